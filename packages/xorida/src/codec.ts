@@ -1,0 +1,141 @@
+/**
+ * The binary share codec ("IDA5") and its Base45 text form. Layout (big-endian), specified with
+ * vectors in docs/formats.md:
+ *
+ *   offset size field
+ *        0    4 magic 0x49444135 ("IDA5")
+ *        4    1 format version (1)
+ *        5    2 product type (0x0000 plain xorida; other values belong to the product using them)
+ *        7    1 share index i (< n)
+ *        8    1 n (2..255)
+ *        9    1 k (2..n)
+ *       10   16 groupId
+ *       26    4 original length L (>= 1)
+ *       30    4 payload length (must equal (p-1)*ceil(L/(p-1)))
+ *       34    - payload
+ *
+ * Parsing is strict and total: every malformed input returns `SHARE_INVALID` with a distinct
+ * sub-code and never throws. The header is not authenticated: sign or MAC encoded shares in the
+ * layer above if they cross a trust boundary.
+ *
+ * @module
+ */
+import { base45Decode, base45Encode } from './base45.js';
+import { type XoridaError, xoridaErr } from './errors.js';
+import { isIntIn, shareLength } from './lib/params.js';
+import { type Result, ok } from './result.js';
+import { GROUP_ID_LENGTH, type Share, checkShare } from './share.js';
+
+/** "IDA5" as a big-endian uint32. */
+export const SHARE_MAGIC = 0x49444135;
+/** The codec version this library writes and reads. */
+export const SHARE_FORMAT_VERSION = 1;
+/** Header length in bytes. */
+export const SHARE_HEADER_LENGTH = 34;
+/** Product type of plain xorida shares. */
+export const PRODUCT_TYPE_XORIDA = 0x0000;
+
+/** A decoded share plus the product type from its header. */
+export interface DecodedShare extends Share {
+  /** 16-bit product type (0x0000 for plain xorida shares). */
+  readonly productType: number;
+}
+
+/** Options of `encodeShare`. */
+export interface EncodeShareOptions {
+  /** 16-bit product type written in the header; default `PRODUCT_TYPE_XORIDA` (0). */
+  readonly productType?: number;
+}
+
+/**
+ * Encodes a share as `SHARE_HEADER_LENGTH + payload.length` bytes.
+ * @param share a share from `split` or `decodeShare`
+ * @param options `{ productType? }`, 0..65535
+ * @returns the encoding, or `SHARE_INVALID` (malformed share) / `INVALID_CONFIG` (productType)
+ */
+export function encodeShare(share: Share, options: EncodeShareOptions = {}): Result<Uint8Array, XoridaError> {
+  const productType = options.productType ?? PRODUCT_TYPE_XORIDA;
+  if (!isIntIn(productType, 0, 0xffff)) {
+    return xoridaErr('INVALID_CONFIG', 'productType must be an integer in 0..65535', 'Use a 16-bit product type.', { field: 'productType' });
+  }
+  const c = checkShare(share);
+  if (!c.ok) return c;
+  const out = new Uint8Array(SHARE_HEADER_LENGTH + share.payload.length);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, SHARE_MAGIC);
+  v.setUint8(4, SHARE_FORMAT_VERSION);
+  v.setUint16(5, productType);
+  v.setUint8(7, share.index);
+  v.setUint8(8, share.n);
+  v.setUint8(9, share.k);
+  out.set(share.groupId, 10);
+  v.setUint32(26, share.originalLength);
+  v.setUint32(30, share.payload.length);
+  out.set(share.payload, SHARE_HEADER_LENGTH);
+  return ok(out);
+}
+
+function invalid(subCode: string, message: string, field?: string): Result<never, XoridaError> {
+  return xoridaErr('SHARE_INVALID', message, 'The bytes are not a complete xorida share; fetch or copy it again.', field ? { subCode, field } : { subCode });
+}
+
+/**
+ * Decodes one share. The payload is copied, so later changes to `bytes` do not affect it.
+ * @param bytes exactly one encoded share
+ * @returns the share with its product type, or `SHARE_INVALID` with sub-code `BAD_MAGIC`,
+ *   `TRUNCATED`, `UNSUPPORTED_VERSION`, `BAD_FIELD` (n or length), `THRESHOLD_OUT_OF_RANGE`
+ *   (k), `INDEX_OUT_OF_RANGE`, `LENGTH_MISMATCH` (payload length vs L and n) or `TRAILING_BYTES`
+ */
+export function decodeShare(bytes: Uint8Array): Result<DecodedShare, XoridaError> {
+  if (!(bytes instanceof Uint8Array)) return invalid('BAD_FIELD', 'share bytes must be a Uint8Array', 'bytes');
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 4) return invalid('TRUNCATED', `share is ${bytes.length} bytes, shorter than its magic`);
+  if (v.getUint32(0) !== SHARE_MAGIC) return invalid('BAD_MAGIC', 'share does not start with "IDA5"');
+  if (bytes.length < SHARE_HEADER_LENGTH) return invalid('TRUNCATED', `share header needs ${SHARE_HEADER_LENGTH} bytes, got ${bytes.length}`);
+  const version = v.getUint8(4);
+  if (version !== SHARE_FORMAT_VERSION) return invalid('UNSUPPORTED_VERSION', `share format version ${version} is not supported (expected ${SHARE_FORMAT_VERSION})`, 'version');
+  const productType = v.getUint16(5);
+  const index = v.getUint8(7);
+  const n = v.getUint8(8);
+  const k = v.getUint8(9);
+  if (n < 2) return invalid('BAD_FIELD', `n = ${n} is below 2`, 'n');
+  if (k < 2 || k > n) return invalid('THRESHOLD_OUT_OF_RANGE', `k = ${k} is not in 2..n (${n})`, 'k');
+  if (index >= n) return invalid('INDEX_OUT_OF_RANGE', `index ${index} is not below n = ${n}`, 'index');
+  const originalLength = v.getUint32(26);
+  if (originalLength < 1) return invalid('BAD_FIELD', 'original length is 0', 'originalLength');
+  const payloadLength = v.getUint32(30);
+  const expected = shareLength(originalLength, n);
+  if (payloadLength !== expected) {
+    return invalid('LENGTH_MISMATCH', `payload length ${payloadLength} does not match ${expected} for L = ${originalLength}, n = ${n}`, 'payloadLength');
+  }
+  const total = SHARE_HEADER_LENGTH + payloadLength;
+  if (bytes.length < total) return invalid('TRUNCATED', `share needs ${total} bytes, got ${bytes.length}`);
+  if (bytes.length > total) return invalid('TRAILING_BYTES', `${bytes.length - total} bytes follow the share`);
+  return ok({
+    index,
+    k,
+    n,
+    groupId: bytes.slice(10, 10 + GROUP_ID_LENGTH),
+    originalLength,
+    payload: bytes.slice(SHARE_HEADER_LENGTH, total),
+    productType,
+  });
+}
+
+/**
+ * Encodes a share as Base45 text (RFC 9285) of its binary encoding.
+ * @returns the text, or the errors of `encodeShare`
+ */
+export function encodeShareBase45(share: Share, options: EncodeShareOptions = {}): Result<string, XoridaError> {
+  const bin = encodeShare(share, options);
+  return bin.ok ? ok(base45Encode(bin.value)) : bin;
+}
+
+/**
+ * Decodes a share from Base45 text.
+ * @returns the share, or `SHARE_INVALID:BAD_BASE45` or any error of `decodeShare`
+ */
+export function decodeShareBase45(text: string): Result<DecodedShare, XoridaError> {
+  const bin = base45Decode(text);
+  return bin.ok ? decodeShare(bin.value) : bin;
+}

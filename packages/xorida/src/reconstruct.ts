@@ -1,0 +1,147 @@
+/**
+ * Recovering a secret from k or more shares of one split by a cached GF(2) XOR schedule
+ * (xorida-scheme.md section 3). Uses the k smallest indices when more are given.
+ *
+ * Pitfall: reconstruction does not authenticate. A modified share yields a wrong secret that
+ * looks fine. The only built-in check is that the zero padding (at most p-2 bytes, none when
+ * the length is a multiple of p-1) comes out zero; it catches some mixed or corrupted shares and
+ * is NOT an integrity check. Verify a signature, digest or MAC in the layer above.
+ *
+ * @module
+ */
+import { bytesToHex, equalBytes } from './bytes.js';
+import { type XoridaError, xoridaErr } from './errors.js';
+import { type Layout, layoutOf } from './lib/params.js';
+import { scheduleFor } from './lib/schedule.js';
+import { isAllZero, xorSources } from './lib/xor.js';
+import { type Result, ok } from './result.js';
+import { type Share, checkShare } from './share.js';
+
+interface Selection {
+  readonly layout: Layout;
+  /** The k shares used, sorted by index. */
+  readonly chosen: readonly Share[];
+}
+
+function select(shares: readonly Share[]): Result<Selection, XoridaError> {
+  if (!Array.isArray(shares) || shares.length === 0) {
+    return xoridaErr('INSUFFICIENT_SHARES', 'no shares given', 'Pass at least k shares of one split.', { field: 'shares' });
+  }
+  for (let i = 0; i < shares.length; i++) {
+    const c = checkShare(shares[i]!, `shares[${i}]`);
+    if (!c.ok) return c;
+  }
+  const first = shares[0]!;
+  const seen = new Set<number>();
+  for (let i = 0; i < shares.length; i++) {
+    const s = shares[i]!;
+    const mismatch =
+      s.k !== first.k ? 'k' : s.n !== first.n ? 'n' : s.originalLength !== first.originalLength ? 'originalLength' : !equalBytes(s.groupId, first.groupId) ? 'groupId' : undefined;
+    if (mismatch) {
+      return xoridaErr('INCONSISTENT_SHARES', `shares[${i}].${mismatch} differs from shares[0]`, 'All shares must come from the same split; check which source returned a foreign share.', {
+        subCode: mismatch === 'groupId' ? 'GROUP_MISMATCH' : 'PARAMETER_MISMATCH',
+        field: `shares[${i}].${mismatch}`,
+      });
+    }
+    if (seen.has(s.index)) {
+      return xoridaErr('INCONSISTENT_SHARES', `share index ${s.index} appears twice`, 'Remove duplicate shares before reconstructing.', {
+        subCode: 'DUPLICATE_INDEX',
+        field: `shares[${i}].index`,
+      });
+    }
+    seen.add(s.index);
+  }
+  if (shares.length < first.k) {
+    return xoridaErr('INSUFFICIENT_SHARES', `need ${first.k} shares of group ${bytesToHex(first.groupId).slice(0, 8)}…, got ${shares.length}`, `Collect at least ${first.k} distinct shares.`, {
+      field: 'shares',
+    });
+  }
+  const chosen = [...shares].sort((a, b) => a.index - b.index).slice(0, first.k);
+  return ok({ layout: layoutOf(first.k, first.n, first.originalLength), chosen });
+}
+
+/** Applies the schedule; writes `layout.length` bytes at `out[0..)`; false if padding != 0. */
+function apply(sel: Selection, out: Uint8Array): boolean {
+  const { layout, chosen } = sel;
+  const { p, d, length } = layout;
+  const schedule = scheduleFor(layout.k, layout.n, p, chosen.map((s) => s.index));
+  let most = 0;
+  for (let m = 1; m < p; m++) most = Math.max(most, schedule.terms[m]!.length);
+  const srcs: Uint8Array[] = new Array(most);
+  const offs = new Int32Array(most);
+  const pad = new Uint8Array(p); // all padding together is at most p-2 bytes
+  let padOk = true;
+  for (let m = 1; m < p; m++) {
+    const terms = schedule.terms[m]!;
+    const count = terms.length;
+    for (let c = 0; c < count; c++) {
+      const q = terms[c]!;
+      const t = (q / (p - 1)) | 0;
+      srcs[c] = chosen[t]!.payload;
+      offs[c] = (q - t * (p - 1)) * d;
+    }
+    const start = (m - 1) * d;
+    const inSecret = Math.max(0, Math.min(d, length - start));
+    if (count === 0) {
+      out.fill(0, start, start + inSecret); // cannot happen for valid indices; keeps `out` defined
+      continue;
+    }
+    xorSources(out, start, srcs, offs, count, inSecret);
+    if (inSecret < d) {
+      for (let c = 0; c < count; c++) offs[c] = offs[c]! + inSecret;
+      xorSources(pad, 0, srcs, offs, count, d - inSecret);
+      if (!isAllZero(pad, 0, d - inSecret)) padOk = false;
+    }
+  }
+  pad.fill(0);
+  return padOk;
+}
+
+function paddingError(): Result<never, XoridaError> {
+  return xoridaErr(
+    'RECONSTRUCT_FAILED',
+    'the recovered padding is not zero: the shares do not reconstruct one secret',
+    'Some share was corrupted or comes from another split with the same groupId; fetch the shares again. Authenticate shares in the layer above.',
+    { subCode: 'PADDING_NONZERO' },
+  );
+}
+
+/**
+ * Recovers the secret from at least k distinct shares of one split.
+ * @param shares k or more shares (any order); the k smallest indices are used
+ * @returns the secret (`originalLength` bytes, a new buffer), or `INSUFFICIENT_SHARES`,
+ *   `INCONSISTENT_SHARES` (`GROUP_MISMATCH`, `PARAMETER_MISMATCH`, `DUPLICATE_INDEX`),
+ *   `SHARE_INVALID` (malformed share) or `RECONSTRUCT_FAILED` (`PADDING_NONZERO`)
+ * @see xorida-scheme.md sections 3.4 and 3.5(a)
+ */
+export function reconstruct(shares: readonly Share[]): Result<Uint8Array, XoridaError> {
+  const sel = select(shares);
+  if (!sel.ok) return sel;
+  const out = new Uint8Array(sel.value.layout.length);
+  if (!apply(sel.value, out)) {
+    out.fill(0);
+    return paddingError();
+  }
+  return ok(out);
+}
+
+/**
+ * Like `reconstruct`, but writes into `out` (no allocation of the secret).
+ * @param shares k or more shares of one split
+ * @param out buffer of at least `originalLength` bytes; bytes `[0, originalLength)` are written
+ * @returns the number of bytes written (`originalLength`), or the errors of `reconstruct`, or
+ *   `INVALID_CONFIG` (field `out`) when `out` is too small
+ */
+export function reconstructInto(shares: readonly Share[], out: Uint8Array): Result<number, XoridaError> {
+  const sel = select(shares);
+  if (!sel.ok) return sel;
+  const length = sel.value.layout.length;
+  if (!(out instanceof Uint8Array) || out.length < length) {
+    return xoridaErr('INVALID_CONFIG', `out must hold at least ${length} bytes`, 'Allocate originalLength bytes.', { field: 'out' });
+  }
+  if (!apply(sel.value, out)) {
+    out.fill(0, 0, length);
+    return paddingError();
+  }
+  return ok(length);
+}
