@@ -32,14 +32,16 @@ export interface Row {
 /** Median, mean and p99 latency of a finished task, in microseconds. */
 export function rowOf(task: Task): Row {
   const r = task.result;
-  if (!r || r.state !== 'completed') throw new Error(`benchmark task ${task.name} did not complete: ${r?.state}`);
+  if (!r || r.error || r.aborted) {
+    throw new Error(`benchmark task ${task.name} did not complete: ${r?.error?.message ?? 'aborted'}`);
+  }
   return {
     task: task.name,
-    medianUs: r.latency.p50 * 1000,
+    medianUs: (r.latency.p50 ?? Number.NaN) * 1000,
     meanUs: r.latency.mean * 1000,
-    p99Us: r.latency.p99 * 1000,
+    p99Us: (r.latency.p99 ?? Number.NaN) * 1000,
     opsPerSec: r.throughput.mean,
-    samples: r.latency.samplesCount,
+    samples: r.latency.samples.length,
   };
 }
 
@@ -57,6 +59,14 @@ export function report(name: string, rows: Row[], extra: Record<string, unknown>
   );
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   mkdirSync(dir, { recursive: true });
-  const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ machine, date: new Date().toISOString(), smoke: SMOKE, rows, ...extra }, null, 2)}\n`);
+  const machine = {
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  writeFileSync(
+    join(dir, `${name}.json`),
+    `${JSON.stringify({ machine, date: new Date().toISOString(), smoke: SMOKE, rows, ...extra }, null, 2)}\n`,
+  );
 }

@@ -17,7 +17,10 @@ const files = readdirSync(here)
 let failed = 0;
 for (const f of files) {
   console.log(`\n=== ${f}${process.env.BENCH_SMOKE ? ' (smoke)' : ''}`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, f)], { stdio: 'inherit', env: process.env });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, f)], {
+    stdio: 'inherit',
+    env: process.env,
+  });
   if (r.status !== 0) {
     console.error(`benchmark ${f} failed with status ${r.status}`);
     failed++;

@@ -9,7 +9,7 @@
  * @module
  */
 import { type XoridaError, xoridaErr } from './errors.js';
-import { type Result, ok } from './result.js';
+import { ok, type Result } from './result.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 const VALUE = new Int8Array(128).fill(-1);
@@ -43,7 +43,12 @@ export function base45Encode(bytes: Uint8Array): string {
  */
 export function base45Decode(text: string): Result<Uint8Array, XoridaError> {
   const bad = (message: string) =>
-    xoridaErr('SHARE_INVALID', message, 'Copy the whole Base45 text again; it uses 0-9, A-Z, space and $%*+-./: only.', { subCode: 'BAD_BASE45', field: 'text' });
+    xoridaErr(
+      'SHARE_INVALID',
+      message,
+      'Copy the whole Base45 text again; it uses 0-9, A-Z, space and $%*+-./: only.',
+      { subCode: 'BAD_BASE45', field: 'text' },
+    );
   if (typeof text !== 'string') return bad('Base45 input must be a string');
   if (text.length % 3 === 1) return bad(`Base45 length ${text.length} leaves a single character`);
   const out = new Uint8Array(Math.floor(text.length / 3) * 2 + (text.length % 3 === 2 ? 1 : 0));

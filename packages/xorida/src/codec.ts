@@ -23,8 +23,8 @@
 import { base45Decode, base45Encode } from './base45.js';
 import { type XoridaError, xoridaErr } from './errors.js';
 import { isIntIn, shareLength } from './lib/params.js';
-import { type Result, ok } from './result.js';
-import { GROUP_ID_LENGTH, type Share, checkShare } from './share.js';
+import { ok, type Result } from './result.js';
+import { checkShare, GROUP_ID_LENGTH, type Share } from './share.js';
 
 /** "IDA5" as a big-endian uint32. */
 export const SHARE_MAGIC = 0x49444135;
@@ -53,10 +53,18 @@ export interface EncodeShareOptions {
  * @param options `{ productType? }`, 0..65535
  * @returns the encoding, or `SHARE_INVALID` (malformed share) / `INVALID_CONFIG` (productType)
  */
-export function encodeShare(share: Share, options: EncodeShareOptions = {}): Result<Uint8Array, XoridaError> {
+export function encodeShare(
+  share: Share,
+  options: EncodeShareOptions = {},
+): Result<Uint8Array, XoridaError> {
   const productType = options.productType ?? PRODUCT_TYPE_XORIDA;
   if (!isIntIn(productType, 0, 0xffff)) {
-    return xoridaErr('INVALID_CONFIG', 'productType must be an integer in 0..65535', 'Use a 16-bit product type.', { field: 'productType' });
+    return xoridaErr(
+      'INVALID_CONFIG',
+      'productType must be an integer in 0..65535',
+      'Use a 16-bit product type.',
+      { field: 'productType' },
+    );
   }
   const c = checkShare(share);
   if (!c.ok) return c;
@@ -76,7 +84,12 @@ export function encodeShare(share: Share, options: EncodeShareOptions = {}): Res
 }
 
 function invalid(subCode: string, message: string, field?: string): Result<never, XoridaError> {
-  return xoridaErr('SHARE_INVALID', message, 'The bytes are not a complete xorida share; fetch or copy it again.', field ? { subCode, field } : { subCode });
+  return xoridaErr(
+    'SHARE_INVALID',
+    message,
+    'The bytes are not a complete xorida share; fetch or copy it again.',
+    field ? { subCode, field } : { subCode },
+  );
 }
 
 /**
@@ -87,30 +100,50 @@ function invalid(subCode: string, message: string, field?: string): Result<never
  *   (k), `INDEX_OUT_OF_RANGE`, `LENGTH_MISMATCH` (payload length vs L and n) or `TRAILING_BYTES`
  */
 export function decodeShare(bytes: Uint8Array): Result<DecodedShare, XoridaError> {
-  if (!(bytes instanceof Uint8Array)) return invalid('BAD_FIELD', 'share bytes must be a Uint8Array', 'bytes');
+  if (!(bytes instanceof Uint8Array))
+    return invalid('BAD_FIELD', 'share bytes must be a Uint8Array', 'bytes');
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 4) return invalid('TRUNCATED', `share is ${bytes.length} bytes, shorter than its magic`);
-  if (v.getUint32(0) !== SHARE_MAGIC) return invalid('BAD_MAGIC', 'share does not start with "IDA5"');
-  if (bytes.length < SHARE_HEADER_LENGTH) return invalid('TRUNCATED', `share header needs ${SHARE_HEADER_LENGTH} bytes, got ${bytes.length}`);
+  if (bytes.length < 4)
+    return invalid('TRUNCATED', `share is ${bytes.length} bytes, shorter than its magic`);
+  if (v.getUint32(0) !== SHARE_MAGIC)
+    return invalid('BAD_MAGIC', 'share does not start with "IDA5"');
+  if (bytes.length < SHARE_HEADER_LENGTH)
+    return invalid(
+      'TRUNCATED',
+      `share header needs ${SHARE_HEADER_LENGTH} bytes, got ${bytes.length}`,
+    );
   const version = v.getUint8(4);
-  if (version !== SHARE_FORMAT_VERSION) return invalid('UNSUPPORTED_VERSION', `share format version ${version} is not supported (expected ${SHARE_FORMAT_VERSION})`, 'version');
+  if (version !== SHARE_FORMAT_VERSION)
+    return invalid(
+      'UNSUPPORTED_VERSION',
+      `share format version ${version} is not supported (expected ${SHARE_FORMAT_VERSION})`,
+      'version',
+    );
   const productType = v.getUint16(5);
   const index = v.getUint8(7);
   const n = v.getUint8(8);
   const k = v.getUint8(9);
   if (n < 2) return invalid('BAD_FIELD', `n = ${n} is below 2`, 'n');
-  if (k < 2 || k > n) return invalid('THRESHOLD_OUT_OF_RANGE', `k = ${k} is not in 2..n (${n})`, 'k');
-  if (index >= n) return invalid('INDEX_OUT_OF_RANGE', `index ${index} is not below n = ${n}`, 'index');
+  if (k < 2 || k > n)
+    return invalid('THRESHOLD_OUT_OF_RANGE', `k = ${k} is not in 2..n (${n})`, 'k');
+  if (index >= n)
+    return invalid('INDEX_OUT_OF_RANGE', `index ${index} is not below n = ${n}`, 'index');
   const originalLength = v.getUint32(26);
   if (originalLength < 1) return invalid('BAD_FIELD', 'original length is 0', 'originalLength');
   const payloadLength = v.getUint32(30);
   const expected = shareLength(originalLength, n);
   if (payloadLength !== expected) {
-    return invalid('LENGTH_MISMATCH', `payload length ${payloadLength} does not match ${expected} for L = ${originalLength}, n = ${n}`, 'payloadLength');
+    return invalid(
+      'LENGTH_MISMATCH',
+      `payload length ${payloadLength} does not match ${expected} for L = ${originalLength}, n = ${n}`,
+      'payloadLength',
+    );
   }
   const total = SHARE_HEADER_LENGTH + payloadLength;
-  if (bytes.length < total) return invalid('TRUNCATED', `share needs ${total} bytes, got ${bytes.length}`);
-  if (bytes.length > total) return invalid('TRAILING_BYTES', `${bytes.length - total} bytes follow the share`);
+  if (bytes.length < total)
+    return invalid('TRUNCATED', `share needs ${total} bytes, got ${bytes.length}`);
+  if (bytes.length > total)
+    return invalid('TRAILING_BYTES', `${bytes.length - total} bytes follow the share`);
   return ok({
     index,
     k,
@@ -126,7 +159,10 @@ export function decodeShare(bytes: Uint8Array): Result<DecodedShare, XoridaError
  * Encodes a share as Base45 text (RFC 9285) of its binary encoding.
  * @returns the text, or the errors of `encodeShare`
  */
-export function encodeShareBase45(share: Share, options: EncodeShareOptions = {}): Result<string, XoridaError> {
+export function encodeShareBase45(
+  share: Share,
+  options: EncodeShareOptions = {},
+): Result<string, XoridaError> {
   const bin = encodeShare(share, options);
   return bin.ok ? ok(base45Encode(bin.value)) : bin;
 }

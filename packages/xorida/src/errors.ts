@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type ErrorDetail, type Err, err } from './result.js';
+import { type Err, type ErrorDetail, err } from './result.js';
 
 /** Every top-level code `xorida` returns. */
 export type XoridaErrorCode =

@@ -5,23 +5,32 @@
  *
  * @module
  */
-export { type Ok, type Err, type Result, type ErrorDetail, ok, err } from './result.js';
-export type { XoridaError, XoridaErrorCode, ShareInvalidSubCode } from './errors.js';
-export { type Share, GROUP_ID_LENGTH } from './share.js';
-export { type SplitOptions, type Splitter, split, createSplitter } from './split.js';
-export { reconstruct, reconstructInto } from './reconstruct.js';
-export { shareLength, choosePrime, MAX_SHARES, MAX_SECRET_LENGTH } from './lib/params.js';
+
+export { base45Decode, base45Encode } from './base45.js';
+export {
+  bytesToHex,
+  bytesToUtf8,
+  concatBytes,
+  equalBytes,
+  hexToBytes,
+  utf8ToBytes,
+  wipe,
+} from './bytes.js';
 export {
   type DecodedShare,
+  decodeShare,
+  decodeShareBase45,
   type EncodeShareOptions,
   encodeShare,
-  decodeShare,
   encodeShareBase45,
-  decodeShareBase45,
-  SHARE_MAGIC,
+  PRODUCT_TYPE_XORIDA,
   SHARE_FORMAT_VERSION,
   SHARE_HEADER_LENGTH,
-  PRODUCT_TYPE_XORIDA,
+  SHARE_MAGIC,
 } from './codec.js';
-export { base45Encode, base45Decode } from './base45.js';
-export { concatBytes, equalBytes, bytesToHex, hexToBytes, utf8ToBytes, bytesToUtf8, wipe } from './bytes.js';
+export type { ShareInvalidSubCode, XoridaError, XoridaErrorCode } from './errors.js';
+export { choosePrime, MAX_SECRET_LENGTH, MAX_SHARES, shareLength } from './lib/params.js';
+export { reconstruct, reconstructInto } from './reconstruct.js';
+export { type Err, type ErrorDetail, err, type Ok, ok, type Result } from './result.js';
+export { GROUP_ID_LENGTH, type Share } from './share.js';
+export { createSplitter, type SplitOptions, type Splitter, split } from './split.js';

@@ -14,8 +14,8 @@ import { type XoridaError, xoridaErr } from './errors.js';
 import { type Layout, layoutOf } from './lib/params.js';
 import { scheduleFor } from './lib/schedule.js';
 import { isAllZero, xorSources } from './lib/xor.js';
-import { type Result, ok } from './result.js';
-import { type Share, checkShare } from './share.js';
+import { ok, type Result } from './result.js';
+import { checkShare, type Share } from './share.js';
 
 interface Selection {
   readonly layout: Layout;
@@ -25,7 +25,12 @@ interface Selection {
 
 function select(shares: readonly Share[]): Result<Selection, XoridaError> {
   if (!Array.isArray(shares) || shares.length === 0) {
-    return xoridaErr('INSUFFICIENT_SHARES', 'no shares given', 'Pass at least k shares of one split.', { field: 'shares' });
+    return xoridaErr(
+      'INSUFFICIENT_SHARES',
+      'no shares given',
+      'Pass at least k shares of one split.',
+      { field: 'shares' },
+    );
   }
   for (let i = 0; i < shares.length; i++) {
     const c = checkShare(shares[i]!, `shares[${i}]`);
@@ -36,25 +41,48 @@ function select(shares: readonly Share[]): Result<Selection, XoridaError> {
   for (let i = 0; i < shares.length; i++) {
     const s = shares[i]!;
     const mismatch =
-      s.k !== first.k ? 'k' : s.n !== first.n ? 'n' : s.originalLength !== first.originalLength ? 'originalLength' : !equalBytes(s.groupId, first.groupId) ? 'groupId' : undefined;
+      s.k !== first.k
+        ? 'k'
+        : s.n !== first.n
+          ? 'n'
+          : s.originalLength !== first.originalLength
+            ? 'originalLength'
+            : !equalBytes(s.groupId, first.groupId)
+              ? 'groupId'
+              : undefined;
     if (mismatch) {
-      return xoridaErr('INCONSISTENT_SHARES', `shares[${i}].${mismatch} differs from shares[0]`, 'All shares must come from the same split; check which source returned a foreign share.', {
-        subCode: mismatch === 'groupId' ? 'GROUP_MISMATCH' : 'PARAMETER_MISMATCH',
-        field: `shares[${i}].${mismatch}`,
-      });
+      return xoridaErr(
+        'INCONSISTENT_SHARES',
+        `shares[${i}].${mismatch} differs from shares[0]`,
+        'All shares must come from the same split; check which source returned a foreign share.',
+        {
+          subCode: mismatch === 'groupId' ? 'GROUP_MISMATCH' : 'PARAMETER_MISMATCH',
+          field: `shares[${i}].${mismatch}`,
+        },
+      );
     }
     if (seen.has(s.index)) {
-      return xoridaErr('INCONSISTENT_SHARES', `share index ${s.index} appears twice`, 'Remove duplicate shares before reconstructing.', {
-        subCode: 'DUPLICATE_INDEX',
-        field: `shares[${i}].index`,
-      });
+      return xoridaErr(
+        'INCONSISTENT_SHARES',
+        `share index ${s.index} appears twice`,
+        'Remove duplicate shares before reconstructing.',
+        {
+          subCode: 'DUPLICATE_INDEX',
+          field: `shares[${i}].index`,
+        },
+      );
     }
     seen.add(s.index);
   }
   if (shares.length < first.k) {
-    return xoridaErr('INSUFFICIENT_SHARES', `need ${first.k} shares of group ${bytesToHex(first.groupId).slice(0, 8)}…, got ${shares.length}`, `Collect at least ${first.k} distinct shares.`, {
-      field: 'shares',
-    });
+    return xoridaErr(
+      'INSUFFICIENT_SHARES',
+      `need ${first.k} shares of group ${bytesToHex(first.groupId).slice(0, 8)}…, got ${shares.length}`,
+      `Collect at least ${first.k} distinct shares.`,
+      {
+        field: 'shares',
+      },
+    );
   }
   const chosen = [...shares].sort((a, b) => a.index - b.index).slice(0, first.k);
   return ok({ layout: layoutOf(first.k, first.n, first.originalLength), chosen });
@@ -64,7 +92,12 @@ function select(shares: readonly Share[]): Result<Selection, XoridaError> {
 function apply(sel: Selection, out: Uint8Array): boolean {
   const { layout, chosen } = sel;
   const { p, d, length } = layout;
-  const schedule = scheduleFor(layout.k, layout.n, p, chosen.map((s) => s.index));
+  const schedule = scheduleFor(
+    layout.k,
+    layout.n,
+    p,
+    chosen.map((s) => s.index),
+  );
   let most = 0;
   for (let m = 1; m < p; m++) most = Math.max(most, schedule.terms[m]!.length);
   const srcs: Uint8Array[] = new Array(most);
@@ -132,12 +165,20 @@ export function reconstruct(shares: readonly Share[]): Result<Uint8Array, Xorida
  * @returns the number of bytes written (`originalLength`), or the errors of `reconstruct`, or
  *   `INVALID_CONFIG` (field `out`) when `out` is too small
  */
-export function reconstructInto(shares: readonly Share[], out: Uint8Array): Result<number, XoridaError> {
+export function reconstructInto(
+  shares: readonly Share[],
+  out: Uint8Array,
+): Result<number, XoridaError> {
   const sel = select(shares);
   if (!sel.ok) return sel;
   const length = sel.value.layout.length;
   if (!(out instanceof Uint8Array) || out.length < length) {
-    return xoridaErr('INVALID_CONFIG', `out must hold at least ${length} bytes`, 'Allocate originalLength bytes.', { field: 'out' });
+    return xoridaErr(
+      'INVALID_CONFIG',
+      `out must hold at least ${length} bytes`,
+      'Allocate originalLength bytes.',
+      { field: 'out' },
+    );
   }
   if (!apply(sel.value, out)) {
     out.fill(0, 0, length);

@@ -4,8 +4,8 @@
  * @module
  */
 import { type XoridaError, xoridaErr } from './errors.js';
-import { MAX_SECRET_LENGTH, MAX_SHARES, isIntIn, shareLength } from './lib/params.js';
-import { type Result, ok } from './result.js';
+import { isIntIn, MAX_SECRET_LENGTH, MAX_SHARES, shareLength } from './lib/params.js';
+import { ok, type Result } from './result.js';
 
 /** Length in bytes of the random id that links the shares of one split. */
 export const GROUP_ID_LENGTH = 16;
@@ -35,24 +35,57 @@ export function checkShare(share: Share, where = 'share'): Result<void, XoridaEr
   const bad = (subCode: string, field: string, message: string, hint: string) =>
     xoridaErr('SHARE_INVALID', message, hint, { subCode, field: `${where}.${field}` });
   if (typeof share !== 'object' || share === null) {
-    return bad('BAD_FIELD', 'self', `${where} is not a share object`, 'Pass shares returned by split() or decodeShare().');
+    return bad(
+      'BAD_FIELD',
+      'self',
+      `${where} is not a share object`,
+      'Pass shares returned by split() or decodeShare().',
+    );
   }
   if (!isIntIn(share.n, 2, MAX_SHARES)) {
-    return bad('BAD_FIELD', 'n', `n must be an integer in 2..${MAX_SHARES}`, 'Decode the share again from its source.');
+    return bad(
+      'BAD_FIELD',
+      'n',
+      `n must be an integer in 2..${MAX_SHARES}`,
+      'Decode the share again from its source.',
+    );
   }
   if (!isIntIn(share.k, 2, share.n)) {
-    return bad('THRESHOLD_OUT_OF_RANGE', 'k', 'k must be an integer in 2..n', 'Decode the share again from its source.');
+    return bad(
+      'THRESHOLD_OUT_OF_RANGE',
+      'k',
+      'k must be an integer in 2..n',
+      'Decode the share again from its source.',
+    );
   }
   if (!isIntIn(share.index, 0, share.n - 1)) {
-    return bad('INDEX_OUT_OF_RANGE', 'index', 'index must be an integer in 0..n-1', 'Decode the share again from its source.');
+    return bad(
+      'INDEX_OUT_OF_RANGE',
+      'index',
+      'index must be an integer in 0..n-1',
+      'Decode the share again from its source.',
+    );
   }
   if (!(share.groupId instanceof Uint8Array) || share.groupId.length !== GROUP_ID_LENGTH) {
-    return bad('BAD_FIELD', 'groupId', `groupId must be ${GROUP_ID_LENGTH} bytes`, 'Decode the share again from its source.');
+    return bad(
+      'BAD_FIELD',
+      'groupId',
+      `groupId must be ${GROUP_ID_LENGTH} bytes`,
+      'Decode the share again from its source.',
+    );
   }
   if (!isIntIn(share.originalLength, 1, MAX_SECRET_LENGTH)) {
-    return bad('BAD_FIELD', 'originalLength', 'originalLength must be an integer >= 1', 'Decode the share again from its source.');
+    return bad(
+      'BAD_FIELD',
+      'originalLength',
+      'originalLength must be an integer >= 1',
+      'Decode the share again from its source.',
+    );
   }
-  if (!(share.payload instanceof Uint8Array) || share.payload.length !== shareLength(share.originalLength, share.n)) {
+  if (
+    !(share.payload instanceof Uint8Array) ||
+    share.payload.length !== shareLength(share.originalLength, share.n)
+  ) {
     return bad(
       'LENGTH_MISMATCH',
       'payload',

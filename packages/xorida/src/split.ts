@@ -12,9 +12,9 @@
  */
 import { type XoridaError, xoridaErr } from './errors.js';
 import { deal } from './lib/dealer.js';
-import { type Layout, MAX_SECRET_LENGTH, MAX_SHARES, isIntIn, layoutOf } from './lib/params.js';
+import { isIntIn, type Layout, layoutOf, MAX_SECRET_LENGTH, MAX_SHARES } from './lib/params.js';
 import { fillRandom } from './lib/random.js';
-import { type Result, ok } from './result.js';
+import { ok, type Result } from './result.js';
 import { GROUP_ID_LENGTH, type Share } from './share.js';
 
 /** Split parameters. */
@@ -49,7 +49,12 @@ function checkOptions(options: SplitOptions): Result<void, XoridaError> {
   const n = options?.shares;
   const k = options?.threshold;
   if (!isIntIn(n, 2, MAX_SHARES)) {
-    return xoridaErr('INVALID_CONFIG', `shares must be an integer in 2..${MAX_SHARES}, got ${String(n)}`, 'Pick n between 2 and 255.', { field: 'shares' });
+    return xoridaErr(
+      'INVALID_CONFIG',
+      `shares must be an integer in 2..${MAX_SHARES}, got ${String(n)}`,
+      'Pick n between 2 and 255.',
+      { field: 'shares' },
+    );
   }
   if (!isIntIn(k, 2, n)) {
     return xoridaErr(
@@ -64,27 +69,53 @@ function checkOptions(options: SplitOptions): Result<void, XoridaError> {
 
 function checkSecret(secret: Uint8Array): Result<void, XoridaError> {
   if (!(secret instanceof Uint8Array)) {
-    return xoridaErr('INVALID_CONFIG', 'secret must be a Uint8Array', 'Encode text with utf8ToBytes() first.', { field: 'secret' });
+    return xoridaErr(
+      'INVALID_CONFIG',
+      'secret must be a Uint8Array',
+      'Encode text with utf8ToBytes() first.',
+      { field: 'secret' },
+    );
   }
   if (secret.length < 1 || secret.length > MAX_SECRET_LENGTH) {
-    return xoridaErr('INVALID_CONFIG', `secret must be 1..${MAX_SECRET_LENGTH} bytes, got ${secret.length}`, 'Split non-empty secrets; chunk very large ones.', { field: 'secret' });
+    return xoridaErr(
+      'INVALID_CONFIG',
+      `secret must be 1..${MAX_SECRET_LENGTH} bytes, got ${secret.length}`,
+      'Split non-empty secrets; chunk very large ones.',
+      { field: 'secret' },
+    );
   }
   return ok(undefined);
 }
 
 function overlaps(a: Uint8Array, b: Uint8Array): boolean {
-  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length;
+  return (
+    a.buffer === b.buffer &&
+    a.byteOffset < b.byteOffset + b.length &&
+    b.byteOffset < a.byteOffset + a.length
+  );
 }
 
-function checkPayloads(layout: Layout, secret: Uint8Array, payloads: readonly Uint8Array[]): Result<void, XoridaError> {
+function checkPayloads(
+  layout: Layout,
+  secret: Uint8Array,
+  payloads: readonly Uint8Array[],
+): Result<void, XoridaError> {
   const bad = (message: string) =>
-    xoridaErr('INVALID_CONFIG', message, `Allocate ${layout.n} separate buffers of shareLength(${layout.length}) = ${layout.padded} bytes.`, { field: 'payloads' });
-  if (!Array.isArray(payloads) || payloads.length !== layout.n) return bad(`expected ${layout.n} payload buffers`);
+    xoridaErr(
+      'INVALID_CONFIG',
+      message,
+      `Allocate ${layout.n} separate buffers of shareLength(${layout.length}) = ${layout.padded} bytes.`,
+      { field: 'payloads' },
+    );
+  if (!Array.isArray(payloads) || payloads.length !== layout.n)
+    return bad(`expected ${layout.n} payload buffers`);
   for (let i = 0; i < payloads.length; i++) {
     const p = payloads[i];
-    if (!(p instanceof Uint8Array) || p.length !== layout.padded) return bad(`payloads[${i}] must be ${layout.padded} bytes`);
+    if (!(p instanceof Uint8Array) || p.length !== layout.padded)
+      return bad(`payloads[${i}] must be ${layout.padded} bytes`);
     if (overlaps(p, secret)) return bad(`payloads[${i}] overlaps the secret`);
-    for (let j = 0; j < i; j++) if (overlaps(p, payloads[j]!)) return bad(`payloads[${i}] overlaps payloads[${j}]`);
+    for (let j = 0; j < i; j++)
+      if (overlaps(p, payloads[j]!)) return bad(`payloads[${i}] overlaps payloads[${j}]`);
   }
   return ok(undefined);
 }
@@ -93,7 +124,12 @@ function checkPayloads(layout: Layout, secret: Uint8Array, payloads: readonly Ui
  * Draws groupId + random stream in one CSPRNG buffer, deals, wipes the randomness.
  * `scratch` is reused when large enough.
  */
-function dealRandom(layout: Layout, secret: Uint8Array, payloads: readonly Uint8Array[], scratch?: Uint8Array): Uint8Array {
+function dealRandom(
+  layout: Layout,
+  secret: Uint8Array,
+  payloads: readonly Uint8Array[],
+  scratch?: Uint8Array,
+): Uint8Array {
   const need = GROUP_ID_LENGTH + layout.randomPieces * layout.d;
   const buf = scratch && scratch.length >= need ? scratch.subarray(0, need) : new Uint8Array(need);
   fillRandom(buf);

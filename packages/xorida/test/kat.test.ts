@@ -14,7 +14,14 @@ function dealKnown(k: number, n: number, secretHex: string, randomHex: string): 
   const payloads = Array.from({ length: n }, () => new Uint8Array(layout.padded));
   deal(layout, secret, random, payloads);
   const groupId = new Uint8Array(16).fill(7);
-  return payloads.map((payload, index) => ({ index, k, n, groupId, originalLength: secret.length, payload }));
+  return payloads.map((payload, index) => ({
+    index,
+    k,
+    n,
+    groupId,
+    originalLength: secret.length,
+    payload,
+  }));
 }
 
 const hexOf = (shares: Share[]) => shares.map((s) => bytesToHex(s.payload));
@@ -23,9 +30,30 @@ describe('xorida-scheme.md section 4 vectors', () => {
   it('4.1 (2,3) "Hi"', () => {
     const shares = dealKnown(2, 3, '4869', 'a53c');
     expect(hexOf(shares)).toEqual(['a574', 'cc3c', 'ed55']);
-    expect(deriveSchedule(3, [0, 1]).terms.slice(1).map((t) => [...t])).toEqual([[1, 3], [0, 2]]);
-    expect(deriveSchedule(3, [0, 2]).terms.slice(1).map((t) => [...t])).toEqual([[0, 2], [0, 1, 2, 3]]);
-    expect(deriveSchedule(3, [1, 2]).terms.slice(1).map((t) => [...t])).toEqual([[0, 1, 2, 3], [1, 3]]);
+    expect(
+      deriveSchedule(3, [0, 1])
+        .terms.slice(1)
+        .map((t) => [...t]),
+    ).toEqual([
+      [1, 3],
+      [0, 2],
+    ]);
+    expect(
+      deriveSchedule(3, [0, 2])
+        .terms.slice(1)
+        .map((t) => [...t]),
+    ).toEqual([
+      [0, 2],
+      [0, 1, 2, 3],
+    ]);
+    expect(
+      deriveSchedule(3, [1, 2])
+        .terms.slice(1)
+        .map((t) => [...t]),
+    ).toEqual([
+      [0, 1, 2, 3],
+      [1, 3],
+    ]);
     const r = reconstruct([shares[0]!, shares[2]!]);
     expect(r.ok && bytesToHex(r.value)).toBe('4869');
   });

@@ -28,7 +28,10 @@ describe('ring schedule equals the elimination schedule', () => {
     // and section 5 (min 5, avg 5.8, max 6 XORs per byte) matches counting XORs = terms - (p-1).
     for (const T of subsets(5, 3)) {
       const key = T.join('');
-      expect([key, deriveSchedule(5, T).size]).toEqual([key, key === '034' || key === '124' ? 24 : 28]);
+      expect([key, deriveSchedule(5, T).size]).toEqual([
+        key,
+        key === '034' || key === '124' ? 24 : 28,
+      ]);
     }
   });
 });

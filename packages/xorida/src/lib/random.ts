@@ -17,7 +17,9 @@ const MAX_REQUEST = 65_536;
 export function fillRandom(buf: Uint8Array): void {
   const c = globalThis.crypto;
   if (!c || typeof c.getRandomValues !== 'function') {
-    throw new TypeError('xorida needs globalThis.crypto.getRandomValues (Node >= 19, Deno, Bun, browsers)');
+    throw new TypeError(
+      'xorida needs globalThis.crypto.getRandomValues (Node >= 19, Deno, Bun, browsers)',
+    );
   }
   for (let off = 0; off < buf.length; off += MAX_REQUEST) {
     c.getRandomValues(buf.subarray(off, Math.min(off + MAX_REQUEST, buf.length)));

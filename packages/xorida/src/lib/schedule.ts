@@ -92,7 +92,7 @@ export function deriveSchedule(p: number, T: readonly number[]): Schedule {
   const c = new Uint32Array(W);
   for (let t = 0; t < k; t++) {
     const i = T[t]!;
-    let lambda = new Uint32Array(W);
+    let lambda: Uint32Array = new Uint32Array(W);
     lambda[0] = 1;
     for (let u = 0; u < k; u++) {
       if (u === t) continue;

@@ -41,7 +41,8 @@ export function eliminationSchedule(k: number, p: number, T: readonly number[]):
     used[r] = 1;
     pivot[c] = r;
     for (let x = 0; x < rows; x++) {
-      if (x !== r && has(mat[x]!, c)) for (let w = 0; w < W; w++) mat[x]![w] = mat[x]![w]! ^ mat[r]![w]!;
+      if (x !== r && has(mat[x]!, c))
+        for (let w = 0; w < W; w++) mat[x]![w] = mat[x]![w]! ^ mat[r]![w]!;
     }
   }
   const schedule: number[][] = [[]];
@@ -50,7 +51,8 @@ export function eliminationSchedule(k: number, p: number, T: readonly number[]):
     const r = pivot[c]!;
     if (r < 0) throw new Error(`no pivot for s_${m}`);
     const row = mat[r]!;
-    for (let b = 0; b < cols; b++) if (has(row, b) !== (b === c)) throw new Error(`row for s_${m} is not e(s_${m})`);
+    for (let b = 0; b < cols; b++)
+      if (has(row, b) !== (b === c)) throw new Error(`row for s_${m} is not e(s_${m})`);
     const list: number[] = [];
     for (let q = 0; q < rows; q++) if (has(row, cols + q)) list.push(q);
     schedule.push(list);
