@@ -33,7 +33,9 @@ export interface Row {
 export function rowOf(task: Task): Row {
   const r = task.result;
   if (!r || r.error || r.aborted) {
-    throw new Error(`benchmark task ${task.name} did not complete: ${r?.error?.message ?? 'aborted'}`);
+    throw new Error(
+      `benchmark task ${task.name} did not complete: ${r?.error?.message ?? 'aborted'}`,
+    );
   }
   return {
     task: task.name,
