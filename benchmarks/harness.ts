@@ -10,13 +10,16 @@ import { Bench, type Task } from 'tinybench';
 
 export const SMOKE = Boolean(process.env.BENCH_SMOKE);
 
-/** A tinybench `Bench` sized for a full run (about 1 s per task) or a smoke run. */
-export function makeBench(name: string, fullTimeMs = 1000): Bench {
+/**
+ * A tinybench `Bench` sized for a full run (about `fullTimeMs` per task, at least `iterations`
+ * samples) or a smoke run (20 ms, at least 2 samples, or 1 when `iterations` is 1).
+ */
+export function makeBench(name: string, fullTimeMs = 1000, iterations = 10): Bench {
   return new Bench({
     name,
     time: SMOKE ? 20 : fullTimeMs,
     warmupTime: SMOKE ? 5 : 200,
-    iterations: SMOKE ? 2 : 10,
+    iterations: SMOKE ? Math.min(2, iterations) : iterations,
   });
 }
 

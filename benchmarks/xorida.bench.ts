@@ -37,8 +37,7 @@ function must<T>(r: { ok: true; value: T } | { ok: false; error: { code: string 
 }
 
 const bench = makeBench('xorida');
-const peerLarge = makeBench('shamir-large', 0);
-peerLarge.opts.iterations = SMOKE ? 1 : 3;
+const peerLarge = makeBench('shamir-large', 0, SMOKE ? 1 : 3);
 let sink = 0;
 
 for (const size of SIZES) {
