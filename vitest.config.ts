@@ -1,10 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-// One project per package; each package's vitest.config.ts resolves workspace
-// packages to their TypeScript sources through the `@xorida/source` export condition,
-// so `pnpm test` needs no build step.
+// One project per package; each package's vitest.config.ts resolves workspace packages to their
+// TypeScript sources through the `@xorida/source` export condition, so `pnpm test` needs no build.
+// Under CI a JSON report is written too: .ci/run prints its totals as the closing line.
 export default defineConfig({
   test: {
     projects: ['packages/*'],
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: '.tmp/vitest-results.json' }]]
+      : ['default'],
   },
 });

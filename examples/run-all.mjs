@@ -1,0 +1,22 @@
+// `pnpm examples`: runs every example script in this folder; each asserts what it prints.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const skip = new Set(['run-all.mjs', 'demo.mjs']);
+const scripts = readdirSync(here)
+  .filter((f) => f.endsWith('.mjs') && !skip.has(f))
+  .sort();
+let failed = 0;
+for (const s of scripts) {
+  console.log(`\n### ${s}`);
+  const r = spawnSync(process.execPath, [join(here, s)], { stdio: 'inherit', timeout: 120_000 });
+  if (r.status !== 0) {
+    console.error(`example ${s} failed (exit ${r.status})`);
+    failed++;
+  }
+}
+console.log(`\n${scripts.length - failed} of ${scripts.length} examples ran clean`);
+process.exit(failed === 0 ? 0 : 1);
