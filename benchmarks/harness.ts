@@ -19,6 +19,8 @@ export function makeBench(name: string, fullTimeMs = 1000, iterations = 10): Ben
     name,
     time: SMOKE ? 20 : fullTimeMs,
     warmupTime: SMOKE ? 5 : 200,
+    // tinybench warms up for at least 16 iterations by default: too many for multi-second peers.
+    warmupIterations: SMOKE ? 1 : Math.min(5, iterations),
     iterations: SMOKE ? Math.min(2, iterations) : iterations,
   });
 }
