@@ -37,7 +37,8 @@ export function base45Encode(bytes: Uint8Array): string {
 
 /**
  * Decodes strict Base45.
- * @param text Base45 characters only (no whitespace)
+ * @param text Base45 characters only; space is one of them, so never trim the text, and do not
+ *   insert line breaks
  * @returns the bytes, or `SHARE_INVALID:BAD_BASE45` with the offending position
  * @see RFC 9285 section 4
  */

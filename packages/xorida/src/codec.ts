@@ -21,7 +21,7 @@
  * @module
  */
 import { base45Decode, base45Encode } from './base45.js';
-import { type XoridaError, xoridaErr } from './errors.js';
+import { type ShareInvalidSubCode, type XoridaError, xoridaErr } from './errors.js';
 import { isIntIn, shareLength } from './lib/params.js';
 import { ok, type Result } from './result.js';
 import { checkShare, GROUP_ID_LENGTH, type Share } from './share.js';
@@ -83,7 +83,11 @@ export function encodeShare(
   return ok(out);
 }
 
-function invalid(subCode: string, message: string, field?: string): Result<never, XoridaError> {
+function invalid(
+  subCode: ShareInvalidSubCode,
+  message: string,
+  field?: string,
+): Result<never, XoridaError> {
   return xoridaErr(
     'SHARE_INVALID',
     message,
@@ -100,11 +104,13 @@ function invalid(subCode: string, message: string, field?: string): Result<never
  *   (k), `INDEX_OUT_OF_RANGE`, `LENGTH_MISMATCH` (payload length vs L and n) or `TRAILING_BYTES`
  */
 export function decodeShare(bytes: Uint8Array): Result<DecodedShare, XoridaError> {
-  if (!(bytes instanceof Uint8Array))
+  if (!(bytes instanceof Uint8Array) || !ArrayBuffer.isView(bytes))
     return invalid('BAD_FIELD', 'share bytes must be a Uint8Array', 'bytes');
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Length first: a view of a detached (transferred) buffer has length 0, and a DataView over
+  // it would throw.
   if (bytes.length < 4)
     return invalid('TRUNCATED', `share is ${bytes.length} bytes, shorter than its magic`);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (v.getUint32(0) !== SHARE_MAGIC)
     return invalid('BAD_MAGIC', 'share does not start with "IDA5"');
   if (bytes.length < SHARE_HEADER_LENGTH)

@@ -14,7 +14,7 @@ export type XoridaErrorCode =
   | 'SHARE_INVALID'
   | 'RECONSTRUCT_FAILED';
 
-/** Sub-codes of `SHARE_INVALID` returned by the binary and Base45 share codec. */
+/** Sub-codes of `SHARE_INVALID` returned by the binary and Base45 share codec and share checks. */
 export type ShareInvalidSubCode =
   | 'BAD_MAGIC'
   | 'UNSUPPORTED_VERSION'
@@ -23,21 +23,37 @@ export type ShareInvalidSubCode =
   | 'INDEX_OUT_OF_RANGE'
   | 'THRESHOLD_OUT_OF_RANGE'
   | 'LENGTH_MISMATCH'
-  | 'RESERVED_NONZERO'
   | 'BAD_BASE45'
   | 'BAD_FIELD';
 
-/** Error detail of every `xorida` operation. */
-export interface XoridaError extends ErrorDetail<XoridaErrorCode> {}
+/** Sub-codes of `INCONSISTENT_SHARES`. */
+export type InconsistentSharesSubCode = 'GROUP_MISMATCH' | 'PARAMETER_MISMATCH' | 'DUPLICATE_INDEX';
+
+/** Which sub-codes each code may carry. */
+export interface XoridaSubCodes {
+  INVALID_CONFIG: never;
+  INSUFFICIENT_SHARES: never;
+  INCONSISTENT_SHARES: InconsistentSharesSubCode;
+  SHARE_INVALID: ShareInvalidSubCode;
+  RECONSTRUCT_FAILED: 'PADDING_NONZERO';
+}
+
+/** The error detail of one code, with its own sub-code type. */
+export interface XoridaErrorOf<C extends XoridaErrorCode> extends ErrorDetail<C> {
+  readonly subCode?: XoridaSubCodes[C];
+}
+
+/** Error detail of every `xorida` operation: a union discriminated on `code`. */
+export type XoridaError = { [C in XoridaErrorCode]: XoridaErrorOf<C> }[XoridaErrorCode];
 
 const DOCS = 'docs/errors.md#xorida';
 
 /** Builds an `Err<XoridaError>` with the docs link filled in. Internal helper. */
-export function xoridaErr(
-  code: XoridaErrorCode,
+export function xoridaErr<C extends XoridaErrorCode>(
+  code: C,
   message: string,
   hint: string,
-  extra: { subCode?: string; field?: string } = {},
+  extra: { subCode?: XoridaSubCodes[C]; field?: string } = {},
 ): Err<XoridaError> {
-  return err({ code, message, hint, docs: `${DOCS}-${code.toLowerCase()}`, ...extra });
+  return err({ code, message, hint, docs: DOCS, ...extra } as XoridaErrorOf<C> as XoridaError);
 }

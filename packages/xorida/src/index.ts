@@ -28,7 +28,14 @@ export {
   SHARE_HEADER_LENGTH,
   SHARE_MAGIC,
 } from './codec.js';
-export type { ShareInvalidSubCode, XoridaError, XoridaErrorCode } from './errors.js';
+export type {
+  InconsistentSharesSubCode,
+  ShareInvalidSubCode,
+  XoridaError,
+  XoridaErrorCode,
+  XoridaErrorOf,
+  XoridaSubCodes,
+} from './errors.js';
 export { choosePrime, MAX_SECRET_LENGTH, MAX_SHARES, shareLength } from './lib/params.js';
 export { reconstruct, reconstructInto } from './reconstruct.js';
 export { type Err, type ErrorDetail, err, type Ok, ok, type Result } from './result.js';

@@ -11,6 +11,7 @@
  */
 import { bytesToHex, equalBytes } from './bytes.js';
 import { type XoridaError, xoridaErr } from './errors.js';
+import { overlaps } from './lib/overlap.js';
 import { type Layout, layoutOf } from './lib/params.js';
 import { scheduleFor } from './lib/schedule.js';
 import { isAllZero, xorSources } from './lib/xor.js';
@@ -37,7 +38,7 @@ function select(shares: readonly Share[]): Result<Selection, XoridaError> {
     if (!c.ok) return c;
   }
   const first = shares[0]!;
-  const seen = new Set<number>();
+  const seen = new Uint32Array(8); // bitset over indices 0..255
   for (let i = 0; i < shares.length; i++) {
     const s = shares[i]!;
     const mismatch =
@@ -61,7 +62,7 @@ function select(shares: readonly Share[]): Result<Selection, XoridaError> {
         },
       );
     }
-    if (seen.has(s.index)) {
+    if ((seen[s.index >>> 5]! >>> (s.index & 31)) & 1) {
       return xoridaErr(
         'INCONSISTENT_SHARES',
         `share index ${s.index} appears twice`,
@@ -72,7 +73,7 @@ function select(shares: readonly Share[]): Result<Selection, XoridaError> {
         },
       );
     }
-    seen.add(s.index);
+    seen[s.index >>> 5]! |= 1 << (s.index & 31);
   }
   if (shares.length < first.k) {
     return xoridaErr(
@@ -98,10 +99,9 @@ function apply(sel: Selection, out: Uint8Array): boolean {
     p,
     chosen.map((s) => s.index),
   );
-  let most = 0;
-  for (let m = 1; m < p; m++) most = Math.max(most, schedule.terms[m]!.length);
+  const most = schedule.widest;
   const srcs: Uint8Array[] = new Array(most);
-  const offs = new Int32Array(most);
+  const offs = new Float64Array(most); // byte offsets may exceed 2^31
   const pad = new Uint8Array(p); // all padding together is at most p-2 bytes
   let padOk = true;
   for (let m = 1; m < p; m++) {
@@ -161,9 +161,10 @@ export function reconstruct(shares: readonly Share[]): Result<Uint8Array, Xorida
 /**
  * Like `reconstruct`, but writes into `out` (no allocation of the secret).
  * @param shares k or more shares of one split
- * @param out buffer of at least `originalLength` bytes; bytes `[0, originalLength)` are written
+ * @param out buffer of at least `originalLength` bytes, not overlapping any share payload;
+ *   bytes `[0, originalLength)` are written
  * @returns the number of bytes written (`originalLength`), or the errors of `reconstruct`, or
- *   `INVALID_CONFIG` (field `out`) when `out` is too small
+ *   `INVALID_CONFIG` (field `out`) when `out` is too small or overlaps a payload
  */
 export function reconstructInto(
   shares: readonly Share[],
@@ -172,13 +173,23 @@ export function reconstructInto(
   const sel = select(shares);
   if (!sel.ok) return sel;
   const length = sel.value.layout.length;
-  if (!(out instanceof Uint8Array) || out.length < length) {
+  if (!(out instanceof Uint8Array) || !ArrayBuffer.isView(out) || out.length < length) {
     return xoridaErr(
       'INVALID_CONFIG',
       `out must hold at least ${length} bytes`,
       'Allocate originalLength bytes.',
       { field: 'out' },
     );
+  }
+  for (const s of sel.value.chosen) {
+    if (overlaps(out, s.payload)) {
+      return xoridaErr(
+        'INVALID_CONFIG',
+        `out overlaps the payload of share ${s.index}`,
+        'Reconstruct into a separate buffer: the payloads are read while out is written.',
+        { field: 'out' },
+      );
+    }
   }
   if (!apply(sel.value, out)) {
     out.fill(0, 0, length);

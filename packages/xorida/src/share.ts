@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type XoridaError, xoridaErr } from './errors.js';
+import { type ShareInvalidSubCode, type XoridaError, xoridaErr } from './errors.js';
 import { isIntIn, MAX_SECRET_LENGTH, MAX_SHARES, shareLength } from './lib/params.js';
 import { ok, type Result } from './result.js';
 
@@ -32,7 +32,7 @@ export interface Share {
  *   `THRESHOLD_OUT_OF_RANGE`, `LENGTH_MISMATCH`) naming the field
  */
 export function checkShare(share: Share, where = 'share'): Result<void, XoridaError> {
-  const bad = (subCode: string, field: string, message: string, hint: string) =>
+  const bad = (subCode: ShareInvalidSubCode, field: string, message: string, hint: string) =>
     xoridaErr('SHARE_INVALID', message, hint, { subCode, field: `${where}.${field}` });
   if (typeof share !== 'object' || share === null) {
     return bad(
@@ -74,11 +74,14 @@ export function checkShare(share: Share, where = 'share'): Result<void, XoridaEr
       'Decode the share again from its source.',
     );
   }
-  if (!isIntIn(share.originalLength, 1, MAX_SECRET_LENGTH)) {
+  if (
+    !isIntIn(share.originalLength, 1, MAX_SECRET_LENGTH) ||
+    shareLength(share.originalLength, share.n) > MAX_SECRET_LENGTH
+  ) {
     return bad(
       'BAD_FIELD',
       'originalLength',
-      'originalLength must be an integer >= 1',
+      'originalLength must be an integer >= 1 whose padded length fits 32 bits',
       'Decode the share again from its source.',
     );
   }

@@ -12,7 +12,15 @@
  */
 import { type XoridaError, xoridaErr } from './errors.js';
 import { deal } from './lib/dealer.js';
-import { isIntIn, type Layout, layoutOf, MAX_SECRET_LENGTH, MAX_SHARES } from './lib/params.js';
+import { overlaps } from './lib/overlap.js';
+import {
+  isIntIn,
+  type Layout,
+  layoutOf,
+  MAX_SECRET_LENGTH,
+  MAX_SHARES,
+  shareLength,
+} from './lib/params.js';
 import { fillRandom } from './lib/random.js';
 import { ok, type Result } from './result.js';
 import { GROUP_ID_LENGTH, type Share } from './share.js';
@@ -45,9 +53,15 @@ export interface Splitter {
   dispose(): void;
 }
 
-function checkOptions(options: SplitOptions): Result<void, XoridaError> {
-  const n = options?.shares;
-  const k = options?.threshold;
+/** k and n read once: a getter cannot return one value to the check and another to the dealer. */
+interface Checked {
+  readonly k: number;
+  readonly n: number;
+}
+
+function checkOptions(options: SplitOptions): Result<Checked, XoridaError> {
+  const n: unknown = options?.shares;
+  const k: unknown = options?.threshold;
   if (!isIntIn(n, 2, MAX_SHARES)) {
     return xoridaErr(
       'INVALID_CONFIG',
@@ -64,35 +78,30 @@ function checkOptions(options: SplitOptions): Result<void, XoridaError> {
       { field: 'threshold' },
     );
   }
-  return ok(undefined);
+  return ok({ k, n });
 }
 
-function checkSecret(secret: Uint8Array): Result<void, XoridaError> {
-  if (!(secret instanceof Uint8Array)) {
+function checkSecret(secret: Uint8Array, n: number): Result<void, XoridaError> {
+  // ArrayBuffer.isView is false for a Proxy, whose traps could re-enter split() mid-deal.
+  if (!(secret instanceof Uint8Array) || !ArrayBuffer.isView(secret)) {
     return xoridaErr(
       'INVALID_CONFIG',
       'secret must be a Uint8Array',
       'Encode text with utf8ToBytes() first.',
-      { field: 'secret' },
+      {
+        field: 'secret',
+      },
     );
   }
-  if (secret.length < 1 || secret.length > MAX_SECRET_LENGTH) {
+  if (secret.length < 1 || shareLength(secret.length, n) > MAX_SECRET_LENGTH) {
     return xoridaErr(
       'INVALID_CONFIG',
-      `secret must be 1..${MAX_SECRET_LENGTH} bytes, got ${secret.length}`,
-      'Split non-empty secrets; chunk very large ones.',
+      `secret must be 1 byte or more, and its padded length at most ${MAX_SECRET_LENGTH} bytes; got ${secret.length}`,
+      'Split non-empty secrets; chunk very large ones (see createSplitter).',
       { field: 'secret' },
     );
   }
   return ok(undefined);
-}
-
-function overlaps(a: Uint8Array, b: Uint8Array): boolean {
-  return (
-    a.buffer === b.buffer &&
-    a.byteOffset < b.byteOffset + b.length &&
-    b.byteOffset < a.byteOffset + a.length
-  );
 }
 
 function checkPayloads(
@@ -107,50 +116,67 @@ function checkPayloads(
       `Allocate ${layout.n} separate buffers of shareLength(${layout.length}) = ${layout.padded} bytes.`,
       { field: 'payloads' },
     );
-  if (!Array.isArray(payloads) || payloads.length !== layout.n)
+  if (!Array.isArray(payloads) || payloads.length !== layout.n) {
     return bad(`expected ${layout.n} payload buffers`);
+  }
   for (let i = 0; i < payloads.length; i++) {
     const p = payloads[i];
-    if (!(p instanceof Uint8Array) || p.length !== layout.padded)
+    if (!(p instanceof Uint8Array) || !ArrayBuffer.isView(p) || p.length !== layout.padded) {
       return bad(`payloads[${i}] must be ${layout.padded} bytes`);
+    }
     if (overlaps(p, secret)) return bad(`payloads[${i}] overlaps the secret`);
-    for (let j = 0; j < i; j++)
+    for (let j = 0; j < i; j++) {
       if (overlaps(p, payloads[j]!)) return bad(`payloads[${i}] overlaps payloads[${j}]`);
+    }
   }
   return ok(undefined);
 }
 
 /**
- * Draws groupId + random stream in one CSPRNG buffer, deals, wipes the randomness.
- * `scratch` is reused when large enough.
+ * A random scratch buffer kept between calls so large splits do not pay for a fresh zeroed
+ * allocation (page faults: ~190 µs per MiB on Node 20). It is taken out of its slot while in
+ * use, so a re-entrant call can never share it, and wiped in `finally`, so it holds no
+ * randomness between calls. Buffers above `retainMax` bytes are not kept.
  */
+class Scratch {
+  private buf = new Uint8Array(0);
+  constructor(private readonly retainMax: number) {}
+
+  /** Runs `use` with a buffer of exactly `need` bytes, then wipes it. */
+  with<T>(need: number, use: (buf: Uint8Array) => T): T {
+    let buf = this.buf;
+    this.buf = new Uint8Array(0);
+    if (buf.length < need) buf = new Uint8Array(need);
+    const view = buf.subarray(0, need);
+    try {
+      return use(view);
+    } finally {
+      view.fill(0);
+      if (buf.length <= this.retainMax && buf.length > this.buf.length) this.buf = buf;
+    }
+  }
+
+  dispose(): void {
+    this.buf.fill(0);
+    this.buf = new Uint8Array(0);
+  }
+}
+
+const sharedScratch = new Scratch(4 * 1024 * 1024 + GROUP_ID_LENGTH);
+
+/** Draws groupId + random stream in one CSPRNG call per 64 KiB, deals, wipes the randomness. */
 function dealRandom(
   layout: Layout,
   secret: Uint8Array,
   payloads: readonly Uint8Array[],
-  scratch?: Uint8Array,
+  scratch: Scratch,
 ): Uint8Array {
-  const need = GROUP_ID_LENGTH + layout.randomPieces * layout.d;
-  const buf = scratch && scratch.length >= need ? scratch.subarray(0, need) : new Uint8Array(need);
-  fillRandom(buf);
-  const groupId = buf.slice(0, GROUP_ID_LENGTH);
-  deal(layout, secret, buf.subarray(GROUP_ID_LENGTH), payloads);
-  buf.fill(0);
-  return groupId;
-}
-
-/**
- * Random scratch kept between calls of `split` so a large split does not pay for a fresh
- * zeroed allocation (page faults: ~190 µs per MiB on Node 20). Wiped after every use, so it
- * holds no randomness between calls; buffers above RETAIN_MAX are not kept.
- */
-let sharedScratch = new Uint8Array(0);
-const RETAIN_MAX = 4 * 1024 * 1024 + GROUP_ID_LENGTH;
-
-function scratchFor(need: number): Uint8Array | undefined {
-  if (need > RETAIN_MAX) return undefined;
-  if (sharedScratch.length < need) sharedScratch = new Uint8Array(need);
-  return sharedScratch;
+  return scratch.with(GROUP_ID_LENGTH + layout.randomPieces * layout.d, (buf) => {
+    fillRandom(buf);
+    const groupId = buf.slice(0, GROUP_ID_LENGTH);
+    deal(layout, secret, buf.subarray(GROUP_ID_LENGTH), payloads);
+    return groupId;
+  });
 }
 
 function toShares(layout: Layout, groupId: Uint8Array, payloads: Uint8Array[]): Share[] {
@@ -164,11 +190,24 @@ function toShares(layout: Layout, groupId: Uint8Array, payloads: Uint8Array[]): 
   }));
 }
 
+function splitWith(
+  k: number,
+  n: number,
+  secret: Uint8Array,
+  scratch: Scratch,
+): Result<Share[], XoridaError> {
+  const s = checkSecret(secret, n);
+  if (!s.ok) return s;
+  const layout = layoutOf(k, n, secret.length);
+  const payloads = Array.from({ length: n }, () => new Uint8Array(layout.padded));
+  return ok(toShares(layout, dealRandom(layout, secret, payloads, scratch), payloads));
+}
+
 /**
  * Splits `secret` into `options.shares` shares, any `options.threshold` of which recover it.
  * Each share is `shareLength(secret.length, n)` bytes (the secret padded to a multiple of p-1),
  * in its own buffer.
- * @param secret 1..2^32-1 bytes; not modified
+ * @param secret 1 byte or more, padded length at most 2^32-1 bytes; not modified
  * @param options `{ threshold: k, shares: n }` with 2 <= k <= n <= 255
  * @returns n shares with indices 0..n-1 and one random 16-byte groupId, or `INVALID_CONFIG`
  *   (field `threshold`, `shares` or `secret`)
@@ -177,17 +216,7 @@ function toShares(layout: Layout, groupId: Uint8Array, payloads: Uint8Array[]): 
 export function split(secret: Uint8Array, options: SplitOptions): Result<Share[], XoridaError> {
   const o = checkOptions(options);
   if (!o.ok) return o;
-  const s = checkSecret(secret);
-  if (!s.ok) return s;
-  const layout = layoutOf(options.threshold, options.shares, secret.length);
-  const payloads = Array.from({ length: layout.n }, () => new Uint8Array(layout.padded));
-  const groupId = dealRandom(
-    layout,
-    secret,
-    payloads,
-    scratchFor(GROUP_ID_LENGTH + layout.randomPieces * layout.d),
-  );
-  return ok(toShares(layout, groupId, payloads));
+  return splitWith(o.value.k, o.value.n, secret, sharedScratch);
 }
 
 /**
@@ -200,36 +229,22 @@ export function split(secret: Uint8Array, options: SplitOptions): Result<Share[]
 export function createSplitter(options: SplitOptions): Result<Splitter, XoridaError> {
   const o = checkOptions(options);
   if (!o.ok) return o;
-  const k = options.threshold;
-  const n = options.shares;
-  let scratch = new Uint8Array(0);
+  const { k, n } = o.value;
+  const scratch = new Scratch(Number.POSITIVE_INFINITY);
   const splitter: Splitter = {
     threshold: k,
     shares: n,
     shareLength: (secretLength) => layoutOf(k, n, secretLength).padded,
     splitInto(secret, payloads) {
-      const s = checkSecret(secret);
+      const s = checkSecret(secret, n);
       if (!s.ok) return s;
       const layout = layoutOf(k, n, secret.length);
       const p = checkPayloads(layout, secret, payloads);
       if (!p.ok) return p;
-      const need = GROUP_ID_LENGTH + layout.randomPieces * layout.d;
-      if (scratch.length < need) scratch = new Uint8Array(need);
       return ok(dealRandom(layout, secret, payloads, scratch));
     },
-    split(secret) {
-      const s = checkSecret(secret);
-      if (!s.ok) return s;
-      const layout = layoutOf(k, n, secret.length);
-      const payloads = Array.from({ length: n }, () => new Uint8Array(layout.padded));
-      const need = GROUP_ID_LENGTH + layout.randomPieces * layout.d;
-      if (scratch.length < need) scratch = new Uint8Array(need);
-      return ok(toShares(layout, dealRandom(layout, secret, payloads, scratch), payloads));
-    },
-    dispose() {
-      scratch.fill(0);
-      scratch = new Uint8Array(0);
-    },
+    split: (secret) => splitWith(k, n, secret, scratch),
+    dispose: () => scratch.dispose(),
   };
   return ok(splitter);
 }

@@ -33,14 +33,30 @@ export function deal(
   random: Uint8Array,
   payloads: readonly Uint8Array[],
 ): void {
-  const { k, n, p, d, length, padded } = layout;
+  const { k, length, padded } = layout;
   let s = secret;
   if (length !== padded) {
     s = new Uint8Array(padded);
     s.set(secret);
   }
   const srcs: Uint8Array[] = new Array(k);
-  const offs = new Int32Array(k);
+  const offs = new Float64Array(k); // byte offsets exceed 2^31 for multi-GiB random streams
+  try {
+    dealPieces(layout, s, random, payloads, srcs, offs);
+  } finally {
+    if (s !== secret) s.fill(0);
+  }
+}
+
+function dealPieces(
+  layout: Layout,
+  s: Uint8Array,
+  random: Uint8Array,
+  payloads: readonly Uint8Array[],
+  srcs: Uint8Array[],
+  offs: Float64Array,
+): void {
+  const { k, n, p, d } = layout;
   for (let i = 0; i < n; i++) {
     const out = payloads[i]!;
     for (let j = 0; j <= p - 2; j++) {
@@ -59,5 +75,4 @@ export function deal(
       xorSources(out, j * d, srcs, offs, c, d);
     }
   }
-  if (s !== secret) s.fill(0);
 }

@@ -8,7 +8,9 @@
  *
  * and observation `w[i][j]` belongs to `s_{p-1}` iff `c_0 = 1`, to `s_m` iff `c_m ^ c_0 = 1`.
  * The inverse has a closed form: `(1 + y)^(-1) = y + y^3 + ... + y^(p-2)` modulo `Phi_p(y)`
- * (multiply out: the product is `Phi_p(y) + 1`), with `y = x^a`.
+ * (multiply out: the product is `Phi_p(y) + 1`), with `y = x^a`. This holds modulo M because
+ * `Phi_p(x^a) = M` modulo `x^p - 1` whenever a != 0 mod p: a is invertible mod p, so
+ * `x -> x^a` only permutes the exponents 0..p-1 of the all-ones polynomial.
  *
  * The schedule is unique (the system has full row rank, section 3.2), so this equals the
  * Gauss-Jordan schedule of section 3.3; the tests check that on every subset of small (k, n).
@@ -24,6 +26,8 @@ export interface Schedule {
   readonly terms: readonly Int32Array[];
   /** Total number of terms, for the cache budget. */
   readonly size: number;
+  /** Largest number of terms of one piece (sizes the caller's scratch arrays). */
+  readonly widest: number;
 }
 
 /** p-bit polynomials over GF(2), bit b = coefficient of x^b, in 32-bit words. */
@@ -111,11 +115,13 @@ export function deriveSchedule(p: number, T: readonly number[]): Schedule {
     }
   }
   let size = 0;
+  let widest = 0;
   const terms = lists.map((l) => {
     size += l.length;
+    widest = Math.max(widest, l.length);
     return Int32Array.from(l);
   });
-  return { p, terms, size };
+  return { p, terms, size, widest };
 }
 
 /** Most schedule terms kept in the cache (4 bytes each): 16 MiB. */

@@ -13,6 +13,10 @@
  *
  * No branch or index depends on secret data: only on lengths and public share indices.
  *
+ * Aliasing rule: `dst[dOff..+len)` must not overlap any source, except that it may be exactly
+ * `srcs[0]` at `offs[0]` (the accumulate form D = D ^ A ^ ...). Any other overlap gives wrong
+ * output; the public API refuses overlapping buffers before reaching here.
+ *
  * @module
  */
 
