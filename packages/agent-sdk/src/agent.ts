@@ -23,7 +23,6 @@
  * @module
  */
 import { ok, type Result } from 'xorida';
-import { base64urlEncode } from './lib/base64url.js';
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   type Envelope,
@@ -52,10 +51,16 @@ import {
   negotiateVersion,
   verifyKeyDocument,
 } from './key-document.js';
+import { base64urlEncode } from './lib/base64url.js';
 import { decodePayload, encodePayload, type Payload } from './lib/payload.js';
 import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
 import { decryptEnvelope, verifyEnvelopeSignatures } from './open.js';
-import { MemoryTrustRegistry, type RegistryEntry, scopeGranted, type TrustRegistry } from './registry.js';
+import {
+  MemoryTrustRegistry,
+  type RegistryEntry,
+  scopeGranted,
+  type TrustRegistry,
+} from './registry.js';
 import { createEnvelope, type InjectedRandomness } from './seal.js';
 import { LoopbackTransport, type TransportAdapter } from './transport.js';
 
@@ -158,13 +163,30 @@ function validateOptions(o: Partial<AgentOptions>): Result<void, XlinkErrorDetai
     return bad('registry', 'registry must implement TrustRegistry');
   if (!o.transport || typeof o.transport.send !== 'function')
     return bad('transport', 'transport must implement TransportAdapter');
-  if (o.timestampWindowMs !== undefined && !(Number.isSafeInteger(o.timestampWindowMs) && o.timestampWindowMs > 0 && o.timestampWindowMs <= 86_400_000))
+  if (
+    o.timestampWindowMs !== undefined &&
+    !(
+      Number.isSafeInteger(o.timestampWindowMs) &&
+      o.timestampWindowMs > 0 &&
+      o.timestampWindowMs <= 86_400_000
+    )
+  )
     return bad('timestampWindowMs', 'timestampWindowMs must be an integer in 1..86 400 000 ms');
-  if (o.maxPayloadBytes !== undefined && !(Number.isSafeInteger(o.maxPayloadBytes) && o.maxPayloadBytes > 0 && o.maxPayloadBytes <= 256 * 1024 * 1024))
+  if (
+    o.maxPayloadBytes !== undefined &&
+    !(
+      Number.isSafeInteger(o.maxPayloadBytes) &&
+      o.maxPayloadBytes > 0 &&
+      o.maxPayloadBytes <= 256 * 1024 * 1024
+    )
+  )
     return bad('maxPayloadBytes', 'maxPayloadBytes must be an integer in 1..268 435 456');
   if (o.scopes !== undefined && (!Array.isArray(o.scopes) || !o.scopes.every(isValidScope)))
     return bad('scopes', 'scopes must be valid scope strings');
-  if (o.acceptScopes !== undefined && (!Array.isArray(o.acceptScopes) || !o.acceptScopes.every(isValidScope)))
+  if (
+    o.acceptScopes !== undefined &&
+    (!Array.isArray(o.acceptScopes) || !o.acceptScopes.every(isValidScope))
+  )
     return bad('acceptScopes', 'acceptScopes must be valid scope strings');
   return ok(undefined);
 }
@@ -241,7 +263,9 @@ export class Agent {
   static async create(options: AgentOptions): Promise<Result<Agent, XlinkErrorDetail>> {
     const id = generateIdentity({ postQuantumSig: options?.postQuantumSig ?? false });
     if (!id.ok)
-      return xlinkErr('IDENTITY_FAILED', id.error.message, id.error.hint, { subCode: id.error.code });
+      return xlinkErr('IDENTITY_FAILED', id.error.message, id.error.hint, {
+        subCode: id.error.code,
+      });
     const agent = Agent.build(id.value, options);
     if (!agent.ok) return agent;
     return agent.value.registerSelf(false);
@@ -304,7 +328,12 @@ export class Agent {
       if (!key.ok) return key;
       id = identityFromEd25519Key(key.value, { postQuantumSig: options.postQuantumSig ?? false });
     } else
-      return xlinkErr('INVALID_OPTIONS', 'pass pkcs8 or identity', 'Use agent.exportPKCS8() or agent.exportIdentity()', { field: 'pkcs8' });
+      return xlinkErr(
+        'INVALID_OPTIONS',
+        'pass pkcs8 or identity',
+        'Use agent.exportPKCS8() or agent.exportIdentity()',
+        { field: 'pkcs8' },
+      );
     if (!id.ok) return id;
     const agent = Agent.build(id.value, options);
     if (!agent.ok) return agent;
@@ -367,16 +396,31 @@ export class Agent {
    */
   async send(options: SendOptions): Promise<Result<SendReceipt, XlinkErrorDetail>> {
     if (!isValidScope(options?.scope))
-      return xlinkErr('INVALID_SCOPE', 'scope must be 1..128 printable ASCII characters', 'Use e.g. "payments:notify"', { field: 'scope' });
+      return xlinkErr(
+        'INVALID_SCOPE',
+        'scope must be 1..128 printable ASCII characters',
+        'Use e.g. "payments:notify"',
+        { field: 'scope' },
+      );
     const plaintext = encodePayload(options.payload, this.cfg.maxPayloadBytes);
     if (!plaintext.ok) return plaintext;
     const peer = await this.resolvePeer(options.to);
     if (!peer.ok) return peer;
     if (peer.value.entry.status === 'revoked')
-      return xlinkErr('VERIFICATION_FAILED', 'recipient DID is revoked', 'Do not send to revoked peers', { subCode: 'RECIPIENT_REVOKED', field: 'to' });
+      return xlinkErr(
+        'VERIFICATION_FAILED',
+        'recipient DID is revoked',
+        'Do not send to revoked peers',
+        { subCode: 'RECIPIENT_REVOKED', field: 'to' },
+      );
     const version = negotiateVersion(this.keyDocument, peer.value.doc);
     if (version === null)
-      return xlinkErr('VERSION_NEGOTIATION_FAILED', 'no common envelope version', 'Both peers must support v1', { field: 'to' });
+      return xlinkErr(
+        'VERSION_NEGOTIATION_FAILED',
+        'no common envelope version',
+        'Both peers must support v1',
+        { field: 'to' },
+      );
     const progress = options.onProgress;
     if (progress) await progress({ stage: 'encrypting', current: 1, total: 1 });
     const env = await createEnvelope({
@@ -387,7 +431,9 @@ export class Agent {
       plaintext: plaintext.value,
       ...(options.testing?.timestamp !== undefined ? { timestamp: options.testing.timestamp } : {}),
       ...(options.testing?.random ? { random: options.testing.random } : {}),
-      ...(progress ? { onEncrypted: () => progress({ stage: 'signing', current: 1, total: 1 }) } : {}),
+      ...(progress
+        ? { onEncrypted: () => progress({ stage: 'signing', current: 1, total: 1 }) }
+        : {}),
     });
     if (!env.ok) return env;
     const json = envelopeToJson(env.value);
@@ -423,45 +469,105 @@ export class Agent {
     const env: Envelope = parsed.value;
     const signedOnly = env.alg === SIGNED_ONLY_ALG;
     if (signedOnly && !options.allowCleartext)
-      return xlinkErr('CLEARTEXT_NOT_ALLOWED', 'signed-only (unencrypted) envelope refused', 'Pass { allowCleartext: true } to accept telemetry envelopes', { field: 'alg' });
+      return xlinkErr(
+        'CLEARTEXT_NOT_ALLOWED',
+        'signed-only (unencrypted) envelope refused',
+        'Pass { allowCleartext: true } to accept telemetry envelopes',
+        { field: 'alg' },
+      );
     if (!this.keyDocument.versions.includes(env.version))
-      return xlinkErr('UNSUPPORTED_VERSION', `this agent does not accept v${env.version}`, 'The sender must negotiate a version from our key document', { subCode: 'NOT_ACCEPTED', field: 'version' });
+      return xlinkErr(
+        'UNSUPPORTED_VERSION',
+        `this agent does not accept v${env.version}`,
+        'The sender must negotiate a version from our key document',
+        { subCode: 'NOT_ACCEPTED', field: 'version' },
+      );
     if (env.recipient !== this.did)
-      return xlinkErr('RECIPIENT_MISMATCH', 'envelope is addressed to another DID', 'Deliver it to its recipient', { field: 'recipient' });
+      return xlinkErr(
+        'RECIPIENT_MISMATCH',
+        'envelope is addressed to another DID',
+        'Deliver it to its recipient',
+        { field: 'recipient' },
+      );
     // 2. timestamp window
     const now = options.now ?? Date.now();
     const window = this.cfg.timestampWindowMs;
     if (env.timestamp < now - window)
-      return xlinkErr('TIMESTAMP_EXPIRED', 'envelope is older than the timestamp window', 'Check clocks (NTP) or resend', { subCode: 'STALE', field: 'timestamp' });
+      return xlinkErr(
+        'TIMESTAMP_EXPIRED',
+        'envelope is older than the timestamp window',
+        'Check clocks (NTP) or resend',
+        { subCode: 'STALE', field: 'timestamp' },
+      );
     if (env.timestamp > now + window)
-      return xlinkErr('TIMESTAMP_EXPIRED', 'envelope timestamp is in the future beyond the window', 'Check clocks (NTP)', { subCode: 'FUTURE', field: 'timestamp' });
+      return xlinkErr(
+        'TIMESTAMP_EXPIRED',
+        'envelope timestamp is in the future beyond the window',
+        'Check clocks (NTP)',
+        { subCode: 'FUTURE', field: 'timestamp' },
+      );
     // 3. nonce (read-only; recorded after authentication)
     const nonceKey = `${env.sender}|${base64urlEncode(env.nonce)}`;
     if (await this.nonceStore.has(nonceKey))
-      return xlinkErr('REPLAY_DETECTED', 'nonce already seen from this sender', 'Never resend an envelope; send a new one', { field: 'nonce' });
+      return xlinkErr(
+        'REPLAY_DETECTED',
+        'nonce already seen from this sender',
+        'Never resend an envelope; send a new one',
+        { field: 'nonce' },
+      );
     // 4. sender in registry, not revoked, verified key document
     const peer = await this.resolvePeer(env.sender);
     if (!peer.ok) {
       if (peer.error.code === 'DID_NOT_IN_REGISTRY')
-        return xlinkErr('VERIFICATION_FAILED', 'sender DID is not in the trust registry', 'Register the sender first', { subCode: 'DID_NOT_IN_REGISTRY', field: 'sender' });
+        return xlinkErr(
+          'VERIFICATION_FAILED',
+          'sender DID is not in the trust registry',
+          'Register the sender first',
+          { subCode: 'DID_NOT_IN_REGISTRY', field: 'sender' },
+        );
       if (peer.error.code === 'INVALID_KEY_DOCUMENT' || peer.error.code === 'INVALID_DID')
-        return xlinkErr('VERIFICATION_FAILED', `sender key document rejected: ${peer.error.message}`, 'Re-register the sender', { subCode: 'BAD_KEY_DOCUMENT', field: 'sender' });
+        return xlinkErr(
+          'VERIFICATION_FAILED',
+          `sender key document rejected: ${peer.error.message}`,
+          'Re-register the sender',
+          { subCode: 'BAD_KEY_DOCUMENT', field: 'sender' },
+        );
       return peer;
     }
     if (peer.value.entry.status === 'revoked')
-      return xlinkErr('VERIFICATION_FAILED', 'sender DID is revoked', 'Do not accept messages from revoked peers', { subCode: 'SENDER_REVOKED', field: 'sender' });
+      return xlinkErr(
+        'VERIFICATION_FAILED',
+        'sender DID is revoked',
+        'Do not accept messages from revoked peers',
+        { subCode: 'SENDER_REVOKED', field: 'sender' },
+      );
     // 5. signature(s), then atomic nonce record
     const header = verifyEnvelopeSignatures(env, peer.value.doc);
     if (!header.ok) return header;
     const stored = await this.nonceStore.checkAndStore(nonceKey, 2 * window + 1000);
     if (!stored.ok) return stored;
     if (stored.value === 'replay')
-      return xlinkErr('REPLAY_DETECTED', 'nonce already seen from this sender', 'Never resend an envelope; send a new one', { field: 'nonce' });
+      return xlinkErr(
+        'REPLAY_DETECTED',
+        'nonce already seen from this sender',
+        'Never resend an envelope; send a new one',
+        { field: 'nonce' },
+      );
     // 6. scope: granted by the registry and accepted here
     if (!scopeGranted(peer.value.entry, env.scope))
-      return xlinkErr('SCOPE_DENIED', `sender is not granted scope "${env.scope}"`, 'Grant the scope in the registry', { subCode: 'NOT_GRANTED', field: 'scope' });
+      return xlinkErr(
+        'SCOPE_DENIED',
+        `sender is not granted scope "${env.scope}"`,
+        'Grant the scope in the registry',
+        { subCode: 'NOT_GRANTED', field: 'scope' },
+      );
     if (this.cfg.acceptScopes && !this.cfg.acceptScopes.includes(env.scope))
-      return xlinkErr('SCOPE_DENIED', `this agent does not accept scope "${env.scope}"`, 'Add it to acceptScopes', { subCode: 'NOT_ACCEPTED', field: 'scope' });
+      return xlinkErr(
+        'SCOPE_DENIED',
+        `this agent does not accept scope "${env.scope}"`,
+        'Add it to acceptScopes',
+        { subCode: 'NOT_ACCEPTED', field: 'scope' },
+      );
     // 7-8. key agreement and decryption
     if (progress) await progress({ stage: 'decrypting', current: 1, total: 1 });
     const plaintext = await decryptEnvelope(env, this.identity, header.value);

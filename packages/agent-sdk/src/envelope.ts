@@ -200,9 +200,15 @@ function validate(env: Envelope, maxCiphertext: number): Result<Envelope, XlinkE
   if (!isValidScope(env.scope)) return malformed('scope must be 1..128 printable ASCII', 'scope');
   if (env.iv.length !== (signedOnly ? 0 : IV_LENGTH))
     return malformed('iv has the wrong length for the algorithm', 'iv');
-  if (env.kem.length !== a.kem) return malformed('kem has the wrong length for the algorithm', 'kem');
+  if (env.kem.length !== a.kem)
+    return malformed('kem has the wrong length for the algorithm', 'kem');
   if (env.ciphertext.length > maxCiphertext)
-    return xlinkErr('PAYLOAD_TOO_LARGE', 'ciphertext exceeds the maximum payload size', 'Send less data or raise maxPayloadBytes', { field: 'ciphertext' });
+    return xlinkErr(
+      'PAYLOAD_TOO_LARGE',
+      'ciphertext exceeds the maximum payload size',
+      'Send less data or raise maxPayloadBytes',
+      { field: 'ciphertext' },
+    );
   if (!signedOnly && env.ciphertext.length < 17)
     return malformed('ciphertext shorter than the AES-GCM tag plus one byte', 'ciphertext');
   if (env.signature.length !== 64) return malformed('signature must be 64 bytes', 'signature');
@@ -233,7 +239,11 @@ export function decodeEnvelope(
   const maxCt = maxCiphertextFor(maxPayloadBytes);
   if (!(bytes instanceof Uint8Array)) return malformed('not bytes');
   if (bytes.length > maxCt + 8192)
-    return xlinkErr('PAYLOAD_TOO_LARGE', 'envelope exceeds the maximum size', 'Send less data or raise maxPayloadBytes');
+    return xlinkErr(
+      'PAYLOAD_TOO_LARGE',
+      'envelope exceeds the maximum size',
+      'Send less data or raise maxPayloadBytes',
+    );
   const r = new ByteReader(bytes);
   const magic = r.bytes(3);
   if (!r.ok || magic[0] !== MAGIC[0] || magic[1] !== MAGIC[1] || magic[2] !== MAGIC[2])
@@ -248,17 +258,35 @@ export function decodeEnvelope(
   const ivLen = r.u8();
   const iv = r.bytes(ivLen);
   const kem = r.bytes32(XWING_CIPHERTEXT_LENGTH);
-  const ciphertext = r.bytes32(maxCt);
+  const ctLen = r.u32();
+  if (r.ok && ctLen > maxCt)
+    return xlinkErr(
+      'PAYLOAD_TOO_LARGE',
+      'ciphertext exceeds the maximum payload size',
+      'Send less data or raise maxPayloadBytes',
+      { field: 'ciphertext' },
+    );
+  const ciphertext = r.bytes(ctLen);
   const signature = r.bytes16(64);
   let pqSignature: Uint8Array | undefined;
   if (version === 3) pqSignature = r.bytes16(MLDSA65_SIGNATURE_LENGTH);
   if (!r.ok) return malformed('truncated or oversize field');
   if (!r.done()) return malformed('trailing bytes after the envelope', undefined, 'TRAILING_BYTES');
   if (version !== 1 && version !== 2 && version !== 3)
-    return xlinkErr('UNSUPPORTED_VERSION', `unknown envelope version ${version}`, 'Upgrade the receiver or ask the sender for v1-v3', { subCode: 'UNKNOWN_VERSION', field: 'version' });
+    return xlinkErr(
+      'UNSUPPORTED_VERSION',
+      `unknown envelope version ${version}`,
+      'Upgrade the receiver or ask the sender for v1-v3',
+      { subCode: 'UNKNOWN_VERSION', field: 'version' },
+    );
   const alg = ALG_BY_ID.get(algId);
   if (alg === undefined)
-    return xlinkErr('UNSUPPORTED_VERSION', `unknown algorithm id ${algId}`, 'Upgrade the receiver', { subCode: 'UNKNOWN_ALG', field: 'alg' });
+    return xlinkErr(
+      'UNSUPPORTED_VERSION',
+      `unknown algorithm id ${algId}`,
+      'Upgrade the receiver',
+      { subCode: 'UNKNOWN_ALG', field: 'alg' },
+    );
   if (sender === null || recipient === null || scope === null)
     return malformed('text field is not valid UTF-8');
   return validate(
@@ -334,7 +362,11 @@ export function envelopeFromJson(
   let o: unknown = input;
   if (typeof input === 'string') {
     if (input.length > Math.ceil((maxCt * 4) / 3) + 16384)
-      return xlinkErr('PAYLOAD_TOO_LARGE', 'envelope exceeds the maximum size', 'Send less data or raise maxPayloadBytes');
+      return xlinkErr(
+        'PAYLOAD_TOO_LARGE',
+        'envelope exceeds the maximum size',
+        'Send less data or raise maxPayloadBytes',
+      );
     try {
       o = JSON.parse(input);
     } catch {
@@ -343,12 +375,21 @@ export function envelopeFromJson(
   }
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return malformed('not an object');
   const r = o as Record<string, unknown>;
-  for (const k of Object.keys(r)) if (!JSON_FIELDS.has(k)) return malformed(`unknown field ${k}`, k);
+  for (const k of Object.keys(r))
+    if (!JSON_FIELDS.has(k)) return malformed(`unknown field ${k}`, k);
   if (r.typ !== ENVELOPE_MEDIA_TYPE) return malformed(`typ must be ${ENVELOPE_MEDIA_TYPE}`, 'typ');
   if (r.version !== 1 && r.version !== 2 && r.version !== 3)
-    return xlinkErr('UNSUPPORTED_VERSION', 'unknown envelope version', 'Upgrade the receiver or ask the sender for v1-v3', { subCode: 'UNKNOWN_VERSION', field: 'version' });
+    return xlinkErr(
+      'UNSUPPORTED_VERSION',
+      'unknown envelope version',
+      'Upgrade the receiver or ask the sender for v1-v3',
+      { subCode: 'UNKNOWN_VERSION', field: 'version' },
+    );
   if (typeof r.alg !== 'string' || !Object.hasOwn(ENVELOPE_ALGS, r.alg))
-    return xlinkErr('UNSUPPORTED_VERSION', 'unknown algorithm', 'Upgrade the receiver', { subCode: 'UNKNOWN_ALG', field: 'alg' });
+    return xlinkErr('UNSUPPORTED_VERSION', 'unknown algorithm', 'Upgrade the receiver', {
+      subCode: 'UNKNOWN_ALG',
+      field: 'alg',
+    });
   for (const k of ['sender', 'recipient', 'scope'] as const)
     if (typeof r[k] !== 'string') return malformed(`${k} must be a string`, k);
   if (typeof r.timestamp !== 'number') return malformed('timestamp must be a number', 'timestamp');
@@ -366,7 +407,12 @@ export function envelopeFromJson(
   const ciphertext = base64urlDecode(r.ciphertext, maxCt);
   if (!ciphertext) {
     if (r.ciphertext.length > Math.ceil((maxCt * 4) / 3))
-      return xlinkErr('PAYLOAD_TOO_LARGE', 'ciphertext exceeds the maximum payload size', 'Send less data or raise maxPayloadBytes', { field: 'ciphertext' });
+      return xlinkErr(
+        'PAYLOAD_TOO_LARGE',
+        'ciphertext exceeds the maximum payload size',
+        'Send less data or raise maxPayloadBytes',
+        { field: 'ciphertext' },
+      );
     return malformed('ciphertext is not base64url', 'ciphertext');
   }
   let pqSignature: Uint8Array | undefined;
@@ -415,8 +461,15 @@ export function envelopeFromCompact(
 ): Result<Envelope, XlinkErrorDetail> {
   const bytes = base64urlDecode(text, maxCiphertextFor(maxPayloadBytes) + 8192);
   if (bytes === null) {
-    if (typeof text === 'string' && text.length > ((maxCiphertextFor(maxPayloadBytes) + 8192) * 4) / 3)
-      return xlinkErr('PAYLOAD_TOO_LARGE', 'envelope exceeds the maximum size', 'Send less data or raise maxPayloadBytes');
+    if (
+      typeof text === 'string' &&
+      text.length > ((maxCiphertextFor(maxPayloadBytes) + 8192) * 4) / 3
+    )
+      return xlinkErr(
+        'PAYLOAD_TOO_LARGE',
+        'envelope exceeds the maximum size',
+        'Send less data or raise maxPayloadBytes',
+      );
     return malformed('compact envelope is not base64url');
   }
   return decodeEnvelope(bytes, maxPayloadBytes);

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type ErrorDetail, err, type Err } from 'xorida';
+import { type Err, type ErrorDetail, err } from 'xorida';
 
 /** Every `code` the agent-sdk can return, grouped by category (see docs/errors.md#agent-sdk). */
 export const XLINK_ERROR_CATEGORIES = {

@@ -178,11 +178,16 @@ export function parsePKCS8(pkcs8: Uint8Array | string): Result<Uint8Array, Xlink
     });
   let der: Uint8Array | null;
   if (typeof pkcs8 === 'string') {
-    const m = /^-----BEGIN PRIVATE KEY-----\s*([A-Za-z0-9+/=\s]{1,200})-----END PRIVATE KEY-----\s*$/.exec(
-      pkcs8.trim(),
-    );
+    const m =
+      /^-----BEGIN PRIVATE KEY-----\s*([A-Za-z0-9+/=\s]{1,200})-----END PRIVATE KEY-----\s*$/.exec(
+        pkcs8.trim(),
+      );
     if (!m) return bad('not a PEM PRIVATE KEY block');
-    const b64 = m[1]!.replace(/\s+/g, '').replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+    const b64 = m[1]!
+      .replace(/\s+/g, '')
+      .replace(/=+$/, '')
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_');
     der = base64urlDecode(b64, 64);
     if (der === null) return bad('PEM body is not valid base64');
   } else der = pkcs8;
@@ -264,6 +269,7 @@ export function importIdentityExport(
     if (v === null || (v !== undefined && v.length !== 32))
       return bad('MALFORMED', `${name} must be 32 bytes of base64url`, name);
   const identity = assemble(ed!, x!, xw!, ml ?? undefined);
-  if (identity.did !== o.did) return bad('DID_MISMATCH', 'did does not match the Ed25519 key', 'did');
+  if (identity.did !== o.did)
+    return bad('DID_MISMATCH', 'did does not match the Ed25519 key', 'did');
   return ok(identity);
 }

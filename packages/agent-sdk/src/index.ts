@@ -34,8 +34,8 @@ export {
 } from './did.js';
 export {
   ALG_OF_VERSION,
-  decodeEnvelope,
   DEFAULT_MAX_PAYLOAD_BYTES,
+  decodeEnvelope,
   ENVELOPE_ALGS,
   ENVELOPE_MEDIA_TYPE,
   type Envelope,

@@ -94,9 +94,7 @@ export function createKeyDocument(
   identity: AgentIdentity,
   options: { versions?: readonly EnvelopeVersion[]; created?: number } = {},
 ): Result<KeyDocument, XlinkErrorDetail> {
-  const versions = normalizeVersions(
-    options.versions ?? (identity.mldsa ? [1, 2, 3] : [1, 2]),
-  );
+  const versions = normalizeVersions(options.versions ?? (identity.mldsa ? [1, 2, 3] : [1, 2]));
   if (versions === null || (versions.includes(3) && !identity.mldsa))
     return xlinkErr(
       'INVALID_OPTIONS',
@@ -152,7 +150,11 @@ export function verifyKeyDocument(
   if (!pub.ok) return pub;
   const versions = normalizeVersions(doc.versions as unknown[]);
   if (versions === null || versions.join() !== doc.versions.join())
-    return bad('MALFORMED', 'versions must be ascending, unique, from [1, 2, 3], with 1', 'versions');
+    return bad(
+      'MALFORMED',
+      'versions must be ascending, unique, from [1, 2, 3], with 1',
+      'versions',
+    );
   const len = (b: Uint8Array | undefined) => (b instanceof Uint8Array ? b.length : -1);
   if (len(doc.x25519) !== 32) return bad('MALFORMED', 'x25519 must be 32 bytes', 'x25519');
   const needXwing = versions.includes(2) || versions.includes(3);

@@ -71,7 +71,11 @@ export class MemoryNonceStore implements NonceStore {
     if (this.expiries.size >= this.maxEntries) {
       this.sweep(now);
       if (this.expiries.size >= this.maxEntries)
-        return xlinkErr('NONCE_STORE_FULL', `nonce store holds ${this.maxEntries} live nonces`, 'Raise maxEntries, shorten the timestamp window, or use a Redis nonce store');
+        return xlinkErr(
+          'NONCE_STORE_FULL',
+          `nonce store holds ${this.maxEntries} live nonces`,
+          'Raise maxEntries, shorten the timestamp window, or use a Redis nonce store',
+        );
     }
     this.expiries.set(key, now + ttlMs);
     return ok('stored');

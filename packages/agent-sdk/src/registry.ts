@@ -13,9 +13,9 @@
  * @module
  */
 import { ok, type Result } from 'xorida';
+import { isValidScope } from './envelope.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import { type KeyDocument, verifyKeyDocument } from './key-document.js';
-import { isValidScope } from './envelope.js';
 
 /** One registry record. */
 export interface RegistryEntry {
@@ -60,16 +60,33 @@ export interface TrustRegistry {
  * @param input the request
  * @returns the verified key document, or `REGISTRATION_FAILED`
  */
-export function validateRegistration(
-  input: RegisterInput,
-): Result<KeyDocument, XlinkErrorDetail> {
+export function validateRegistration(input: RegisterInput): Result<KeyDocument, XlinkErrorDetail> {
   const doc = verifyKeyDocument(input?.keyDocument);
   if (!doc.ok)
-    return xlinkErr('REGISTRATION_FAILED', `key document rejected: ${doc.error.message}`, doc.error.hint, { subCode: 'INVALID_KEY_DOCUMENT', field: 'keyDocument' });
-  if (!Array.isArray(input.scopes) || input.scopes.length > 256 || !input.scopes.every(isValidScope))
-    return xlinkErr('REGISTRATION_FAILED', 'scopes must be at most 256 valid scope strings', 'Use e.g. ["payments:notify"] or ["*"]', { subCode: 'INVALID_SCOPE', field: 'scopes' });
+    return xlinkErr(
+      'REGISTRATION_FAILED',
+      `key document rejected: ${doc.error.message}`,
+      doc.error.hint,
+      { subCode: 'INVALID_KEY_DOCUMENT', field: 'keyDocument' },
+    );
+  if (
+    !Array.isArray(input.scopes) ||
+    input.scopes.length > 256 ||
+    !input.scopes.every(isValidScope)
+  )
+    return xlinkErr(
+      'REGISTRATION_FAILED',
+      'scopes must be at most 256 valid scope strings',
+      'Use e.g. ["payments:notify"] or ["*"]',
+      { subCode: 'INVALID_SCOPE', field: 'scopes' },
+    );
   if (input.name !== undefined && (typeof input.name !== 'string' || input.name.length > 256))
-    return xlinkErr('REGISTRATION_FAILED', 'name must be a string of at most 256 characters', 'Shorten the name', { subCode: 'INVALID_NAME', field: 'name' });
+    return xlinkErr(
+      'REGISTRATION_FAILED',
+      'name must be a string of at most 256 characters',
+      'Shorten the name',
+      { subCode: 'INVALID_NAME', field: 'name' },
+    );
   return ok(doc.value);
 }
 
@@ -94,9 +111,19 @@ export class MemoryTrustRegistry implements TrustRegistry {
     const doc = validateRegistration(input);
     if (!doc.ok) return doc;
     if (this.entries.has(doc.value.did))
-      return xlinkErr('REGISTRATION_FAILED', 'DID already registered', 'Resolve it instead, or use a new identity', { subCode: 'ALREADY_REGISTERED', field: 'did' });
+      return xlinkErr(
+        'REGISTRATION_FAILED',
+        'DID already registered',
+        'Resolve it instead, or use a new identity',
+        { subCode: 'ALREADY_REGISTERED', field: 'did' },
+      );
     if (this.entries.size >= this.maxEntries)
-      return xlinkErr('REGISTRATION_FAILED', 'registry is full', 'Raise maxEntries or use a persistent registry', { subCode: 'FULL' });
+      return xlinkErr(
+        'REGISTRATION_FAILED',
+        'registry is full',
+        'Raise maxEntries or use a persistent registry',
+        { subCode: 'FULL' },
+      );
     const entry: RegistryEntry = {
       did: doc.value.did,
       name: input.name,
@@ -113,7 +140,9 @@ export class MemoryTrustRegistry implements TrustRegistry {
   async resolve(did: string): Promise<Result<RegistryEntry, XlinkErrorDetail>> {
     const entry = this.entries.get(did);
     if (!entry)
-      return xlinkErr('DID_NOT_IN_REGISTRY', 'DID is not registered', 'Register the agent first', { field: 'did' });
+      return xlinkErr('DID_NOT_IN_REGISTRY', 'DID is not registered', 'Register the agent first', {
+        field: 'did',
+      });
     return ok(entry);
   }
 
@@ -121,7 +150,9 @@ export class MemoryTrustRegistry implements TrustRegistry {
   async revoke(did: string, reason?: string): Promise<Result<RegistryEntry, XlinkErrorDetail>> {
     const entry = this.entries.get(did);
     if (!entry)
-      return xlinkErr('DID_NOT_IN_REGISTRY', 'DID is not registered', 'Check the DID', { field: 'did' });
+      return xlinkErr('DID_NOT_IN_REGISTRY', 'DID is not registered', 'Check the DID', {
+        field: 'did',
+      });
     const revoked: RegistryEntry = {
       ...entry,
       status: 'revoked',

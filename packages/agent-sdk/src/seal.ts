@@ -108,26 +108,52 @@ export async function createEnvelope(
 ): Promise<Result<Envelope, XlinkErrorDetail>> {
   const { sender, recipient, version, scope } = input;
   if (!isValidScope(scope))
-    return xlinkErr('INVALID_SCOPE', 'scope must be 1..128 printable ASCII characters', 'Use e.g. "payments:notify"', { field: 'scope' });
+    return xlinkErr(
+      'INVALID_SCOPE',
+      'scope must be 1..128 printable ASCII characters',
+      'Use e.g. "payments:notify"',
+      { field: 'scope' },
+    );
   if (version === 3 && !sender.mldsa)
-    return xlinkErr('INVALID_OPTIONS', 'v3 needs an ML-DSA-65 key', 'Create the agent with postQuantumSig: true', { field: 'version' });
+    return xlinkErr(
+      'INVALID_OPTIONS',
+      'v3 needs an ML-DSA-65 key',
+      'Create the agent with postQuantumSig: true',
+      { field: 'version' },
+    );
   if (!recipient.versions.includes(version))
-    return xlinkErr('VERSION_NEGOTIATION_FAILED', `recipient does not support v${version}`, 'Let the agent negotiate the version', { field: 'version' });
+    return xlinkErr(
+      'VERSION_NEGOTIATION_FAILED',
+      `recipient does not support v${version}`,
+      'Let the agent negotiate the version',
+      { field: 'version' },
+    );
   const nonce = pick(input.random?.nonce, NONCE_LENGTH);
   const iv = pick(input.random?.iv, IV_LENGTH);
   let kem: Uint8Array;
   let shared: Uint8Array;
   if (version === 1) {
-    const eph = backend.x25519SecretKey(pick(input.random?.kemSeed, 32));
-    const s = eph.agree(recipient.x25519);
+    const seed = input.random?.kemSeed;
+    const eph = seed ? backend.x25519SecretKey(pick(seed, 32)) : backend.x25519Generate();
+    const s = eph.agree(recipient.x25519, true);
     if (s === null)
-      return xlinkErr('ECDH_FAILED', 'X25519 agreement with the recipient key failed', 'The recipient key document holds an invalid X25519 key', { field: 'recipient' });
+      return xlinkErr(
+        'ECDH_FAILED',
+        'X25519 agreement with the recipient key failed',
+        'The recipient key document holds an invalid X25519 key',
+        { field: 'recipient' },
+      );
     kem = eph.publicKey;
     shared = s;
   } else {
     const enc = recipient.xwing ? xwingEncapsulate(recipient.xwing, input.random?.kemSeed) : null;
     if (enc === null)
-      return xlinkErr('KEM_FAILED', 'X-Wing encapsulation to the recipient key failed', 'The recipient key document holds an invalid X-Wing key', { field: 'recipient' });
+      return xlinkErr(
+        'KEM_FAILED',
+        'X-Wing encapsulation to the recipient key failed',
+        'The recipient key document holds an invalid X-Wing key',
+        { field: 'recipient' },
+      );
     kem = enc.cipherText;
     shared = enc.sharedSecret;
   }
@@ -180,11 +206,26 @@ export function createSignedEnvelope(
   input: CreateSignedEnvelopeInput,
 ): Result<Envelope, XlinkErrorDetail> {
   if (!isValidScope(input.scope))
-    return xlinkErr('INVALID_SCOPE', 'scope must be 1..128 printable ASCII characters', 'Use e.g. "telemetry"', { field: 'scope' });
-  if (typeof input.recipientDid !== 'string' || !/^did:key:z[1-9A-HJ-NP-Za-km-z]{1,60}$/.test(input.recipientDid))
-    return xlinkErr('INVALID_DID', 'recipientDid is not a did:key', 'Pass the gateway DID', { field: 'recipientDid' });
+    return xlinkErr(
+      'INVALID_SCOPE',
+      'scope must be 1..128 printable ASCII characters',
+      'Use e.g. "telemetry"',
+      { field: 'scope' },
+    );
+  if (
+    typeof input.recipientDid !== 'string' ||
+    !/^did:key:z[1-9A-HJ-NP-Za-km-z]{1,60}$/.test(input.recipientDid)
+  )
+    return xlinkErr('INVALID_DID', 'recipientDid is not a did:key', 'Pass the gateway DID', {
+      field: 'recipientDid',
+    });
   if (!(input.plaintext instanceof Uint8Array) || input.plaintext.length > 1024 * 1024)
-    return xlinkErr('PAYLOAD_TOO_LARGE', 'signed-only plaintext must be bytes, at most 1 MiB', 'Send less data', { field: 'plaintext' });
+    return xlinkErr(
+      'PAYLOAD_TOO_LARGE',
+      'signed-only plaintext must be bytes, at most 1 MiB',
+      'Send less data',
+      { field: 'plaintext' },
+    );
   const header: EnvelopeHeader = {
     version: 1,
     alg: SIGNED_ONLY_ALG,

@@ -39,17 +39,37 @@ export function encodePayload(
     try {
       text = JSON.stringify(payload);
     } catch {
-      return xlinkErr('INVALID_PAYLOAD', 'payload is not JSON-serialisable', 'Send plain data (no cycles, no BigInt)', { field: 'payload' });
+      return xlinkErr(
+        'INVALID_PAYLOAD',
+        'payload is not JSON-serialisable',
+        'Send plain data (no cycles, no BigInt)',
+        { field: 'payload' },
+      );
     }
     // Cheap pre-check before encoding: UTF-8 is at least one byte per UTF-16 unit.
     if (text.length > maxBytes)
-      return xlinkErr('PAYLOAD_TOO_LARGE', `payload exceeds ${maxBytes} bytes`, 'Send less data or raise maxPayloadBytes', { field: 'payload' });
+      return xlinkErr(
+        'PAYLOAD_TOO_LARGE',
+        `payload exceeds ${maxBytes} bytes`,
+        'Send less data or raise maxPayloadBytes',
+        { field: 'payload' },
+      );
     data = utf8(text);
     type = JSON_TYPE;
   } else
-    return xlinkErr('INVALID_PAYLOAD', 'payload must be a plain object or a Uint8Array', 'Wrap scalars in an object', { field: 'payload' });
+    return xlinkErr(
+      'INVALID_PAYLOAD',
+      'payload must be a plain object or a Uint8Array',
+      'Wrap scalars in an object',
+      { field: 'payload' },
+    );
   if (data.length > maxBytes)
-    return xlinkErr('PAYLOAD_TOO_LARGE', `payload exceeds ${maxBytes} bytes`, 'Send less data or raise maxPayloadBytes', { field: 'payload' });
+    return xlinkErr(
+      'PAYLOAD_TOO_LARGE',
+      `payload exceeds ${maxBytes} bytes`,
+      'Send less data or raise maxPayloadBytes',
+      { field: 'payload' },
+    );
   const out = new Uint8Array(data.length + 1);
   out[0] = type;
   out.set(data, 1);

@@ -41,7 +41,8 @@ export const backend: CryptoBackend = {
   randomBytes(n) {
     const out = new Uint8Array(n);
     // getRandomValues fills at most 65536 bytes per call.
-    for (let i = 0; i < n; i += 65536) globalThis.crypto.getRandomValues(out.subarray(i, i + 65536));
+    for (let i = 0; i < n; i += 65536)
+      globalThis.crypto.getRandomValues(out.subarray(i, i + 65536));
     return out;
   },
   sha256(data) {
@@ -88,6 +89,9 @@ export const backend: CryptoBackend = {
     } catch {
       return false;
     }
+  },
+  x25519Generate() {
+    return backend.x25519SecretKey(x25519.utils.randomSecretKey());
   },
   x25519SecretKey(secretKey): X25519SecretKey {
     need32(secretKey, 'X25519 private key');

@@ -25,8 +25,11 @@ export interface Ed25519SigningKey {
 export interface X25519SecretKey {
   /** 32-byte public key (`X25519(sk, 9)`). */
   readonly publicKey: Uint8Array;
-  /** `X25519(sk, peer)`; `null` when `peer` is malformed or the result is all-zero (low order). */
-  agree(peerPublicKey: Uint8Array): Uint8Array | null;
+  /**
+   * `X25519(sk, peer)`; `null` when `peer` is malformed or the result is all-zero (low order).
+   * `cachePeer` keeps the imported peer key for reuse (static recipient keys, not ephemerals).
+   */
+  agree(peerPublicKey: Uint8Array, cachePeer?: boolean): Uint8Array | null;
 }
 
 /** The primitives Xlink needs from a runtime. */
@@ -59,4 +62,6 @@ export interface CryptoBackend {
   ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
   /** Loads a 32-byte X25519 private key. Throws `RangeError` on a wrong length. */
   x25519SecretKey(secretKey: Uint8Array): X25519SecretKey;
+  /** A fresh random X25519 key pair (ephemeral keys), via the fastest native path. */
+  x25519Generate(): X25519SecretKey;
 }
