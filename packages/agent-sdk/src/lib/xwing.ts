@@ -36,6 +36,7 @@ const ML_KEM_PK = 1184;
 // to the same peer skip the ~40% of encapsulation spent re-expanding A.
 interface Prepared {
   encapsulate(msg?: Uint8Array): { cipherText: Uint8Array; sharedSecret: Uint8Array };
+  decapsulate(cipherText: Uint8Array, secretKey: Uint8Array): Uint8Array;
 }
 const prepared = new WeakMap<Uint8Array, Prepared>();
 const ML_KEM_CT = 1088;
@@ -50,6 +51,8 @@ export interface XWingSecretKey {
   readonly mlkemSecret: Uint8Array;
   /** @internal X25519 key handle. */
   readonly x25519: X25519SecretKey;
+  /** @internal own ML-KEM public key with its matrix expanded once (decapsulation re-encrypts). */
+  readonly prepared: Prepared;
 }
 
 function combine(ssM: Uint8Array, ssX: Uint8Array, ctX: Uint8Array, pkX: Uint8Array): Uint8Array {
@@ -78,7 +81,12 @@ export function xwingExpand(seed: Uint8Array): XWingSecretKey {
   const publicKey = new Uint8Array(XWING_PUBLIC_KEY_LENGTH);
   publicKey.set(pkM, 0);
   publicKey.set(x.publicKey, ML_KEM_PK);
-  return { publicKey, mlkemSecret: skM, x25519: x };
+  return {
+    publicKey,
+    mlkemSecret: skM,
+    x25519: x,
+    prepared: ml_kem768.prepare(pkM) as Prepared,
+  };
 }
 
 /**
@@ -141,7 +149,7 @@ export function xwingDecapsulate(
   if (ssX === null) return null;
   let ssM: Uint8Array;
   try {
-    ssM = ml_kem768.decapsulate(ctM, secretKey.mlkemSecret);
+    ssM = secretKey.prepared.decapsulate(ctM, secretKey.mlkemSecret);
   } catch {
     return null;
   }
