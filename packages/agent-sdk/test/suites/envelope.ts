@@ -60,6 +60,22 @@ export async function katEnvelope(version: 1 | 2): Promise<Envelope> {
 }
 
 export function envelopeSuite(): void {
+  describe('docs/formats.md carries the same known answers', () => {
+    it('lists every pinned envelope and identity value', async () => {
+      const { readFileSync } = await import('node:fs');
+      const { IDENTITY_KAT } = await import('./identity.js');
+      const doc = readFileSync(new URL('../../../../docs/formats.md', import.meta.url), 'utf8');
+      const section = doc.slice(doc.indexOf('## agent-sdk'), doc.indexOf('## modelguard'));
+      for (const v of [
+        ENVELOPE_KAT.v1Compact,
+        ENVELOPE_KAT.v1Sha256,
+        ENVELOPE_KAT.v2Sha256,
+        ...Object.values(IDENTITY_KAT),
+      ])
+        expect(section).toContain(v);
+    });
+  });
+
   describe('envelope known-answer vectors', () => {
     it('v1 binary, SHA-256 and compact form', async () => {
       const env = await katEnvelope(1);
