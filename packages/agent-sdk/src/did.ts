@@ -47,6 +47,9 @@ export function didFromEd25519PublicKey(publicKey: Uint8Array): string {
  *   `BAD_ENCODING`, `NOT_ED25519`, `NOT_CANONICAL`; field `did`)
  */
 export function parseDidKey(did: string): Result<Uint8Array, XlinkErrorDetail> {
+  // Parsing is pure and runs several times per envelope; remember recent successes.
+  const hit = typeof did === 'string' ? parsedDids.get(did) : undefined;
+  if (hit !== undefined) return ok(hit.slice());
   const bad = (subCode: string, message: string) =>
     xlinkErr('INVALID_DID', message, 'Pass an Ed25519 did:key such as did:key:z6Mk...', {
       subCode,
@@ -61,8 +64,12 @@ export function parseDidKey(did: string): Result<Uint8Array, XlinkErrorDetail> {
   const publicKey = raw.slice(2);
   if (didFromEd25519PublicKey(publicKey) !== did)
     return bad('NOT_CANONICAL', 'did:key is not in canonical form');
+  if (parsedDids.size >= 1024) parsedDids.clear();
+  parsedDids.set(did, publicKey.slice());
   return ok(publicKey);
 }
+
+const parsedDids = new Map<string, Uint8Array>();
 
 /**
  * The X25519 key-agreement key the did:key method derives from an Ed25519 DID

@@ -17,6 +17,7 @@
  */
 import { ok, type Result } from 'xorida';
 import { backend } from '#crypto';
+import { didFromEd25519PublicKey } from './did.js';
 import {
   ALG_OF_VERSION,
   type Envelope,
@@ -182,8 +183,12 @@ export async function createEnvelope(
 
 /** Inputs of {@link createSignedEnvelope}. */
 export interface CreateSignedEnvelopeInput {
-  /** The signer. */
-  readonly identity: AgentIdentity;
+  /** The signer (or pass `privateKey`). */
+  readonly identity?: AgentIdentity;
+  /** Alternative to `identity`: the signer's 32-byte Ed25519 private key (product-docs shape). */
+  readonly privateKey?: Uint8Array;
+  /** Optional; when given it must be the DID of the signing key. */
+  readonly senderDid?: string;
   readonly recipientDid: string;
   readonly scope: string;
   /** Cleartext bytes (integrity only, NOT confidential). */
@@ -198,9 +203,9 @@ export interface CreateSignedEnvelopeInput {
  * Signed-only envelope (telemetry): integrity and origin authentication, no confidentiality.
  * Receivers accept it only with `allowCleartext: true`. The plaintext is raw bytes (payload
  * type is not prefixed; receivers return it as bytes).
- * @param input signer, recipient DID, scope, plaintext
- * @returns the envelope, or `INVALID_SCOPE` / `INVALID_DID` (field `recipientDid`) /
- *   `PAYLOAD_TOO_LARGE` (over 1 MiB)
+ * @param input signer (`identity` or `privateKey`), recipient DID, scope, plaintext
+ * @returns the envelope, or `INVALID_SCOPE` / `INVALID_DID` (field `recipientDid` or
+ *   `senderDid`) / `INVALID_SEED` (no usable key) / `PAYLOAD_TOO_LARGE` (over 1 MiB)
  */
 export function createSignedEnvelope(
   input: CreateSignedEnvelopeInput,
@@ -219,6 +224,24 @@ export function createSignedEnvelope(
     return xlinkErr('INVALID_DID', 'recipientDid is not a did:key', 'Pass the gateway DID', {
       field: 'recipientDid',
     });
+  let signing = input.identity?.signing;
+  if (!signing && input.privateKey instanceof Uint8Array && input.privateKey.length === 32)
+    signing = backend.ed25519SigningKey(input.privateKey);
+  if (!signing)
+    return xlinkErr(
+      'INVALID_SEED',
+      'pass identity or a 32-byte Ed25519 privateKey',
+      'Use generateIdentity()',
+      { field: 'privateKey' },
+    );
+  const senderDid = didFromEd25519PublicKey(signing.publicKey);
+  if (input.senderDid !== undefined && input.senderDid !== senderDid)
+    return xlinkErr(
+      'INVALID_DID',
+      'senderDid is not the DID of the signing key',
+      'Omit senderDid or pass the matching one',
+      { field: 'senderDid' },
+    );
   if (!(input.plaintext instanceof Uint8Array) || input.plaintext.length > 1024 * 1024)
     return xlinkErr(
       'PAYLOAD_TOO_LARGE',
@@ -229,7 +252,7 @@ export function createSignedEnvelope(
   const header: EnvelopeHeader = {
     version: 1,
     alg: SIGNED_ONLY_ALG,
-    sender: input.identity.did,
+    sender: senderDid,
     recipient: input.recipientDid,
     timestamp: input.timestamp ?? Date.now(),
     nonce: pick(input.nonce, NONCE_LENGTH),
@@ -238,8 +261,6 @@ export function createSignedEnvelope(
     kem: new Uint8Array(0),
   };
   const ciphertext = Uint8Array.from(input.plaintext);
-  const signature = input.identity.signing.sign(
-    envelopeSigningInput(encodeEnvelopeHeader(header), ciphertext),
-  );
+  const signature = signing.sign(envelopeSigningInput(encodeEnvelopeHeader(header), ciphertext));
   return ok({ ...header, ciphertext, signature });
 }

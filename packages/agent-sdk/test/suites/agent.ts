@@ -440,6 +440,26 @@ export function agentSuite(): void {
       ).toBe('VERIFICATION_FAILED:SIGNATURE_MISMATCH');
       const r = await bob.agent.receive(json, { allowCleartext: true });
       expect(r.ok && r.value.cleartext).toBe(true);
+      // Product-docs shape: privateKey + senderDid; a mismatching senderDid is refused.
+      const viaKey = createSignedEnvelope({
+        privateKey: alice.identity.secrets.ed25519,
+        senderDid: alice.agent.did,
+        recipientDid: bob.agent.did,
+        scope: 'telemetry',
+        plaintext: Uint8Array.of(4),
+      });
+      expect(
+        viaKey.ok &&
+          codeOf(await bob.agent.receive(envelopeToJson(viaKey.value), { allowCleartext: true })),
+      ).toBe('ok');
+      const wrong = createSignedEnvelope({
+        privateKey: alice.identity.secrets.ed25519,
+        senderDid: bob.agent.did,
+        recipientDid: bob.agent.did,
+        scope: 't',
+        plaintext: Uint8Array.of(4),
+      });
+      expect(codeOf(wrong)).toBe('INVALID_DID');
       expect(r.ok && Array.from(r.value.payload as Uint8Array)).toEqual([1, 2, 3]);
     });
   });
