@@ -6,6 +6,10 @@
  * Crypto backend: `node:crypto` under Node, Web Crypto + @noble elsewhere, chosen once through
  * the package's `#crypto` conditional import. `cryptoBackendName` tells which one loaded.
  *
+ * Pitfalls: read the README threat model (metadata is cleartext, recipient-side compromise
+ * exposes recorded traffic, the in-memory nonce store forgets on restart, key documents are
+ * Ed25519-signed only). Import only from this entry point; `src/lib/*` is internal.
+ *
  * @module
  */
 import { backend } from '#crypto';

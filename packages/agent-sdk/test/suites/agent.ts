@@ -86,6 +86,17 @@ export function agentSuite(): void {
       expect(codeOf(await bob.agent.receive(envelopeToCompact(parsed.value)))).toBe('ok');
     });
 
+    it('LoopbackTransport hands envelopes to onReceive handlers with the recipient DID', async () => {
+      const { alice, bob, transport } = await trio();
+      const got: string[] = [];
+      transport.onReceive((env, to) => {
+        got.push(`${env.sender}->${to}`);
+      });
+      await sent(alice.agent, bob.agent);
+      expect(got).toEqual([`${alice.agent.did}->${bob.agent.did}`]);
+      expect(transport.recipients.at(-1)).toBe(bob.agent.did);
+    });
+
     it('reports progress stages in order', async () => {
       const { alice, bob } = await trio();
       const seen: string[] = [];
@@ -264,7 +275,7 @@ export function agentSuite(): void {
     });
 
     it('revoked sender -> VERIFICATION_FAILED:SENDER_REVOKED; revoked recipient refused on send', async () => {
-      const { registry, alice, bob } = await trio();
+      const { registry, alice, bob, carol } = await trio();
       const env = await sent(alice.agent, bob.agent);
       await registry.revoke(alice.agent.did, 'key_compromise');
       expect(codeOf(await bob.agent.receive(env))).toBe('VERIFICATION_FAILED:SENDER_REVOKED');
@@ -276,6 +287,18 @@ export function agentSuite(): void {
         scopes: ['*'],
       });
       expect(codeOf(again)).toBe('REGISTRATION_FAILED:ALREADY_REGISTERED');
+      const list = await registry.list();
+      const statuses = list.ok ? Object.fromEntries(list.value.map((e) => [e.did, e.status])) : {};
+      expect(statuses).toEqual({
+        [alice.agent.did]: 'revoked',
+        [bob.agent.did]: 'active',
+        [carol.agent.did]: 'active',
+      });
+      const forged = await registry.register({
+        keyDocument: { ...carol.agent.keyDocument, did: alice.agent.did },
+        scopes: ['*'],
+      });
+      expect(codeOf(forged)).toBe('REGISTRATION_FAILED:INVALID_KEY_DOCUMENT');
     });
 
     it('scope not granted by the registry, or not accepted by the receiver -> SCOPE_DENIED', async () => {
