@@ -1,0 +1,93 @@
+/**
+ * agent-sdk roundtrip benchmark: a 256-byte JSON payload sent and received (encrypt, sign,
+ * deliver over LoopbackTransport, full receive pipeline) with v1, v2 and v3 envelopes, against
+ * the peer `jose`: compact JWS (EdDSA / Ed25519) nested in a compact JWE (ECDH-ES with X25519,
+ * A256GCM), sign + encrypt + decrypt + verify. Imports the BUILT package (build it first).
+ */
+import {
+  Agent,
+  cryptoBackendName,
+  LoopbackTransport,
+  MemoryTrustRegistry,
+} from '@xorida/agent-sdk';
+import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, generateKeyPair } from 'jose';
+import { makeBench, report, rowOf } from './harness.js';
+
+function payload256(): Record<string, unknown> {
+  const base = { type: 'payment', amount: 99.5, currency: 'USD', id: 'txn_abc123', note: '' };
+  const pad = 256 - JSON.stringify(base).length;
+  return { ...base, note: 'x'.repeat(pad) };
+}
+const payload = payload256();
+if (JSON.stringify(payload).length !== 256) throw new Error('payload is not 256 bytes');
+const payloadBytes = new TextEncoder().encode(JSON.stringify(payload));
+
+async function pair(opts: { versions?: (1 | 2 | 3)[]; postQuantumSig?: boolean }) {
+  const registry = new MemoryTrustRegistry();
+  const transport = new LoopbackTransport({ maxOutbox: 16 });
+  const a = await Agent.quickstart({ registry, transport, ...opts });
+  const b = await Agent.quickstart({ registry, transport, ...opts });
+  return { a, b, transport };
+}
+
+async function roundtripTask(
+  opts: { versions?: (1 | 2 | 3)[]; postQuantumSig?: boolean },
+  expect: number,
+) {
+  const { a, b } = await pair(opts);
+  const fn = async () => {
+    const s = await a.send({ to: b.did, payload, scope: 'payments' });
+    if (!s.ok) throw new Error(s.error.code);
+    if (s.value.version !== expect) throw new Error(`negotiated v${s.value.version}`);
+    const r = await b.receive(s.value.envelope);
+    if (!r.ok) throw new Error(`${r.error.code}:${r.error.subCode}`);
+  };
+  await fn();
+  return fn;
+}
+
+const v1 = await roundtripTask({ versions: [1] }, 1);
+const v2 = await roundtripTask({}, 2);
+const v3 = await roundtripTask({ postQuantumSig: true }, 3);
+
+const signer = await generateKeyPair('Ed25519');
+const kem = await generateKeyPair('ECDH-ES', { crv: 'X25519' });
+const joseRoundtrip = async () => {
+  const jws = await new CompactSign(payloadBytes)
+    .setProtectedHeader({ alg: 'EdDSA' })
+    .sign(signer.privateKey);
+  const jwe = await new CompactEncrypt(new TextEncoder().encode(jws))
+    .setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM', cty: 'JWT' })
+    .encrypt(kem.publicKey);
+  const { plaintext } = await compactDecrypt(jwe, kem.privateKey);
+  const { payload: out } = await compactVerify(
+    new TextDecoder().decode(plaintext),
+    signer.publicKey,
+  );
+  if (out.length !== 256) throw new Error('jose roundtrip lost bytes');
+};
+await joseRoundtrip();
+
+const bench = makeBench('agent-sdk roundtrip, 256 B JSON');
+bench
+  .add('jose JWS(EdDSA) in JWE(ECDH-ES X25519, A256GCM)', joseRoundtrip)
+  .add('xlink v1 (X25519 + Ed25519)', v1)
+  .add('xlink v2 (X-Wing + Ed25519)', v2)
+  .add('xlink v3 (X-Wing + Ed25519 + ML-DSA-65)', v3);
+await bench.run();
+const rows = bench.tasks.map(rowOf);
+const jose = rows[0]!.medianUs;
+const targets: Record<string, number> = { v1: 0.5, v2: 1.0, v3: 6.0 };
+const ratios = rows.slice(1).map((r, i) => {
+  const key = `v${i + 1}`;
+  const ratio = r.medianUs / jose;
+  return {
+    task: r.task,
+    ratioToJose: Number(ratio.toFixed(3)),
+    target: targets[key],
+    met: ratio <= targets[key]!,
+  };
+});
+report('agent', rows, { backend: cryptoBackendName, ratios });
+console.table(ratios);
+console.log(`crypto backend: ${cryptoBackendName}`);

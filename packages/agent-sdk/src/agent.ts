@@ -1,0 +1,601 @@
+/**
+ * `Agent`: an entity with its own identity that sends and receives envelopes through a
+ * registry and a transport. Both peers run the same code; there is no client or server.
+ *
+ * Receive pipeline (in this order; the first failure is returned):
+ *   1. parse; version/algorithm supported by this agent; recipient is this agent
+ *      (signed-only envelopes need `allowCleartext: true`)
+ *   2. timestamp within +-timestampWindowMs (default 30 000 ms)
+ *   3. nonce not seen before (read-only check)
+ *   4. sender resolved in the registry, not revoked, key document verifies against its DID
+ *   5. signature(s): Ed25519, plus ML-DSA-65 for v3; then the nonce is recorded atomically
+ *   6. scope granted to the sender by the registry and accepted by this agent
+ *   7. key agreement, 8. AES-256-GCM decryption, 9. payload parse
+ *
+ * Pitfalls:
+ * - Deviation from the product docs, on purpose: the nonce is only RECORDED after the
+ *   signatures verify (step 5). Recording it at step 3 would let anyone who sees an envelope
+ *   in transit burn its nonce with a forged copy (so the genuine one is rejected as a replay)
+ *   or fill the store with junk. Step 3 still rejects known replays early.
+ * - Replay protection is as durable as the nonce store (memory by default).
+ * - Key documents resolved from the registry are re-verified (cached by signature bytes).
+ *
+ * @module
+ */
+import { ok, type Result } from 'xorida';
+import {
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  type Envelope,
+  type EnvelopeJson,
+  envelopeToJson,
+  isValidScope,
+  parseEnvelope,
+  SIGNED_ONLY_ALG,
+} from './envelope.js';
+import { toXlinkError, type XlinkErrorDetail, xlinkErr } from './errors.js';
+import {
+  type AgentIdentity,
+  exportIdentity,
+  exportPKCS8,
+  generateIdentity,
+  type IdentityExport,
+  identityFromEd25519Key,
+  identityFromSeed,
+  importIdentityExport,
+  parsePKCS8,
+} from './identity.js';
+import {
+  createKeyDocument,
+  type EnvelopeVersion,
+  type KeyDocument,
+  negotiateVersion,
+  verifyKeyDocument,
+} from './key-document.js';
+import { base64urlEncode } from './lib/base64url.js';
+import { decodePayload, encodePayload, type Payload } from './lib/payload.js';
+import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
+import { decryptEnvelope, verifyEnvelopeSignatures } from './open.js';
+import {
+  MemoryTrustRegistry,
+  type RegistryEntry,
+  scopeGranted,
+  type TrustRegistry,
+} from './registry.js';
+import { createEnvelope, type InjectedRandomness } from './seal.js';
+import { LoopbackTransport, type TransportAdapter } from './transport.js';
+
+/** Default accepted clock difference, ms. */
+export const DEFAULT_TIMESTAMP_WINDOW_MS = 30_000;
+
+/** Progress event of `send` / `receive`. */
+export interface ProgressEvent {
+  readonly stage: 'encrypting' | 'signing' | 'sending' | 'verifying' | 'decrypting' | 'complete';
+  /** Current step / total steps (single envelope: 1 / 1). */
+  readonly current?: number;
+  readonly total?: number;
+}
+/** Progress callback (may be async; awaited). */
+export type ProgressCallback = (event: ProgressEvent) => void | Promise<void>;
+
+/** Options shared by every Agent factory. */
+export interface AgentOptions {
+  /** Display name stored in the registry. */
+  readonly name?: string;
+  readonly registry: TrustRegistry;
+  readonly transport: TransportAdapter;
+  /** Default: a new `MemoryNonceStore`. */
+  readonly nonceStore?: NonceStore;
+  /** Derive an ML-DSA-65 key and advertise v3. Default false. */
+  readonly postQuantumSig?: boolean;
+  /** Accepted clock difference, ms (default 30 000). */
+  readonly timestampWindowMs?: number;
+  /** Maximum plaintext payload, bytes (default 1 MiB). */
+  readonly maxPayloadBytes?: number;
+  /** Scopes registered for this agent (what it may SEND). Default `['*']`. */
+  readonly scopes?: readonly string[];
+  /** Scopes this agent ACCEPTS on receive; default: any scope the registry grants the sender. */
+  readonly acceptScopes?: readonly string[];
+  /** Envelope versions to advertise (default every version the keys allow). */
+  readonly versions?: readonly EnvelopeVersion[];
+}
+
+/** Inputs of `agent.send`. */
+export interface SendOptions {
+  /** Recipient DID. */
+  readonly to: string;
+  readonly payload: Payload;
+  readonly scope: string;
+  readonly onProgress?: ProgressCallback;
+  /** Tests only: fixed timestamp and randomness. */
+  readonly testing?: { readonly timestamp?: number; readonly random?: InjectedRandomness };
+}
+
+/** What `send` returns. */
+export interface SendReceipt {
+  /** The envelope as delivered (JSON form). */
+  readonly envelope: EnvelopeJson;
+  readonly version: EnvelopeVersion;
+  readonly to: string;
+  /** base64url nonce. */
+  readonly nonce: string;
+}
+
+/** Options of `agent.receive`. */
+export interface ReceiveOptions {
+  readonly onProgress?: ProgressCallback;
+  /** Accept signed-only (cleartext) envelopes. Default false. */
+  readonly allowCleartext?: boolean;
+  /** Clock override in ms (tests). */
+  readonly now?: number;
+}
+
+/** A verified, decrypted message. */
+export interface AgentMessage {
+  readonly sender: string;
+  readonly recipient: string;
+  readonly scope: string;
+  readonly payload: Payload;
+  readonly version: EnvelopeVersion;
+  /** True for signed-only envelopes (payload was NOT encrypted). */
+  readonly cleartext: boolean;
+  /** Sender timestamp, ms. */
+  readonly timestamp: number;
+  /** base64url nonce. */
+  readonly nonce: string;
+}
+
+interface Config {
+  name: string | undefined;
+  registry: TrustRegistry;
+  transport: TransportAdapter;
+  nonceStore: NonceStore;
+  timestampWindowMs: number;
+  maxPayloadBytes: number;
+  scopes: readonly string[];
+  acceptScopes: readonly string[] | undefined;
+}
+
+function validateOptions(o: Partial<AgentOptions>): Result<void, XlinkErrorDetail> {
+  const bad = (field: string, message: string) =>
+    xlinkErr('INVALID_OPTIONS', message, 'Fix the Agent options', { field });
+  if (!o || typeof o !== 'object') return bad('options', 'options object required');
+  if (!o.registry || typeof o.registry.resolve !== 'function')
+    return bad('registry', 'registry must implement TrustRegistry');
+  if (!o.transport || typeof o.transport.send !== 'function')
+    return bad('transport', 'transport must implement TransportAdapter');
+  if (
+    o.timestampWindowMs !== undefined &&
+    !(
+      Number.isSafeInteger(o.timestampWindowMs) &&
+      o.timestampWindowMs > 0 &&
+      o.timestampWindowMs <= 86_400_000
+    )
+  )
+    return bad('timestampWindowMs', 'timestampWindowMs must be an integer in 1..86 400 000 ms');
+  if (
+    o.maxPayloadBytes !== undefined &&
+    !(
+      Number.isSafeInteger(o.maxPayloadBytes) &&
+      o.maxPayloadBytes > 0 &&
+      o.maxPayloadBytes <= 256 * 1024 * 1024
+    )
+  )
+    return bad('maxPayloadBytes', 'maxPayloadBytes must be an integer in 1..268 435 456');
+  if (o.scopes !== undefined && (!Array.isArray(o.scopes) || !o.scopes.every(isValidScope)))
+    return bad('scopes', 'scopes must be valid scope strings');
+  if (
+    o.acceptScopes !== undefined &&
+    (!Array.isArray(o.acceptScopes) || !o.acceptScopes.every(isValidScope))
+  )
+    return bad('acceptScopes', 'acceptScopes must be valid scope strings');
+  return ok(undefined);
+}
+
+/** An Xlink peer. Construct with the static factories. */
+export class Agent {
+  /** This agent's did:key. */
+  readonly did: string;
+  /** Display name. */
+  readonly name: string | undefined;
+  /** This agent's signed key document. */
+  readonly keyDocument: KeyDocument;
+  readonly registry: TrustRegistry;
+  readonly transport: TransportAdapter;
+  readonly nonceStore: NonceStore;
+  private readonly identity: AgentIdentity;
+  private readonly cfg: Config;
+  // Verified peer key documents keyed by DID, re-used while the registry serves the same bytes.
+  private readonly docCache = new Map<string, KeyDocument>();
+
+  private constructor(identity: AgentIdentity, keyDocument: KeyDocument, cfg: Config) {
+    this.identity = identity;
+    this.did = identity.did;
+    this.keyDocument = keyDocument;
+    this.cfg = cfg;
+    this.name = cfg.name;
+    this.registry = cfg.registry;
+    this.transport = cfg.transport;
+    this.nonceStore = cfg.nonceStore;
+  }
+
+  /** Envelope versions this agent accepts and advertises. */
+  get versions(): readonly EnvelopeVersion[] {
+    return this.keyDocument.versions;
+  }
+
+  private static build(
+    identity: AgentIdentity,
+    options: AgentOptions,
+  ): Result<Agent, XlinkErrorDetail> {
+    const v = validateOptions(options);
+    if (!v.ok) return v;
+    const doc = createKeyDocument(identity, options.versions ? { versions: options.versions } : {});
+    if (!doc.ok) return doc;
+    return ok(
+      new Agent(identity, doc.value, {
+        name: options.name,
+        registry: options.registry,
+        transport: options.transport,
+        nonceStore: options.nonceStore ?? new MemoryNonceStore(),
+        timestampWindowMs: options.timestampWindowMs ?? DEFAULT_TIMESTAMP_WINDOW_MS,
+        maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+        scopes: options.scopes ?? ['*'],
+        acceptScopes: options.acceptScopes,
+      }),
+    );
+  }
+
+  private async registerSelf(allowExisting: boolean): Promise<Result<Agent, XlinkErrorDetail>> {
+    const r = await this.registry.register({
+      keyDocument: this.keyDocument,
+      scopes: this.cfg.scopes,
+      ...(this.name !== undefined ? { name: this.name } : {}),
+    });
+    if (!r.ok && !(allowExisting && r.error.subCode === 'ALREADY_REGISTERED')) return r;
+    return ok(this);
+  }
+
+  /**
+   * Generates a fresh identity, signs its key document and registers it.
+   * @param options registry, transport and policy options ({@link AgentOptions})
+   * @returns the agent, or `INVALID_OPTIONS`, `IDENTITY_FAILED`, `REGISTRATION_FAILED`
+   */
+  static async create(options: AgentOptions): Promise<Result<Agent, XlinkErrorDetail>> {
+    const id = generateIdentity({ postQuantumSig: options?.postQuantumSig ?? false });
+    if (!id.ok)
+      return xlinkErr('IDENTITY_FAILED', id.error.message, id.error.hint, {
+        subCode: id.error.code,
+      });
+    const agent = Agent.build(id.value, options);
+    if (!agent.ok) return agent;
+    return agent.value.registerSelf(false);
+  }
+
+  /**
+   * Zero-configuration agent: in-memory registry and loopback transport unless given,
+   * registers itself with scopes `['*']` unless `scopes` is given.
+   * @param options any {@link AgentOptions} (all optional here)
+   * @returns the agent (not a Result, as in the product docs)
+   * @throws XlinkError only if registration fails (e.g. a full registry)
+   */
+  static async quickstart(options: Partial<AgentOptions> = {}): Promise<Agent> {
+    const r = await Agent.create({
+      ...options,
+      registry: options.registry ?? new MemoryTrustRegistry(),
+      transport: options.transport ?? new LoopbackTransport(),
+    });
+    if (!r.ok) throw toXlinkError(r.error);
+    return r.value;
+  }
+
+  /**
+   * Deterministic agent from a 32-byte seed (factory provisioning); registers unless the DID
+   * is already registered.
+   * @param seed 32 bytes (see identityFromSeed for the HKDF labels)
+   * @param options {@link AgentOptions}
+   * @returns the agent, or `INVALID_SEED`, `INVALID_OPTIONS`, `REGISTRATION_FAILED`
+   */
+  static async fromSeed(
+    seed: Uint8Array,
+    options: AgentOptions,
+  ): Promise<Result<Agent, XlinkErrorDetail>> {
+    const id = identityFromSeed(seed, { postQuantumSig: options?.postQuantumSig ?? false });
+    if (!id.ok) return id;
+    const agent = Agent.build(id.value, options);
+    if (!agent.ok) return agent;
+    return agent.value.registerSelf(true);
+  }
+
+  /**
+   * Restores a persisted identity: `pkcs8` (Ed25519 PKCS#8 DER or PEM; every other key is
+   * re-derived) or `identity` (full {@link exportIdentity} output). Skips registration unless
+   * `register: true`.
+   * @param options {@link AgentOptions} plus `pkcs8` or `identity`, and `register`
+   * @returns the agent, or `INVALID_PKCS8`, `INVALID_IDENTITY`, `INVALID_OPTIONS`,
+   *   `REGISTRATION_FAILED`
+   */
+  static async importIdentity(
+    options: AgentOptions & {
+      pkcs8?: Uint8Array | string;
+      identity?: IdentityExport | string;
+      register?: boolean;
+    },
+  ): Promise<Result<Agent, XlinkErrorDetail>> {
+    let id: Result<AgentIdentity, XlinkErrorDetail>;
+    if (options?.identity !== undefined) id = importIdentityExport(options.identity);
+    else if (options?.pkcs8 !== undefined) {
+      const key = parsePKCS8(options.pkcs8);
+      if (!key.ok) return key;
+      id = identityFromEd25519Key(key.value, { postQuantumSig: options.postQuantumSig ?? false });
+    } else
+      return xlinkErr(
+        'INVALID_OPTIONS',
+        'pass pkcs8 or identity',
+        'Use agent.exportPKCS8() or agent.exportIdentity()',
+        { field: 'pkcs8' },
+      );
+    if (!id.ok) return id;
+    const agent = Agent.build(id.value, options);
+    if (!agent.ok) return agent;
+    return options.register ? agent.value.registerSelf(true) : ok(agent.value);
+  }
+
+  /**
+   * Synchronous construction from pre-built parts (no registration, no I/O).
+   * @param parts an identity (e.g. from identityFromSeed) plus {@link AgentOptions}
+   * @returns the agent
+   * @throws TypeError on invalid options (programming error)
+   */
+  static fromParts(parts: AgentOptions & { identity: AgentIdentity }): Agent {
+    const r = Agent.build(parts.identity, parts);
+    if (!r.ok) throw new TypeError(`${r.error.code}: ${r.error.message}`);
+    return r.value;
+  }
+
+  /** Ed25519 key as PKCS#8 DER (48 bytes; restores the whole identity). Secret! */
+  exportPKCS8(): Uint8Array {
+    return exportPKCS8(this.identity);
+  }
+
+  /** Every secret key as a versioned JSON object. Secret! */
+  exportIdentity(): IdentityExport {
+    return exportIdentity(this.identity);
+  }
+
+  /** Registers this agent's key document (e.g. after importIdentity). */
+  async register(): Promise<Result<Agent, XlinkErrorDetail>> {
+    return this.registerSelf(false);
+  }
+
+  /** Resolves a peer and returns its entry plus verified key document. */
+  private async resolvePeer(
+    did: string,
+  ): Promise<Result<{ entry: RegistryEntry; doc: KeyDocument }, XlinkErrorDetail>> {
+    const r = await this.registry.resolve(did);
+    if (!r.ok) return r;
+    const entry = r.value;
+    const cached = this.docCache.get(did);
+    // Same signature bytes: reuse the document verified earlier (never the new, unverified one).
+    if (cached && sameBytes(cached.signature, entry.keyDocument.signature))
+      return ok({ entry, doc: cached });
+    const doc = verifyKeyDocument(entry.keyDocument, did);
+    if (!doc.ok) return doc;
+    if (this.docCache.size >= 1024) this.docCache.clear();
+    this.docCache.set(did, doc.value);
+    return ok({ entry, doc: doc.value });
+  }
+
+  /**
+   * Encrypts, signs and delivers a payload (version negotiated from both key documents).
+   * @param options `to` (DID), `payload` (plain object or bytes, at most maxPayloadBytes
+   *   encoded), `scope`, `onProgress`
+   * @returns a {@link SendReceipt}, or `INVALID_SCOPE`, `INVALID_PAYLOAD`,
+   *   `PAYLOAD_TOO_LARGE`, `DID_NOT_IN_REGISTRY`, `VERIFICATION_FAILED:RECIPIENT_REVOKED`,
+   *   `INVALID_KEY_DOCUMENT`, `VERSION_NEGOTIATION_FAILED`, `ECDH_FAILED`, `KEM_FAILED`,
+   *   `SEND_FAILED`, `NETWORK_ERROR`
+   */
+  async send(options: SendOptions): Promise<Result<SendReceipt, XlinkErrorDetail>> {
+    if (!isValidScope(options?.scope))
+      return xlinkErr(
+        'INVALID_SCOPE',
+        'scope must be 1..128 printable ASCII characters',
+        'Use e.g. "payments:notify"',
+        { field: 'scope' },
+      );
+    const plaintext = encodePayload(options.payload, this.cfg.maxPayloadBytes);
+    if (!plaintext.ok) return plaintext;
+    const peer = await this.resolvePeer(options.to);
+    if (!peer.ok) return peer;
+    if (peer.value.entry.status === 'revoked')
+      return xlinkErr(
+        'VERIFICATION_FAILED',
+        'recipient DID is revoked',
+        'Do not send to revoked peers',
+        { subCode: 'RECIPIENT_REVOKED', field: 'to' },
+      );
+    const version = negotiateVersion(this.keyDocument, peer.value.doc);
+    if (version === null)
+      return xlinkErr(
+        'VERSION_NEGOTIATION_FAILED',
+        'no common envelope version',
+        'Both peers must support v1',
+        { field: 'to' },
+      );
+    const progress = options.onProgress;
+    if (progress) await progress({ stage: 'encrypting', current: 1, total: 1 });
+    const env = await createEnvelope({
+      sender: this.identity,
+      recipient: peer.value.doc,
+      version,
+      scope: options.scope,
+      plaintext: plaintext.value,
+      ...(options.testing?.timestamp !== undefined ? { timestamp: options.testing.timestamp } : {}),
+      ...(options.testing?.random ? { random: options.testing.random } : {}),
+      ...(progress
+        ? { onEncrypted: () => progress({ stage: 'signing', current: 1, total: 1 }) }
+        : {}),
+    });
+    if (!env.ok) return env;
+    const json = envelopeToJson(env.value);
+    if (progress) await progress({ stage: 'sending', current: 1, total: 1 });
+    const sent = await this.transport.send(json, options.to);
+    if (!sent.ok) return sent;
+    if (progress) await progress({ stage: 'complete', current: 1, total: 1 });
+    return ok({ envelope: json, version, to: options.to, nonce: json.nonce });
+  }
+
+  /**
+   * Runs the receive pipeline (see module doc) on an envelope in any form: JSON object
+   * (e.g. `transport.outbox[i]` or `receipt.envelope`), JSON text, compact text or bytes.
+   * @param input the envelope
+   * @param options `onProgress`, `allowCleartext` (signed-only envelopes), `now` (tests)
+   * @returns the {@link AgentMessage}, or in pipeline order: `ENVELOPE_INVALID`,
+   *   `UNSUPPORTED_VERSION`, `PAYLOAD_TOO_LARGE`, `CLEARTEXT_NOT_ALLOWED`, `RECIPIENT_MISMATCH`,
+   *   `TIMESTAMP_EXPIRED` (`STALE`/`FUTURE`), `REPLAY_DETECTED`,
+   *   `VERIFICATION_FAILED` (`DID_NOT_IN_REGISTRY`, `SENDER_REVOKED`, `BAD_KEY_DOCUMENT`,
+   *   `SIGNATURE_MISMATCH`, `PQ_KEY_MISSING`, `PQ_SIGNATURE_MISMATCH`), `NONCE_STORE_FULL`,
+   *   `SCOPE_DENIED` (`NOT_GRANTED`/`NOT_ACCEPTED`), `DECRYPT_FAILED`
+   *   (`KEY_AGREEMENT`/`DECRYPTION`/`PARSE`), `LOOKUP_FAILED`
+   */
+  async receive(
+    input: unknown,
+    options: ReceiveOptions = {},
+  ): Promise<Result<AgentMessage, XlinkErrorDetail>> {
+    const progress = options.onProgress;
+    if (progress) await progress({ stage: 'verifying', current: 1, total: 1 });
+    // 1. structure, version/algorithm, recipient
+    const parsed = parseEnvelope(input, this.cfg.maxPayloadBytes);
+    if (!parsed.ok) return parsed;
+    const env: Envelope = parsed.value;
+    const signedOnly = env.alg === SIGNED_ONLY_ALG;
+    if (signedOnly && !options.allowCleartext)
+      return xlinkErr(
+        'CLEARTEXT_NOT_ALLOWED',
+        'signed-only (unencrypted) envelope refused',
+        'Pass { allowCleartext: true } to accept telemetry envelopes',
+        { field: 'alg' },
+      );
+    if (!this.keyDocument.versions.includes(env.version))
+      return xlinkErr(
+        'UNSUPPORTED_VERSION',
+        `this agent does not accept v${env.version}`,
+        'The sender must negotiate a version from our key document',
+        { subCode: 'NOT_ACCEPTED', field: 'version' },
+      );
+    if (env.recipient !== this.did)
+      return xlinkErr(
+        'RECIPIENT_MISMATCH',
+        'envelope is addressed to another DID',
+        'Deliver it to its recipient',
+        { field: 'recipient' },
+      );
+    // 2. timestamp window
+    const now = options.now ?? Date.now();
+    const window = this.cfg.timestampWindowMs;
+    if (env.timestamp < now - window)
+      return xlinkErr(
+        'TIMESTAMP_EXPIRED',
+        'envelope is older than the timestamp window',
+        'Check clocks (NTP) or resend',
+        { subCode: 'STALE', field: 'timestamp' },
+      );
+    if (env.timestamp > now + window)
+      return xlinkErr(
+        'TIMESTAMP_EXPIRED',
+        'envelope timestamp is in the future beyond the window',
+        'Check clocks (NTP)',
+        { subCode: 'FUTURE', field: 'timestamp' },
+      );
+    // 3. nonce (read-only; recorded after authentication)
+    const nonceKey = `${env.sender}|${base64urlEncode(env.nonce)}`;
+    if (await this.nonceStore.has(nonceKey))
+      return xlinkErr(
+        'REPLAY_DETECTED',
+        'nonce already seen from this sender',
+        'Never resend an envelope; send a new one',
+        { field: 'nonce' },
+      );
+    // 4. sender in registry, not revoked, verified key document
+    const peer = await this.resolvePeer(env.sender);
+    if (!peer.ok) {
+      if (peer.error.code === 'DID_NOT_IN_REGISTRY')
+        return xlinkErr(
+          'VERIFICATION_FAILED',
+          'sender DID is not in the trust registry',
+          'Register the sender first',
+          { subCode: 'DID_NOT_IN_REGISTRY', field: 'sender' },
+        );
+      if (peer.error.code === 'INVALID_KEY_DOCUMENT' || peer.error.code === 'INVALID_DID')
+        return xlinkErr(
+          'VERIFICATION_FAILED',
+          `sender key document rejected: ${peer.error.message}`,
+          'Re-register the sender',
+          { subCode: 'BAD_KEY_DOCUMENT', field: 'sender' },
+        );
+      return peer;
+    }
+    if (peer.value.entry.status === 'revoked')
+      return xlinkErr(
+        'VERIFICATION_FAILED',
+        'sender DID is revoked',
+        'Do not accept messages from revoked peers',
+        { subCode: 'SENDER_REVOKED', field: 'sender' },
+      );
+    // 5. signature(s), then atomic nonce record
+    const header = verifyEnvelopeSignatures(env, peer.value.doc);
+    if (!header.ok) return header;
+    const stored = await this.nonceStore.checkAndStore(nonceKey, 2 * window + 1000);
+    if (!stored.ok) return stored;
+    if (stored.value === 'replay')
+      return xlinkErr(
+        'REPLAY_DETECTED',
+        'nonce already seen from this sender',
+        'Never resend an envelope; send a new one',
+        { field: 'nonce' },
+      );
+    // 6. scope: granted by the registry and accepted here
+    if (!scopeGranted(peer.value.entry, env.scope))
+      return xlinkErr(
+        'SCOPE_DENIED',
+        `sender is not granted scope "${env.scope}"`,
+        'Grant the scope in the registry',
+        { subCode: 'NOT_GRANTED', field: 'scope' },
+      );
+    if (this.cfg.acceptScopes && !this.cfg.acceptScopes.includes(env.scope))
+      return xlinkErr(
+        'SCOPE_DENIED',
+        `this agent does not accept scope "${env.scope}"`,
+        'Add it to acceptScopes',
+        { subCode: 'NOT_ACCEPTED', field: 'scope' },
+      );
+    // 7-8. key agreement and decryption
+    if (progress) await progress({ stage: 'decrypting', current: 1, total: 1 });
+    const plaintext = await decryptEnvelope(env, this.identity, header.value);
+    if (!plaintext.ok) return plaintext;
+    // 9. parse
+    let payload: Payload;
+    if (signedOnly) payload = plaintext.value;
+    else {
+      const p = decodePayload(plaintext.value);
+      if (!p.ok) return p;
+      payload = p.value;
+    }
+    if (progress) await progress({ stage: 'complete', current: 1, total: 1 });
+    return ok({
+      sender: env.sender,
+      recipient: env.recipient,
+      scope: env.scope,
+      payload,
+      version: env.version,
+      cleartext: signedOnly,
+      timestamp: env.timestamp,
+      nonce: base64urlEncode(env.nonce),
+    });
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,118 @@
+/**
+ * @xorida/agent-sdk ("Xlink"): did:key identities for services and signed, encrypted,
+ * replay- and scope-checked envelopes between them (v1 X25519, v2 X-Wing hybrid KEM,
+ * v3 X-Wing + ML-DSA-65), with pluggable trust registries, nonce stores and transports.
+ *
+ * Crypto backend: `node:crypto` under Node, Web Crypto + @noble elsewhere, chosen once through
+ * the package's `#crypto` conditional import. `cryptoBackendName` tells which one loaded.
+ *
+ * Pitfalls: read the README threat model (metadata is cleartext, recipient-side compromise
+ * exposes recorded traffic, the in-memory nonce store forgets on restart, key documents are
+ * Ed25519-signed only). Import only from this entry point; `src/lib/*` is internal.
+ *
+ * @module
+ */
+import { backend } from '#crypto';
+
+/** `'node'` or `'portable'`: which crypto backend this build resolved to. */
+export const cryptoBackendName: 'node' | 'portable' = backend.name;
+
+export {
+  Agent,
+  type AgentMessage,
+  type AgentOptions,
+  DEFAULT_TIMESTAMP_WINDOW_MS,
+  type ProgressCallback,
+  type ProgressEvent,
+  type ReceiveOptions,
+  type SendOptions,
+  type SendReceipt,
+} from './agent.js';
+export {
+  didFromEd25519PublicKey,
+  didKeyAgreementKey,
+  didKeyAgreementSecret,
+  ED25519_MULTICODEC,
+  parseDidKey,
+  X25519_MULTICODEC,
+} from './did.js';
+export {
+  ALG_OF_VERSION,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  decodeEnvelope,
+  ENVELOPE_ALGS,
+  ENVELOPE_MEDIA_TYPE,
+  type Envelope,
+  type EnvelopeAlg,
+  type EnvelopeJson,
+  encodeEnvelope,
+  encodeEnvelopeHeader,
+  envelopeFromCompact,
+  envelopeFromJson,
+  envelopeSigningInput,
+  envelopeToCompact,
+  envelopeToJson,
+  parseEnvelope,
+  SIGNED_ONLY_ALG,
+} from './envelope.js';
+export {
+  isXlinkError,
+  toXlinkError,
+  XLINK_ERROR_CATEGORIES,
+  XlinkAgentError,
+  XlinkEnvelopeError,
+  XlinkError,
+  type XlinkErrorCategory,
+  type XlinkErrorCode,
+  type XlinkErrorDetail,
+  XlinkIdentityError,
+  XlinkKeyAgreementError,
+  XlinkRegistryError,
+  XlinkSplitChannelError,
+  XlinkTransportError,
+} from './errors.js';
+export {
+  type AgentIdentity,
+  exportIdentity,
+  exportPKCS8,
+  generateIdentity,
+  IDENTITY_HKDF_LABELS,
+  type IdentityExport,
+  type IdentityOptions,
+  identityFromEd25519Key,
+  identityFromSeed,
+  importIdentityExport,
+  parsePKCS8,
+} from './identity.js';
+export {
+  createKeyDocument,
+  type EnvelopeVersion,
+  type KeyDocument,
+  type KeyDocumentJson,
+  keyDocumentFromJson,
+  keyDocumentSigningInput,
+  keyDocumentToJson,
+  negotiateVersion,
+  verifyKeyDocument,
+} from './key-document.js';
+export type { Payload } from './lib/payload.js';
+export { XWING_CIPHERTEXT_LENGTH, XWING_PUBLIC_KEY_LENGTH } from './lib/xwing.js';
+export { MemoryNonceStore, type NonceStore } from './nonce-store.js';
+export { decryptEnvelope, verifyEnvelopeSignatures } from './open.js';
+export {
+  MemoryTrustRegistry,
+  type RegisterInput,
+  type RegistryEntry,
+  scopeGranted,
+  type TrustRegistry,
+  validateRegistration,
+} from './registry.js';
+export {
+  type CreateEnvelopeInput,
+  type CreateSignedEnvelopeInput,
+  createEnvelope,
+  createSignedEnvelope,
+  ENVELOPE_KEY_LABELS,
+  type InjectedRandomness,
+} from './seal.js';
+export { type EnvelopeHandler, LoopbackTransport, type TransportAdapter } from './transport.js';

@@ -1,0 +1,104 @@
+/**
+ * Plaintext payload encoding inside an envelope: one type byte, then the data.
+ *   0x01 = JSON object (UTF-8 text of JSON.stringify), 0x02 = raw bytes.
+ *
+ * Pitfalls:
+ * - Only plain JSON objects and byte arrays are accepted; `JSON.stringify` silently drops
+ *   functions/undefined, so callers should send data, not class instances.
+ * - Decoding uses strict UTF-8 and requires the JSON to be an object (not an array or scalar).
+ *
+ * @module
+ */
+import { ok, type Result } from 'xorida';
+import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
+import { fromUtf8, utf8 } from './binary.js';
+
+const JSON_TYPE = 0x01;
+const BYTES_TYPE = 0x02;
+
+/** A message payload: a JSON object or raw bytes. */
+export type Payload = Record<string, unknown> | Uint8Array;
+
+/**
+ * Encodes a payload.
+ * @param payload plain object or Uint8Array
+ * @param maxBytes limit on the encoded data (bytes, excluding the type byte)
+ * @returns encoded bytes, or `INVALID_PAYLOAD` / `PAYLOAD_TOO_LARGE` (field `payload`)
+ */
+export function encodePayload(
+  payload: Payload,
+  maxBytes: number,
+): Result<Uint8Array, XlinkErrorDetail> {
+  let data: Uint8Array;
+  let type: number;
+  if (payload instanceof Uint8Array) {
+    data = payload;
+    type = BYTES_TYPE;
+  } else if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) {
+    let text: string;
+    try {
+      text = JSON.stringify(payload);
+    } catch {
+      return xlinkErr(
+        'INVALID_PAYLOAD',
+        'payload is not JSON-serialisable',
+        'Send plain data (no cycles, no BigInt)',
+        { field: 'payload' },
+      );
+    }
+    // Cheap pre-check before encoding: UTF-8 is at least one byte per UTF-16 unit.
+    if (text.length > maxBytes)
+      return xlinkErr(
+        'PAYLOAD_TOO_LARGE',
+        `payload exceeds ${maxBytes} bytes`,
+        'Send less data or raise maxPayloadBytes',
+        { field: 'payload' },
+      );
+    data = utf8(text);
+    type = JSON_TYPE;
+  } else
+    return xlinkErr(
+      'INVALID_PAYLOAD',
+      'payload must be a plain object or a Uint8Array',
+      'Wrap scalars in an object',
+      { field: 'payload' },
+    );
+  if (data.length > maxBytes)
+    return xlinkErr(
+      'PAYLOAD_TOO_LARGE',
+      `payload exceeds ${maxBytes} bytes`,
+      'Send less data or raise maxPayloadBytes',
+      { field: 'payload' },
+    );
+  const out = new Uint8Array(data.length + 1);
+  out[0] = type;
+  out.set(data, 1);
+  return ok(out);
+}
+
+/**
+ * Decodes a payload.
+ * @param bytes encoded payload
+ * @returns the payload, or `DECRYPT_FAILED` subCode `PARSE`
+ */
+export function decodePayload(bytes: Uint8Array): Result<Payload, XlinkErrorDetail> {
+  const bad = (message: string) =>
+    xlinkErr('DECRYPT_FAILED', message, 'The sender used an incompatible payload encoding', {
+      subCode: 'PARSE',
+    });
+  if (bytes.length < 1) return bad('empty payload');
+  const data = bytes.subarray(1);
+  if (bytes[0] === BYTES_TYPE) return ok(data.slice());
+  if (bytes[0] !== JSON_TYPE) return bad('unknown payload type');
+  const text = fromUtf8(data);
+  if (text === null) return bad('payload is not valid UTF-8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return bad('payload is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return bad('JSON payload is not an object');
+  return ok(value as Record<string, unknown>);
+}

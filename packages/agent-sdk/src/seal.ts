@@ -1,0 +1,266 @@
+/**
+ * Creating envelopes: v1 (ephemeral X25519 ECDH), v2 (X-Wing encapsulation), v3 (v2 plus an
+ * ML-DSA-65 signature), and signed-only envelopes. Key schedule:
+ *   key = HKDF-SHA256(ikm = shared secret, salt = nonce, info = label [| extra], L = 32)
+ *   v1 label "xlink/v1/aead-key", extra = ephemeral public key | recipient X25519 public key
+ *   v2 label "xlink/v2/aead-key", v3 label "xlink/v3/aead-key" (X-Wing already binds its
+ *   ciphertext and the recipient key into the shared secret)
+ *   ciphertext = AES-256-GCM(key, iv (12 random bytes), plaintext, aad = encoded header)
+ *
+ * Pitfalls:
+ * - A fresh ephemeral key / encapsulation per envelope gives sender-side forward secrecy only:
+ *   anyone who later steals the RECIPIENT's static key can decrypt recorded envelopes.
+ * - `random` injection exists for known-answer vectors; never pass fixed randomness in
+ *   production.
+ *
+ * @module
+ */
+import { ok, type Result } from 'xorida';
+import { backend } from '#crypto';
+import { didFromEd25519PublicKey } from './did.js';
+import {
+  ALG_OF_VERSION,
+  type Envelope,
+  type EnvelopeHeader,
+  encodeEnvelopeHeader,
+  envelopeSigningInput,
+  IV_LENGTH,
+  isValidScope,
+  NONCE_LENGTH,
+  SIGNED_ONLY_ALG,
+} from './envelope.js';
+import { type XlinkErrorDetail, xlinkErr } from './errors.js';
+import type { AgentIdentity } from './identity.js';
+import type { EnvelopeVersion, KeyDocument } from './key-document.js';
+import { utf8 } from './lib/binary.js';
+import { mldsaSign } from './lib/mldsa.js';
+import { xwingEncapsulate } from './lib/xwing.js';
+
+/** Deterministic randomness for tests and known-answer vectors only. */
+export interface InjectedRandomness {
+  /** 16-byte nonce. */
+  readonly nonce?: Uint8Array;
+  /** 12-byte AES-GCM IV. */
+  readonly iv?: Uint8Array;
+  /** v1: 32-byte ephemeral X25519 private key; v2/v3: 64-byte X-Wing encapsulation seed. */
+  readonly kemSeed?: Uint8Array;
+}
+
+/** Inputs of {@link createEnvelope}. */
+export interface CreateEnvelopeInput {
+  readonly sender: AgentIdentity;
+  /** The recipient's VERIFIED key document (see verifyKeyDocument). */
+  readonly recipient: KeyDocument;
+  readonly version: EnvelopeVersion;
+  readonly scope: string;
+  /** Encoded plaintext (see encodePayload). */
+  readonly plaintext: Uint8Array;
+  /** Milliseconds since the epoch; default `Date.now()`. */
+  readonly timestamp?: number;
+  /** Tests only. */
+  readonly random?: InjectedRandomness;
+  /** Called between encryption and signing (progress reporting). */
+  readonly onEncrypted?: () => void | Promise<void>;
+}
+
+/** HKDF labels of the envelope key schedule. */
+export const ENVELOPE_KEY_LABELS = {
+  1: 'xlink/v1/aead-key',
+  2: 'xlink/v2/aead-key',
+  3: 'xlink/v3/aead-key',
+} as const;
+
+/**
+ * Derives the AES-256 key of an envelope (see module doc).
+ * @internal shared by seal and open
+ */
+export function deriveEnvelopeKey(
+  version: EnvelopeVersion,
+  shared: Uint8Array,
+  nonce: Uint8Array,
+  kem: Uint8Array,
+  recipientX25519: Uint8Array | undefined,
+): Uint8Array {
+  const label = utf8(ENVELOPE_KEY_LABELS[version]);
+  let info = label;
+  if (version === 1 && recipientX25519) {
+    info = new Uint8Array(label.length + 64);
+    info.set(label, 0);
+    info.set(kem, label.length);
+    info.set(recipientX25519, label.length + 32);
+  }
+  return backend.hkdfSha256(shared, nonce, info, 32);
+}
+
+function pick(given: Uint8Array | undefined, n: number): Uint8Array {
+  if (given === undefined) return backend.randomBytes(n);
+  if (given.length !== n) throw new RangeError(`injected randomness must be ${n} bytes`);
+  return given;
+}
+
+/**
+ * Encrypts and signs an envelope for one recipient.
+ * @param input sender identity, recipient key document, version, scope, plaintext
+ * @returns the envelope, or `INVALID_SCOPE`, `VERSION_NEGOTIATION_FAILED` (recipient lacks the
+ *   version's key), `ECDH_FAILED`, `KEM_FAILED`, `INVALID_OPTIONS` (v3 without ML-DSA key)
+ */
+export async function createEnvelope(
+  input: CreateEnvelopeInput,
+): Promise<Result<Envelope, XlinkErrorDetail>> {
+  const { sender, recipient, version, scope } = input;
+  if (!isValidScope(scope))
+    return xlinkErr(
+      'INVALID_SCOPE',
+      'scope must be 1..128 printable ASCII characters',
+      'Use e.g. "payments:notify"',
+      { field: 'scope' },
+    );
+  if (version === 3 && !sender.mldsa)
+    return xlinkErr(
+      'INVALID_OPTIONS',
+      'v3 needs an ML-DSA-65 key',
+      'Create the agent with postQuantumSig: true',
+      { field: 'version' },
+    );
+  if (!recipient.versions.includes(version))
+    return xlinkErr(
+      'VERSION_NEGOTIATION_FAILED',
+      `recipient does not support v${version}`,
+      'Let the agent negotiate the version',
+      { field: 'version' },
+    );
+  const nonce = pick(input.random?.nonce, NONCE_LENGTH);
+  const iv = pick(input.random?.iv, IV_LENGTH);
+  let kem: Uint8Array;
+  let shared: Uint8Array;
+  if (version === 1) {
+    const seed = input.random?.kemSeed;
+    const eph = seed ? backend.x25519SecretKey(pick(seed, 32)) : backend.x25519Generate();
+    const s = eph.agree(recipient.x25519, true);
+    if (s === null)
+      return xlinkErr(
+        'ECDH_FAILED',
+        'X25519 agreement with the recipient key failed',
+        'The recipient key document holds an invalid X25519 key',
+        { field: 'recipient' },
+      );
+    kem = eph.publicKey;
+    shared = s;
+  } else {
+    const enc = recipient.xwing ? xwingEncapsulate(recipient.xwing, input.random?.kemSeed) : null;
+    if (enc === null)
+      return xlinkErr(
+        'KEM_FAILED',
+        'X-Wing encapsulation to the recipient key failed',
+        'The recipient key document holds an invalid X-Wing key',
+        { field: 'recipient' },
+      );
+    kem = enc.cipherText;
+    shared = enc.sharedSecret;
+  }
+  const key = deriveEnvelopeKey(version, shared, nonce, kem, recipient.x25519);
+  shared.fill(0);
+  const header: EnvelopeHeader = {
+    version,
+    alg: ALG_OF_VERSION[version],
+    sender: sender.did,
+    recipient: recipient.did,
+    timestamp: input.timestamp ?? Date.now(),
+    nonce,
+    scope,
+    iv,
+    kem,
+  };
+  const headerBytes = encodeEnvelopeHeader(header);
+  const ciphertext = await backend.aes256GcmSeal(key, iv, input.plaintext, headerBytes);
+  key.fill(0);
+  if (input.onEncrypted) await input.onEncrypted();
+  const signingInput = envelopeSigningInput(headerBytes, ciphertext);
+  const signature = sender.signing.sign(signingInput);
+  const pqSignature = version === 3 ? mldsaSign(sender.mldsa!.secretKey, signingInput) : undefined;
+  return ok({ ...header, ciphertext, signature, ...(pqSignature ? { pqSignature } : {}) });
+}
+
+/** Inputs of {@link createSignedEnvelope}. */
+export interface CreateSignedEnvelopeInput {
+  /** The signer (or pass `privateKey`). */
+  readonly identity?: AgentIdentity;
+  /** Alternative to `identity`: the signer's 32-byte Ed25519 private key (product-docs shape). */
+  readonly privateKey?: Uint8Array;
+  /** Optional; when given it must be the DID of the signing key. */
+  readonly senderDid?: string;
+  readonly recipientDid: string;
+  readonly scope: string;
+  /** Cleartext bytes (integrity only, NOT confidential). */
+  readonly plaintext: Uint8Array;
+  /** ms since epoch; default now. */
+  readonly timestamp?: number;
+  /** Tests only. */
+  readonly nonce?: Uint8Array;
+}
+
+/**
+ * Signed-only envelope (telemetry): integrity and origin authentication, no confidentiality.
+ * Receivers accept it only with `allowCleartext: true`. The plaintext is raw bytes (payload
+ * type is not prefixed; receivers return it as bytes).
+ * @param input signer (`identity` or `privateKey`), recipient DID, scope, plaintext
+ * @returns the envelope, or `INVALID_SCOPE` / `INVALID_DID` (field `recipientDid` or
+ *   `senderDid`) / `INVALID_SEED` (no usable key) / `PAYLOAD_TOO_LARGE` (over 1 MiB)
+ */
+export function createSignedEnvelope(
+  input: CreateSignedEnvelopeInput,
+): Result<Envelope, XlinkErrorDetail> {
+  if (!isValidScope(input.scope))
+    return xlinkErr(
+      'INVALID_SCOPE',
+      'scope must be 1..128 printable ASCII characters',
+      'Use e.g. "telemetry"',
+      { field: 'scope' },
+    );
+  if (
+    typeof input.recipientDid !== 'string' ||
+    !/^did:key:z[1-9A-HJ-NP-Za-km-z]{1,60}$/.test(input.recipientDid)
+  )
+    return xlinkErr('INVALID_DID', 'recipientDid is not a did:key', 'Pass the gateway DID', {
+      field: 'recipientDid',
+    });
+  let signing = input.identity?.signing;
+  if (!signing && input.privateKey instanceof Uint8Array && input.privateKey.length === 32)
+    signing = backend.ed25519SigningKey(input.privateKey);
+  if (!signing)
+    return xlinkErr(
+      'INVALID_SEED',
+      'pass identity or a 32-byte Ed25519 privateKey',
+      'Use generateIdentity()',
+      { field: 'privateKey' },
+    );
+  const senderDid = didFromEd25519PublicKey(signing.publicKey);
+  if (input.senderDid !== undefined && input.senderDid !== senderDid)
+    return xlinkErr(
+      'INVALID_DID',
+      'senderDid is not the DID of the signing key',
+      'Omit senderDid or pass the matching one',
+      { field: 'senderDid' },
+    );
+  if (!(input.plaintext instanceof Uint8Array) || input.plaintext.length > 1024 * 1024)
+    return xlinkErr(
+      'PAYLOAD_TOO_LARGE',
+      'signed-only plaintext must be bytes, at most 1 MiB',
+      'Send less data',
+      { field: 'plaintext' },
+    );
+  const header: EnvelopeHeader = {
+    version: 1,
+    alg: SIGNED_ONLY_ALG,
+    sender: senderDid,
+    recipient: input.recipientDid,
+    timestamp: input.timestamp ?? Date.now(),
+    nonce: pick(input.nonce, NONCE_LENGTH),
+    scope: input.scope,
+    iv: new Uint8Array(0),
+    kem: new Uint8Array(0),
+  };
+  const ciphertext = Uint8Array.from(input.plaintext);
+  const signature = signing.sign(envelopeSigningInput(encodeEnvelopeHeader(header), ciphertext));
+  return ok({ ...header, ciphertext, signature });
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared';
+
+// The crypto backends are separate entries and `#crypto` stays external, so the runtime picks
+// one through the package.json `imports` conditions instead of the bundler freezing a choice.
+export default defineConfig(
+  packageBuild(
+    {
+      index: 'src/index.ts',
+      'crypto-node': 'src/lib/crypto/node.ts',
+      'crypto-portable': 'src/lib/crypto/portable.ts',
+    },
+    { external: ['#crypto'] },
+  ),
+);
