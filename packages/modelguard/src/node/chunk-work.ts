@@ -1,0 +1,147 @@
+/**
+ * The CPU-heavy per-chunk work (split + tag, or fetch-verified recovery), written once and run
+ * either inside a worker thread (`chunk-worker.ts`) or inline in the calling thread.
+ *
+ * Pitfall: everything crossing the thread boundary must be structured-clonable; buffers are
+ * transferred, so a caller must not touch a chunk buffer after handing it over.
+ *
+ * @module
+ */
+import { createSplitter, encodeShare, type Splitter } from 'xorida';
+import type { ModelGuardError } from '../errors.js';
+import { chunkTagPrefix } from '../lib/chunk-tag.js';
+import { PRODUCT_TYPE_MODELGUARD } from '../lib/limits.js';
+import { type ChunkRecovery, recoverChunk } from '../lib/recover-chunk.js';
+import { nodeSha256 } from './node-sha256.js';
+
+/** Split one chunk into n encoded shares and compute its tag. */
+export interface SplitTask {
+  readonly kind: 'split';
+  readonly modelId: Uint8Array;
+  readonly k: number;
+  readonly n: number;
+  readonly index: number;
+  readonly offset: number;
+  /** The chunk bytes (transferred). */
+  readonly chunk: Uint8Array;
+}
+
+/** Result of a `SplitTask`. */
+export interface SplitOutput {
+  readonly tag: Uint8Array;
+  readonly groupId: Uint8Array;
+  /** `shares[node]`: IDA5 encoding, product type 0x0010. */
+  readonly shares: Uint8Array[];
+}
+
+/** Recover one chunk from encoded shares. */
+export interface RecoverTask {
+  readonly kind: 'recover';
+  readonly modelId: Uint8Array;
+  readonly k: number;
+  readonly n: number;
+  readonly index: number;
+  readonly offset: number;
+  readonly length: number;
+  readonly groupId: string;
+  readonly tag: Uint8Array;
+  readonly candidates: (Uint8Array | undefined)[];
+  readonly classifyAll: boolean;
+}
+
+/** Tells a worker which group ids belong to the current manifest. */
+export interface GroupsTask {
+  readonly kind: 'groups';
+  readonly groups: string[];
+}
+
+export type ChunkTask = SplitTask | RecoverTask | GroupsTask;
+
+/** Result of a `RecoverTask`: a plain, clonable Result. */
+export type RecoverOutput =
+  | { readonly ok: true; readonly value: ChunkRecovery }
+  | { readonly ok: false; readonly error: ModelGuardError };
+
+/** Holds the per-thread state (splitter, payload scratch, manifest group ids). */
+export class ChunkWorker {
+  private splitter: Splitter | undefined;
+  private payloads: Uint8Array[] = [];
+  private groups = new Set<string>();
+
+  /**
+   * Runs one task.
+   * @returns the output and the buffers to transfer back
+   */
+  async handle(task: ChunkTask): Promise<{ out: unknown; transfer: ArrayBuffer[] }> {
+    if (task.kind === 'groups') {
+      this.groups = new Set(task.groups);
+      return { out: undefined, transfer: [] };
+    }
+    if (task.kind === 'split') {
+      const out = this.split(task);
+      return { out, transfer: out.shares.map((s) => s.buffer as ArrayBuffer) };
+    }
+    const r = await recoverChunk(
+      {
+        modelId: task.modelId,
+        k: task.k,
+        n: task.n,
+        index: task.index,
+        offset: task.offset,
+        length: task.length,
+        groupId: task.groupId,
+        tag: task.tag,
+        knownGroup: (g) => this.groups.has(g),
+      },
+      task.candidates,
+      nodeSha256,
+      { classifyAll: task.classifyAll },
+    );
+    return { out: r, transfer: r.ok ? [r.value.bytes.buffer as ArrayBuffer] : [] };
+  }
+
+  private split(task: SplitTask): SplitOutput {
+    const { k, n, chunk } = task;
+    if (!this.splitter || this.splitter.threshold !== k || this.splitter.shares !== n) {
+      this.splitter?.dispose();
+      const s = createSplitter({ threshold: k, shares: n });
+      if (!s.ok) throw new Error(s.error.message);
+      this.splitter = s.value;
+    }
+    const len = this.splitter.shareLength(chunk.length);
+    if (this.payloads.length !== n || this.payloads[0]!.length !== len)
+      this.payloads = Array.from({ length: n }, () => new Uint8Array(len));
+    const g = this.splitter.splitInto(chunk, this.payloads);
+    if (!g.ok) throw new Error(`chunk ${task.index}: ${g.error.message}`);
+    const shares: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      const enc = encodeShare(
+        {
+          index: i,
+          k,
+          n,
+          groupId: g.value,
+          originalLength: chunk.length,
+          payload: this.payloads[i]!,
+        },
+        { productType: PRODUCT_TYPE_MODELGUARD },
+      );
+      if (!enc.ok) throw new Error(`chunk ${task.index}: ${enc.error.message}`);
+      shares.push(enc.value);
+    }
+    const tag = nodeSha256([
+      chunkTagPrefix(task.modelId, task.index, task.offset, chunk.length),
+      chunk,
+    ]);
+    chunk.fill(0);
+    for (const p of this.payloads) p.fill(0);
+    return { tag, groupId: g.value, shares };
+  }
+
+  /** Wipes and drops the scratch buffers. */
+  dispose(): void {
+    this.splitter?.dispose();
+    for (const p of this.payloads) p.fill(0);
+    this.payloads = [];
+  }
+}
