@@ -155,7 +155,10 @@ class Session {
 
   markBad(node: number, chunk: number): void {
     let s = this.bad.get(node);
-    if (!s) this.bad.set(node, (s = new Set()));
+    if (!s) {
+      s = new Set();
+      this.bad.set(node, s);
+    }
     if (chunk >= 0) s.add(chunk);
   }
 
