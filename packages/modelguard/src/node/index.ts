@@ -18,3 +18,4 @@ export {
   type VerifyReport,
   verifyFile,
 } from './reconstruct-file.js';
+export { runCli } from './cli-program.js';
