@@ -7,6 +7,8 @@
  *   trusted: a share in the wrong place fails its group id or tag check, and the node is
  *   reported in `badNodes` (or the call fails when no k good shares remain).
  * - When two shares claim the same (chunk, node) slot, the first one wins.
+ * - Every supplied share is checked (one extra reconstruction per extra node and chunk), so a
+ *   bad node is named even when k good ones sufficed.
  * - Pass `trustedPublicKey` whenever the manifest came over an untrusted channel; without it
  *   the manifest is trusted as given.
  *
@@ -87,6 +89,8 @@ export async function reconstructModel(
       },
       slots[chunk.index]!,
       webSha256,
+      // Every supplied share is checked, so bad nodes are named even when not needed.
+      { classifyAll: true },
     );
     if (!r.ok) {
       weights.fill(0);

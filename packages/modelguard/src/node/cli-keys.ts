@@ -34,7 +34,9 @@ export function loadSigningSeed(path: string): Uint8Array {
  * @throws Error when it is not an Ed25519 public key
  */
 export function loadPublicKey(value: string): Uint8Array {
-  const text = /^[0-9a-fA-F]{64}$/.test(value.trim()) ? value.trim() : readFileSync(value, 'utf8').trim();
+  const text = /^[0-9a-fA-F]{64}$/.test(value.trim())
+    ? value.trim()
+    : readFileSync(value, 'utf8').trim();
   if (/^[0-9a-fA-F]{64}$/.test(text)) return new Uint8Array(Buffer.from(text, 'hex'));
   const key = createPublicKey(text);
   if (key.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 public key');

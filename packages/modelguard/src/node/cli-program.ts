@@ -29,7 +29,15 @@ interface Io {
 function parseSize(v: string): number {
   const m = /^(\d+)\s*(b|k|kib|m|mib|g|gib)?$/i.exec(v.trim());
   if (!m) throw new InvalidArgumentError('expected bytes, e.g. 4194304 or 4MiB');
-  const mult: Record<string, number> = { b: 1, k: 1024, kib: 1024, m: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gib: 2 ** 30 };
+  const mult: Record<string, number> = {
+    b: 1,
+    k: 1024,
+    kib: 1024,
+    m: 2 ** 20,
+    mib: 2 ** 20,
+    g: 2 ** 30,
+    gib: 2 ** 30,
+  };
   return Number(m[1]) * (mult[(m[2] ?? 'b').toLowerCase()] ?? 1);
 }
 
@@ -39,12 +47,19 @@ function parseIntArg(v: string): number {
 }
 
 function dirs(v: string): string[] {
-  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.length === 0) throw new InvalidArgumentError('expected dirA,dirB,...');
   return list;
 }
 
-function progressBar(io: Io, json: boolean, label: string): { onProgress?: OnProgress; stop: () => void } {
+function progressBar(
+  io: Io,
+  json: boolean,
+  label: string,
+): { onProgress?: OnProgress; stop: () => void } {
   if (json || !io.isTty) return { stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
@@ -75,9 +90,16 @@ function progressBar(io: Io, json: boolean, label: string): { onProgress?: OnPro
   };
 }
 
-function fail(io: Io, json: boolean, error: ModelGuardError | { code: string; message: string; hint?: string }): number {
+function fail(
+  io: Io,
+  json: boolean,
+  error: ModelGuardError | { code: string; message: string; hint?: string },
+): number {
   if (json) io.out(JSON.stringify({ ok: false, error }));
-  else io.err(`modelguard: ${error.code}${'subCode' in error && error.subCode ? `:${error.subCode}` : ''}: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}${'badNodes' in error && error.badNodes?.length ? `\n  bad nodes: ${error.badNodes.join(', ')}` : ''}`);
+  else
+    io.err(
+      `modelguard: ${error.code}${'subCode' in error && error.subCode ? `:${error.subCode}` : ''}: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}${'badNodes' in error && error.badNodes?.length ? `\n  bad nodes: ${error.badNodes.join(', ')}` : ''}`,
+    );
   return 1;
 }
 
@@ -85,7 +107,14 @@ function readManifest(path: string) {
   try {
     return parseManifest(readFileSync(path));
   } catch (e) {
-    return { ok: false as const, error: { code: 'FILE_FAILED', message: `cannot read ${path}: ${(e as Error).message}`, hint: 'Check the manifest path.' } };
+    return {
+      ok: false as const,
+      error: {
+        code: 'FILE_FAILED',
+        message: `cannot read ${path}: ${(e as Error).message}`,
+        hint: 'Check the manifest path.',
+      },
+    };
   }
 }
 
@@ -98,7 +127,9 @@ function readManifest(path: string) {
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   let code = 0;
   const program = new Command('modelguard')
-    .description('Split AI model weights K-of-N across storage directories (xorida), restore and verify them.')
+    .description(
+      'Split AI model weights K-of-N across storage directories (xorida), restore and verify them.',
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
@@ -109,7 +140,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .requiredOption('--threshold <k>', 'how many nodes restore the model', parseIntArg)
     .option('--chunk-size <size>', 'chunk size (bytes, or e.g. 4MiB)', parseSize)
     .option('--manifest <path>', 'where to write the manifest (default <file>.manifest.json)')
-    .option('--sign-key <path>', 'Ed25519 private key (PKCS#8 PEM, or 64-hex seed file) to sign the manifest')
+    .option(
+      '--sign-key <path>',
+      'Ed25519 private key (PKCS#8 PEM, or 64-hex seed file) to sign the manifest',
+    )
     .option('--tfjs-manifest <path>', 'TF.js weights manifest JSON to record with the model')
     .option('--name <name>', 'model name for the manifest (default: the file name)')
     .option('--workers <n>', 'worker threads (default: cores, at most 4)', parseIntArg)
@@ -121,7 +155,11 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         try {
           seed = loadSigningSeed(o.signKey);
         } catch (e) {
-          code = fail(io, o.json, { code: 'INVALID_CONFIG', message: (e as Error).message, hint: 'Use `openssl genpkey -algorithm ed25519 -out key.pem`.' });
+          code = fail(io, o.json, {
+            code: 'INVALID_CONFIG',
+            message: (e as Error).message,
+            hint: 'Use `openssl genpkey -algorithm ed25519 -out key.pem`.',
+          });
           return;
         }
       }
@@ -146,9 +184,22 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       writeFileSync(manifestPath, serializeManifest(r.value.manifest));
       const m = r.value.manifest;
       if (o.json)
-        io.out(JSON.stringify({ ok: true, manifest: manifestPath, id: m.id, modelSize: m.modelSize, modelHash: m.modelHash, chunks: m.totalChunks, blobs: r.value.blobs, publicKey: m.signature?.publicKey }));
+        io.out(
+          JSON.stringify({
+            ok: true,
+            manifest: manifestPath,
+            id: m.id,
+            modelSize: m.modelSize,
+            modelHash: m.modelHash,
+            chunks: m.totalChunks,
+            blobs: r.value.blobs,
+            publicKey: m.signature?.publicKey,
+          }),
+        );
       else
-        io.out(`split ${m.modelSize} bytes into ${m.totalChunks} chunks, ${m.config.threshold}-of-${m.config.storageNodes}\nmanifest: ${manifestPath}\nsha256:   ${m.modelHash}${m.signature ? `\nsigned by Ed25519 key ${m.signature.publicKey}` : ''}`);
+        io.out(
+          `split ${m.modelSize} bytes into ${m.totalChunks} chunks, ${m.config.threshold}-of-${m.config.storageNodes}\nmanifest: ${manifestPath}\nsha256:   ${m.modelHash}${m.signature ? `\nsigned by Ed25519 key ${m.signature.publicKey}` : ''}`,
+        );
     });
 
   program
@@ -156,7 +207,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .description('restore the model from at least k node directories')
     .requiredOption('--nodes <dirs>', 'comma-separated node directories', dirs)
     .requiredOption('--out <file>', 'output file')
-    .option('--trusted-key <hex|file>', 'require the manifest to be signed by this Ed25519 public key')
+    .option(
+      '--trusted-key <hex|file>',
+      'require the manifest to be signed by this Ed25519 public key',
+    )
     .option('--workers <n>', 'worker threads', parseIntArg)
     .option('--json', 'print one JSON result, no progress bar')
     .action(async (manifestPath: string, o) => {
@@ -169,30 +223,55 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       try {
         trustedPublicKey = o.trustedKey ? loadPublicKey(o.trustedKey) : undefined;
       } catch (e) {
-        code = fail(io, o.json, { code: 'INVALID_CONFIG', message: (e as Error).message, hint: 'Pass 64 hex chars or a PEM public key file.' });
+        code = fail(io, o.json, {
+          code: 'INVALID_CONFIG',
+          message: (e as Error).message,
+          hint: 'Pass 64 hex chars or a PEM public key file.',
+        });
         return;
       }
       const bar = progressBar(io, o.json, 'restore');
-      const r = await reconstructFile(m.value, (o.nodes as string[]).map((d) => createDirectoryNode(d)), o.out, {
-        trustedPublicKey,
-        workers: o.workers,
-        onProgress: bar.onProgress,
-      });
+      const r = await reconstructFile(
+        m.value,
+        (o.nodes as string[]).map((d) => createDirectoryNode(d)),
+        o.out,
+        {
+          trustedPublicKey,
+          workers: o.workers,
+          onProgress: bar.onProgress,
+        },
+      );
       bar.stop();
       if (!r.ok) {
         code = fail(io, o.json, r.error);
         return;
       }
-      if (o.json) io.out(JSON.stringify({ ok: true, out: o.out, bytes: r.value.bytes, sha256: m.value.modelHash, badNodes: r.value.badNodes }));
+      if (o.json)
+        io.out(
+          JSON.stringify({
+            ok: true,
+            out: o.out,
+            bytes: r.value.bytes,
+            sha256: m.value.modelHash,
+            badNodes: r.value.badNodes,
+          }),
+        );
       else
-        io.out(`restored ${r.value.bytes} bytes to ${o.out} (sha256 ${m.value.modelHash} verified)${r.value.badNodes.length ? `\nrouted around bad node(s): ${r.value.badNodes.join(', ')}` : ''}`);
+        io.out(
+          `restored ${r.value.bytes} bytes to ${o.out} (sha256 ${m.value.modelHash} verified)${r.value.badNodes.length ? `\nrouted around bad node(s): ${r.value.badNodes.join(', ')}` : ''}`,
+        );
     });
 
   program
     .command('verify <manifest>')
-    .description('check every share on the given node directories and name bad nodes (writes nothing)')
+    .description(
+      'check every share on the given node directories and name bad nodes (writes nothing)',
+    )
     .requiredOption('--nodes <dirs>', 'comma-separated node directories', dirs)
-    .option('--trusted-key <hex|file>', 'require the manifest to be signed by this Ed25519 public key')
+    .option(
+      '--trusted-key <hex|file>',
+      'require the manifest to be signed by this Ed25519 public key',
+    )
     .option('--workers <n>', 'worker threads', parseIntArg)
     .option('--json', 'print one JSON result, no progress bar')
     .action(async (manifestPath: string, o) => {
@@ -205,15 +284,23 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       try {
         trustedPublicKey = o.trustedKey ? loadPublicKey(o.trustedKey) : undefined;
       } catch (e) {
-        code = fail(io, o.json, { code: 'INVALID_CONFIG', message: (e as Error).message, hint: 'Pass 64 hex chars or a PEM public key file.' });
+        code = fail(io, o.json, {
+          code: 'INVALID_CONFIG',
+          message: (e as Error).message,
+          hint: 'Pass 64 hex chars or a PEM public key file.',
+        });
         return;
       }
       const bar = progressBar(io, o.json, 'verify ');
-      const r = await verifyFile(m.value, (o.nodes as string[]).map((d) => createDirectoryNode(d)), {
-        trustedPublicKey,
-        workers: o.workers,
-        onProgress: bar.onProgress,
-      });
+      const r = await verifyFile(
+        m.value,
+        (o.nodes as string[]).map((d) => createDirectoryNode(d)),
+        {
+          trustedPublicKey,
+          workers: o.workers,
+          onProgress: bar.onProgress,
+        },
+      );
       bar.stop();
       if (!r.ok) {
         code = fail(io, o.json, r.error);
@@ -225,8 +312,14 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       if (o.json) io.out(JSON.stringify({ ok: code === 0, ...v }));
       else {
         for (const x of supplied)
-          io.out(`node ${x.index} ${x.id}: ${x.state === 'ok' ? 'ok' : `BAD (chunks ${x.badChunks.join(', ') || 'header'})`}`);
-        io.out(v.recoverable ? `model recoverable, sha256 ${m.value.modelHash} verified` : `model NOT recoverable from these nodes (${v.failedChunks.length} chunk(s) failed)`);
+          io.out(
+            `node ${x.index} ${x.id}: ${x.state === 'ok' ? 'ok' : `BAD (chunks ${x.badChunks.join(', ') || 'header'})`}`,
+          );
+        io.out(
+          v.recoverable
+            ? `model recoverable, sha256 ${m.value.modelHash} verified`
+            : `model NOT recoverable from these nodes (${v.failedChunks.length} chunk(s) failed)`,
+        );
         if (v.badNodes.length) io.out(`bad node(s): ${v.badNodes.join(', ')}`);
       }
     });
@@ -235,7 +328,11 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     const c = (e as { exitCode?: number; code?: string }).exitCode;
-    if ((e as { code?: string }).code === 'commander.helpDisplayed' || (e as { code?: string }).code === 'commander.version') return 0;
+    if (
+      (e as { code?: string }).code === 'commander.helpDisplayed' ||
+      (e as { code?: string }).code === 'commander.version'
+    )
+      return 0;
     return c === 0 ? 0 : 2;
   }
   return code;

@@ -5,6 +5,8 @@
  *
  * @module
  */
+
+export { runCli } from './cli-program.js';
 export { createDirectoryNode, type DirectoryNodeOptions } from './directory-node.js';
 export { type GuardFileOptions, type GuardFileResult, guardFile } from './guard-file.js';
 export { decodeNodeHeader, encodeNodeHeader, type NodeBlobHeader } from './node-blob.js';
@@ -18,4 +20,3 @@ export {
   type VerifyReport,
   verifyFile,
 } from './reconstruct-file.js';
-export { runCli } from './cli-program.js';

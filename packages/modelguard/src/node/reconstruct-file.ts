@@ -6,9 +6,10 @@
  * Pitfalls:
  * - The output is written to `<outPath>.partial-<random>` and renamed into place only after the
  *   whole-model hash matched: a failed restore never leaves a plausible-looking file behind.
- * - Restore reads only k nodes per chunk while they pass; when a chunk fails, it reads the other
- *   nodes and routes around the bad one, and later chunks prefer the remaining good nodes.
- *   A node that was never needed is not checked: use `verifyFile` for that.
+ * - Given more than k nodes, restore reads and checks all of them (`crossCheck`, default on),
+ *   so a bad node is named even if k good ones would have sufficed; that costs the extra reads.
+ *   With `crossCheck: false` it reads k nodes per chunk and only falls back to the others when a
+ *   chunk fails; later chunks then prefer the remaining good nodes.
  * - Which node a blob belongs to comes from its name `<modelId>.node<i>.mgs` and its header,
  *   neither authenticated; the chunk tags decide.
  *
@@ -34,6 +35,12 @@ export interface RestoreOptions {
   /** Worker threads; 0 runs inline. Default: cores, at most 4. */
   readonly workers?: number;
   readonly onProgress?: OnProgress;
+  /**
+   * `reconstructFile` only: when more than k nodes are given, read and check every node's
+   * share of every chunk so that bad nodes are named even when they were not needed (default
+   * true). False reads only k nodes per chunk and falls back to the others on a failure.
+   */
+  readonly crossCheck?: boolean;
 }
 
 /** Output of `reconstructFile`. */
@@ -299,7 +306,15 @@ export async function reconstructFile(
       );
     }
     const hash = createHash('sha256');
+    const crossCheck = options.crossCheck ?? true;
     const recoverOne = async (c: number): Promise<RecoverOutput> => {
+      if (crossCheck && s.usable.length > s.k) {
+        // More than k nodes given: read them all and check each, so bad ones are named.
+        const r = await s.recover(c, await s.fetch(c, s.usable), true);
+        if (r.ok) for (const b of r.value.badNodes) s.markBad(b, c);
+        else for (const b of r.error.badNodes ?? []) s.markBad(b, c);
+        return r;
+      }
       const first = s.preferred().slice(0, s.k);
       let r = await s.recover(c, await s.fetch(c, first), false);
       if (r.ok && r.value.badNodes.length === 0) return r;
