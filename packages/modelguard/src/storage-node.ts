@@ -22,7 +22,9 @@ export interface StorageNode {
   readonly id: string;
   /**
    * Stores a blob from a stream of byte chunks, replacing any blob of that name once complete
-   * (a reader never sees a half-written blob).
+   * (a reader never sees a half-written blob). Contract: once the implementation asks the
+   * iterator for the next chunk it no longer uses the previous one (copy it if you buffer,
+   * e.g. for multipart parts); the caller reuses those buffers.
    */
   put(name: string, data: AsyncIterable<Uint8Array>): Promise<void>;
   /**

@@ -139,3 +139,21 @@ describe('manifest signing bytes', () => {
     expect(a.startsWith('xorida/modelguard/manifest/v1\n{"chunks":[],"config":')).toBe(true);
   });
 });
+
+describe('in-place IDA5 header', () => {
+  it('header + in-place payload equals encodeShare byte for byte', async () => {
+    const { encodeShare, split } = await import('xorida');
+    const { writeShareHeader } = await import('../src/lib/share-header.js');
+    const secret = new TextEncoder().encode('model chunk bytes');
+    const shares = split(secret, { threshold: 2, shares: 3 });
+    if (!shares.ok) throw new Error('split');
+    for (const s of shares.value) {
+      const ref = encodeShare(s, { productType: 0x0010 });
+      if (!ref.ok) throw new Error('encode');
+      const out = new Uint8Array(SHARE_HEADER_LENGTH + s.payload.length);
+      out.set(s.payload, SHARE_HEADER_LENGTH);
+      writeShareHeader(out, { ...s, payloadLength: s.payload.length, productType: 0x0010 });
+      expect(bytesToHex(out)).toBe(bytesToHex(ref.value));
+    }
+  });
+});

@@ -18,8 +18,16 @@ export class BlobFeed implements AsyncIterable<Uint8Array> {
   private wakeConsumer: (() => void) | undefined;
   private wakeProducers: (() => void)[] = [];
 
-  /** @param limit bytes queued before `push` waits */
-  constructor(private readonly limit: number) {}
+  /**
+   * @param limit bytes queued before `push` waits
+   * @param release called with each chunk once the consumer asks for the next one (or ends),
+   *   i.e. when the `StorageNode.put` contract says it no longer uses it; lets the caller
+   *   reuse the buffer instead of leaving it to the garbage collector
+   */
+  constructor(
+    private readonly limit: number,
+    private readonly release?: (bytes: Uint8Array) => void,
+  ) {}
 
   /** Queues `bytes`; resolves when there is room again. Rejects after `fail`. */
   async push(bytes: Uint8Array): Promise<void> {
@@ -54,6 +62,7 @@ export class BlobFeed implements AsyncIterable<Uint8Array> {
         this.queued -= next.length;
         if (this.queued <= this.limit) for (const w of this.wakeProducers.splice(0)) w();
         yield next;
+        this.release?.(next);
         continue;
       }
       if (this.ended) return;

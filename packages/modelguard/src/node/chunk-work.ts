@@ -7,11 +7,12 @@
  *
  * @module
  */
-import { createSplitter, encodeShare, type Splitter } from 'xorida';
+import { createSplitter, SHARE_HEADER_LENGTH, type Splitter } from 'xorida';
 import type { ModelGuardError } from '../errors.js';
 import { chunkTagPrefix } from '../lib/chunk-tag.js';
 import { PRODUCT_TYPE_MODELGUARD } from '../lib/limits.js';
 import { type ChunkRecovery, recoverChunk } from '../lib/recover-chunk.js';
+import { writeShareHeader } from '../lib/share-header.js';
 import { nodeSha256 } from './node-sha256.js';
 
 /** Split one chunk into n encoded shares and compute its tag. */
@@ -22,8 +23,10 @@ export interface SplitTask {
   readonly n: number;
   readonly index: number;
   readonly offset: number;
-  /** The chunk bytes (transferred). */
+  /** The chunk bytes (transferred; wiped and returned as `SplitOutput.chunk`). */
   readonly chunk: Uint8Array;
+  /** Optional n recycled output buffers of `SHARE_HEADER_LENGTH + shareLength` bytes. */
+  readonly outputs?: Uint8Array[];
 }
 
 /** Result of a `SplitTask`. */
@@ -32,6 +35,8 @@ export interface SplitOutput {
   readonly groupId: Uint8Array;
   /** `shares[node]`: IDA5 encoding, product type 0x0010. */
   readonly shares: Uint8Array[];
+  /** The input buffer, wiped, handed back for reuse. */
+  readonly chunk: Uint8Array;
 }
 
 /** Recover one chunk from encoded shares. */
@@ -62,10 +67,9 @@ export type RecoverOutput =
   | { readonly ok: true; readonly value: ChunkRecovery }
   | { readonly ok: false; readonly error: ModelGuardError };
 
-/** Holds the per-thread state (splitter, payload scratch, manifest group ids). */
+/** Holds the per-thread state (splitter and its random scratch, manifest group ids). */
 export class ChunkWorker {
   private splitter: Splitter | undefined;
-  private payloads: Uint8Array[] = [];
   private groups = new Set<string>();
 
   /**
@@ -79,7 +83,10 @@ export class ChunkWorker {
     }
     if (task.kind === 'split') {
       const out = this.split(task);
-      return { out, transfer: out.shares.map((s) => s.buffer as ArrayBuffer) };
+      return {
+        out,
+        transfer: [...out.shares, out.chunk].map((s) => s.buffer as ArrayBuffer),
+      };
     }
     const r = await recoverChunk(
       {
@@ -109,39 +116,39 @@ export class ChunkWorker {
       this.splitter = s.value;
     }
     const len = this.splitter.shareLength(chunk.length);
-    if (this.payloads.length !== n || this.payloads[0]!.length !== len)
-      this.payloads = Array.from({ length: n }, () => new Uint8Array(len));
-    const g = this.splitter.splitInto(chunk, this.payloads);
+    // Each output buffer is header + payload; splitInto writes the payload in place (no copy),
+    // then the IDA5 header goes in front. The buffers are transferred to the caller.
+    const size = SHARE_HEADER_LENGTH + len;
+    const shares =
+      task.outputs?.length === n && task.outputs.every((b) => b.length === size)
+        ? task.outputs
+        : Array.from({ length: n }, () => new Uint8Array(size));
+    const g = this.splitter.splitInto(
+      chunk,
+      shares.map((b) => b.subarray(SHARE_HEADER_LENGTH)),
+    );
     if (!g.ok) throw new Error(`chunk ${task.index}: ${g.error.message}`);
-    const shares: Uint8Array[] = [];
     for (let i = 0; i < n; i++) {
-      const enc = encodeShare(
-        {
-          index: i,
-          k,
-          n,
-          groupId: g.value,
-          originalLength: chunk.length,
-          payload: this.payloads[i]!,
-        },
-        { productType: PRODUCT_TYPE_MODELGUARD },
-      );
-      if (!enc.ok) throw new Error(`chunk ${task.index}: ${enc.error.message}`);
-      shares.push(enc.value);
+      writeShareHeader(shares[i]!, {
+        index: i,
+        n,
+        k,
+        groupId: g.value,
+        originalLength: chunk.length,
+        payloadLength: len,
+        productType: PRODUCT_TYPE_MODELGUARD,
+      });
     }
     const tag = nodeSha256([
       chunkTagPrefix(task.modelId, task.index, task.offset, chunk.length),
       chunk,
     ]);
     chunk.fill(0);
-    for (const p of this.payloads) p.fill(0);
-    return { tag, groupId: g.value, shares };
+    return { tag, groupId: g.value, shares, chunk };
   }
 
   /** Wipes and drops the scratch buffers. */
   dispose(): void {
     this.splitter?.dispose();
-    for (const p of this.payloads) p.fill(0);
-    this.payloads = [];
   }
 }

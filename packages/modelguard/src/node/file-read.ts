@@ -10,15 +10,17 @@ import type { FileHandle } from 'node:fs/promises';
 
 /**
  * Reads `length` bytes at `position` into a fresh buffer with its own ArrayBuffer (safe to
- * transfer to a worker; `Buffer.allocUnsafe` would share a pool).
+ * transfer to a worker; `Buffer.allocUnsafe` would share a pool), or into `reuse` when it has
+ * exactly `length` bytes.
  * @throws Error when the file ends first
  */
 export async function readExact(
   fh: FileHandle,
   position: number,
   length: number,
+  reuse?: Uint8Array,
 ): Promise<Uint8Array> {
-  const out = new Uint8Array(length);
+  const out = reuse && reuse.length === length ? reuse : new Uint8Array(length);
   let done = 0;
   while (done < length) {
     const { bytesRead } = await fh.read(out, done, length - done, position + done);

@@ -6,8 +6,8 @@
  * share in chunk order. Each node is written sequentially, once.
  *
  * Pitfalls:
- * - Memory is bounded by the in-flight window (about 2 x workers + 2 chunks, each chunk plus
- *   its n shares) and by the per-node write queues (8 MiB each), not by the file size.
+ * - Memory is bounded by the in-flight window (workers + 1 chunks, each chunk plus its n
+ *   shares) and by the per-node write queues (4 MiB each), not by the file size.
  * - If any node fails, nothing is committed on purpose: the blobs already renamed into place on
  *   other nodes are deleted (best effort) and STORAGE_FAILED names the node.
  * - A file that changes while it is read yields a manifest of whatever was read; the hash and
@@ -61,7 +61,7 @@ export interface GuardFileResult {
   readonly blobs: string[];
 }
 
-const FEED_LIMIT = 8 * 1024 * 1024;
+const FEED_LIMIT = 4 * 1024 * 1024;
 
 function isStorageNode(x: unknown): x is StorageNode {
   const o = x as Record<string, unknown>;
@@ -155,7 +155,16 @@ export async function guardFile(
     );
   }
   const pool = new ChunkPool(options.workers ?? defaultWorkers());
-  const feeds = nodes.map(() => new BlobFeed(FEED_LIMIT));
+  // Buffer reuse: chunk read buffers come back from the workers, share buffers come back
+  // from the node feeds once written. Without it the garbage collector lags by 100+ MiB.
+  const freeChunks: Uint8Array[] = [];
+  const freeShares: Uint8Array[] = [];
+  const feeds = nodes.map(
+    () =>
+      new BlobFeed(FEED_LIMIT, (b) => {
+        if (freeShares.length < 4 * nodes.length) freeShares.push(b);
+      }),
+  );
   let storageError: { node: number; error: unknown } | undefined;
   let puts: Promise<void>[] = [];
   const modelId = globalThis.crypto.getRandomValues(new Uint8Array(16));
@@ -204,10 +213,11 @@ export async function guardFile(
     const hash = createHash('sha256');
     const chunks: ManifestChunk[] = [];
     const window: Promise<SplitOutput>[] = [];
-    const maxInFlight = 2 * Math.max(1, options.workers ?? defaultWorkers()) + 2;
+    const maxInFlight = Math.max(1, options.workers ?? defaultWorkers()) + 1;
     let bytesDone = 0;
     const drain = async () => {
       const out = await window.shift()!;
+      if (out.chunk.length === chunkSize) freeChunks.push(out.chunk);
       const c = chunks.length;
       const span = spans[c]!;
       for (let i = 0; i < n; i++) {
@@ -233,12 +243,23 @@ export async function guardFile(
     };
     for (let c = 0; c < spans.length; c++) {
       const { offset, length } = spans[c]!;
-      const chunk = await readExact(fh, offset, length);
+      const reuse = length === chunkSize ? freeChunks.pop() : undefined;
+      const chunk = await readExact(fh, offset, length, reuse);
       hash.update(chunk);
+      const shareSize = encodedShareLength(length, n);
+      const outputs: Uint8Array[] = [];
+      for (let i = freeShares.length - 1; i >= 0 && outputs.length < n; i--)
+        if (freeShares[i]!.length === shareSize) outputs.push(...freeShares.splice(i, 1));
+      const full = outputs.length === n;
+      if (!full) freeShares.push(...outputs);
+      const task = { kind: 'split', modelId, k, n, index: c, offset, chunk } as const;
       window.push(
-        pool.run<SplitOutput>({ kind: 'split', modelId, k, n, index: c, offset, chunk }, [
-          chunk.buffer as ArrayBuffer,
-        ]),
+        full
+          ? pool.run<SplitOutput>({ ...task, outputs }, [
+              chunk.buffer as ArrayBuffer,
+              ...outputs.map((b) => b.buffer as ArrayBuffer),
+            ])
+          : pool.run<SplitOutput>(task, [chunk.buffer as ArrayBuffer]),
       );
       if (window.length >= maxInFlight) await drain();
     }

@@ -41,6 +41,8 @@ export interface RestoreOptions {
    * true). False reads only k nodes per chunk and falls back to the others on a failure.
    */
   readonly crossCheck?: boolean;
+  /** `reconstructFile` only: fsync the output before renaming it into place (default true). */
+  readonly fsync?: boolean;
 }
 
 /** Output of `reconstructFile`. */
@@ -326,7 +328,7 @@ export async function reconstructFile(
       return r;
     };
     const window: Promise<RecoverOutput>[] = [];
-    const maxInFlight = 2 * Math.max(1, options.workers ?? defaultWorkers()) + 2;
+    const maxInFlight = Math.max(1, options.workers ?? defaultWorkers()) + 1;
     let next = 0;
     let bytesDone = 0;
     for (let c = 0; c < total; c++) {
@@ -373,7 +375,7 @@ export async function reconstructFile(
         { subCode: 'MODEL_HASH_MISMATCH', badNodes: s.badNodes() },
       );
     }
-    await fh.sync();
+    if (options.fsync ?? true) await fh.sync();
     await fh.close();
     fh = undefined;
     await rename(tmp, outPath);
@@ -421,7 +423,7 @@ export async function verifyFile(
   const hash = createHash('sha256');
   try {
     const window: Promise<RecoverOutput>[] = [];
-    const maxInFlight = 2 * Math.max(1, options.workers ?? defaultWorkers()) + 2;
+    const maxInFlight = Math.max(1, options.workers ?? defaultWorkers()) + 1;
     let next = 0;
     let bytesDone = 0;
     const all = s.usable;
