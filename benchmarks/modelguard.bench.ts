@@ -50,7 +50,7 @@ try {
   const out = join(work, 'restored.bin');
   const runs: Record<string, ChildResult[]> = {};
   const add = (name: string, r: ChildResult) => {
-    (runs[name] ??= []).push(r);
+    runs[name] = [...(runs[name] ?? []), r];
   };
   let expected = '';
   for (let rep = 0; rep < REPS; rep++) {
