@@ -157,3 +157,49 @@ describe('in-place IDA5 header', () => {
     }
   });
 });
+
+describe('zero-copy share view', () => {
+  it('accepts and rejects what decodeShare does', async () => {
+    const { decodeShare, encodeShare, split } = await import('xorida');
+    const { viewShare } = await import('../src/lib/share-view.js');
+    const shares = split(new Uint8Array(1001).fill(9), { threshold: 3, shares: 5 });
+    if (!shares.ok) throw new Error('split');
+    const good = encodeShare(shares.value[4]!, { productType: 0x0010 });
+    if (!good.ok) throw new Error('encode');
+    const patch = (at: number, value: number) => {
+      const b = good.value.slice();
+      b[at] = value;
+      return b;
+    };
+    const byteAt = (at: number) => good.value[at]!;
+    const cases: Uint8Array[] = [
+      good.value,
+      good.value.subarray(0, 33),
+      good.value.subarray(0, good.value.length - 1),
+      new Uint8Array([...good.value, 0]),
+      patch(0, 0),
+      patch(4, 2),
+      patch(7, 5), // index >= n
+      patch(9, 6), // k > n
+      patch(8, 1), // n < 2
+      patch(29, byteAt(29) ^ 1), // original length vs payload length
+      patch(33, byteAt(33) ^ 1), // payload length field
+    ];
+    for (const c of cases) {
+      const ref = decodeShare(c);
+      const view = viewShare(c);
+      expect(view !== undefined).toBe(ref.ok);
+      if (ref.ok && view) {
+        expect(view.payload).toEqual(ref.value.payload);
+        expect(view.groupId).toEqual(ref.value.groupId);
+        expect([view.index, view.k, view.n, view.originalLength, view.productType]).toEqual([
+          ref.value.index,
+          ref.value.k,
+          ref.value.n,
+          ref.value.originalLength,
+          ref.value.productType,
+        ]);
+      }
+    }
+  });
+});

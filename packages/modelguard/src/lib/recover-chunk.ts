@@ -13,19 +13,12 @@
  *
  * @module
  */
-import {
-  bytesToHex,
-  decodeShare,
-  equalBytes,
-  ok,
-  type Result,
-  reconstructInto,
-  type Share,
-} from 'xorida';
+import { bytesToHex, equalBytes, ok, type Result, reconstructInto, type Share } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
 import { chunkTagPrefix } from './chunk-tag.js';
 import { PRODUCT_TYPE_MODELGUARD } from './limits.js';
 import type { Sha256 } from './sha256.js';
+import { viewShare } from './share-view.js';
 
 /** What the recovery of one chunk needs to know from the manifest. */
 export interface ChunkJob {
@@ -100,24 +93,25 @@ export async function recoverChunk(
     const data = candidates[node];
     if (data === undefined) continue;
     supplied++;
-    const d = decodeShare(data);
+    // Zero-copy read with decodeShare's checks (see share-view.ts): restore is memory-bound.
+    const d = viewShare(data);
     if (
-      !d.ok ||
-      d.value.productType !== PRODUCT_TYPE_MODELGUARD ||
-      d.value.k !== k ||
-      d.value.n !== n ||
-      d.value.index !== node ||
-      d.value.originalLength !== length
+      !d ||
+      d.productType !== PRODUCT_TYPE_MODELGUARD ||
+      d.k !== k ||
+      d.n !== n ||
+      d.index !== node ||
+      d.originalLength !== length
     ) {
       bad.set(node, 'MALFORMED_SHARE');
       continue;
     }
-    const g = bytesToHex(d.value.groupId);
+    const g = bytesToHex(d.groupId);
     if (g !== job.groupId) {
       bad.set(node, job.knownGroup?.(g) ? 'CHUNK_MISPLACED' : 'FOREIGN_SHARE');
       continue;
     }
-    valid.push({ node, share: d.value });
+    valid.push({ node, share: d });
   }
   const where = { chunkIndex: job.index };
   if (supplied < k) {
