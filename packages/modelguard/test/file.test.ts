@@ -78,6 +78,19 @@ describe('guardFile / reconstructFile over directory nodes', () => {
     expect((await readdir(root)).some((f) => f.startsWith(out2.split('/').pop()!))).toBe(false);
   });
 
+  it('crossCheck false reads k nodes and falls back to the third only when a chunk fails', async () => {
+    const data = bytes(6_000, 11);
+    const g = await guardTo(data, 3, 2, 2000);
+    const blob = join(g.dirs[0]!, g.blobs[0]!);
+    const raw = readFileSync(blob);
+    raw[48 + 34 + 5]! ^= 0x04; // chunk 0 of node 0
+    writeFileSync(blob, raw);
+    const out = fresh('out');
+    const r = await reconstructFile(g.manifest, g.nodes, out, { workers: 0, crossCheck: false });
+    expect(r.ok && r.value.badNodes).toEqual([0]);
+    expect(sha(readFileSync(out))).toBe(sha(data));
+  });
+
   it('fewer than k nodes -> INSUFFICIENT_SHARES', async () => {
     const g = await guardTo(bytes(5000), 3, 2, 2000);
     const r = await reconstructFile(g.manifest, [g.nodes[0]!], fresh('out'), { workers: 0 });

@@ -242,3 +242,27 @@ describe('manifest tampering', () => {
     expect(!r3.ok && r3.error.subCode).toBe('UNSIGNED');
   });
 });
+
+describe('strict manifest parsing', () => {
+  it('rejects unknown keys, broken offsets, bad hex and bad JSON with MANIFEST_INVALID', async () => {
+    const { manifest } = await guard(2500, 3, 2);
+    const text = serializeManifest(manifest);
+    const cases: [string, string][] = [
+      ['extra', text.replace('"format":', '"extra": 1, "format":')],
+      ['chunks[1].offset', text.replace('"offset": 1000', '"offset": 1001')],
+      ['modelHash', text.replace(manifest.modelHash, manifest.modelHash.toUpperCase())],
+      ['config.threshold', text.replace('"threshold": 2', '"threshold": 4')],
+      ['(root)', text.slice(0, -3)],
+      ['version', text.replace('"version": 1', '"version": 2')],
+    ];
+    for (const [field, bad] of cases) {
+      const r = parseManifest(bad);
+      expect(r.ok, field).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code).toBe('MANIFEST_INVALID');
+        expect(r.error.field).toBe(field);
+      }
+    }
+    expect(parseManifest(text).ok).toBe(true);
+  });
+});
