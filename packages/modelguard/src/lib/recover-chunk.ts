@@ -42,6 +42,10 @@ export interface RecoverOptions {
   readonly classifyAll?: boolean;
   /** Largest number of k-subsets tried; default 4096. */
   readonly maxSubsets?: number;
+  /** Buffer to recover into when it has exactly the chunk length (returned as `bytes`). */
+  readonly out?: Uint8Array;
+  /** Scratch of exactly the chunk length for the per-node tests; wiped after use. */
+  readonly scratch?: Uint8Array;
 }
 
 /** A recovered chunk and what was learnt about the nodes. */
@@ -131,7 +135,7 @@ export async function recoverChunk(
     if (!r.ok) return false;
     return equalBytes(await sha256([prefix, out.subarray(0, length)]), job.tag);
   };
-  const out = new Uint8Array(length);
+  const out = options.out?.length === length ? options.out : new Uint8Array(length);
   const max = options.maxSubsets ?? 4096;
   let good: number[] | undefined;
   let tries = 0;
@@ -174,7 +178,7 @@ export async function recoverChunk(
   const goodNodes = new Set(good.map((i) => valid[i]!.node));
   if (options.classifyAll || tries > 1) {
     // Test every other share against k-1 known-good ones: a bad share breaks that subset.
-    const scratch = new Uint8Array(length);
+    const scratch = options.scratch?.length === length ? options.scratch : new Uint8Array(length);
     const base = good.slice(0, k - 1);
     for (let i = 0; i < valid.length; i++) {
       if (good.includes(i)) continue;

@@ -52,6 +52,8 @@ export interface RecoverTask {
   readonly tag: Uint8Array;
   readonly candidates: (Uint8Array | undefined)[];
   readonly classifyAll: boolean;
+  /** A recycled output buffer of `length` bytes (transferred), to avoid garbage. */
+  readonly out?: Uint8Array;
 }
 
 /** Tells a worker which group ids belong to the current manifest. */
@@ -70,6 +72,13 @@ export type RecoverOutput =
 /** Holds the per-thread state (splitter and its random scratch, manifest group ids). */
 export class ChunkWorker {
   private splitter: Splitter | undefined;
+  private scratch = new Uint8Array(0);
+
+  /** A per-thread scratch buffer of `length` bytes (kept for the next chunk of that size). */
+  private scratchOf(length: number): Uint8Array {
+    if (this.scratch.length !== length) this.scratch = new Uint8Array(length);
+    return this.scratch;
+  }
   private groups = new Set<string>();
 
   /**
@@ -102,7 +111,7 @@ export class ChunkWorker {
       },
       task.candidates,
       nodeSha256,
-      { classifyAll: task.classifyAll },
+      { classifyAll: task.classifyAll, out: task.out, scratch: this.scratchOf(task.length) },
     );
     return { out: r, transfer: r.ok ? [r.value.bytes.buffer as ArrayBuffer] : [] };
   }

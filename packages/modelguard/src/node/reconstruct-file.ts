@@ -199,6 +199,9 @@ class Session {
     return cand;
   }
 
+  /** Output buffers handed back after writing, reused for later chunks of the same size. */
+  readonly freeOut: Uint8Array[] = [];
+
   recover(
     c: number,
     candidates: (Uint8Array | undefined)[],
@@ -218,9 +221,16 @@ class Session {
       candidates,
       classifyAll,
     };
+    const outIdx = this.freeOut.findIndex((b) => b.length === chunk.length);
+    const out = outIdx >= 0 ? this.freeOut.splice(outIdx, 1)[0] : undefined;
     const transfer = candidates
       .filter((x): x is Uint8Array => x !== undefined)
       .map((x) => x.buffer as ArrayBuffer);
+    if (out)
+      return this.pool.run<RecoverOutput>({ ...task, out }, [
+        ...transfer,
+        out.buffer as ArrayBuffer,
+      ]);
     return this.pool.run<RecoverOutput>(task, transfer);
   }
 
@@ -358,6 +368,7 @@ export async function reconstructFile(
       }
       hash.update(bytes);
       bytes.fill(0);
+      if (s.freeOut.length < 4) s.freeOut.push(bytes);
       bytesDone += chunk.length;
       report(options.onProgress, {
         phase: 'restore',
@@ -435,6 +446,7 @@ export async function verifyFile(
         for (const b of r.value.badNodes) s.markBad(b, c);
         if (failedChunks.length === 0) hash.update(r.value.bytes);
         r.value.bytes.fill(0);
+        if (s.freeOut.length < 4) s.freeOut.push(r.value.bytes);
       } else {
         for (const b of r.error.badNodes ?? []) s.markBad(b, c);
         failedChunks.push({
