@@ -17,7 +17,7 @@
 import { equalBytes, hexToBytes, ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from './errors.js';
 import { isIntIn, isRecord } from './lib/json-checks.js';
-import { recoverChunk } from './lib/recover-chunk.js';
+import { alignedPool, recoverChunk } from './lib/recover-chunk.js';
 import { webSha256 } from './lib/sha256.js';
 import { checkManifest, verifyManifest } from './manifest.js';
 import type { ModelManifest, ModelWeightShare, ReconstructedModel } from './types.js';
@@ -74,6 +74,7 @@ export async function reconstructModel(
   const groups = new Set(manifest.chunks.map((c) => c.groupId));
   const weights = new Uint8Array(manifest.modelSize);
   const badNodes = new Set<number>();
+  const aligned = alignedPool(2 * n);
   for (const chunk of manifest.chunks) {
     const r = await recoverChunk(
       {
@@ -90,7 +91,7 @@ export async function reconstructModel(
       slots[chunk.index]!,
       webSha256,
       // Every supplied share is checked, so bad nodes are named even when not needed.
-      { classifyAll: true },
+      { classifyAll: true, aligned },
     );
     if (!r.ok) {
       weights.fill(0);

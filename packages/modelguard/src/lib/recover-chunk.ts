@@ -46,6 +46,35 @@ export interface RecoverOptions {
   readonly out?: Uint8Array;
   /** Scratch of exactly the chunk length for the per-node tests; wiped after use. */
   readonly scratch?: Uint8Array;
+  /**
+   * Source of 8-byte-aligned buffers: a payload that is not 8-byte aligned (an IDA5 payload
+   * starts at byte 34) is copied into one, because xorida's aligned XOR path is about three
+   * times faster. Buffers are given back (wiped) before `recoverChunk` returns.
+   */
+  readonly aligned?: AlignedBuffers;
+}
+
+/** A checkout/checkin pool of byte buffers. */
+export interface AlignedBuffers {
+  /** A buffer of exactly `length` bytes at an 8-byte-aligned offset. */
+  take(length: number): Uint8Array;
+  /** Returns a buffer taken earlier. */
+  give(buffer: Uint8Array): void;
+}
+
+/** A pool that keeps up to `max` buffers for reuse. */
+export function alignedPool(max = 8): AlignedBuffers {
+  const free: Uint8Array[] = [];
+  return {
+    take(length) {
+      const i = free.findIndex((b) => b.length === length);
+      return i >= 0 ? free.splice(i, 1)[0]! : new Uint8Array(length);
+    },
+    give(buffer) {
+      buffer.fill(0);
+      if (free.length < max) free.push(buffer);
+    },
+  };
 }
 
 /** A recovered chunk and what was learnt about the nodes. */
@@ -89,6 +118,21 @@ export async function recoverChunk(
   sha256: Sha256,
   options: RecoverOptions = {},
 ): Promise<Result<ChunkRecovery, ModelGuardError>> {
+  const borrowed: Uint8Array[] = [];
+  try {
+    return await recoverChunkBody(job, candidates, sha256, options, borrowed);
+  } finally {
+    for (const b of borrowed) options.aligned?.give(b);
+  }
+}
+
+async function recoverChunkBody(
+  job: ChunkJob,
+  candidates: readonly (Uint8Array | undefined)[],
+  sha256: Sha256,
+  options: RecoverOptions,
+  borrowed: Uint8Array[],
+): Promise<Result<ChunkRecovery, ModelGuardError>> {
   const { k, n, length } = job;
   const bad = new Map<number, Reason>();
   const valid: { node: number; share: Share }[] = [];
@@ -115,7 +159,12 @@ export async function recoverChunk(
       bad.set(node, job.knownGroup?.(g) ? 'CHUNK_MISPLACED' : 'FOREIGN_SHARE');
       continue;
     }
-    valid.push({ node, share: d });
+    if (options.aligned && (d.payload.byteOffset & 7) !== 0) {
+      const copy = options.aligned.take(d.payload.length);
+      copy.set(d.payload);
+      borrowed.push(copy);
+      valid.push({ node, share: { ...d, payload: copy } });
+    } else valid.push({ node, share: d });
   }
   const where = { chunkIndex: job.index };
   if (supplied < k) {

@@ -11,7 +11,7 @@ import { createSplitter, SHARE_HEADER_LENGTH, type Splitter } from 'xorida';
 import type { ModelGuardError } from '../errors.js';
 import { chunkTagPrefix } from '../lib/chunk-tag.js';
 import { PRODUCT_TYPE_MODELGUARD } from '../lib/limits.js';
-import { type ChunkRecovery, recoverChunk } from '../lib/recover-chunk.js';
+import { alignedPool, type ChunkRecovery, recoverChunk } from '../lib/recover-chunk.js';
 import { writeShareHeader } from '../lib/share-header.js';
 import { nodeSha256 } from './node-sha256.js';
 
@@ -69,10 +69,13 @@ export type RecoverOutput =
   | { readonly ok: true; readonly value: ChunkRecovery }
   | { readonly ok: false; readonly error: ModelGuardError };
 
+const PAYLOAD_ALIGN_PAD = 6; // (6 + SHARE_HEADER_LENGTH) % 8 === 0
+
 /** Holds the per-thread state (splitter and its random scratch, manifest group ids). */
 export class ChunkWorker {
   private splitter: Splitter | undefined;
   private scratch = new Uint8Array(0);
+  private readonly aligned = alignedPool(8);
 
   /** A per-thread scratch buffer of `length` bytes (kept for the next chunk of that size). */
   private scratchOf(length: number): Uint8Array {
@@ -111,7 +114,12 @@ export class ChunkWorker {
       },
       task.candidates,
       nodeSha256,
-      { classifyAll: task.classifyAll, out: task.out, scratch: this.scratchOf(task.length) },
+      {
+        classifyAll: task.classifyAll,
+        out: task.out,
+        scratch: this.scratchOf(task.length),
+        aligned: this.aligned,
+      },
     );
     return { out: r, transfer: r.ok ? [r.value.bytes.buffer as ArrayBuffer] : [] };
   }
@@ -131,7 +139,13 @@ export class ChunkWorker {
     const shares =
       task.outputs?.length === n && task.outputs.every((b) => b.length === size)
         ? task.outputs
-        : Array.from({ length: n }, () => new Uint8Array(size));
+        : Array.from(
+            { length: n },
+            // Start the view 6 bytes in, so the payload (after the 34-byte header) sits at an
+            // 8-byte-aligned offset: xorida's aligned XOR path is about 3x faster.
+            () =>
+              new Uint8Array(new ArrayBuffer(size + PAYLOAD_ALIGN_PAD), PAYLOAD_ALIGN_PAD, size),
+          );
     const g = this.splitter.splitInto(
       chunk,
       shares.map((b) => b.subarray(SHARE_HEADER_LENGTH)),
