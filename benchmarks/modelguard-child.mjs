@@ -5,7 +5,8 @@ import { createReadStream, writeFileSync } from 'node:fs';
 import { parseManifest, serializeManifest } from '@xorida/modelguard';
 import { createDirectoryNode, guardFile, reconstructFile } from '@xorida/modelguard/node';
 
-const [op, file, dirsArg, manifestPath, fsyncArg, outPath] = process.argv.slice(2);
+const [op, file, dirsArg, manifestPath, fsyncArg, outPath, workersArg] = process.argv.slice(2);
+const workers = workersArg ? Number(workersArg) : undefined; // undefined: the library default
 const dirs = dirsArg ? dirsArg.split(',') : [];
 const fsync = fsyncArg === 'fsync';
 const t0 = performance.now();
@@ -17,7 +18,7 @@ if (op === 'sha256') {
   extra = { sha256: h.digest('hex') };
 } else if (op === 'guard') {
   const nodes = dirs.map((d) => createDirectoryNode(d, { fsync }));
-  const r = await guardFile(file, { nodes, threshold: 2 });
+  const r = await guardFile(file, { nodes, threshold: 2, workers });
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   writeFileSync(manifestPath, serializeManifest(r.value.manifest));
   extra = { sha256: r.value.manifest.modelHash };
@@ -26,7 +27,7 @@ if (op === 'sha256') {
   const m = parseManifest(readFileSync(manifestPath));
   if (!m.ok) throw new Error(m.error.message);
   const nodes = dirs.map((d) => createDirectoryNode(d));
-  const r = await reconstructFile(m.value, nodes, outPath, { fsync });
+  const r = await reconstructFile(m.value, nodes, outPath, { fsync, workers });
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   extra = { sha256: m.value.modelHash, badNodes: r.value.badNodes };
 } else throw new Error(`unknown op ${op}`);

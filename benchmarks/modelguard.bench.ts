@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Row, report, SMOKE } from './harness.js';
@@ -36,6 +36,7 @@ function child(args: string[]): ChildResult {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
 }
 
+const loadBefore = loadavg();
 try {
   const file = join(work, 'model.bin');
   const fd = openSync(file, 'w');
@@ -57,15 +58,29 @@ try {
     const s = child(['sha256', file]);
     expected = s.sha256!;
     add('sha256 (node:crypto, streaming)', s);
-    for (const mode of ['nofsync', 'fsync'] as const) {
+    // Default workers (cores - 1) with and without fsync, then 2 workers without fsync.
+    for (const [mode, workers] of [
+      ['nofsync', ''],
+      ['fsync', ''],
+      ['nofsync', '2'],
+    ] as const) {
       rmSync(dirs[0]!, { recursive: true, force: true });
       rmSync(dirs[1]!, { recursive: true, force: true });
       rmSync(dirs[2]!, { recursive: true, force: true });
-      const g = child(['guard', file, dirs.join(','), manifest, mode]);
+      const label = `${mode}${workers ? `, ${workers} workers` : ''}`;
+      const g = child(['guard', file, dirs.join(','), manifest, mode, '', workers]);
       if (g.sha256 !== expected) throw new Error('guard hash differs from sha256');
-      add(`guardFile 2-of-3 (${mode})`, g);
-      const r = child(['restore', file, [dirs[0]!, dirs[2]!].join(','), manifest, mode, out]);
-      add(`reconstructFile 2 nodes (${mode})`, r);
+      add(`guardFile 2-of-3 (${label})`, g);
+      const r = child([
+        'restore',
+        file,
+        [dirs[0]!, dirs[2]!].join(','),
+        manifest,
+        mode,
+        out,
+        workers,
+      ]);
+      add(`reconstructFile 2 nodes (${label})`, r);
       rmSync(out, { force: true });
     }
   }
@@ -97,7 +112,7 @@ try {
     `file: ${SIZE / 2 ** 20} MiB, ${REPS} rep(s), best of reps; targets: >= 0.45x sha256, <= 256 MiB RSS`,
   );
   console.table(table);
-  report('modelguard', rows, { sizeBytes: SIZE, table });
+  report('modelguard', rows, { sizeBytes: SIZE, table, loadBefore, loadAfter });
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
