@@ -108,8 +108,9 @@ try {
       'peak RSS MiB': Math.round(Math.max(...rs.map((r) => r.maxRssMiB))),
     };
   });
+  const loadAfter = loadavg();
   console.log(
-    `file: ${SIZE / 2 ** 20} MiB, ${REPS} rep(s), best of reps; targets: >= 0.45x sha256, <= 256 MiB RSS`,
+    `file: ${SIZE / 2 ** 20} MiB, ${REPS} rep(s), best of reps; targets: >= 0.45x sha256, <= 256 MiB RSS; load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')} (${cpus().length} cores, shared)`,
   );
   console.table(table);
   report('modelguard', rows, { sizeBytes: SIZE, table, loadBefore, loadAfter });
