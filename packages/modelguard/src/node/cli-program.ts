@@ -146,7 +146,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     )
     .option('--tfjs-manifest <path>', 'TF.js weights manifest JSON to record with the model')
     .option('--name <name>', 'model name for the manifest (default: the file name)')
-    .option('--workers <n>', 'worker threads (default: cores - 1, 1..4)', parseIntArg)
+    .option('--workers <n>', 'worker threads (default: cores, 1..4)', parseIntArg)
     .option('--no-fsync', 'do not fsync node files (faster, unsafe for real data)')
     .option('--json', 'print one JSON result, no progress bar')
     .action(async (file: string, o) => {

@@ -49,7 +49,7 @@ export interface GuardFileOptions {
   readonly tfjsWeightsManifest?: unknown;
   /** Ed25519 seed (32 bytes) to sign the manifest with. */
   readonly signingSeed?: Uint8Array;
-  /** Worker threads; 0 runs inline. Default: cores - 1, 1..4. */
+  /** Worker threads; 0 runs inline. Default: cores, 1..4. */
   readonly workers?: number;
   readonly onProgress?: OnProgress;
 }

@@ -32,7 +32,7 @@ import { type OnProgress, report } from './progress.js';
 export interface RestoreOptions {
   /** Raw 32-byte Ed25519 key the manifest must be signed with. */
   readonly trustedPublicKey?: Uint8Array;
-  /** Worker threads; 0 runs inline. Default: cores - 1, 1..4. */
+  /** Worker threads; 0 runs inline. Default: cores, 1..4. */
   readonly workers?: number;
   readonly onProgress?: OnProgress;
   /**
