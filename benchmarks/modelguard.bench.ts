@@ -3,7 +3,8 @@
  * 1 GiB file (32 MiB with BENCH_SMOKE=1), against single-stream SHA-256 (node:crypto) over the
  * same file in the same run. Each pass runs in its own child process to measure its peak RSS
  * (`process.resourceUsage().maxRSS`). The file is freshly written, so all passes read from the
- * page cache. Guard and restore are measured without fsync (CPU pipeline) and with fsync.
+ * page cache; `sync` runs before every pass so that writeback of earlier passes does not land
+ * in the next one. Guard and restore are measured without fsync (CPU pipeline) and with fsync.
  * Targets (issue 5): guard and restore >= 0.45x sha256 throughput, peak RSS <= 256 MiB.
  */
 import { spawnSync } from 'node:child_process';
@@ -27,6 +28,8 @@ interface ChildResult {
 }
 
 function child(args: string[]): ChildResult {
+  // Flush dirty pages of earlier passes first, so their writeback does not land in this one.
+  spawnSync('sync');
   const r = spawnSync(process.execPath, [join(here, 'modelguard-child.mjs'), ...args], {
     cwd: here,
     encoding: 'utf8',
