@@ -114,17 +114,11 @@ describe('face-api TF.js weights', () => {
     );
     expect(split).toBe(0);
     expect(JSON.parse(lines.pop()!).modelHash).toBe(sha(readFileSync(file)));
-    const bad = readFileSync(
-      join(
-        dirs[0]!,
-        readFileSync(manifest, 'utf8').match(/"id": "([0-9a-f]{32})"/)![1]! + '.node0.mgs',
-      ),
-    );
+    const id = JSON.parse(readFileSync(manifest, 'utf8')).id as string;
+    const blob0 = join(dirs[0]!, `${id}.node0.mgs`);
+    const bad = readFileSync(blob0);
     bad[100]! ^= 1;
-    writeFileSync(
-      join(dirs[0]!, `${JSON.parse(readFileSync(manifest, 'utf8')).id}.node0.mgs`),
-      bad,
-    );
+    writeFileSync(blob0, bad);
     const verify = await runCli(
       ['verify', manifest, '--nodes', dirs.join(','), '--workers', '0', '--json'],
       io,
