@@ -4,7 +4,13 @@ import { open, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { nodeBlobName, parseManifest, serializeManifest } from '../src/index.js';
+import {
+  nodeBlobName,
+  nodeBlobOffsets,
+  parseManifest,
+  reconstructModel,
+  serializeManifest,
+} from '../src/index.js';
 import { createDirectoryNode, guardFile, reconstructFile, verifyFile } from '../src/node/index.js';
 import { bytes, subsets } from './helpers.js';
 
@@ -89,6 +95,29 @@ describe('guardFile / reconstructFile over directory nodes', () => {
     const r = await reconstructFile(g.manifest, g.nodes, out, { workers: 0, crossCheck: false });
     expect(r.ok && r.value.badNodes).toEqual([0]);
     expect(sha(readFileSync(out))).toBe(sha(data));
+  });
+
+  it('node blobs written with node:crypto restore through the Web Crypto in-memory API', async () => {
+    const data = bytes(7_000, 12);
+    const g = await guardTo(data, 3, 2, 2000, 1);
+    const lengths = g.manifest.chunks.map((c) => c.length);
+    const offsets = nodeBlobOffsets(lengths, 3);
+    const perNode = [0, 2].map((node) => {
+      const blob = readFileSync(join(g.dirs[node]!, g.blobs[node]!));
+      return g.manifest.chunks.map((c) => ({
+        index: node,
+        total: 3,
+        threshold: 2,
+        modelId: g.manifest.id,
+        chunkId: `${g.manifest.id}:${c.index}`,
+        chunkIndex: c.index,
+        totalChunks: g.manifest.totalChunks,
+        data: new Uint8Array(blob.subarray(offsets[c.index]!, offsets[c.index + 1]!)),
+        originalSize: c.length,
+      }));
+    });
+    const r = await reconstructModel(g.manifest, perNode);
+    expect(r.ok && r.value.weights).toEqual(data);
   });
 
   it('fewer than k nodes -> INSUFFICIENT_SHARES', async () => {
