@@ -1,0 +1,150 @@
+/**
+ * `guardModel`: split in-memory model weights into chunk shares for n storage nodes, and write
+ * the manifest that checks them (per-chunk tags, whole-model SHA-256, group ids).
+ *
+ * Pitfalls:
+ * - The whole model and all n shares are in memory at once (about (n+1) x the model). For
+ *   multi-GB files use `guardFile` from `@xorida/modelguard/node`, which streams.
+ * - The split hides the weights from any k-1 nodes; the manifest does not hide anything and
+ *   must be protected for integrity (sign it with `signManifest`), not for secrecy.
+ * - An empty model has zero chunks (xorida refuses empty secrets): its manifest carries only
+ *   the SHA-256 of the empty string, and `shares` is `[]`.
+ *
+ * @module
+ */
+import { bytesToHex, createSplitter, encodeShare, ok, type Result } from 'xorida';
+import { type ModelGuardError, mgErr } from './errors.js';
+import { planChunks } from './lib/chunk-plan.js';
+import { chunkTagPrefix } from './lib/chunk-tag.js';
+import { checkConfig, checkMetadataInput } from './lib/config-check.js';
+import { PRODUCT_TYPE_MODELGUARD } from './lib/limits.js';
+import { parseSafetensorsHeader, safetensorsHeaderLength } from './lib/safetensors.js';
+import { webSha256 } from './lib/sha256.js';
+import { MANIFEST_FORMAT, MANIFEST_VERSION } from './manifest.js';
+import type {
+  ManifestChunk,
+  ModelGuardConfig,
+  ModelGuardResult,
+  ModelManifest,
+  ModelMetadata,
+  ModelWeightShare,
+} from './types.js';
+
+/**
+ * Detects a safetensors header at the start of `weights`.
+ * @returns the metadata extended with `format` and `safetensors`, and the length in bytes of
+ *   the header chunk (0 when not safetensors)
+ */
+export function describeInput(
+  metadata: ModelMetadata,
+  first: Uint8Array,
+  size: number,
+  readHeader: (length: number) => Uint8Array | undefined,
+): { metadata: ModelMetadata; firstChunk: number } {
+  const n = safetensorsHeaderLength(first, size);
+  const header = n === undefined ? undefined : readHeader(n);
+  const info = header ? parseSafetensorsHeader(header, size) : undefined;
+  if (info)
+    return {
+      metadata: { ...metadata, format: 'safetensors', safetensors: info },
+      firstChunk: 8 + info.headerLength,
+    };
+  return {
+    metadata: { ...metadata, format: metadata.format ?? (metadata.tfjs ? 'tfjs' : 'raw') },
+    firstChunk: 0,
+  };
+}
+
+/**
+ * Splits model weights K-of-N into per-chunk shares.
+ * @param weights the model bytes (0..2^32-1 bytes in practice: one buffer); not modified
+ * @param metadata `{ name, version, architecture, parameterCount, modelSize }` with
+ *   `modelSize === weights.length`; `tfjs.weightsManifest` may be attached for TF.js models
+ * @param config `{ storageNodes: n, threshold: k, chunkSize = 4 MiB }`
+ * @returns `{ manifest, shares }` with `shares[chunkIndex][nodeIndex]` (IDA5 share bytes,
+ *   product type 0x0010), or `INVALID_CONFIG` / `SPLIT_FAILED`
+ * @see docs/formats.md#modelguard; xorida-scheme.md sections 2 and 6
+ */
+export async function guardModel(
+  weights: Uint8Array,
+  metadata: ModelMetadata,
+  config: ModelGuardConfig,
+): Promise<Result<ModelGuardResult, ModelGuardError>> {
+  if (!(weights instanceof Uint8Array))
+    return mgErr(
+      'INVALID_CONFIG',
+      'weights must be a Uint8Array',
+      'Read the model file into bytes.',
+      { field: 'weights' },
+    );
+  const cfg = checkConfig(config);
+  if (!cfg.ok) return cfg;
+  const meta = checkMetadataInput(metadata, weights.length);
+  if (!meta.ok) return meta;
+  const { storageNodes: n, threshold: k, chunkSize } = cfg.value;
+  const described = describeInput(metadata, weights.subarray(0, 8), weights.length, (len) =>
+    weights.subarray(8, 8 + len),
+  );
+  const modelId = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  const id = bytesToHex(modelId);
+  const spans = planChunks(weights.length, chunkSize, described.firstChunk);
+  const splitter = createSplitter({ threshold: k, shares: n });
+  if (!splitter.ok) return mgErr('SPLIT_FAILED', splitter.error.message, splitter.error.hint);
+  const chunks: ManifestChunk[] = [];
+  const shares: ModelWeightShare[][] = [];
+  try {
+    for (let c = 0; c < spans.length; c++) {
+      const { offset, length } = spans[c]!;
+      const chunk = weights.subarray(offset, offset + length);
+      const split = splitter.value.split(chunk);
+      if (!split.ok)
+        return mgErr('SPLIT_FAILED', `chunk ${c}: ${split.error.message}`, split.error.hint, {
+          chunkIndex: c,
+        });
+      const row: ModelWeightShare[] = [];
+      for (const s of split.value) {
+        const enc = encodeShare(s, { productType: PRODUCT_TYPE_MODELGUARD });
+        s.payload.fill(0);
+        if (!enc.ok)
+          return mgErr('SPLIT_FAILED', `chunk ${c}: ${enc.error.message}`, enc.error.hint, {
+            chunkIndex: c,
+          });
+        row.push({
+          index: s.index,
+          total: n,
+          threshold: k,
+          modelId: id,
+          chunkId: `${id}:${c}`,
+          chunkIndex: c,
+          totalChunks: spans.length,
+          data: enc.value,
+          originalSize: length,
+        });
+      }
+      shares.push(row);
+      const tag = await webSha256([chunkTagPrefix(modelId, c, offset, length), chunk]);
+      chunks.push({
+        index: c,
+        offset,
+        length,
+        groupId: bytesToHex(split.value[0]!.groupId),
+        tag: bytesToHex(tag),
+      });
+    }
+  } finally {
+    splitter.value.dispose();
+  }
+  const manifest: ModelManifest = {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    id,
+    createdAt: new Date().toISOString(),
+    metadata: described.metadata,
+    config: { storageNodes: n, threshold: k, chunkSize },
+    modelSize: weights.length,
+    modelHash: bytesToHex(await webSha256([weights])),
+    totalChunks: spans.length,
+    chunks,
+  };
+  return ok({ manifest, shares });
+}

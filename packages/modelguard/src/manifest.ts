@@ -1,0 +1,287 @@
+/**
+ * The manifest: strict checking and parsing, serialisation, and the owner's Ed25519 signature
+ * (format and signing bytes in docs/formats.md, "modelguard").
+ *
+ * Pitfalls:
+ * - The manifest is what every integrity check trusts. Keep it apart from the storage nodes,
+ *   or sign it and verify against a public key you obtained out of band: a signature checked
+ *   only against the key inside the manifest proves nothing.
+ * - Parsing is strict (unknown keys, wrong types, inconsistent offsets -> MANIFEST_INVALID) so
+ *   that a hostile manifest cannot steer allocation or offsets.
+ *
+ * @module
+ */
+import { bytesToHex, hexToBytes, ok, type Result } from 'xorida';
+import { type ModelGuardError, mgErr } from './errors.js';
+import { canonicalJson } from './lib/canonical-json.js';
+import { ed25519PublicKey, ed25519Sign, ed25519Verify } from './lib/ed25519-web.js';
+import { isHex, isIntIn, isRecord, isShortString, unknownKey } from './lib/json-checks.js';
+import {
+  MAX_CHUNK_SIZE,
+  MAX_CHUNKS,
+  MAX_MANIFEST_BYTES,
+  MAX_MODEL_SIZE,
+  MAX_SAFETENSORS_HEADER,
+} from './lib/limits.js';
+import type { ModelManifest } from './types.js';
+
+/** The `format` value of every manifest. */
+export const MANIFEST_FORMAT = 'xorida-modelguard-manifest';
+/** The manifest version this library writes and reads. */
+export const MANIFEST_VERSION = 1;
+const SIGNING_DOMAIN = 'xorida/modelguard/manifest/v1\n';
+
+const TOP_KEYS = [
+  'format',
+  'version',
+  'id',
+  'createdAt',
+  'metadata',
+  'config',
+  'modelSize',
+  'modelHash',
+  'totalChunks',
+  'chunks',
+  'signature',
+] as const;
+const META_KEYS = [
+  'name',
+  'version',
+  'architecture',
+  'parameterCount',
+  'modelSize',
+  'format',
+  'safetensors',
+  'tfjs',
+];
+
+function bad(field: string, message: string): Result<never, ModelGuardError> {
+  return mgErr(
+    'MANIFEST_INVALID',
+    `manifest ${field}: ${message}`,
+    'Use the manifest written by guardModel/guardFile, unmodified.',
+    {
+      field,
+    },
+  );
+}
+
+function checkMetadata(m: unknown, modelSize: number): Result<void, ModelGuardError> {
+  if (!isRecord(m)) return bad('metadata', 'must be an object');
+  const extra = unknownKey(m, META_KEYS);
+  if (extra) return bad(`metadata.${extra}`, 'unknown key');
+  for (const f of ['name', 'version', 'architecture'])
+    if (!isShortString(m[f], 1024))
+      return bad(`metadata.${f}`, 'must be a string of at most 1024 chars');
+  if (!isIntIn(m.parameterCount, 0, MAX_MODEL_SIZE))
+    return bad('metadata.parameterCount', 'must be a non-negative integer');
+  if (m.modelSize !== modelSize) return bad('metadata.modelSize', 'must equal modelSize');
+  if (m.format !== undefined && !['raw', 'safetensors', 'tfjs'].includes(m.format as string))
+    return bad('metadata.format', 'must be raw, safetensors or tfjs');
+  if (m.safetensors !== undefined) {
+    const s = m.safetensors;
+    if (
+      !isRecord(s) ||
+      !isIntIn(s.headerLength, 2, MAX_SAFETENSORS_HEADER) ||
+      !Array.isArray(s.tensors)
+    )
+      return bad('metadata.safetensors', 'must be { headerLength, tensors[] }');
+    for (const t of s.tensors) {
+      if (
+        !isRecord(t) ||
+        typeof t.name !== 'string' ||
+        typeof t.dtype !== 'string' ||
+        !Array.isArray(t.shape) ||
+        !t.shape.every((d) => isIntIn(d, 0, MAX_MODEL_SIZE)) ||
+        !Array.isArray(t.dataOffsets) ||
+        t.dataOffsets.length !== 2 ||
+        !t.dataOffsets.every((d) => isIntIn(d, 0, MAX_MODEL_SIZE))
+      )
+        return bad(
+          'metadata.safetensors.tensors',
+          'each tensor needs name, dtype, shape, dataOffsets',
+        );
+    }
+  }
+  if (m.tfjs !== undefined && (!isRecord(m.tfjs) || !Array.isArray(m.tfjs.weightsManifest)))
+    return bad('metadata.tfjs', 'must be { weightsManifest: [...] }');
+  return ok(undefined);
+}
+
+/**
+ * Checks that a value is a well-formed manifest (types, bounds, contiguous chunk offsets that
+ * sum to `modelSize`, distinct group ids). Does not check the signature.
+ * @param value a parsed manifest object
+ * @returns the same value typed as `ModelManifest`, or `MANIFEST_INVALID` naming the field
+ */
+export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardError> {
+  if (!isRecord(value)) return bad('(root)', 'must be an object');
+  const extra = unknownKey(value, TOP_KEYS);
+  if (extra) return bad(extra, 'unknown key');
+  if (value.format !== MANIFEST_FORMAT) return bad('format', `must be "${MANIFEST_FORMAT}"`);
+  if (value.version !== MANIFEST_VERSION)
+    return bad('version', `unsupported version ${String(value.version)}`);
+  if (!isHex(value.id, 32)) return bad('id', 'must be 32 lower-case hex chars');
+  if (!isShortString(value.createdAt, 64)) return bad('createdAt', 'must be a short string');
+  const size = value.modelSize;
+  if (!isIntIn(size, 0, MAX_MODEL_SIZE)) return bad('modelSize', 'must be an integer >= 0');
+  if (!isHex(value.modelHash, 64)) return bad('modelHash', 'must be 64 lower-case hex chars');
+  const c = value.config;
+  if (!isRecord(c) || unknownKey(c, ['storageNodes', 'threshold', 'chunkSize']))
+    return bad('config', 'must be { storageNodes, threshold, chunkSize }');
+  if (!isIntIn(c.storageNodes, 2, 255)) return bad('config.storageNodes', 'must be 2..255');
+  if (!isIntIn(c.threshold, 2, c.storageNodes))
+    return bad('config.threshold', 'must be 2..storageNodes');
+  if (!isIntIn(c.chunkSize, 1, MAX_CHUNK_SIZE))
+    return bad('config.chunkSize', `must be 1..${MAX_CHUNK_SIZE}`);
+  const meta = checkMetadata(value.metadata, size);
+  if (!meta.ok) return meta;
+  const chunks = value.chunks;
+  if (!Array.isArray(chunks) || chunks.length > MAX_CHUNKS)
+    return bad('chunks', 'must be an array');
+  if (value.totalChunks !== chunks.length) return bad('totalChunks', 'must equal chunks.length');
+  const maxLength = Math.max(c.chunkSize, 8 + MAX_SAFETENSORS_HEADER);
+  const groups = new Set<string>();
+  let offset = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    const ch = chunks[i];
+    const f = `chunks[${i}]`;
+    if (!isRecord(ch) || unknownKey(ch, ['index', 'offset', 'length', 'groupId', 'tag']))
+      return bad(f, 'must be { index, offset, length, groupId, tag }');
+    if (ch.index !== i) return bad(`${f}.index`, `must be ${i}`);
+    if (ch.offset !== offset)
+      return bad(`${f}.offset`, `must be ${offset} (chunks are contiguous)`);
+    if (!isIntIn(ch.length, 1, maxLength)) return bad(`${f}.length`, `must be 1..${maxLength}`);
+    if (!isHex(ch.groupId, 32)) return bad(`${f}.groupId`, 'must be 32 lower-case hex chars');
+    if (groups.has(ch.groupId)) return bad(`${f}.groupId`, 'repeats an earlier chunk');
+    groups.add(ch.groupId);
+    if (!isHex(ch.tag, 64)) return bad(`${f}.tag`, 'must be 64 lower-case hex chars');
+    offset += ch.length;
+    if (offset > size) return bad(`${f}.length`, 'chunks run past modelSize');
+  }
+  if (offset !== size) return bad('chunks', `cover ${offset} bytes, modelSize is ${size}`);
+  if (value.signature !== undefined) {
+    const s = value.signature;
+    if (
+      !isRecord(s) ||
+      unknownKey(s, ['alg', 'publicKey', 'value']) ||
+      s.alg !== 'Ed25519' ||
+      !isHex(s.publicKey, 64) ||
+      !isHex(s.value, 128)
+    )
+      return bad('signature', 'must be { alg: "Ed25519", publicKey: hex64, value: hex128 }');
+  }
+  return ok(value as unknown as ModelManifest);
+}
+
+/**
+ * Parses manifest JSON strictly.
+ * @param text the manifest as text or UTF-8 bytes, at most 256 MiB
+ * @returns the manifest, or `MANIFEST_INVALID` (bad JSON, oversize, or any `checkManifest` error)
+ */
+export function parseManifest(text: string | Uint8Array): Result<ModelManifest, ModelGuardError> {
+  if (text.length > MAX_MANIFEST_BYTES) return bad('(root)', 'larger than 256 MiB');
+  let json: unknown;
+  try {
+    json = JSON.parse(
+      typeof text === 'string' ? text : new TextDecoder('utf-8', { fatal: true }).decode(text),
+    );
+  } catch (e) {
+    return bad('(root)', `not valid JSON (${(e as Error).message})`);
+  }
+  return checkManifest(json);
+}
+
+/**
+ * Serialises a manifest as pretty-printed JSON (what `parseManifest` reads back).
+ * @returns JSON text ending in a newline
+ */
+export function serializeManifest(manifest: ModelManifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/**
+ * The bytes an owner signs: `"xorida/modelguard/manifest/v1\n"` followed by the canonical JSON
+ * (sorted keys, no whitespace) of the manifest without its `signature` member.
+ * @returns UTF-8 bytes
+ */
+export function manifestSigningBytes(manifest: ModelManifest): Uint8Array {
+  const { signature: _omit, ...unsigned } = manifest;
+  return new TextEncoder().encode(SIGNING_DOMAIN + canonicalJson(unsigned));
+}
+
+/**
+ * Signs a manifest with the owner's Ed25519 key (RFC 8032, through Web Crypto).
+ * @param manifest a manifest (any existing signature is replaced)
+ * @param seed the 32-byte Ed25519 private key seed
+ * @returns the manifest with `signature`, or `INVALID_CONFIG` (field `seed`) when the seed is
+ *   not 32 bytes or the runtime lacks Web Crypto Ed25519
+ */
+export async function signManifest(
+  manifest: ModelManifest,
+  seed: Uint8Array,
+): Promise<Result<ModelManifest, ModelGuardError>> {
+  if (!(seed instanceof Uint8Array) || seed.length !== 32)
+    return mgErr('INVALID_CONFIG', 'signing seed must be 32 bytes', 'Pass a raw Ed25519 seed.', {
+      field: 'seed',
+    });
+  try {
+    const { signature: _omit, ...unsigned } = manifest;
+    const publicKey = await ed25519PublicKey(seed);
+    const value = await ed25519Sign(seed, manifestSigningBytes(unsigned));
+    return ok({
+      ...unsigned,
+      signature: { alg: 'Ed25519', publicKey: bytesToHex(publicKey), value: bytesToHex(value) },
+    });
+  } catch (e) {
+    return mgErr(
+      'INVALID_CONFIG',
+      `Ed25519 signing failed: ${(e as Error).message}`,
+      'Use a runtime with Web Crypto Ed25519 (Node >= 20).',
+      { field: 'seed' },
+    );
+  }
+}
+
+/**
+ * Verifies the manifest's signature against a public key the caller trusts.
+ * @param manifest a checked manifest
+ * @param trustedPublicKey raw 32-byte Ed25519 public key, obtained out of band
+ * @returns ok, or `INTEGRITY_FAILED` with sub-code `UNSIGNED`, `UNTRUSTED_KEY` or
+ *   `SIGNATURE_INVALID`
+ */
+export async function verifyManifest(
+  manifest: ModelManifest,
+  trustedPublicKey: Uint8Array,
+): Promise<Result<void, ModelGuardError>> {
+  const hint =
+    'The manifest was modified or signed by someone else; fetch it again from the owner.';
+  const s = manifest.signature;
+  if (!s) return mgErr('INTEGRITY_FAILED', 'manifest is not signed', hint, { subCode: 'UNSIGNED' });
+  if (!(trustedPublicKey instanceof Uint8Array) || trustedPublicKey.length !== 32)
+    return mgErr(
+      'INVALID_CONFIG',
+      'trusted public key must be 32 bytes',
+      'Pass the raw Ed25519 public key.',
+      { field: 'trustedPublicKey' },
+    );
+  if (bytesToHex(trustedPublicKey) !== s.publicKey)
+    return mgErr('INTEGRITY_FAILED', 'manifest is signed by an untrusted key', hint, {
+      subCode: 'UNTRUSTED_KEY',
+    });
+  let valid = false;
+  try {
+    valid = await ed25519Verify(
+      trustedPublicKey,
+      hexToBytes(s.value),
+      manifestSigningBytes(manifest),
+    );
+  } catch {
+    valid = false;
+  }
+  return valid
+    ? ok(undefined)
+    : mgErr('INTEGRITY_FAILED', 'manifest signature does not verify', hint, {
+        subCode: 'SIGNATURE_INVALID',
+      });
+}

@@ -1,0 +1,319 @@
+/**
+ * `guardFile`: stream a model file into one blob per storage node, in bounded memory, using
+ * worker threads for splitting and tagging while this thread reads and hashes the file.
+ *
+ * Node blob layout (docs/formats.md, "Node blob"): a 48-byte header, then every chunk's IDA5
+ * share in chunk order. Each node is written sequentially, once.
+ *
+ * Pitfalls:
+ * - Memory is bounded by the in-flight window (workers + 1 chunks, each chunk plus its n
+ *   shares) and by the per-node write queues (4 MiB each), not by the file size.
+ * - If any node fails, nothing is committed on purpose: the blobs already renamed into place on
+ *   other nodes are deleted (best effort) and STORAGE_FAILED names the node.
+ * - A file that changes while it is read yields a manifest of whatever was read; the hash and
+ *   tags still match what the nodes hold.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { open, readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { bytesToHex, ok, type Result } from 'xorida';
+import { type ModelGuardError, mgErr } from '../errors.js';
+import { describeInput } from '../guard-model.js';
+import { encodedShareLength, nodeBlobOffsets, planChunks } from '../lib/chunk-plan.js';
+import { checkConfig, checkMetadataInput } from '../lib/config-check.js';
+import { safetensorsHeaderLength } from '../lib/safetensors.js';
+import { checkTfjsWeightsManifest } from '../lib/tfjs.js';
+import { MANIFEST_FORMAT, MANIFEST_VERSION, signManifest } from '../manifest.js';
+import { nodeBlobName, type StorageNode } from '../storage-node.js';
+import type { ManifestChunk, ModelManifest, ModelMetadata } from '../types.js';
+import { BlobFeed } from './blob-feed.js';
+import { ChunkPool, defaultWorkers } from './chunk-pool.js';
+import type { SplitOutput } from './chunk-work.js';
+import { readExact } from './file-read.js';
+import { encodeNodeHeader } from './node-blob.js';
+import { type OnProgress, report } from './progress.js';
+
+/** Options of `guardFile`. */
+export interface GuardFileOptions {
+  /** One storage node per share; n = nodes.length (2..255). Node i gets share index i. */
+  readonly nodes: readonly StorageNode[];
+  /** k, 2..n. */
+  readonly threshold: number;
+  /** Chunk length in bytes; default 4 MiB. */
+  readonly chunkSize?: number;
+  /** Metadata; `name` defaults to the file name, `modelSize` is filled in. */
+  readonly metadata?: Partial<Omit<ModelMetadata, 'modelSize'>>;
+  /** TF.js weights manifest JSON (parsed value, or a path to the .json file). */
+  readonly tfjsWeightsManifest?: unknown;
+  /** Ed25519 seed (32 bytes) to sign the manifest with. */
+  readonly signingSeed?: Uint8Array;
+  /** Worker threads; 0 runs inline. Default: cores, 1..4. */
+  readonly workers?: number;
+  readonly onProgress?: OnProgress;
+}
+
+/** Output of `guardFile`. */
+export interface GuardFileResult {
+  readonly manifest: ModelManifest;
+  /** Blob name written on node i, per node. */
+  readonly blobs: string[];
+}
+
+const FEED_LIMIT = 4 * 1024 * 1024;
+
+function isStorageNode(x: unknown): x is StorageNode {
+  const o = x as Record<string, unknown>;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    ['put', 'get', 'list', 'delete'].every((f) => typeof o[f] === 'function')
+  );
+}
+
+async function loadTfjs(value: unknown): Promise<Result<unknown, ModelGuardError>> {
+  let json = value;
+  if (typeof value === 'string') {
+    try {
+      const text = await readFile(value, 'utf8');
+      json = JSON.parse(text);
+    } catch (e) {
+      return mgErr(
+        'FILE_FAILED',
+        `cannot read TF.js weights manifest ${value}: ${(e as Error).message}`,
+        'Pass the path of a *-weights_manifest.json file.',
+        { field: 'tfjsWeightsManifest' },
+      );
+    }
+  }
+  if (json && typeof json === 'object' && !Array.isArray(json) && 'weightsManifest' in json)
+    json = (json as { weightsManifest: unknown }).weightsManifest; // a whole model.json
+  const problem = checkTfjsWeightsManifest(json);
+  if (problem)
+    return mgErr(
+      'INVALID_CONFIG',
+      `TF.js weights manifest: ${problem}`,
+      'Pass the weights manifest JSON of the model.',
+      { field: 'tfjsWeightsManifest' },
+    );
+  return ok(json);
+}
+
+/**
+ * Splits a model file K-of-N into one blob per node, streaming.
+ * @param path the model file (any size up to 2^53-1 bytes; safetensors detected)
+ * @param options `{ nodes, threshold, chunkSize = 4 MiB, metadata, tfjsWeightsManifest,
+ *   signingSeed, workers, onProgress }`
+ * @returns `{ manifest, blobs }`, or `INVALID_CONFIG`, `FILE_FAILED` (cannot read the input),
+ *   `STORAGE_FAILED` (a node rejected a write; `badNodes` names it), `SPLIT_FAILED`
+ * @see docs/formats.md#modelguard
+ */
+export async function guardFile(
+  path: string,
+  options: GuardFileOptions,
+): Promise<Result<GuardFileResult, ModelGuardError>> {
+  const nodes = options?.nodes;
+  if (!Array.isArray(nodes) || !nodes.every(isStorageNode))
+    return mgErr(
+      'INVALID_CONFIG',
+      'nodes must be an array of StorageNode',
+      'Create nodes with createDirectoryNode(dir).',
+      { field: 'nodes' },
+    );
+  const cfg = checkConfig({
+    storageNodes: nodes.length,
+    threshold: options.threshold,
+    chunkSize: options.chunkSize,
+  });
+  if (!cfg.ok) return cfg;
+  const { storageNodes: n, threshold: k, chunkSize } = cfg.value;
+  let tfjs: unknown;
+  if (options.tfjsWeightsManifest !== undefined) {
+    const t = await loadTfjs(options.tfjsWeightsManifest);
+    if (!t.ok) return t;
+    tfjs = t.value;
+  }
+  let fh: Awaited<ReturnType<typeof open>>;
+  let size: number;
+  try {
+    fh = await open(path, 'r');
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      await fh.close();
+      return mgErr('FILE_FAILED', `${path} is not a regular file`, 'Pass a model file.', {
+        field: 'path',
+      });
+    }
+    size = st.size;
+  } catch (e) {
+    return mgErr(
+      'FILE_FAILED',
+      `cannot open ${path}: ${(e as Error).message}`,
+      'Check the path and permissions.',
+      { field: 'path' },
+    );
+  }
+  const pool = new ChunkPool(options.workers ?? defaultWorkers());
+  // Buffer reuse: chunk read buffers come back from the workers, share buffers come back
+  // from the node feeds once written. Without it the garbage collector lags by 100+ MiB.
+  const freeChunks: Uint8Array[] = [];
+  const freeShares: Uint8Array[] = [];
+  const feeds = nodes.map(
+    () =>
+      new BlobFeed(FEED_LIMIT, (b) => {
+        if (freeShares.length < 4 * nodes.length) freeShares.push(b);
+      }),
+  );
+  let storageError: { node: number; error: unknown } | undefined;
+  let puts: Promise<void>[] = [];
+  const modelId = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  const id = bytesToHex(modelId);
+  const blobs = nodes.map((_, i) => nodeBlobName(id, i));
+  try {
+    const first8 = size >= 8 ? await readExact(fh, 0, 8) : new Uint8Array(0);
+    const headerLen = safetensorsHeaderLength(first8, size);
+    const header = headerLen === undefined ? undefined : await readExact(fh, 8, headerLen);
+    const baseMeta: ModelMetadata = {
+      name: basename(path),
+      version: '0',
+      architecture: 'unknown',
+      parameterCount: 0,
+      ...options.metadata,
+      ...(tfjs !== undefined ? { format: 'tfjs' as const, tfjs: { weightsManifest: tfjs } } : {}),
+      modelSize: size,
+    };
+    const meta = checkMetadataInput(baseMeta, size);
+    if (!meta.ok) return meta;
+    const described = describeInput(baseMeta, first8, size, () => header);
+    const spans = planChunks(size, chunkSize, described.firstChunk);
+    const offsets = nodeBlobOffsets(
+      spans.map((s) => s.length),
+      n,
+    );
+    const blobLength = offsets[spans.length]!;
+    puts = nodes.map((node, i) =>
+      node.put(blobs[i]!, feeds[i]!).catch((error) => {
+        storageError ??= { node: i, error };
+        for (const f of feeds) f.fail(error);
+      }),
+    );
+    for (let i = 0; i < n; i++)
+      await feeds[i]!.push(
+        encodeNodeHeader({
+          nodeIndex: i,
+          n,
+          k,
+          modelId: id,
+          chunkCount: spans.length,
+          modelSize: size,
+          blobLength,
+        }),
+      );
+    const hash = createHash('sha256');
+    const chunks: ManifestChunk[] = [];
+    const window: Promise<SplitOutput>[] = [];
+    const maxInFlight = Math.max(1, options.workers ?? defaultWorkers()) + 1;
+    let bytesDone = 0;
+    const drain = async () => {
+      const out = await window.shift()!;
+      if (out.chunk.length === chunkSize) freeChunks.push(out.chunk);
+      const c = chunks.length;
+      const span = spans[c]!;
+      for (let i = 0; i < n; i++) {
+        if (out.shares[i]!.length !== encodedShareLength(span.length, n))
+          throw new Error('internal: share length');
+        await feeds[i]!.push(out.shares[i]!);
+      }
+      chunks.push({
+        index: c,
+        offset: span.offset,
+        length: span.length,
+        groupId: bytesToHex(out.groupId),
+        tag: bytesToHex(out.tag),
+      });
+      bytesDone += span.length;
+      report(options.onProgress, {
+        phase: 'guard',
+        bytesDone,
+        bytesTotal: size,
+        chunksDone: c + 1,
+        chunksTotal: spans.length,
+      });
+    };
+    for (let c = 0; c < spans.length; c++) {
+      const { offset, length } = spans[c]!;
+      const reuse = length === chunkSize ? freeChunks.pop() : undefined;
+      const chunk = await readExact(fh, offset, length, reuse);
+      hash.update(chunk);
+      const shareSize = encodedShareLength(length, n);
+      const outputs: Uint8Array[] = [];
+      for (let i = freeShares.length - 1; i >= 0 && outputs.length < n; i--)
+        if (freeShares[i]!.length === shareSize) outputs.push(...freeShares.splice(i, 1));
+      const full = outputs.length === n;
+      if (!full) freeShares.push(...outputs);
+      const task = { kind: 'split', modelId, k, n, index: c, offset, chunk } as const;
+      window.push(
+        full
+          ? pool.run<SplitOutput>({ ...task, outputs }, [
+              chunk.buffer as ArrayBuffer,
+              ...outputs.map((b) => b.buffer as ArrayBuffer),
+            ])
+          : pool.run<SplitOutput>(task, [chunk.buffer as ArrayBuffer]),
+      );
+      if (window.length >= maxInFlight) await drain();
+    }
+    while (window.length > 0) await drain();
+    for (const f of feeds) f.end();
+    await Promise.all(puts);
+    if (storageError) throw storageError.error;
+    report(options.onProgress, {
+      phase: 'guard',
+      bytesDone: size,
+      bytesTotal: size,
+      chunksDone: spans.length,
+      chunksTotal: spans.length,
+    });
+    let manifest: ModelManifest = {
+      format: MANIFEST_FORMAT,
+      version: MANIFEST_VERSION,
+      id,
+      createdAt: new Date().toISOString(),
+      metadata: described.metadata,
+      config: { storageNodes: n, threshold: k, chunkSize },
+      modelSize: size,
+      modelHash: hash.digest('hex'),
+      totalChunks: spans.length,
+      chunks,
+    };
+    if (options.signingSeed) {
+      const s = await signManifest(manifest, options.signingSeed);
+      if (!s.ok) return s;
+      manifest = s.value;
+    }
+    return ok({ manifest, blobs });
+  } catch (e) {
+    for (const f of feeds) f.fail(e);
+    await Promise.allSettled(puts);
+    await Promise.allSettled(nodes.map((node, i) => node.delete(blobs[i]!)));
+    if (storageError)
+      return mgErr(
+        'STORAGE_FAILED',
+        `node ${storageError.node} (${nodes[storageError.node]!.id}) failed: ${(storageError.error as Error)?.message ?? String(storageError.error)}`,
+        'Check that node and run guardFile again; nothing was committed.',
+        { badNodes: [storageError.node] },
+      );
+    const msg = (e as Error)?.message ?? String(e);
+    return /file ended|EIO|ENOENT|EACCES/.test(msg)
+      ? mgErr(
+          'FILE_FAILED',
+          `reading ${path}: ${msg}`,
+          'Do not modify the file while it is guarded.',
+          { field: 'path' },
+        )
+      : mgErr('SPLIT_FAILED', msg, 'An internal step failed; retry, and report it if it persists.');
+  } finally {
+    await fh.close().catch(() => {});
+    await pool.close();
+  }
+}

@@ -1,0 +1,491 @@
+/**
+ * `reconstructFile` and `verifyFile`: stream a model back from node blobs, checking every
+ * chunk's tag before it is written and the whole-model SHA-256 at the end; or check every
+ * node's shares without writing anything.
+ *
+ * Pitfalls:
+ * - The output is written to `<outPath>.partial-<random>` and renamed into place only after the
+ *   whole-model hash matched: a failed restore never leaves a plausible-looking file behind.
+ * - Given more than k nodes, restore reads and checks all of them (`crossCheck`, default on),
+ *   so a bad node is named even if k good ones would have sufficed; that costs the extra reads.
+ *   With `crossCheck: false` it reads k nodes per chunk and only falls back to the others when a
+ *   chunk fails; later chunks then prefer the remaining good nodes.
+ * - Which node a blob belongs to comes from its name `<modelId>.node<i>.mgs` and its header,
+ *   neither authenticated; the chunk tags decide.
+ *
+ * @module
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { hexToBytes, ok, type Result } from 'xorida';
+import { type ModelGuardError, mgErr } from '../errors.js';
+import { encodedShareLength, NODE_HEADER_LENGTH, nodeBlobOffsets } from '../lib/chunk-plan.js';
+import { checkManifest, verifyManifest } from '../manifest.js';
+import { nodeBlobName, type StorageNode } from '../storage-node.js';
+import type { ModelManifest } from '../types.js';
+import { ChunkPool, defaultWorkers } from './chunk-pool.js';
+import type { RecoverOutput, RecoverTask } from './chunk-work.js';
+import { decodeNodeHeader } from './node-blob.js';
+import { type OnProgress, report } from './progress.js';
+
+/** Options of `reconstructFile` and `verifyFile`. */
+export interface RestoreOptions {
+  /** Raw 32-byte Ed25519 key the manifest must be signed with. */
+  readonly trustedPublicKey?: Uint8Array;
+  /** Worker threads; 0 runs inline. Default: cores, 1..4. */
+  readonly workers?: number;
+  readonly onProgress?: OnProgress;
+  /**
+   * `reconstructFile` only: when more than k nodes are given, read and check every node's
+   * share of every chunk so that bad nodes are named even when they were not needed (default
+   * true). False reads only k nodes per chunk and falls back to the others on a failure.
+   */
+  readonly crossCheck?: boolean;
+  /** `reconstructFile` only: fsync the output before renaming it into place (default true). */
+  readonly fsync?: boolean;
+}
+
+/** Output of `reconstructFile`. */
+export interface RestoreReport {
+  /** Bytes written. */
+  readonly bytes: number;
+  /** Nodes that returned bad data (routed around), ascending. */
+  readonly badNodes: number[];
+}
+
+/** Per-node outcome of `verifyFile`. */
+export interface NodeVerdict {
+  readonly index: number;
+  /** The StorageNode id, or undefined when no supplied node holds this index's blob. */
+  readonly id: string | undefined;
+  /** ok: every chunk share passed; bad: at least one failed; missing: not supplied. */
+  readonly state: 'ok' | 'bad' | 'missing';
+  /** Chunks whose share from this node failed. */
+  readonly badChunks: number[];
+}
+
+/** Output of `verifyFile`. */
+export interface VerifyReport {
+  /** True when every chunk was recovered and the whole-model hash matched. */
+  readonly recoverable: boolean;
+  readonly nodes: NodeVerdict[];
+  readonly badNodes: number[];
+  /** Chunks no supplied k-subset could recover, with the reason. */
+  readonly failedChunks: { chunkIndex: number; code: string; subCode?: string }[];
+  readonly modelHashOk: boolean;
+}
+
+interface OpenedNodes {
+  readonly byIndex: Map<number, StorageNode>;
+  readonly headerBad: Set<number>;
+}
+
+const BLOB_RE = /^([0-9a-f]{32})\.node(\d{1,3})\.mgs$/;
+
+async function openNodes(
+  manifest: ModelManifest,
+  nodes: readonly StorageNode[],
+  blobLength: number,
+): Promise<Result<OpenedNodes, ModelGuardError>> {
+  const { storageNodes: n, threshold: k } = manifest.config;
+  const byIndex = new Map<number, StorageNode>();
+  const headerBad = new Set<number>();
+  for (const node of nodes) {
+    let names: string[];
+    try {
+      names = await node.list();
+    } catch (e) {
+      return mgErr(
+        'STORAGE_FAILED',
+        `cannot list node ${node.id}: ${(e as Error).message}`,
+        'Check the node, or leave it out.',
+      );
+    }
+    for (const name of names) {
+      const m = BLOB_RE.exec(name);
+      if (!m || m[1] !== manifest.id) continue;
+      const index = Number(m[2]);
+      if (index < n && !byIndex.has(index)) byIndex.set(index, node);
+    }
+  }
+  for (const [index, node] of byIndex) {
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await node.get(nodeBlobName(manifest.id, index), {
+        offset: 0,
+        length: NODE_HEADER_LENGTH,
+      });
+    } catch {
+      bytes = undefined;
+    }
+    const h = bytes ? decodeNodeHeader(bytes) : 'unreadable';
+    if (
+      typeof h === 'string' ||
+      h.nodeIndex !== index ||
+      h.n !== n ||
+      h.k !== k ||
+      h.modelId !== manifest.id ||
+      h.chunkCount !== manifest.totalChunks ||
+      h.modelSize !== manifest.modelSize ||
+      h.blobLength !== blobLength
+    )
+      headerBad.add(index);
+  }
+  return ok({ byIndex, headerBad });
+}
+
+/** The state one restore or verify run shares across chunks. */
+class Session {
+  readonly n: number;
+  readonly k: number;
+  readonly modelId: Uint8Array;
+  readonly offsets: number[];
+  readonly bad = new Map<number, Set<number>>();
+  /** Nodes with a usable blob, lowest index first. */
+  readonly usable: number[];
+
+  constructor(
+    readonly manifest: ModelManifest,
+    readonly opened: OpenedNodes,
+    readonly pool: ChunkPool,
+  ) {
+    this.n = manifest.config.storageNodes;
+    this.k = manifest.config.threshold;
+    this.modelId = hexToBytes(manifest.id);
+    this.offsets = nodeBlobOffsets(
+      manifest.chunks.map((c) => c.length),
+      this.n,
+    );
+    this.usable = [...opened.byIndex.keys()]
+      .filter((i) => !opened.headerBad.has(i))
+      .sort((a, b) => a - b);
+    for (const i of opened.headerBad) this.markBad(i, -1);
+  }
+
+  markBad(node: number, chunk: number): void {
+    let s = this.bad.get(node);
+    if (!s) {
+      s = new Set();
+      this.bad.set(node, s);
+    }
+    if (chunk >= 0) s.add(chunk);
+  }
+
+  /** Nodes to ask first: usable ones not yet seen bad, then the rest. */
+  preferred(): number[] {
+    const good = this.usable.filter((i) => !this.bad.has(i));
+    const rest = this.usable.filter((i) => this.bad.has(i));
+    return [...good, ...rest];
+  }
+
+  async fetch(c: number, nodesToAsk: readonly number[]): Promise<(Uint8Array | undefined)[]> {
+    const chunk = this.manifest.chunks[c]!;
+    const cand: (Uint8Array | undefined)[] = new Array(this.n).fill(undefined);
+    const range = { offset: this.offsets[c]!, length: encodedShareLength(chunk.length, this.n) };
+    await Promise.all(
+      nodesToAsk.map(async (i) => {
+        try {
+          let b = await this.opened.byIndex.get(i)!.get(nodeBlobName(this.manifest.id, i), range);
+          // Buffers are transferred to a worker: give each its own ArrayBuffer (a pooled or
+          // shared one would be detached or refused).
+          if (b && (b.byteOffset !== 0 || b.byteLength !== b.buffer.byteLength)) b = b.slice();
+          if (b === undefined || b.length !== range.length) this.markBad(i, c);
+          else cand[i] = b;
+        } catch {
+          this.markBad(i, c); // unreadable or truncated blob: bad data from this node
+        }
+      }),
+    );
+    return cand;
+  }
+
+  /** Output buffers handed back after writing, reused for later chunks of the same size. */
+  readonly freeOut: Uint8Array[] = [];
+
+  recover(
+    c: number,
+    candidates: (Uint8Array | undefined)[],
+    classifyAll: boolean,
+  ): Promise<RecoverOutput> {
+    const chunk = this.manifest.chunks[c]!;
+    const task: RecoverTask = {
+      kind: 'recover',
+      modelId: this.modelId,
+      k: this.k,
+      n: this.n,
+      index: c,
+      offset: chunk.offset,
+      length: chunk.length,
+      groupId: chunk.groupId,
+      tag: hexToBytes(chunk.tag),
+      candidates,
+      classifyAll,
+    };
+    const outIdx = this.freeOut.findIndex((b) => b.length === chunk.length);
+    const out = outIdx >= 0 ? this.freeOut.splice(outIdx, 1)[0] : undefined;
+    const transfer = candidates
+      .filter((x): x is Uint8Array => x !== undefined)
+      .map((x) => x.buffer as ArrayBuffer);
+    if (out)
+      return this.pool.run<RecoverOutput>({ ...task, out }, [
+        ...transfer,
+        out.buffer as ArrayBuffer,
+      ]);
+    return this.pool.run<RecoverOutput>(task, transfer);
+  }
+
+  badNodes(): number[] {
+    return [...this.bad.keys()].sort((a, b) => a - b);
+  }
+}
+
+async function prepare(
+  manifest: ModelManifest,
+  nodes: readonly StorageNode[],
+  options: RestoreOptions,
+): Promise<Result<Session, ModelGuardError>> {
+  const m = checkManifest(manifest);
+  if (!m.ok) return m;
+  if (options.trustedPublicKey !== undefined) {
+    const v = await verifyManifest(manifest, options.trustedPublicKey);
+    if (!v.ok) return v;
+  }
+  if (!Array.isArray(nodes))
+    return mgErr(
+      'INVALID_CONFIG',
+      'nodes must be an array of StorageNode',
+      'Pass the nodes to read from.',
+      { field: 'nodes' },
+    );
+  const offsets = nodeBlobOffsets(
+    manifest.chunks.map((c) => c.length),
+    manifest.config.storageNodes,
+  );
+  const opened = await openNodes(manifest, nodes, offsets[manifest.totalChunks]!);
+  if (!opened.ok) return opened;
+  const pool = new ChunkPool(options.workers ?? defaultWorkers());
+  try {
+    await pool.broadcast({ kind: 'groups', groups: manifest.chunks.map((c) => c.groupId) });
+  } catch (e) {
+    await pool.close();
+    return mgErr(
+      'RECONSTRUCT_FAILED',
+      `worker start failed: ${(e as Error).message}`,
+      'Run with workers: 0 to diagnose.',
+    );
+  }
+  return ok(new Session(manifest, opened.value, pool));
+}
+
+/**
+ * Restores a model file from the blobs of at least k nodes.
+ * @param manifest the model's manifest
+ * @param nodes storage nodes in any order (each is searched for `<id>.node<i>.mgs` blobs)
+ * @param outPath where to write the model (replaced atomically on success)
+ * @param options `{ trustedPublicKey, workers, onProgress }`
+ * @returns `{ bytes, badNodes }`, or `MANIFEST_INVALID`, `INTEGRITY_FAILED`,
+ *   `INSUFFICIENT_SHARES`, `HMAC_FAILED`, `STORAGE_FAILED`, `FILE_FAILED`
+ */
+export async function reconstructFile(
+  manifest: ModelManifest,
+  nodes: readonly StorageNode[],
+  outPath: string,
+  options: RestoreOptions = {},
+): Promise<Result<RestoreReport, ModelGuardError>> {
+  const prep = await prepare(manifest, nodes, options);
+  if (!prep.ok) return prep;
+  const s = prep.value;
+  const total = manifest.totalChunks;
+  const tmp = `${outPath}.partial-${randomBytes(6).toString('hex')}`;
+  let fh: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    if (total > 0 && s.usable.length < s.k) {
+      return mgErr(
+        'INSUFFICIENT_SHARES',
+        `${s.usable.length} usable node blob(s) found, ${s.k} needed`,
+        `Supply at least ${s.k} nodes holding blobs of model ${manifest.id}.`,
+        { badNodes: s.badNodes() },
+      );
+    }
+    try {
+      fh = await open(tmp, 'wx');
+    } catch (e) {
+      return mgErr(
+        'FILE_FAILED',
+        `cannot create ${tmp}: ${(e as Error).message}`,
+        'Check the output directory.',
+        { field: 'outPath' },
+      );
+    }
+    const hash = createHash('sha256');
+    const crossCheck = options.crossCheck ?? true;
+    const recoverOne = async (c: number): Promise<RecoverOutput> => {
+      if (crossCheck && s.usable.length > s.k) {
+        // More than k nodes given: read them all and check each, so bad ones are named.
+        const r = await s.recover(c, await s.fetch(c, s.usable), true);
+        if (r.ok) for (const b of r.value.badNodes) s.markBad(b, c);
+        else for (const b of r.error.badNodes ?? []) s.markBad(b, c);
+        return r;
+      }
+      const first = s.preferred().slice(0, s.k);
+      let r = await s.recover(c, await s.fetch(c, first), false);
+      if (r.ok && r.value.badNodes.length === 0) return r;
+      // A failure or a bad share: ask every usable node and let the subset search route around.
+      const all = s.preferred();
+      if (all.length > first.length || !r.ok) r = await s.recover(c, await s.fetch(c, all), false);
+      if (r.ok) for (const b of r.value.badNodes) s.markBad(b, c);
+      else for (const b of r.error.badNodes ?? []) s.markBad(b, c);
+      return r;
+    };
+    const window: Promise<RecoverOutput>[] = [];
+    const maxInFlight = Math.max(1, options.workers ?? defaultWorkers()) + 1;
+    let next = 0;
+    let bytesDone = 0;
+    for (let c = 0; c < total; c++) {
+      while (next < total && window.length < maxInFlight) window.push(recoverOne(next++));
+      const r = await window.shift()!;
+      if (!r.ok) {
+        await Promise.allSettled(window);
+        return mgErr(r.error.code, r.error.message, r.error.hint, {
+          ...(r.error.subCode ? { subCode: r.error.subCode } : {}),
+          chunkIndex: c,
+          badNodes: [...new Set([...(r.error.badNodes ?? []), ...s.badNodes()])].sort(
+            (a, b) => a - b,
+          ),
+        });
+      }
+      const chunk = manifest.chunks[c]!;
+      const bytes = r.value.bytes;
+      let done = 0;
+      while (done < bytes.length) {
+        const { bytesWritten } = await fh.write(
+          bytes,
+          done,
+          bytes.length - done,
+          chunk.offset + done,
+        );
+        done += bytesWritten;
+      }
+      hash.update(bytes);
+      bytes.fill(0);
+      if (s.freeOut.length < 4) s.freeOut.push(bytes);
+      bytesDone += chunk.length;
+      report(options.onProgress, {
+        phase: 'restore',
+        bytesDone,
+        bytesTotal: manifest.modelSize,
+        chunksDone: c + 1,
+        chunksTotal: total,
+      });
+    }
+    if (hash.digest('hex') !== manifest.modelHash) {
+      return mgErr(
+        'INTEGRITY_FAILED',
+        'the restored model does not match the manifest SHA-256',
+        'The manifest was modified (its modelHash or chunk list); check its signature or fetch it again.',
+        { subCode: 'MODEL_HASH_MISMATCH', badNodes: s.badNodes() },
+      );
+    }
+    if (options.fsync ?? true) await fh.sync();
+    await fh.close();
+    fh = undefined;
+    await rename(tmp, outPath);
+    report(options.onProgress, {
+      phase: 'restore',
+      bytesDone: manifest.modelSize,
+      bytesTotal: manifest.modelSize,
+      chunksDone: total,
+      chunksTotal: total,
+    });
+    return ok({ bytes: manifest.modelSize, badNodes: s.badNodes() });
+  } catch (e) {
+    return mgErr(
+      'FILE_FAILED',
+      `writing ${outPath}: ${(e as Error).message}`,
+      'Check free space and permissions of the output directory.',
+      { field: 'outPath', badNodes: s.badNodes() },
+    );
+  } finally {
+    if (fh) await fh.close().catch(() => {});
+    await rm(tmp, { force: true }).catch(() => {});
+    await s.pool.close();
+  }
+}
+
+/**
+ * Checks every supplied node's share of every chunk without writing the model, and names bad
+ * nodes.
+ * @param manifest the model's manifest
+ * @param nodes storage nodes in any order
+ * @param options `{ trustedPublicKey, workers, onProgress }`
+ * @returns a `VerifyReport` (also when nodes are bad or chunks unrecoverable: read
+ *   `recoverable`), or `MANIFEST_INVALID`, `INTEGRITY_FAILED` (signature), `STORAGE_FAILED`
+ */
+export async function verifyFile(
+  manifest: ModelManifest,
+  nodes: readonly StorageNode[],
+  options: RestoreOptions = {},
+): Promise<Result<VerifyReport, ModelGuardError>> {
+  const prep = await prepare(manifest, nodes, options);
+  if (!prep.ok) return prep;
+  const s = prep.value;
+  const total = manifest.totalChunks;
+  const failedChunks: VerifyReport['failedChunks'] = [];
+  const hash = createHash('sha256');
+  try {
+    const window: Promise<RecoverOutput>[] = [];
+    const maxInFlight = Math.max(1, options.workers ?? defaultWorkers()) + 1;
+    let next = 0;
+    let bytesDone = 0;
+    const all = s.usable;
+    const start = (c: number) => s.fetch(c, all).then((cand) => s.recover(c, cand, true));
+    for (let c = 0; c < total; c++) {
+      while (next < total && window.length < maxInFlight) window.push(start(next++));
+      const r = await window.shift()!;
+      if (r.ok) {
+        for (const b of r.value.badNodes) s.markBad(b, c);
+        if (failedChunks.length === 0) hash.update(r.value.bytes);
+        r.value.bytes.fill(0);
+        if (s.freeOut.length < 4) s.freeOut.push(r.value.bytes);
+      } else {
+        for (const b of r.error.badNodes ?? []) s.markBad(b, c);
+        failedChunks.push({
+          chunkIndex: c,
+          code: r.error.code,
+          ...(r.error.subCode ? { subCode: r.error.subCode } : {}),
+        });
+      }
+      bytesDone += manifest.chunks[c]!.length;
+      report(options.onProgress, {
+        phase: 'verify',
+        bytesDone,
+        bytesTotal: manifest.modelSize,
+        chunksDone: c + 1,
+        chunksTotal: total,
+      });
+    }
+  } finally {
+    await s.pool.close();
+  }
+  const modelHashOk = failedChunks.length === 0 && hash.digest('hex') === manifest.modelHash;
+  const verdicts: NodeVerdict[] = [];
+  for (let i = 0; i < s.n; i++) {
+    const node = s.opened.byIndex.get(i);
+    const badChunks = [...(s.bad.get(i) ?? [])].sort((a, b) => a - b);
+    verdicts.push({
+      index: i,
+      id: node?.id,
+      state: !node ? 'missing' : s.bad.has(i) ? 'bad' : 'ok',
+      badChunks,
+    });
+  }
+  if (total === 0 && s.usable.length < s.k)
+    failedChunks.push({ chunkIndex: -1, code: 'INSUFFICIENT_SHARES' });
+  return ok({
+    recoverable: failedChunks.length === 0 && modelHashOk,
+    nodes: verdicts,
+    badNodes: s.badNodes(),
+    failedChunks,
+    modelHashOk,
+  });
+}

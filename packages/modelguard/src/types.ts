@@ -1,0 +1,128 @@
+/**
+ * Public value types of `@xorida/modelguard` (names follow the Xguard docs; where the issue
+ * differs, the issue wins: shares carry no HMAC key, and reconstruction reports `badNodes`).
+ *
+ * Pitfall: every size and offset is a JavaScript `number` of bytes. They stay exact up to
+ * 2^53 - 1; never combine them with `|`, `>>>` or `Uint32Array`, which truncate at 2^32.
+ *
+ * @module
+ */
+
+/** One tensor of a safetensors header, as recorded in the manifest. */
+export interface SafetensorsTensor {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  /** `[begin, end)` byte offsets relative to the start of the data section. */
+  readonly dataOffsets: readonly [number, number];
+}
+
+/** What the manifest records about a safetensors input. */
+export interface SafetensorsInfo {
+  /** Length in bytes of the JSON header (the u64 at file offset 0). */
+  readonly headerLength: number;
+  readonly tensors: readonly SafetensorsTensor[];
+  /** The optional `__metadata__` string map of the header. */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** Descriptive metadata of a model. `modelSize` must equal the input length in bytes. */
+export interface ModelMetadata {
+  readonly name: string;
+  readonly version: string;
+  readonly architecture: string;
+  readonly parameterCount: number;
+  /** Input length in bytes. */
+  readonly modelSize: number;
+  /** Detected or declared container format. */
+  readonly format?: 'raw' | 'safetensors' | 'tfjs';
+  /** Header summary when `format` is `safetensors`. */
+  readonly safetensors?: SafetensorsInfo;
+  /** The TF.js weights manifest JSON (array of weight groups) when `format` is `tfjs`. */
+  readonly tfjs?: { readonly weightsManifest: unknown };
+}
+
+/** Split parameters. */
+export interface ModelGuardConfig {
+  /** n: how many storage nodes receive a share of every chunk, 2..255. */
+  readonly storageNodes: number;
+  /** k: how many nodes recover the model, 2..storageNodes. */
+  readonly threshold: number;
+  /** Chunk length in bytes, 1..64 MiB; default 4 MiB (4,194,304). */
+  readonly chunkSize?: number;
+}
+
+/** One chunk as recorded in the manifest. */
+export interface ManifestChunk {
+  /** 0-based chunk index. */
+  readonly index: number;
+  /** Byte offset of the chunk in the model. */
+  readonly offset: number;
+  /** Chunk length in bytes (>= 1). */
+  readonly length: number;
+  /** The xorida groupId of the chunk's split (32 hex chars); every share header repeats it. */
+  readonly groupId: string;
+  /** Chunk tag: SHA-256 over context and chunk bytes (64 hex chars), see docs/formats.md. */
+  readonly tag: string;
+}
+
+/** Owner signature over the manifest (docs/formats.md, "Manifest signature"). */
+export interface ManifestSignature {
+  readonly alg: 'Ed25519';
+  /** Raw 32-byte Ed25519 public key, hex. */
+  readonly publicKey: string;
+  /** 64-byte signature, hex. */
+  readonly value: string;
+}
+
+/** The manifest: everything needed to check and reassemble a model, and no share data. */
+export interface ModelManifest {
+  readonly format: 'xorida-modelguard-manifest';
+  readonly version: 1;
+  /** Random 16-byte model id, hex; bound into every chunk tag and node blob name. */
+  readonly id: string;
+  /** ISO 8601 creation time. */
+  readonly createdAt: string;
+  readonly metadata: ModelMetadata;
+  readonly config: Required<ModelGuardConfig>;
+  /** Model length in bytes. */
+  readonly modelSize: number;
+  /** SHA-256 of the whole model, hex. */
+  readonly modelHash: string;
+  readonly totalChunks: number;
+  readonly chunks: readonly ManifestChunk[];
+  readonly signature?: ManifestSignature;
+}
+
+/** One node's share of one chunk (in-memory API). */
+export interface ModelWeightShare {
+  /** Node index 0..total-1. */
+  readonly index: number;
+  /** n. */
+  readonly total: number;
+  /** k. */
+  readonly threshold: number;
+  /** The manifest id. */
+  readonly modelId: string;
+  /** `${modelId}:${chunkIndex}`. */
+  readonly chunkId: string;
+  readonly chunkIndex: number;
+  readonly totalChunks: number;
+  /** The xorida share in the IDA5 binary encoding, product type 0x0010. */
+  readonly data: Uint8Array;
+  /** Chunk length in bytes. */
+  readonly originalSize: number;
+}
+
+/** Output of `guardModel`: `shares[chunkIndex][nodeIndex]`. */
+export interface ModelGuardResult {
+  readonly manifest: ModelManifest;
+  readonly shares: ModelWeightShare[][];
+}
+
+/** Output of `reconstructModel`. */
+export interface ReconstructedModel {
+  readonly weights: Uint8Array;
+  /** Node indices that returned data failing a check (routed around), ascending. */
+  readonly badNodes: number[];
+}

@@ -1,0 +1,268 @@
+import { describe, expect, it } from 'vitest';
+import {
+  guardModel,
+  type ModelWeightShare,
+  parseManifest,
+  reconstructModel,
+  serializeManifest,
+  signManifest,
+} from '../src/index.js';
+import { byNode, bytes, meta, subsets } from './helpers.js';
+
+async function guard(size: number, n: number, k: number, chunkSize = 1000, seed = 1) {
+  const weights = bytes(size, seed);
+  const r = await guardModel(weights, meta(size), { storageNodes: n, threshold: k, chunkSize });
+  if (!r.ok) throw new Error(r.error.message);
+  return { weights, ...r.value };
+}
+
+function withData(s: ModelWeightShare, data: Uint8Array): ModelWeightShare {
+  return { ...s, data };
+}
+
+describe('guardModel / reconstructModel round trips', () => {
+  for (const [k, n] of [
+    [2, 3],
+    [3, 5],
+    [2, 2],
+  ] as const) {
+    it(`every ${k}-subset of ${n} nodes restores`, async () => {
+      const { weights, manifest, shares } = await guard(3500, n, k);
+      expect(manifest.totalChunks).toBe(4);
+      expect(shares.length).toBe(4);
+      expect(shares[0]!.length).toBe(n);
+      for (const subset of subsets(n, k)) {
+        const r = await reconstructModel(manifest, byNode(shares, subset));
+        expect(r.ok, JSON.stringify(subset)).toBe(true);
+        if (r.ok) {
+          expect(r.value.weights).toEqual(weights);
+          expect(r.value.badNodes).toEqual([]);
+        }
+      }
+    });
+  }
+
+  it('accepts the per-chunk grouping of guardModel as input too', async () => {
+    const { weights, manifest, shares } = await guard(2500, 3, 2);
+    const r = await reconstructModel(manifest, shares);
+    expect(r.ok && r.value.weights).toEqual(weights);
+  });
+
+  it('no share set of fewer than k nodes reveals the chunk (shares differ from the plaintext)', async () => {
+    const { weights, shares } = await guard(1000, 3, 2, 1000);
+    const payload = shares[0]![1]!.data.subarray(34, 34 + 1000);
+    expect(payload).not.toEqual(weights);
+  });
+
+  it('fewer than k nodes -> INSUFFICIENT_SHARES', async () => {
+    const { manifest, shares } = await guard(2500, 5, 3);
+    const r = await reconstructModel(manifest, byNode(shares, [1, 4]));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('INSUFFICIENT_SHARES');
+  });
+
+  it('zero-length model: zero chunks, restores to empty bytes', async () => {
+    const { weights, manifest, shares } = await guard(0, 3, 2);
+    expect(manifest.totalChunks).toBe(0);
+    expect(shares).toEqual([]);
+    expect(manifest.modelHash).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
+    const r = await reconstructModel(manifest, []);
+    expect(r.ok && r.value.weights.length).toBe(0);
+    expect(weights.length).toBe(0);
+  });
+
+  it('the default chunk size is 4 MiB', async () => {
+    const size = 4 * 1024 * 1024 + 5;
+    const r = await guardModel(bytes(size), meta(size), { storageNodes: 3, threshold: 2 });
+    expect(r.ok && r.value.manifest.chunks.map((c) => c.length)).toEqual([4 * 1024 * 1024, 5]);
+  });
+});
+
+describe('bad config', () => {
+  const w = bytes(100);
+  for (const [name, cfg] of [
+    ['threshold 1', { storageNodes: 3, threshold: 1 }],
+    ['threshold > nodes', { storageNodes: 3, threshold: 4 }],
+    ['one node', { storageNodes: 1, threshold: 1 }],
+    ['256 nodes', { storageNodes: 256, threshold: 2 }],
+    ['chunkSize 0', { storageNodes: 3, threshold: 2, chunkSize: 0 }],
+    ['chunkSize fractional', { storageNodes: 3, threshold: 2, chunkSize: 1.5 }],
+    ['chunkSize above 64 MiB', { storageNodes: 3, threshold: 2, chunkSize: 64 * 1024 * 1024 + 1 }],
+  ] as const) {
+    it(`rejects ${name}`, async () => {
+      const r = await guardModel(w, meta(100), cfg);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.code).toBe('INVALID_CONFIG');
+    });
+  }
+  it('rejects metadata whose modelSize differs from the input', async () => {
+    const r = await guardModel(w, meta(99), { storageNodes: 3, threshold: 2 });
+    expect(!r.ok && r.error.field).toBe('metadata.modelSize');
+  });
+  it('rejects non-bytes weights', async () => {
+    const r = await guardModel('abc' as unknown as Uint8Array, meta(3), {
+      storageNodes: 3,
+      threshold: 2,
+    });
+    expect(!r.ok && r.error.field).toBe('weights');
+  });
+});
+
+describe('tampered shares', () => {
+  it('a flipped byte on one of three nodes is routed around and named', async () => {
+    const { weights, manifest, shares } = await guard(3500, 3, 2);
+    const nodes = byNode(shares, [0, 1, 2]);
+    const d = nodes[0]![2]!.data.slice();
+    d[100]! ^= 0x01;
+    nodes[0]![2] = withData(nodes[0]![2]!, d);
+    const r = await reconstructModel(manifest, nodes);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.value.weights).toEqual(weights);
+      expect(r.value.badNodes).toEqual([0]);
+    }
+  });
+
+  it('a truncated share is malformed, routed around and named', async () => {
+    const { weights, manifest, shares } = await guard(2500, 3, 2);
+    const nodes = byNode(shares, [0, 1, 2]);
+    nodes[1]![0] = withData(nodes[1]![0]!, nodes[1]![0]!.data.subarray(0, 50));
+    const r = await reconstructModel(manifest, nodes);
+    expect(r.ok && r.value.weights).toEqual(weights);
+    expect(r.ok && r.value.badNodes).toEqual([1]);
+  });
+
+  it('with exactly k nodes a tampered share -> HMAC_FAILED', async () => {
+    const { manifest, shares } = await guard(2500, 3, 2);
+    const nodes = byNode(shares, [0, 2]);
+    const d = nodes[1]![1]!.data.slice();
+    d[d.length - 1]! ^= 0x80;
+    nodes[1]![1] = withData(nodes[1]![1]!, d);
+    const r = await reconstructModel(manifest, nodes);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('HMAC_FAILED');
+      expect(r.error.chunkIndex).toBe(1);
+    }
+  });
+
+  it('two of three nodes tampered in the same chunk -> HMAC_FAILED', async () => {
+    const { manifest, shares } = await guard(2500, 3, 2);
+    const nodes = byNode(shares, [0, 1, 2]);
+    for (const node of [0, 2]) {
+      const d = nodes[node]![0]!.data.slice();
+      d[40 + node]! ^= 0xff; // different bytes: equal flips could cancel in the XOR
+      nodes[node]![0] = withData(nodes[node]![0]!, d);
+    }
+    const r = await reconstructModel(manifest, nodes);
+    expect(!r.ok && r.error.code).toBe('HMAC_FAILED');
+  });
+});
+
+describe('reordering and swapping', () => {
+  it('chunks reordered on every node -> INTEGRITY_FAILED', async () => {
+    const { manifest, shares } = await guard(2500, 3, 2);
+    const nodes = byNode(shares, [0, 1, 2]).map((list) => {
+      const [a, b, c] = list;
+      // The node returns chunk 1's data under chunk 0's index and vice versa.
+      return [withData(a!, b!.data), withData(b!, a!.data), c!];
+    });
+    const r = await reconstructModel(manifest, nodes);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('INTEGRITY_FAILED');
+      expect(r.error.subCode).toBe('CHUNK_MISPLACED');
+    }
+  });
+
+  it('a chunk swapped in from another model -> INTEGRITY_FAILED', async () => {
+    const a = await guard(2500, 3, 2, 1000, 1);
+    const b = await guard(2500, 3, 2, 1000, 2);
+    const nodes = byNode(a.shares, [0, 1]);
+    nodes[0]![1] = withData(nodes[0]![1]!, b.shares[1]![0]!.data);
+    nodes[1]![1] = withData(nodes[1]![1]!, b.shares[1]![1]!.data);
+    const r = await reconstructModel(a.manifest, nodes);
+    expect(!r.ok && r.error.code).toBe('INTEGRITY_FAILED');
+    expect(!r.ok && r.error.subCode).toBe('FOREIGN_SHARE');
+  });
+
+  it('a swapped chunk on one node of three is routed around', async () => {
+    const a = await guard(2500, 3, 2, 1000, 1);
+    const b = await guard(2500, 3, 2, 1000, 2);
+    const nodes = byNode(a.shares, [0, 1, 2]);
+    nodes[2]![0] = withData(nodes[2]![0]!, b.shares[0]![2]!.data);
+    const r = await reconstructModel(a.manifest, nodes);
+    expect(r.ok && r.value.badNodes).toEqual([2]);
+    expect(r.ok && r.value.weights).toEqual(a.weights);
+  });
+});
+
+describe('manifest tampering', () => {
+  it('changed modelHash -> INTEGRITY_FAILED MODEL_HASH_MISMATCH', async () => {
+    const { manifest, shares } = await guard(2500, 3, 2);
+    const bad = { ...manifest, modelHash: '00'.repeat(32) };
+    const r = await reconstructModel(bad, byNode(shares, [0, 1]));
+    expect(!r.ok && r.error.subCode).toBe('MODEL_HASH_MISMATCH');
+  });
+
+  it('changed chunk tag -> HMAC_FAILED on that chunk', async () => {
+    const { manifest, shares } = await guard(2500, 3, 2);
+    const chunks = manifest.chunks.map((c, i) => (i === 2 ? { ...c, tag: 'ab'.repeat(32) } : c));
+    const r = await reconstructModel({ ...manifest, chunks }, byNode(shares, [0, 1, 2]));
+    expect(!r.ok && r.error.code).toBe('HMAC_FAILED');
+    expect(!r.ok && r.error.chunkIndex).toBe(2);
+  });
+
+  it('signed manifest: verifies with the owner key, any edit or other key fails', async () => {
+    const { weights, manifest, shares } = await guard(2500, 3, 2);
+    const seed = bytes(32, 99);
+    const signed = await signManifest(manifest, seed);
+    if (!signed.ok) throw new Error(signed.error.message);
+    const other = await signManifest(manifest, bytes(32, 100));
+    if (!other.ok) throw new Error(other.error.message);
+    const pub = Uint8Array.from(Buffer.from(signed.value.signature!.publicKey, 'hex'));
+    const nodes = byNode(shares, [0, 2]);
+    const good = await reconstructModel(signed.value, nodes, { trustedPublicKey: pub });
+    expect(good.ok && good.value.weights).toEqual(weights);
+    // Round trip through JSON keeps the signature valid.
+    const parsed = parseManifest(serializeManifest(signed.value));
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok)
+      expect((await reconstructModel(parsed.value, nodes, { trustedPublicKey: pub })).ok).toBe(
+        true,
+      );
+    const edited = { ...signed.value, metadata: { ...signed.value.metadata, name: 'evil' } };
+    const r1 = await reconstructModel(edited, nodes, { trustedPublicKey: pub });
+    expect(!r1.ok && r1.error.subCode).toBe('SIGNATURE_INVALID');
+    const r2 = await reconstructModel(other.value, nodes, { trustedPublicKey: pub });
+    expect(!r2.ok && r2.error.subCode).toBe('UNTRUSTED_KEY');
+    const r3 = await reconstructModel(manifest, nodes, { trustedPublicKey: pub });
+    expect(!r3.ok && r3.error.subCode).toBe('UNSIGNED');
+  });
+});
+
+describe('strict manifest parsing', () => {
+  it('rejects unknown keys, broken offsets, bad hex and bad JSON with MANIFEST_INVALID', async () => {
+    const { manifest } = await guard(2500, 3, 2);
+    const text = serializeManifest(manifest);
+    const cases: [string, string][] = [
+      ['extra', text.replace('"format":', '"extra": 1, "format":')],
+      ['chunks[1].offset', text.replace('"offset": 1000', '"offset": 1001')],
+      ['modelHash', text.replace(manifest.modelHash, manifest.modelHash.toUpperCase())],
+      ['config.threshold', text.replace('"threshold": 2', '"threshold": 4')],
+      ['(root)', text.slice(0, -3)],
+      ['version', text.replace('"version": 1', '"version": 2')],
+    ];
+    for (const [field, bad] of cases) {
+      const r = parseManifest(bad);
+      expect(r.ok, field).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code).toBe('MANIFEST_INVALID');
+        expect(r.error.field).toBe(field);
+      }
+    }
+    expect(parseManifest(text).ok).toBe(true);
+  });
+});
