@@ -1,6 +1,8 @@
 // The shared smoke suite: the same checks in every runtime (Node 20, newest Node LTS, Deno, Bun,
 // headless Chromium), always against the BUILT packages. Uses only web-standard APIs so it runs
 // unchanged everywhere. Each check asserts a result; `runSmoke` never throws, it reports.
+import * as agentSdk from '@xorida/agent-sdk';
+import * as modelguard from '@xorida/modelguard';
 import * as xorida from 'xorida';
 
 const enc = new TextEncoder();
@@ -57,6 +59,87 @@ const checks = [
       assert(!bad.ok && bad.error.subCode === 'BAD_MAGIC', 'bad magic not reported');
     },
   ],
+  ...[1, 2].map((version) => [
+    `agent-sdk: v${version} envelope send/receive between two agents`,
+    async () => {
+      const registry = new agentSdk.MemoryTrustRegistry();
+      const transport = new agentSdk.LoopbackTransport();
+      const versions = version === 1 ? [1] : [1, 2];
+      const alice = await agentSdk.Agent.create({
+        name: 'alice',
+        registry,
+        transport,
+        versions,
+        scopes: ['orders'],
+      });
+      const bob = await agentSdk.Agent.create({
+        name: 'bob',
+        registry,
+        transport,
+        versions,
+        scopes: ['orders'],
+      });
+      assert(
+        alice.ok && bob.ok,
+        `create failed: ${alice.ok ? '' : alice.error.code} ${bob.ok ? '' : bob.error.code}`,
+      );
+      const sent = await alice.value.send({
+        to: bob.value.did,
+        payload: { amount: 42 },
+        scope: 'orders',
+      });
+      assert(sent.ok, `send failed: ${sent.ok || sent.error.code}`);
+      assert(
+        sent.value.envelope.v === version || sent.value.envelope.version === version,
+        `negotiated ${JSON.stringify(sent.value.envelope).slice(0, 40)}`,
+      );
+      const got = await bob.value.receive(transport.outbox[transport.outbox.length - 1]);
+      assert(
+        got.ok && got.value.payload.amount === 42 && got.value.sender === alice.value.did,
+        `receive failed: ${got.ok || got.error.code}`,
+      );
+      const replay = await bob.value.receive(transport.outbox[transport.outbox.length - 1]);
+      assert(!replay.ok && replay.error.code === 'REPLAY_DETECTED', 'replay not detected');
+    },
+  ]),
+  [
+    'modelguard: guard 2-of-3 in 32 KiB chunks, restore without one node and around a tampered share',
+    async () => {
+      const weights = crypto.getRandomValues(new Uint8Array(60_000));
+      const meta = {
+        name: 'smoke',
+        version: '1',
+        architecture: 'none',
+        parameterCount: 0,
+        modelSize: weights.length,
+      };
+      const g = await modelguard.guardModel(weights, meta, {
+        storageNodes: 3,
+        threshold: 2,
+        chunkSize: 32_768,
+      });
+      assert(g.ok, `guard failed: ${g.ok || g.error.code}`);
+      const withoutNode1 = g.value.shares.map((chunk) => chunk.filter((_, node) => node !== 1));
+      const r = await modelguard.reconstructModel(g.value.manifest, withoutNode1);
+      assert(
+        r.ok && xorida.equalBytes(r.value.weights, weights),
+        `restore failed: ${r.ok || r.error.code}`,
+      );
+      const tampered = g.value.shares.map((chunk) =>
+        chunk.map((s) => ({ ...s, data: s.data.slice() })),
+      );
+      tampered[0][2].data[tampered[0][2].data.length - 1] ^= 1;
+      const t = await modelguard.reconstructModel(g.value.manifest, tampered);
+      assert(
+        t.ok && xorida.equalBytes(t.value.weights, weights),
+        `restore around tampering failed: ${t.ok || t.error.code}`,
+      );
+      assert(
+        t.value.badNodes.includes(2),
+        `bad node not named: ${JSON.stringify(t.value.badNodes)}`,
+      );
+    },
+  ],
 ];
 
 /**
@@ -74,6 +157,9 @@ export async function runSmoke(runtime) {
       failed.push([name, String(e?.stack ?? e)]);
     }
   }
-  const backend = { xorida: 'globalThis.crypto.getRandomValues' };
+  const backend = {
+    xorida: 'globalThis.crypto.getRandomValues',
+    'agent-sdk': agentSdk.cryptoBackendName,
+  };
   return { runtime, backend, passed, failed };
 }

@@ -5,9 +5,10 @@
  * Pitfalls:
  * - Raw keys are imported as JWK, not DER: on Node 20 / OpenSSL 3 a DER (PKCS#8/SPKI) import
  *   costs ~150-600 us per key through the OpenSSL decoder stack, a JWK import ~15-75 us.
- * - A private OKP JWK must carry an `x` member, but Node builds the key from `d` alone; we pass
+ * - A private OKP JWK must carry an `x` member, but Node 20 builds the key from `d` alone; we pass
  *   a placeholder `x` and always DERIVE the public key from the imported private key (the
- *   did:key and X-Wing known-answer tests pin that the derived keys are right).
+ *   did:key and X-Wing known-answer tests pin that the derived keys are right). Newer Node
+ *   rejects the placeholder; there the key is imported as PKCS#8 DER, which is fast on it.
  * - OpenSSL refuses an all-zero X25519 result; `agree` maps that to `null`.
  * - Selected only through the `node` condition of `#crypto`; never import this file directly
  *   from library code.
@@ -42,11 +43,43 @@ function u8(buf: Buffer): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-function importPrivate(crv: Curve, d: Uint8Array): KeyObject {
+function importPrivateJwk(crv: Curve, d: Uint8Array): KeyObject {
   return createPrivateKey({
     key: { kty: 'OKP', crv, d: b64u(d), x: PLACEHOLDER_X },
     format: 'jwk',
   });
+}
+
+// PKCS#8 prefixes (RFC 8410) for a 32-byte Ed25519 / X25519 private key.
+const PKCS8_PREFIX: Record<Curve, Buffer> = {
+  Ed25519: Buffer.from('302e020100300506032b657004220420', 'hex'),
+  X25519: Buffer.from('302e020100300506032b656e04220420', 'hex'),
+};
+
+function importPrivateDer(crv: Curve, d: Uint8Array): KeyObject {
+  const der = Buffer.concat([PKCS8_PREFIX[crv], d]);
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } finally {
+    der.fill(0);
+  }
+}
+
+/**
+ * Decided once at load: newer Node (seen on 26) checks that a private JWK's `x` matches `d` and
+ * rejects the placeholder, but imports DER there in ~45 us; Node 20 takes the placeholder.
+ */
+const JWK_PLACEHOLDER_ACCEPTED = (() => {
+  try {
+    importPrivateJwk('Ed25519', new Uint8Array(32).fill(1));
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function importPrivate(crv: Curve, d: Uint8Array): KeyObject {
+  return JWK_PLACEHOLDER_ACCEPTED ? importPrivateJwk(crv, d) : importPrivateDer(crv, d);
 }
 
 function importPublic(crv: Curve, x: Uint8Array): KeyObject {
