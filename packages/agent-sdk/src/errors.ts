@@ -49,7 +49,8 @@ export const XLINK_ERROR_CATEGORIES = {
   ],
 } as const;
 
-type Categories = typeof XLINK_ERROR_CATEGORIES;
+/** The error-category table's type: category name -> its codes. */
+export type Categories = typeof XLINK_ERROR_CATEGORIES;
 /** The category names, matching the seven `XlinkError` subclasses. */
 export type XlinkErrorCategory = keyof Categories;
 /** Union of every agent-sdk error code. */

@@ -3,7 +3,7 @@
  * replay- and scope-checked envelopes between them (v1 X25519, v2 X-Wing hybrid KEM,
  * v3 X-Wing + ML-DSA-65), with pluggable trust registries, nonce stores and transports.
  *
- * Crypto backend: `node:crypto` under Node, Web Crypto + @noble elsewhere, chosen once through
+ * Crypto backend: `node:crypto` under Node, Web Crypto + `@noble` elsewhere, chosen once through
  * the package's `#crypto` conditional import. `cryptoBackendName` tells which one loaded.
  *
  * Pitfalls: read the README threat model (metadata is cleartext, recipient-side compromise
@@ -44,6 +44,7 @@ export {
   ENVELOPE_MEDIA_TYPE,
   type Envelope,
   type EnvelopeAlg,
+  type EnvelopeHeader,
   type EnvelopeJson,
   encodeEnvelope,
   encodeEnvelopeHeader,
@@ -56,6 +57,7 @@ export {
   SIGNED_ONLY_ALG,
 } from './envelope.js';
 export {
+  type Categories as XlinkErrorCategories,
   isXlinkError,
   toXlinkError,
   XLINK_ERROR_CATEGORIES,
@@ -95,7 +97,10 @@ export {
   negotiateVersion,
   verifyKeyDocument,
 } from './key-document.js';
+export type { Ed25519SigningKey, X25519SecretKey } from './lib/crypto/types.js';
+export type { MlDsaKeyPair } from './lib/mldsa.js';
 export type { Payload } from './lib/payload.js';
+export type { XWingSecretKey } from './lib/xwing.js';
 export { XWING_CIPHERTEXT_LENGTH, XWING_PUBLIC_KEY_LENGTH } from './lib/xwing.js';
 export { MemoryNonceStore, type NonceStore } from './nonce-store.js';
 export { decryptEnvelope, verifyEnvelopeSignatures } from './open.js';
