@@ -118,6 +118,25 @@ function readManifest(path: string) {
   }
 }
 
+/** The manifest plus the optional `--trusted-key`, shared by `restore` and `verify`. */
+function readManifestAndKey(manifestPath: string, trustedKey: string | undefined) {
+  const m = readManifest(manifestPath);
+  if (!m.ok) return m;
+  try {
+    const trustedPublicKey = trustedKey ? loadPublicKey(trustedKey) : undefined;
+    return { ok: true as const, manifest: m, trustedPublicKey };
+  } catch (e) {
+    return {
+      ok: false as const,
+      error: {
+        code: 'INVALID_CONFIG',
+        message: (e as Error).message,
+        hint: 'Pass 64 hex chars or a PEM public key file.',
+      },
+    };
+  }
+}
+
 /**
  * Runs the CLI.
  * @param argv arguments after the program name, e.g. `['split', 'model.bin', '--nodes', 'a,b,c']`
@@ -214,22 +233,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--workers <n>', 'worker threads', parseIntArg)
     .option('--json', 'print one JSON result, no progress bar')
     .action(async (manifestPath: string, o) => {
-      const m = readManifest(manifestPath);
-      if (!m.ok) {
-        code = fail(io, o.json, m.error);
+      const input = readManifestAndKey(manifestPath, o.trustedKey);
+      if (!input.ok) {
+        code = fail(io, o.json, input.error);
         return;
       }
-      let trustedPublicKey: Uint8Array | undefined;
-      try {
-        trustedPublicKey = o.trustedKey ? loadPublicKey(o.trustedKey) : undefined;
-      } catch (e) {
-        code = fail(io, o.json, {
-          code: 'INVALID_CONFIG',
-          message: (e as Error).message,
-          hint: 'Pass 64 hex chars or a PEM public key file.',
-        });
-        return;
-      }
+      const { manifest: m, trustedPublicKey } = input;
       const bar = progressBar(io, o.json, 'restore');
       const r = await reconstructFile(
         m.value,
@@ -275,22 +284,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--workers <n>', 'worker threads', parseIntArg)
     .option('--json', 'print one JSON result, no progress bar')
     .action(async (manifestPath: string, o) => {
-      const m = readManifest(manifestPath);
-      if (!m.ok) {
-        code = fail(io, o.json, m.error);
+      const input = readManifestAndKey(manifestPath, o.trustedKey);
+      if (!input.ok) {
+        code = fail(io, o.json, input.error);
         return;
       }
-      let trustedPublicKey: Uint8Array | undefined;
-      try {
-        trustedPublicKey = o.trustedKey ? loadPublicKey(o.trustedKey) : undefined;
-      } catch (e) {
-        code = fail(io, o.json, {
-          code: 'INVALID_CONFIG',
-          message: (e as Error).message,
-          hint: 'Pass 64 hex chars or a PEM public key file.',
-        });
-        return;
-      }
+      const { manifest: m, trustedPublicKey } = input;
       const bar = progressBar(io, o.json, 'verify ');
       const r = await verifyFile(
         m.value,
