@@ -251,7 +251,20 @@ export class Agent {
       scopes: this.cfg.scopes,
       ...(this.name !== undefined ? { name: this.name } : {}),
     });
-    if (!r.ok && !(allowExisting && r.error.subCode === 'ALREADY_REGISTERED')) return r;
+    if (r.ok) return ok(this);
+    if (!(allowExisting && r.error.subCode === 'ALREADY_REGISTERED')) return r;
+    // Already registered: only fine if the registry serves the same keys and versions, else
+    // peers keep using the old document (e.g. v3 to an agent restarted without ML-DSA) and
+    // every message fails on receive.
+    const existing = await this.registry.resolve(this.did);
+    if (!existing.ok) return existing;
+    if (!sameKeys(existing.value.keyDocument, this.keyDocument))
+      return xlinkErr(
+        'REGISTRATION_FAILED',
+        'this DID is registered with other keys or versions than this agent has',
+        'Restore with the same options (e.g. postQuantumSig) or re-register the DID with the new key document',
+        { subCode: 'KEY_DOCUMENT_MISMATCH', field: 'did' },
+      );
     return ok(this);
   }
 
@@ -459,8 +472,9 @@ export class Agent {
    */
   async receive(
     input: unknown,
-    options: ReceiveOptions = {},
+    receiveOptions?: ReceiveOptions | null,
   ): Promise<Result<AgentMessage, XlinkErrorDetail>> {
+    const options: ReceiveOptions = receiveOptions ?? {};
     const progress = options.onProgress;
     if (progress) await progress({ stage: 'verifying', current: 1, total: 1 });
     // 1. structure, version/algorithm, recipient
@@ -541,6 +555,18 @@ export class Agent {
         'Do not accept messages from revoked peers',
         { subCode: 'SENDER_REVOKED', field: 'sender' },
       );
+    // 4b. no downgrade: an encrypted envelope must use the version both key documents support
+    // (lower is refused, higher already failed the acceptance check above). Without this, a
+    // sender whose document lists ML-DSA could be impersonated with an Ed25519-only v1/v2
+    // envelope by whoever forges Ed25519, and v3 would add nothing.
+    const floor = negotiateVersion(peer.value.doc, this.keyDocument);
+    if (!signedOnly && floor !== null && env.version < floor)
+      return xlinkErr(
+        'UNSUPPORTED_VERSION',
+        `v${env.version} envelope where both key documents support v${floor}`,
+        'The sender must use the negotiated version; a lower one is a downgrade',
+        { subCode: 'DOWNGRADE', field: 'version' },
+      );
     // 5. signature(s), then atomic nonce record
     const header = verifyEnvelopeSignatures(env, peer.value.doc);
     if (!header.ok) return header;
@@ -592,6 +618,19 @@ export class Agent {
       nonce: base64urlEncode(env.nonce),
     });
   }
+}
+
+/** Same public keys and versions (the `created` time and signature may differ). */
+function sameKeys(a: KeyDocument, b: KeyDocument): boolean {
+  const opt = (x: Uint8Array | undefined, y: Uint8Array | undefined) =>
+    x === undefined || y === undefined ? x === y : sameBytes(x, y);
+  return (
+    a.did === b.did &&
+    sameBytes(a.x25519, b.x25519) &&
+    opt(a.xwing, b.xwing) &&
+    opt(a.mldsa65, b.mldsa65) &&
+    a.versions.join() === b.versions.join()
+  );
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
