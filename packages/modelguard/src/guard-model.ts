@@ -7,6 +7,8 @@
  *   multi-GB files use `guardFile` from `@xorida/modelguard/node`, which streams.
  * - The split hides the weights from any k-1 nodes; the manifest does not hide anything and
  *   must be protected for integrity (sign it with `signManifest`), not for secrecy.
+ * - The manifest grows with chunks x nodes: one 64-hex share digest per (chunk, node), e.g.
+ *   about 120 KB for a 2 GiB model in 4 MiB chunks on 3 nodes; parsing caps it at 256 MiB.
  * - An empty model has zero chunks (xorida refuses empty secrets): its manifest carries only
  *   the SHA-256 of the empty string, and `shares` is `[]`.
  *
@@ -20,6 +22,7 @@ import { checkConfig, checkMetadataInput } from './lib/config-check.js';
 import { PRODUCT_TYPE_MODELGUARD } from './lib/limits.js';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from './lib/safetensors.js';
 import { webSha256 } from './lib/sha256.js';
+import { shareDigestPrefix } from './lib/share-digest.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION } from './manifest.js';
 import type {
   ManifestChunk,
@@ -102,6 +105,7 @@ export async function guardModel(
           chunkIndex: c,
         });
       const row: ModelWeightShare[] = [];
+      const shareDigests: string[] = [];
       for (const s of split.value) {
         const enc = encodeShare(s, { productType: PRODUCT_TYPE_MODELGUARD });
         s.payload.fill(0);
@@ -120,6 +124,9 @@ export async function guardModel(
           data: enc.value,
           originalSize: length,
         });
+        shareDigests.push(
+          bytesToHex(await webSha256([shareDigestPrefix(modelId, c, s.index), enc.value])),
+        );
       }
       shares.push(row);
       const tag = await webSha256([chunkTagPrefix(modelId, c, offset, length), chunk]);
@@ -129,6 +136,7 @@ export async function guardModel(
         length,
         groupId: bytesToHex(split.value[0]!.groupId),
         tag: bytesToHex(tag),
+        shareDigests,
       });
     }
   } finally {

@@ -28,7 +28,7 @@ import type { ModelManifest } from './types.js';
 /** The `format` value of every manifest. */
 export const MANIFEST_FORMAT = 'xorida-modelguard-manifest';
 /** The manifest version this library writes and reads. */
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
 const SIGNING_DOMAIN = 'xorida/modelguard/manifest/v1\n';
 
 const TOP_KEYS = [
@@ -119,6 +119,11 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
   const extra = unknownKey(value, TOP_KEYS);
   if (extra) return bad(extra, 'unknown key');
   if (value.format !== MANIFEST_FORMAT) return bad('format', `must be "${MANIFEST_FORMAT}"`);
+  if (value.version === 1)
+    return bad(
+      'version',
+      'version 1 (no per-share digests) is no longer read: run guardModel/guardFile again from the model',
+    );
   if (value.version !== MANIFEST_VERSION)
     return bad('version', `unsupported version ${String(value.version)}`);
   if (!isHex(value.id, 32)) return bad('id', 'must be 32 lower-case hex chars');
@@ -146,8 +151,11 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
   for (let i = 0; i < chunks.length; i++) {
     const ch = chunks[i];
     const f = `chunks[${i}]`;
-    if (!isRecord(ch) || unknownKey(ch, ['index', 'offset', 'length', 'groupId', 'tag']))
-      return bad(f, 'must be { index, offset, length, groupId, tag }');
+    if (
+      !isRecord(ch) ||
+      unknownKey(ch, ['index', 'offset', 'length', 'groupId', 'tag', 'shareDigests'])
+    )
+      return bad(f, 'must be { index, offset, length, groupId, tag, shareDigests }');
     if (ch.index !== i) return bad(`${f}.index`, `must be ${i}`);
     if (ch.offset !== offset)
       return bad(`${f}.offset`, `must be ${offset} (chunks are contiguous)`);
@@ -156,6 +164,12 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
     if (groups.has(ch.groupId)) return bad(`${f}.groupId`, 'repeats an earlier chunk');
     groups.add(ch.groupId);
     if (!isHex(ch.tag, 64)) return bad(`${f}.tag`, 'must be 64 lower-case hex chars');
+    const sd = ch.shareDigests;
+    if (!Array.isArray(sd) || sd.length !== c.storageNodes || !sd.every((d) => isHex(d, 64)))
+      return bad(
+        `${f}.shareDigests`,
+        `must be ${c.storageNodes} (storageNodes) strings of 64 lower-case hex chars`,
+      );
     offset += ch.length;
     if (offset > size) return bad(`${f}.length`, 'chunks run past modelSize');
   }

@@ -86,6 +86,7 @@ export async function reconstructModel(
         length: chunk.length,
         groupId: chunk.groupId,
         tag: hexToBytes(chunk.tag),
+        shareDigests: chunk.shareDigests.map(hexToBytes),
         knownGroup: (g) => groups.has(g),
       },
       slots[chunk.index]!,

@@ -7,7 +7,7 @@ import {
   serializeManifest,
   signManifest,
 } from '../src/index.js';
-import { byNode, bytes, meta, subsets } from './helpers.js';
+import { byNode, bytes, forgeColluding, meta, subsets } from './helpers.js';
 
 async function guard(size: number, n: number, k: number, chunkSize = 1000, seed = 1) {
   const weights = bytes(size, seed);
@@ -161,6 +161,41 @@ describe('tampered shares', () => {
   });
 });
 
+describe('colluding nodes (linear shares)', () => {
+  // Nodes 0 and 1 alter their shares of chunk 0 so that {0, 1, 2} still reconstructs the right
+  // chunk (xorida is linear). Version 1 manifests then blamed an honest node; share digests
+  // name the colluders.
+  async function attacked(n: number) {
+    const g = await guard(24, n, 3, 8); // 8-byte chunks: a multiple of p-1, no padding check
+    const nodes = byNode(
+      g.shares,
+      Array.from({ length: n }, (_, i) => i),
+    );
+    const f = forgeColluding(g.shares[0]!, 0, 1, 2);
+    nodes[0]![0] = withData(nodes[0]![0]!, f.a);
+    nodes[1]![0] = withData(nodes[1]![0]!, f.b);
+    return { ...g, nodes };
+  }
+
+  it('k=3, n=5: the two colluders are named, the model restores from the honest three', async () => {
+    const { weights, manifest, nodes } = await attacked(5);
+    const r = await reconstructModel(manifest, nodes);
+    expect(r.ok && r.value.badNodes).toEqual([0, 1]);
+    expect(r.ok && r.value.weights).toEqual(weights);
+  });
+
+  it('k=3, n=4: restore fails and names the colluders, not the honest node 3', async () => {
+    const { manifest, nodes } = await attacked(4);
+    const r = await reconstructModel(manifest, nodes);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('HMAC_FAILED');
+      expect(r.error.chunkIndex).toBe(0);
+      expect(r.error.badNodes).toEqual([0, 1]);
+    }
+  });
+});
+
 describe('reordering and swapping', () => {
   it('chunks reordered on every node -> INTEGRITY_FAILED', async () => {
     const { manifest, shares } = await guard(2500, 3, 2);
@@ -253,7 +288,9 @@ describe('strict manifest parsing', () => {
       ['modelHash', text.replace(manifest.modelHash, manifest.modelHash.toUpperCase())],
       ['config.threshold', text.replace('"threshold": 2', '"threshold": 4')],
       ['(root)', text.slice(0, -3)],
-      ['version', text.replace('"version": 1', '"version": 2')],
+      ['version', text.replace('"version": 2', '"version": 3')],
+      ['version', text.replace('"version": 2', '"version": 1')],
+      ['chunks[0].shareDigests', text.replace(manifest.chunks[0]!.shareDigests[1]!, 'ab')],
     ];
     for (const [field, bad] of cases) {
       const r = parseManifest(bad);

@@ -231,6 +231,7 @@ export async function guardFile(
         length: span.length,
         groupId: bytesToHex(out.groupId),
         tag: bytesToHex(out.tag),
+        shareDigests: out.digests.map((d) => bytesToHex(d)),
       });
       bytesDone += span.length;
       report(options.onProgress, {

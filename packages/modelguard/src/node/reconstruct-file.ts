@@ -218,6 +218,7 @@ class Session {
       length: chunk.length,
       groupId: chunk.groupId,
       tag: hexToBytes(chunk.tag),
+      shareDigests: chunk.shareDigests.map(hexToBytes),
       candidates,
       classifyAll,
     };
