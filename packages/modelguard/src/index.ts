@@ -38,6 +38,7 @@ export type {
   ModelMetadata,
   ModelWeightShare,
   ReconstructedModel,
+  RejectedShareClaim,
   SafetensorsInfo,
   SafetensorsTensor,
 } from './types.js';

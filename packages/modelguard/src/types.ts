@@ -127,9 +127,28 @@ export interface ModelGuardResult {
   readonly shares: ModelWeightShare[][];
 }
 
+/** A share given to `reconstructModel` that was not used although it claimed a slot. */
+export interface RejectedShareClaim {
+  /** Position of the share's array in `sharesFromNodes`. */
+  readonly source: number;
+  readonly chunkIndex: number;
+  /** The node index the share claimed. */
+  readonly index: number;
+  /**
+   * `DIGEST_MISMATCH`: it failed its share digest while another claim of the same slot
+   * matched; `WRONG_INDEX`: with `grouping: 'node'`, it claimed another node's index.
+   */
+  readonly reason: 'DIGEST_MISMATCH' | 'WRONG_INDEX';
+}
+
 /** Output of `reconstructModel`. */
 export interface ReconstructedModel {
   readonly weights: Uint8Array;
-  /** Node indices that returned data failing a check (routed around), ascending. */
+  /**
+   * Node indices for which no supplied share of some chunk matched its digest (routed
+   * around), ascending.
+   */
   readonly badNodes: number[];
+  /** Conflicting or misplaced claims that were not used (see `RejectedShareClaim`). */
+  readonly rejectedClaims: RejectedShareClaim[];
 }

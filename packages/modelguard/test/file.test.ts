@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +95,37 @@ describe('guardFile / reconstructFile over directory nodes', () => {
     const r = await reconstructFile(g.manifest, g.nodes, out, { workers: 0, crossCheck: false });
     expect(r.ok && r.value.badNodes).toEqual([0]);
     expect(sha(readFileSync(out))).toBe(sha(data));
+  });
+
+  it('a hostile node listed first with blobs named for other indices cannot shadow them', async () => {
+    const data = bytes(9_000, 12);
+    const g = await guardTo(data, 3, 2, 2000);
+    const hostile = fresh('hostile');
+    mkdirSync(hostile);
+    // Index 1: a copy of node 1's blob with one share byte changed (header intact).
+    const raw1 = readFileSync(join(g.dirs[1]!, g.blobs[1]!));
+    raw1[48 + 34 + 3]! ^= 0x10;
+    writeFileSync(join(hostile, g.blobs[1]!), raw1);
+    // Index 2: junk with a bad header.
+    writeFileSync(join(hostile, g.blobs[2]!), bytes(300, 5));
+    const nodes = [createDirectoryNode(hostile), g.nodes[1]!, g.nodes[2]!];
+    for (const crossCheck of [true, false]) {
+      const out = fresh('out');
+      const r = await reconstructFile(g.manifest, nodes, out, { workers: 0, crossCheck });
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      if (!r.ok) continue;
+      expect(sha(readFileSync(out))).toBe(sha(data));
+      expect(r.value.badNodes).toEqual([]);
+      expect(r.value.rejectedClaims).toEqual([
+        { index: 1, nodeId: hostile, source: 0, reason: 'DIGEST_MISMATCH', badChunks: 1 },
+        { index: 2, nodeId: hostile, source: 0, reason: 'HEADER_MISMATCH', badChunks: 0 },
+      ]);
+    }
+    const v = await verifyFile(g.manifest, nodes, { workers: 0 });
+    expect(v.ok && v.value.recoverable).toBe(true);
+    expect(v.ok && v.value.badNodes).toEqual([]);
+    expect(v.ok && v.value.nodes.map((x) => x.id)).toEqual([undefined, g.dirs[1], g.dirs[2]]);
+    expect(v.ok && v.value.rejectedClaims.map((c) => c.index)).toEqual([1, 2]);
   });
 
   it('node blobs written with node:crypto restore through the Web Crypto in-memory API', async () => {

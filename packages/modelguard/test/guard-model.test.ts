@@ -196,6 +196,49 @@ describe('colluding nodes (linear shares)', () => {
   });
 });
 
+describe('index claims', () => {
+  it("one node's array claiming other nodes' slots cannot take them over", async () => {
+    const { weights, manifest, shares } = await guard(3500, 3, 2);
+    const genuine = byNode(shares, [0, 1, 2]);
+    // The hostile array comes first and offers forged shares for indices 1 and 2.
+    const forged = shares.flatMap((row) =>
+      [1, 2].map((i) => {
+        const d = row[i]!.data.slice();
+        d[40]! ^= 0x01;
+        return withData(row[i]!, d);
+      }),
+    );
+    const r = await reconstructModel(manifest, [forged, genuine[1]!, genuine[2]!]);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.value.weights).toEqual(weights);
+      expect(r.value.badNodes).toEqual([]);
+      expect(r.value.rejectedClaims.length).toBe(8);
+      expect(
+        r.value.rejectedClaims.every((c) => c.source === 0 && c.reason === 'DIGEST_MISMATCH'),
+      ).toBe(true);
+    }
+    // grouping 'node': array position is the node index; the shares claiming 1 and 2 are dropped.
+    const byPos = await reconstructModel(manifest, [forged, genuine[1]!, genuine[2]!], {
+      grouping: 'node',
+    });
+    expect(byPos.ok && byPos.value.weights).toEqual(weights);
+    expect(byPos.ok && byPos.value.rejectedClaims.every((c) => c.reason === 'WRONG_INDEX')).toBe(
+      true,
+    );
+    const sub = await reconstructModel(manifest, [genuine[0]!, genuine[2]!], {
+      grouping: 'node',
+      nodeIndices: [0, 2],
+    });
+    expect(sub.ok && sub.value.weights).toEqual(weights);
+    const bad = await reconstructModel(manifest, [genuine[0]!], {
+      grouping: 'node',
+      nodeIndices: [7],
+    });
+    expect(!bad.ok && bad.error.field).toBe('nodeIndices');
+  });
+});
+
 describe('reordering and swapping', () => {
   it('chunks reordered on every node -> INTEGRITY_FAILED', async () => {
     const { manifest, shares } = await guard(2500, 3, 2);

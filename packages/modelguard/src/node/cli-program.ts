@@ -18,7 +18,7 @@ import { loadPublicKey, loadSigningSeed } from './cli-keys.js';
 import { createDirectoryNode } from './directory-node.js';
 import { guardFile } from './guard-file.js';
 import type { OnProgress } from './progress.js';
-import { reconstructFile, verifyFile } from './reconstruct-file.js';
+import { type RejectedClaim, reconstructFile, verifyFile } from './reconstruct-file.js';
 
 interface Io {
   out: (s: string) => void;
@@ -116,6 +116,14 @@ function readManifest(path: string) {
       },
     };
   }
+}
+
+/** One line per conflicting claim: a directory holding a blob for an index it does not own. */
+function describeClaims(claims: readonly RejectedClaim[]): string[] {
+  return claims.map(
+    (c) =>
+      `conflicting claim ignored: ${c.nodeId} holds a blob for node ${c.index} that ${c.reason === 'HEADER_MISMATCH' ? 'does not match the manifest (header)' : `failed its share digests in ${c.badChunks} chunk(s)`}`,
+  );
 }
 
 /** The manifest plus the optional `--trusted-key`, shared by `restore` and `verify`. */
@@ -263,12 +271,15 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
             bytes: r.value.bytes,
             sha256: m.value.modelHash,
             badNodes: r.value.badNodes,
+            rejectedClaims: r.value.rejectedClaims,
           }),
         );
-      else
+      else {
         io.out(
           `restored ${r.value.bytes} bytes to ${o.out} (sha256 ${m.value.modelHash} verified)${r.value.badNodes.length ? `\nrouted around bad node(s): ${r.value.badNodes.join(', ')}` : ''}`,
         );
+        for (const line of describeClaims(r.value.rejectedClaims)) io.out(line);
+      }
     });
 
   program
@@ -320,6 +331,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
             : `model NOT recoverable from these nodes (${v.failedChunks.length} chunk(s) failed)`,
         );
         if (v.badNodes.length) io.out(`bad node(s): ${v.badNodes.join(', ')}`);
+        for (const line of describeClaims(v.rejectedClaims)) io.out(line);
       }
     });
 
