@@ -131,7 +131,8 @@ function readManifestAndKey(manifestPath: string, trustedKey: string | undefined
   const m = readManifest(manifestPath);
   if (!m.ok) return m;
   try {
-    const trustedPublicKey = trustedKey ? loadPublicKey(trustedKey) : undefined;
+    // `!== undefined`, not truthiness: `--trusted-key "$UNSET"` must fail, not skip the check.
+    const trustedPublicKey = trustedKey !== undefined ? loadPublicKey(trustedKey) : undefined;
     return { ok: true as const, manifest: m, trustedPublicKey };
   } catch (e) {
     return {
