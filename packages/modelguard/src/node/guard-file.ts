@@ -29,7 +29,7 @@ import { MANIFEST_FORMAT, MANIFEST_VERSION, signManifest } from '../manifest.js'
 import { nodeBlobName, type StorageNode } from '../storage-node.js';
 import type { ManifestChunk, ModelManifest, ModelMetadata } from '../types.js';
 import { BlobFeed } from './blob-feed.js';
-import { ChunkPool, defaultWorkers } from './chunk-pool.js';
+import { ChunkPool, defaultWorkers, isWorkerCount, MAX_WORKERS, PoolError } from './chunk-pool.js';
 import type { SplitOutput } from './chunk-work.js';
 import { readExact } from './file-read.js';
 import { encodeNodeHeader } from './node-blob.js';
@@ -49,7 +49,7 @@ export interface GuardFileOptions {
   readonly tfjsWeightsManifest?: unknown;
   /** Ed25519 seed (32 bytes) to sign the manifest with. */
   readonly signingSeed?: Uint8Array;
-  /** Worker threads; 0 runs inline. Default: cores, 1..4. */
+  /** Worker threads, an integer 0..16; 0 runs inline. Default: cores, 1..4. */
   readonly workers?: number;
   readonly onProgress?: OnProgress;
 }
@@ -105,8 +105,9 @@ async function loadTfjs(value: unknown): Promise<Result<unknown, ModelGuardError
  * @param path the model file (any size up to 2^53-1 bytes; safetensors detected)
  * @param options `{ nodes, threshold, chunkSize = 4 MiB, metadata, tfjsWeightsManifest,
  *   signingSeed, workers, onProgress }`
- * @returns `{ manifest, blobs }`, or `INVALID_CONFIG`, `FILE_FAILED` (cannot read the input),
- *   `STORAGE_FAILED` (a node rejected a write; `badNodes` names it), `SPLIT_FAILED`
+ * @returns `{ manifest, blobs }`, or `INVALID_CONFIG` (including `workers` not 0..16),
+ *   `FILE_FAILED` (cannot read the input), `STORAGE_FAILED` (a node rejected a write;
+ *   `badNodes` names it), `SPLIT_FAILED` (a split or the worker pool failed)
  * @see docs/formats.md#modelguard
  */
 export async function guardFile(
@@ -128,6 +129,13 @@ export async function guardFile(
   });
   if (!cfg.ok) return cfg;
   const { storageNodes: n, threshold: k, chunkSize } = cfg.value;
+  if (!isWorkerCount(options.workers))
+    return mgErr(
+      'INVALID_CONFIG',
+      `workers must be an integer 0..${MAX_WORKERS}, got ${String(options.workers)}`,
+      'Omit it for the default, or pass 0 to run inline.',
+      { field: 'workers' },
+    );
   let tfjs: unknown;
   if (options.tfjsWeightsManifest !== undefined) {
     const t = await loadTfjs(options.tfjsWeightsManifest);
@@ -154,7 +162,17 @@ export async function guardFile(
       { field: 'path' },
     );
   }
-  const pool = new ChunkPool(options.workers ?? defaultWorkers());
+  let pool: ChunkPool;
+  try {
+    pool = new ChunkPool(options.workers ?? defaultWorkers());
+  } catch (e) {
+    await fh.close().catch(() => {});
+    return mgErr(
+      'SPLIT_FAILED',
+      `worker start failed: ${(e as Error)?.message ?? String(e)}`,
+      'Run with workers: 0 to diagnose.',
+    );
+  }
   // Buffer reuse: chunk read buffers come back from the workers, share buffers come back
   // from the node feeds once written. Without it the garbage collector lags by 100+ MiB.
   const freeChunks: Uint8Array[] = [];
@@ -166,10 +184,17 @@ export async function guardFile(
       }),
   );
   let storageError: { node: number; error: unknown } | undefined;
+  let aborting = false;
   let puts: Promise<void>[] = [];
   const modelId = globalThis.crypto.getRandomValues(new Uint8Array(16));
   const id = bytesToHex(modelId);
   const blobs = nodes.map((_, i) => nodeBlobName(id, i));
+  // Every promise in the window is settled before the pool closes (see chunk-pool.ts).
+  const window: Promise<SplitOutput>[] = [];
+  const track = (p: Promise<SplitOutput>) => {
+    p.catch(() => {}); // handled when drained, or settled in the catch below
+    window.push(p);
+  };
   try {
     const first8 = size >= 8 ? await readExact(fh, 0, 8) : new Uint8Array(0);
     const headerLen = safetensorsHeaderLength(first8, size);
@@ -194,7 +219,8 @@ export async function guardFile(
     const blobLength = offsets[spans.length]!;
     puts = nodes.map((node, i) =>
       node.put(blobs[i]!, feeds[i]!).catch((error) => {
-        storageError ??= { node: i, error };
+        // A put that rejects because we aborted the feeds is not the node's fault.
+        if (!aborting) storageError ??= { node: i, error };
         for (const f of feeds) f.fail(error);
       }),
     );
@@ -212,7 +238,6 @@ export async function guardFile(
       );
     const hash = createHash('sha256');
     const chunks: ManifestChunk[] = [];
-    const window: Promise<SplitOutput>[] = [];
     const maxInFlight = Math.max(1, options.workers ?? defaultWorkers()) + 1;
     let bytesDone = 0;
     const drain = async () => {
@@ -254,7 +279,7 @@ export async function guardFile(
       const full = outputs.length === n;
       if (!full) freeShares.push(...outputs);
       const task = { kind: 'split', modelId, k, n, index: c, offset, chunk } as const;
-      window.push(
+      track(
         full
           ? pool.run<SplitOutput>({ ...task, outputs }, [
               chunk.buffer as ArrayBuffer,
@@ -294,6 +319,8 @@ export async function guardFile(
     }
     return ok({ manifest, blobs });
   } catch (e) {
+    await Promise.allSettled(window);
+    aborting = true;
     for (const f of feeds) f.fail(e);
     await Promise.allSettled(puts);
     await Promise.allSettled(nodes.map((node, i) => node.delete(blobs[i]!)));
@@ -305,6 +332,12 @@ export async function guardFile(
         { badNodes: [storageError.node] },
       );
     const msg = (e as Error)?.message ?? String(e);
+    if (e instanceof PoolError)
+      return mgErr(
+        'SPLIT_FAILED',
+        `worker pool failed: ${msg}`,
+        'Run with workers: 0 to diagnose; retry.',
+      );
     return /file ended|EIO|ENOENT|EACCES/.test(msg)
       ? mgErr(
           'FILE_FAILED',

@@ -28,7 +28,7 @@ import type { Candidate } from '../lib/recover-chunk.js';
 import { checkManifest, verifyManifest } from '../manifest.js';
 import { nodeBlobName, type StorageNode } from '../storage-node.js';
 import type { ModelManifest } from '../types.js';
-import { ChunkPool, defaultWorkers } from './chunk-pool.js';
+import { ChunkPool, defaultWorkers, isWorkerCount, MAX_WORKERS } from './chunk-pool.js';
 import type { RecoverOutput, RecoverTask } from './chunk-work.js';
 import { decodeNodeHeader } from './node-blob.js';
 import { type OnProgress, report } from './progress.js';
@@ -37,7 +37,7 @@ import { type OnProgress, report } from './progress.js';
 export interface RestoreOptions {
   /** Raw 32-byte Ed25519 key the manifest must be signed with. */
   readonly trustedPublicKey?: Uint8Array;
-  /** Worker threads; 0 runs inline. Default: cores, 1..4. */
+  /** Worker threads, an integer 0..16; 0 runs inline. Default: cores, 1..4. */
   readonly workers?: number;
   readonly onProgress?: OnProgress;
   /**
@@ -362,6 +362,27 @@ class Session {
     return this.pool.run<RecoverOutput>(task, transfer);
   }
 
+  /**
+   * `recover` that never rejects: a pool failure (worker crash, task that could not be posted)
+   * becomes a `RECONSTRUCT_FAILED` result, so no promise of a window is left unhandled.
+   */
+  async safely(c: number, work: () => Promise<RecoverOutput>): Promise<RecoverOutput> {
+    try {
+      return await work();
+    } catch (e) {
+      return {
+        ok: false,
+        error: {
+          code: 'RECONSTRUCT_FAILED',
+          message: `chunk ${c}: worker pool failed: ${(e as Error)?.message ?? String(e)}`,
+          hint: 'Run with workers: 0 to diagnose; retry.',
+          docs: 'docs/errors.md#modelguard-reconstruct_failed',
+          chunkIndex: c,
+        },
+      };
+    }
+  }
+
   badNodes(): number[] {
     return [...this.bad.keys()].sort((a, b) => a - b);
   }
@@ -385,20 +406,28 @@ async function prepare(
       'Pass the nodes to read from.',
       { field: 'nodes' },
     );
+  if (!isWorkerCount(options.workers))
+    return mgErr(
+      'INVALID_CONFIG',
+      `workers must be an integer 0..${MAX_WORKERS}, got ${String(options.workers)}`,
+      'Omit it for the default, or pass 0 to run inline.',
+      { field: 'workers' },
+    );
   const offsets = nodeBlobOffsets(
     manifest.chunks.map((c) => c.length),
     manifest.config.storageNodes,
   );
   const opened = await openNodes(manifest, nodes, offsets[manifest.totalChunks]!);
   if (!opened.ok) return opened;
-  const pool = new ChunkPool(options.workers ?? defaultWorkers());
+  let pool: ChunkPool | undefined;
   try {
+    pool = new ChunkPool(options.workers ?? defaultWorkers());
     await pool.broadcast({ kind: 'groups', groups: manifest.chunks.map((c) => c.groupId) });
   } catch (e) {
-    await pool.close();
+    await pool?.close();
     return mgErr(
       'RECONSTRUCT_FAILED',
-      `worker start failed: ${(e as Error).message}`,
+      `worker start failed: ${(e as Error)?.message ?? String(e)}`,
       'Run with workers: 0 to diagnose.',
     );
   }
@@ -411,8 +440,9 @@ async function prepare(
  * @param nodes storage nodes in any order (each is searched for `<id>.node<i>.mgs` blobs)
  * @param outPath where to write the model (replaced atomically on success)
  * @param options `{ trustedPublicKey, workers, onProgress }`
- * @returns `{ bytes, badNodes }`, or `MANIFEST_INVALID`, `INTEGRITY_FAILED`,
- *   `INSUFFICIENT_SHARES`, `HMAC_FAILED`, `STORAGE_FAILED`, `FILE_FAILED`
+ * @returns `{ bytes, badNodes, rejectedClaims }`, or `MANIFEST_INVALID`, `INVALID_CONFIG`
+ *   (e.g. `workers` not 0..16), `INTEGRITY_FAILED`, `INSUFFICIENT_SHARES`, `HMAC_FAILED`,
+ *   `STORAGE_FAILED`, `FILE_FAILED`, `RECONSTRUCT_FAILED` (the worker pool failed)
  */
 export async function reconstructFile(
   manifest: ModelManifest,
@@ -426,6 +456,8 @@ export async function reconstructFile(
   const total = manifest.totalChunks;
   const tmp = `${outPath}.partial-${randomBytes(6).toString('hex')}`;
   let fh: Awaited<ReturnType<typeof open>> | undefined;
+  // Every promise in the window is settled before the pool closes (see chunk-pool.ts).
+  const window: Promise<RecoverOutput>[] = [];
   try {
     if (total > 0 && s.usable.length < s.k) {
       return mgErr(
@@ -447,7 +479,8 @@ export async function reconstructFile(
     }
     const hash = createHash('sha256');
     const crossCheck = options.crossCheck ?? true;
-    const recoverOne = async (c: number): Promise<RecoverOutput> => {
+    const recoverOne = (c: number): Promise<RecoverOutput> => s.safely(c, () => recoverWork(c));
+    const recoverWork = async (c: number): Promise<RecoverOutput> => {
       if (crossCheck && s.usable.length > s.k) {
         // More than k nodes given: read them all and check each, so bad ones are named.
         const f = await s.fetch(c, s.usable);
@@ -473,7 +506,6 @@ export async function reconstructFile(
       s.learn(c, f2.ids, r2);
       return r2;
     };
-    const window: Promise<RecoverOutput>[] = [];
     const maxInFlight = Math.max(1, options.workers ?? defaultWorkers()) + 1;
     let next = 0;
     let bytesDone = 0;
@@ -546,6 +578,7 @@ export async function reconstructFile(
       { field: 'outPath', badNodes: s.badNodes() },
     );
   } finally {
+    await Promise.allSettled(window);
     if (fh) await fh.close().catch(() => {});
     await rm(tmp, { force: true }).catch(() => {});
     await s.pool.close();
@@ -559,7 +592,8 @@ export async function reconstructFile(
  * @param nodes storage nodes in any order
  * @param options `{ trustedPublicKey, workers, onProgress }`
  * @returns a `VerifyReport` (also when nodes are bad or chunks unrecoverable: read
- *   `recoverable`), or `MANIFEST_INVALID`, `INTEGRITY_FAILED` (signature), `STORAGE_FAILED`
+ *   `recoverable`), or `MANIFEST_INVALID`, `INVALID_CONFIG`, `INTEGRITY_FAILED` (signature),
+ *   `STORAGE_FAILED`, `RECONSTRUCT_FAILED` (the worker pool failed)
  */
 export async function verifyFile(
   manifest: ModelManifest,
@@ -572,21 +606,24 @@ export async function verifyFile(
   const total = manifest.totalChunks;
   const failedChunks: VerifyReport['failedChunks'] = [];
   const hash = createHash('sha256');
+  const window: Promise<RecoverOutput>[] = [];
   try {
-    const window: Promise<RecoverOutput>[] = [];
     const maxInFlight = Math.max(1, options.workers ?? defaultWorkers()) + 1;
     let next = 0;
     let bytesDone = 0;
     const all = s.usable;
-    const start = async (c: number) => {
-      const f = await s.fetch(c, all);
-      const r = await s.recover(c, f.cand, true);
-      s.learn(c, f.ids, r);
-      return r;
-    };
+    const start = (c: number) =>
+      s.safely(c, async () => {
+        const f = await s.fetch(c, all);
+        const r = await s.recover(c, f.cand, true);
+        s.learn(c, f.ids, r);
+        return r;
+      });
     for (let c = 0; c < total; c++) {
       while (next < total && window.length < maxInFlight) window.push(start(next++));
       const r = await window.shift()!;
+      if (!r.ok && r.error.code === 'RECONSTRUCT_FAILED')
+        return mgErr(r.error.code, r.error.message, r.error.hint, { chunkIndex: c });
       if (r.ok) {
         if (failedChunks.length === 0) hash.update(r.value.bytes);
         r.value.bytes.fill(0);
@@ -607,7 +644,14 @@ export async function verifyFile(
         chunksTotal: total,
       });
     }
+  } catch (e) {
+    return mgErr(
+      'RECONSTRUCT_FAILED',
+      `verify failed: ${(e as Error)?.message ?? String(e)}`,
+      'Run with workers: 0 to diagnose; retry.',
+    );
   } finally {
+    await Promise.allSettled(window);
     await s.pool.close();
   }
   const modelHashOk = failedChunks.length === 0 && hash.digest('hex') === manifest.modelHash;
