@@ -135,3 +135,34 @@ describe('worker pool failures', () => {
     ).toEqual(['--conditions=x', '--max-old-space-size=100']);
   });
 });
+
+describe('signing seed', () => {
+  it('a seed that is not 32 bytes is refused before any blob is written', async () => {
+    const input = fresh('in');
+    writeFileSync(input, bytes(5000, 23));
+    const nodes = [0, 1, 2].map(() => createDirectoryNode(fresh('node'), { fsync: false }));
+    const r = await guardFile(input, {
+      nodes,
+      threshold: 2,
+      workers: 0,
+      signingSeed: new Uint8Array(31),
+    });
+    expect(!r.ok && r.error.field).toBe('signingSeed');
+    for (const node of nodes) expect(await node.list()).toEqual([]);
+  });
+
+  it('when signing fails the written blobs are deleted', async () => {
+    const input = fresh('in');
+    writeFileSync(input, bytes(5000, 24));
+    const nodes = [0, 1, 2].map(() => createDirectoryNode(fresh('node'), { fsync: false }));
+    vi.spyOn(globalThis.crypto.subtle, 'importKey').mockRejectedValue(new Error('no Ed25519'));
+    const r = await guardFile(input, {
+      nodes,
+      threshold: 2,
+      workers: 0,
+      signingSeed: new Uint8Array(32).fill(7),
+    });
+    expect(!r.ok && r.error.code).toBe('INVALID_CONFIG');
+    for (const node of nodes) expect(await node.list()).toEqual([]);
+  });
+});

@@ -9,7 +9,8 @@
  * - Memory is bounded by the in-flight window (workers + 1 chunks, each chunk plus its n
  *   shares) and by the per-node write queues (4 MiB each), not by the file size.
  * - If any node fails, nothing is committed on purpose: the blobs already renamed into place on
- *   other nodes are deleted (best effort) and STORAGE_FAILED names the node.
+ *   other nodes are deleted (best effort) and STORAGE_FAILED names the node. The same holds
+ *   when signing fails; a seed that is not 32 bytes is refused before anything is written.
  * - A file that changes while it is read yields a manifest of whatever was read; the hash and
  *   tags still match what the nodes hold.
  *
@@ -47,7 +48,7 @@ export interface GuardFileOptions {
   readonly metadata?: Partial<Omit<ModelMetadata, 'modelSize'>>;
   /** TF.js weights manifest JSON (parsed value, or a path to the .json file). */
   readonly tfjsWeightsManifest?: unknown;
-  /** Ed25519 seed (32 bytes) to sign the manifest with. */
+  /** Ed25519 seed (exactly 32 bytes) to sign the manifest with; checked before any write. */
   readonly signingSeed?: Uint8Array;
   /** Worker threads, an integer 0..16; 0 runs inline. Default: cores, 1..4. */
   readonly workers?: number;
@@ -105,7 +106,8 @@ async function loadTfjs(value: unknown): Promise<Result<unknown, ModelGuardError
  * @param path the model file (any size up to 2^53-1 bytes; safetensors detected)
  * @param options `{ nodes, threshold, chunkSize = 4 MiB, metadata, tfjsWeightsManifest,
  *   signingSeed, workers, onProgress }`
- * @returns `{ manifest, blobs }`, or `INVALID_CONFIG` (including `workers` not 0..16),
+ * @returns `{ manifest, blobs }`, or `INVALID_CONFIG` (including `workers` not 0..16,
+ *   `signingSeed` not 32 bytes, signing failed),
  *   `FILE_FAILED` (cannot read the input), `STORAGE_FAILED` (a node rejected a write;
  *   `badNodes` names it), `SPLIT_FAILED` (a split or the worker pool failed)
  * @see docs/formats.md#modelguard
@@ -135,6 +137,17 @@ export async function guardFile(
       `workers must be an integer 0..${MAX_WORKERS}, got ${String(options.workers)}`,
       'Omit it for the default, or pass 0 to run inline.',
       { field: 'workers' },
+    );
+  // Checked before anything is written: a bad seed must not leave blobs behind.
+  if (
+    options.signingSeed !== undefined &&
+    (!(options.signingSeed instanceof Uint8Array) || options.signingSeed.length !== 32)
+  )
+    return mgErr(
+      'INVALID_CONFIG',
+      'signingSeed must be 32 bytes',
+      'Pass the raw 32-byte Ed25519 seed (the CLI reads a PKCS#8 PEM or a hex seed file).',
+      { field: 'signingSeed' },
     );
   let tfjs: unknown;
   if (options.tfjsWeightsManifest !== undefined) {
@@ -312,9 +325,13 @@ export async function guardFile(
       totalChunks: spans.length,
       chunks,
     };
-    if (options.signingSeed) {
+    if (options.signingSeed !== undefined) {
       const s = await signManifest(manifest, options.signingSeed);
-      if (!s.ok) return s;
+      if (!s.ok) {
+        // Nothing is committed without the signature the caller asked for.
+        await Promise.allSettled(nodes.map((node, i) => node.delete(blobs[i]!)));
+        return s;
+      }
       manifest = s.value;
     }
     return ok({ manifest, blobs });
