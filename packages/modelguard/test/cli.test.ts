@@ -65,3 +65,22 @@ describe('CLI', () => {
     }
   });
 });
+
+describe('CLI split manifest write', () => {
+  it('a manifest that cannot be written -> FILE_FAILED, exit 1, JSON error, no blobs left', async () => {
+    const s = await split(['--manifest', join(root, 'no-such-dir', 'm.json')]);
+    expect(s.code).toBe(1);
+    const j = JSON.parse(s.lines.pop()!);
+    expect(j.ok).toBe(false);
+    expect(j.error.code).toBe('FILE_FAILED');
+    expect(j.error.field).toBe('manifest');
+    for (const d of s.dirs) expect(readdirSync(d)).toEqual([]);
+  });
+
+  it('the manifest is written in place, with no temporary file left', async () => {
+    const s = await split();
+    expect(s.code).toBe(0);
+    expect(JSON.parse(readFileSync(s.manifest, 'utf8')).version).toBe(2);
+    expect(readdirSync(root).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});

@@ -113,7 +113,7 @@ describe('worker pool failures', () => {
       ).slots[0]!.worker.terminate();
       await new Promise((r) => setTimeout(r, 20));
       await expect(pool.broadcast({ kind: 'groups', groups: [] })).rejects.toThrow(/dead/);
-      const task = { kind: 'groups', groups: [] } as const;
+      const task: ChunkTask = { kind: 'groups', groups: [] };
       await expect(pool.run(task)).rejects.toThrow(/no chunk worker is alive/);
     } finally {
       await pool.close();
