@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkManifest,
   guardModel,
   type ModelWeightShare,
   parseManifest,
@@ -322,6 +323,64 @@ describe('manifest tampering', () => {
 });
 
 describe('strict manifest parsing', () => {
+  it('checks metadata sections strictly (unknown keys, bounds, format consistency)', async () => {
+    const { manifest } = await guard(2500, 3, 2);
+    const tensor = { name: 'w', dtype: 'F32', shape: [2], dataOffsets: [0, 8] };
+    const st = { headerLength: 10, tensors: [tensor] };
+    const withMeta = (metadata: Record<string, unknown>) => ({
+      ...manifest,
+      metadata: { ...manifest.metadata, ...metadata },
+    });
+    expect(checkManifest(withMeta({ format: 'safetensors', safetensors: st })).ok).toBe(true);
+    const tf = { weightsManifest: [{ paths: ['a.bin'], weights: [] }] };
+    expect(checkManifest(withMeta({ format: 'tfjs', tfjs: tf })).ok).toBe(true);
+    const cases: [string, Record<string, unknown>][] = [
+      ['metadata.safetensors', { format: 'safetensors', safetensors: { ...st, extra: 1 } }],
+      [
+        'metadata.safetensors.tensors[0]',
+        { format: 'safetensors', safetensors: { ...st, tensors: [{ ...tensor, x: 1 }] } },
+      ],
+      [
+        'metadata.safetensors.tensors[0].name',
+        {
+          format: 'safetensors',
+          safetensors: { ...st, tensors: [{ ...tensor, name: 'n'.repeat(1025) }] },
+        },
+      ],
+      [
+        'metadata.safetensors.tensors[0].dataOffsets',
+        {
+          format: 'safetensors',
+          safetensors: { ...st, tensors: [{ ...tensor, dataOffsets: [8, 4] }] },
+        },
+      ],
+      [
+        'metadata.safetensors.tensors[0].dataOffsets',
+        {
+          format: 'safetensors',
+          safetensors: { ...st, tensors: [{ ...tensor, dataOffsets: [0, 2483] }] },
+        },
+      ],
+      ['metadata.tfjs', { format: 'tfjs', tfjs: { ...tf, extra: 1 } }],
+      [
+        'metadata.tfjs.weightsManifest',
+        { format: 'tfjs', tfjs: { weightsManifest: [{ paths: 1 }] } },
+      ],
+      ['metadata.safetensors', { format: 'safetensors' }],
+      ['metadata.tfjs', { format: 'tfjs' }],
+      ['metadata.format', { format: 'raw', tfjs: tf }],
+      ['metadata.format', { format: 'tfjs', tfjs: tf, safetensors: st }],
+    ];
+    for (const [field, metadata] of cases) {
+      const r = checkManifest(withMeta(metadata));
+      expect(r.ok, field).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code).toBe('MANIFEST_INVALID');
+        expect(r.error.field, JSON.stringify(metadata).slice(0, 80)).toBe(field);
+      }
+    }
+  });
+
   it('rejects unknown keys, broken offsets, bad hex and bad JSON with MANIFEST_INVALID', async () => {
     const { manifest } = await guard(2500, 3, 2);
     const text = serializeManifest(manifest);
