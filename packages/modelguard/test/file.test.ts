@@ -247,6 +247,27 @@ describe('guardFile / reconstructFile over directory nodes', () => {
     expect(readFileSync(out)).toEqual(file);
   });
 
+  it('guardFile rejects metadata the manifest parser would refuse, before writing', async () => {
+    const input = fresh('in');
+    writeFileSync(input, bytes(3000, 13));
+    const dirs = [0, 1, 2].map(() => fresh('node'));
+    const nodes = dirs.map((d) => createDirectoryNode(d, { fsync: false }));
+    for (const metadata of [
+      { extra: 1 },
+      { safetensors: { headerLength: 10, tensors: [] } },
+      { format: 'tfjs' as const },
+    ]) {
+      const r = await guardFile(input, {
+        nodes,
+        threshold: 2,
+        workers: 0,
+        metadata: metadata as never,
+      });
+      expect(!r.ok && r.error.code, JSON.stringify(metadata)).toBe('INVALID_CONFIG');
+      for (const node of nodes) expect(await node.list()).toEqual([]);
+    }
+  });
+
   it('bad config and missing input are rejected', async () => {
     const nodes = [createDirectoryNode(fresh('n')), createDirectoryNode(fresh('n'))];
     const r1 = await guardFile(fresh('missing'), { nodes, threshold: 2 });

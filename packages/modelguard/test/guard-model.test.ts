@@ -102,6 +102,35 @@ describe('bad config', () => {
     const r = await guardModel(w, meta(99), { storageNodes: 3, threshold: 2 });
     expect(!r.ok && r.error.field).toBe('metadata.modelSize');
   });
+  it('rejects metadata its own manifest parser would refuse', async () => {
+    const cfg = { storageNodes: 3, threshold: 2 };
+    const base = meta(100);
+    const tf = { weightsManifest: [{ paths: ['a.bin'], weights: [] }] };
+    const cases: [string, Record<string, unknown>][] = [
+      ['metadata.extra', { extra: 1 }],
+      [
+        'metadata.safetensors',
+        { format: 'safetensors', safetensors: { headerLength: 10, tensors: [] } },
+      ],
+      ['metadata.safetensors', { safetensors: { headerLength: 10, tensors: [] } }],
+      ['metadata.tfjs', { format: 'tfjs' }],
+      ['metadata.tfjs.weightsManifest', { tfjs: { weightsManifest: [{ paths: 3 }] } }],
+      ['metadata.tfjs', { tfjs: { ...tf, extra: true } }],
+    ];
+    for (const [field, extra] of cases) {
+      const r = await guardModel(bytes(100), { ...base, ...extra } as typeof base, cfg);
+      expect(r.ok, field).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code).toBe('INVALID_CONFIG');
+        expect(r.error.field, JSON.stringify(extra)).toBe(field);
+      }
+    }
+    // Accepted metadata always gives a manifest that parses back.
+    const g = await guardModel(bytes(100), { ...base, tfjs: tf }, cfg);
+    expect(g.ok).toBe(true);
+    if (g.ok) expect(parseManifest(serializeManifest(g.value.manifest)).ok).toBe(true);
+  });
+
   it('rejects non-bytes weights', async () => {
     const r = await guardModel('abc' as unknown as Uint8Array, meta(3), {
       storageNodes: 3,

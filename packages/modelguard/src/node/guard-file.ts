@@ -23,7 +23,7 @@ import { bytesToHex, ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
 import { describeInput } from '../guard-model.js';
 import { encodedShareLength, nodeBlobOffsets, planChunks } from '../lib/chunk-plan.js';
-import { checkConfig, checkMetadataInput } from '../lib/config-check.js';
+import { checkConfig, checkFinalMetadata, checkMetadataInput } from '../lib/config-check.js';
 import { safetensorsHeaderLength } from '../lib/safetensors.js';
 import { checkTfjsWeightsManifest } from '../lib/tfjs.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, signManifest } from '../manifest.js';
@@ -224,6 +224,8 @@ export async function guardFile(
     const meta = checkMetadataInput(baseMeta, size);
     if (!meta.ok) return meta;
     const described = describeInput(baseMeta, first8, size, () => header);
+    const final = checkFinalMetadata(baseMeta, described.metadata, described.safetensors, size);
+    if (!final.ok) return final;
     const spans = planChunks(size, chunkSize, described.firstChunk);
     const offsets = nodeBlobOffsets(
       spans.map((s) => s.length),
