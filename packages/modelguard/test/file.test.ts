@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,16 @@ describe('guardFile / reconstructFile over directory nodes', () => {
       expect(r.ok, JSON.stringify(r)).toBe(true);
       expect(sha(readFileSync(out))).toBe(sha(data));
     }
+  });
+
+  it('restored file and node blobs are created owner-only (0600)', async () => {
+    const g = await guardTo(bytes(5000, 14), 3, 2, 2000);
+    const out = fresh('out');
+    const r = await reconstructFile(g.manifest, g.nodes, out, { workers: 0 });
+    expect(r.ok).toBe(true);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    for (let i = 0; i < 3; i++)
+      expect(statSync(join(g.dirs[i]!, g.blobs[i]!)).mode & 0o777).toBe(0o600);
   });
 
   it('runs on worker threads and matches the inline result', async () => {

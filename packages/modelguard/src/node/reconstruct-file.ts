@@ -4,8 +4,11 @@
  * node's shares without writing anything.
  *
  * Pitfalls:
- * - The output is written to `<outPath>.partial-<random>` and renamed into place only after the
- *   whole-model hash matched: a failed restore never leaves a plausible-looking file behind.
+ * - The output is written to `<outPath>.partial-<random>` (created with mode 0600: it holds the
+ *   weights the split protected; widen it yourself if needed) and renamed into place only after
+ *   the whole-model hash matched: a failed restore never leaves a plausible-looking file
+ *   behind. With `fsync` (default) the file and then its directory are fsynced, so the rename
+ *   survives a crash.
  * - Given more than k nodes, restore reads and checks all of them (`crossCheck`, default on),
  *   so a bad node is named even if k good ones would have sufficed; that costs the extra reads.
  *   With `crossCheck: false` it reads k nodes per chunk and only falls back to the others when a
@@ -21,6 +24,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { hexToBytes, ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
 import { encodedShareLength, NODE_HEADER_LENGTH, nodeBlobOffsets } from '../lib/chunk-plan.js';
@@ -30,6 +34,7 @@ import { nodeBlobName, type StorageNode } from '../storage-node.js';
 import type { ModelManifest } from '../types.js';
 import { ChunkPool, defaultWorkers, isWorkerCount, MAX_WORKERS } from './chunk-pool.js';
 import type { RecoverOutput, RecoverTask } from './chunk-work.js';
+import { syncDir } from './durable.js';
 import { decodeNodeHeader } from './node-blob.js';
 import { type OnProgress, report } from './progress.js';
 
@@ -46,7 +51,10 @@ export interface RestoreOptions {
    * true). False reads only k nodes per chunk and falls back to the others on a failure.
    */
   readonly crossCheck?: boolean;
-  /** `reconstructFile` only: fsync the output before renaming it into place (default true). */
+  /**
+   * `reconstructFile` only: fsync the output before renaming it into place, and its directory
+   * after (default true).
+   */
   readonly fsync?: boolean;
 }
 
@@ -468,7 +476,8 @@ export async function reconstructFile(
       );
     }
     try {
-      fh = await open(tmp, 'wx');
+      // 0600: the restored weights are the secret the split protected.
+      fh = await open(tmp, 'wx', 0o600);
     } catch (e) {
       return mgErr(
         'FILE_FAILED',
@@ -558,6 +567,7 @@ export async function reconstructFile(
     await fh.close();
     fh = undefined;
     await rename(tmp, outPath);
+    if (options.fsync ?? true) await syncDir(dirname(outPath));
     report(options.onProgress, {
       phase: 'restore',
       bytesDone: manifest.modelSize,
