@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { ChunkPool, workerExecArgv } from '../src/node/chunk-pool.js';
+import { ChunkPool, inFlightChunks, workerExecArgv } from '../src/node/chunk-pool.js';
 import type { ChunkTask } from '../src/node/chunk-work.js';
 import { bytes } from './helpers.js';
 import {
@@ -165,4 +165,52 @@ describe('signing seed', () => {
     expect(!r.ok && r.error.code).toBe('INVALID_CONFIG');
     for (const node of nodes) expect(await node.list()).toEqual([]);
   });
+});
+
+describe('in-flight memory is bounded by bytes', () => {
+  it('inFlightChunks: worker-bound for small n, one chunk at n = 255 with 4 MiB chunks', () => {
+    const MiB = 1024 * 1024;
+    expect(inFlightChunks(2, 4 * MiB + 3 * 4 * MiB)).toBe(3);
+    expect(inFlightChunks(4, 4 * MiB + 255 * 4 * MiB)).toBe(1);
+    expect(inFlightChunks(0, 1)).toBe(2);
+    expect(inFlightChunks(16, 64 * MiB)).toBe(4);
+  });
+
+  it('guardFile with 255 nodes keeps one chunk in flight', async () => {
+    const input = fresh('in');
+    writeFileSync(input, bytes(3 * 512 * 1024, 25));
+    // Nodes that discard what they are sent: nothing large lands in /tmp.
+    const nodes: StorageNodeLike[] = Array.from({ length: 255 }, (_, i) => ({
+      id: `null${i}`,
+      async put(_name, data) {
+        for await (const _part of data);
+      },
+      async get() {
+        return undefined;
+      },
+      async list() {
+        return [];
+      },
+      async delete() {},
+    }));
+    const orig = ChunkPool.prototype.run;
+    let inFlight = 0;
+    let peak = 0;
+    vi.spyOn(ChunkPool.prototype, 'run').mockImplementation(async function (
+      this: ChunkPool,
+      task: ChunkTask,
+      transfer?: ArrayBuffer[],
+    ) {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      try {
+        return await orig.call(this, task, transfer);
+      } finally {
+        inFlight--;
+      }
+    } as typeof orig);
+    const r = await guardFile(input, { nodes, threshold: 2, chunkSize: 512 * 1024, workers: 2 });
+    expect(r.ok, JSON.stringify(!r.ok && r.error)).toBe(true);
+    expect(peak).toBe(1);
+  }, 60_000);
 });

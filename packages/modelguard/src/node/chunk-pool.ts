@@ -22,6 +22,31 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type ChunkTask, ChunkWorker } from './chunk-work.js';
 
+/**
+ * Bytes the streaming APIs allow in flight across their windows of chunks (chunk buffers plus
+ * the shares read or produced for them): 256 MiB. One chunk is always allowed, whatever its
+ * size, so the floor is one chunk's footprint (see `inFlightChunks`).
+ */
+export const IN_FLIGHT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * How many chunks a streaming window may hold: bounded by bytes, not only by worker count.
+ * @param workers worker threads (0 = inline)
+ * @param bytesPerChunk bytes one in-flight chunk holds (chunk + its shares), for the largest
+ *   chunk
+ * @param budget in-flight byte budget; default `IN_FLIGHT_BYTES`
+ * @returns 1..workers+1 (at least 1 even when one chunk exceeds the budget)
+ */
+export function inFlightChunks(
+  workers: number,
+  bytesPerChunk: number,
+  budget = IN_FLIGHT_BYTES,
+): number {
+  const byWorkers = Math.max(1, workers) + 1;
+  const byBytes = Math.floor(budget / Math.max(1, bytesPerChunk));
+  return Math.max(1, Math.min(byWorkers, byBytes));
+}
+
 /** Largest worker count accepted by the file APIs. */
 export const MAX_WORKERS = 16;
 

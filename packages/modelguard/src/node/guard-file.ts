@@ -6,8 +6,12 @@
  * share in chunk order. Each node is written sequentially, once.
  *
  * Pitfalls:
- * - Memory is bounded by the in-flight window (workers + 1 chunks, each chunk plus its n
- *   shares) and by the per-node write queues (4 MiB each), not by the file size.
+ * - Memory is bounded by bytes, not by the file size: the in-flight window holds at most
+ *   workers + 1 chunks and at most 256 MiB of chunks plus their n shares (but always one
+ *   chunk), the per-node write queues hold 4 MiB each (64 MiB in all with many nodes) plus the
+ *   share being written, and recycled buffers at most 64 MiB. One chunk's footprint is about
+ *   (n + 1) x chunkSize (with n = 255 and 4 MiB chunks about 1 GiB, plus about as much in the
+ *   node queues): with many nodes, choose a smaller chunk size.
  * - If any node fails, nothing is committed on purpose: the blobs already renamed into place on
  *   other nodes are deleted (best effort) and STORAGE_FAILED names the node. The same holds
  *   when signing fails; a seed that is not 32 bytes is refused before anything is written.
@@ -30,7 +34,14 @@ import { MANIFEST_FORMAT, MANIFEST_VERSION, signManifest } from '../manifest.js'
 import { nodeBlobName, type StorageNode } from '../storage-node.js';
 import type { ManifestChunk, ModelManifest, ModelMetadata } from '../types.js';
 import { BlobFeed } from './blob-feed.js';
-import { ChunkPool, defaultWorkers, isWorkerCount, MAX_WORKERS, PoolError } from './chunk-pool.js';
+import {
+  ChunkPool,
+  defaultWorkers,
+  inFlightChunks,
+  isWorkerCount,
+  MAX_WORKERS,
+  PoolError,
+} from './chunk-pool.js';
 import type { SplitOutput } from './chunk-work.js';
 import { readExact } from './file-read.js';
 import { encodeNodeHeader } from './node-blob.js';
@@ -62,7 +73,12 @@ export interface GuardFileResult {
   readonly blobs: string[];
 }
 
-const FEED_LIMIT = 4 * 1024 * 1024;
+/** Bytes queued per node before a push waits: 4 MiB, less with many nodes (64 MiB in all). */
+function feedLimit(n: number): number {
+  return Math.max(64 * 1024, Math.min(4 * 1024 * 1024, Math.floor((64 * 1024 * 1024) / n)));
+}
+/** Bytes of recycled share buffers kept for reuse. */
+const FREE_SHARE_BYTES = 64 * 1024 * 1024;
 
 function isStorageNode(x: unknown): x is StorageNode {
   const o = x as Record<string, unknown>;
@@ -190,10 +206,15 @@ export async function guardFile(
   // from the node feeds once written. Without it the garbage collector lags by 100+ MiB.
   const freeChunks: Uint8Array[] = [];
   const freeShares: Uint8Array[] = [];
+  let freeShareBytes = 0;
   const feeds = nodes.map(
     () =>
-      new BlobFeed(FEED_LIMIT, (b) => {
-        if (freeShares.length < 4 * nodes.length) freeShares.push(b);
+      new BlobFeed(feedLimit(n), (b) => {
+        // Bounded in bytes, not buffers: at n = 255, 4n buffers of 4 MiB would be 4 GiB.
+        if (freeShareBytes + b.length <= FREE_SHARE_BYTES) {
+          freeShares.push(b);
+          freeShareBytes += b.length;
+        }
       }),
   );
   let storageError: { node: number; error: unknown } | undefined;
@@ -253,7 +274,12 @@ export async function guardFile(
       );
     const hash = createHash('sha256');
     const chunks: ManifestChunk[] = [];
-    const maxInFlight = Math.max(1, options.workers ?? defaultWorkers()) + 1;
+    // Each in-flight chunk holds its bytes and n shares of about the same size.
+    const longest = spans.reduce((m, sp) => Math.max(m, sp.length), 0);
+    const maxInFlight = inFlightChunks(
+      options.workers ?? defaultWorkers(),
+      longest + n * encodedShareLength(Math.max(1, longest), n),
+    );
     let bytesDone = 0;
     const drain = async () => {
       const out = await window.shift()!;
@@ -292,7 +318,8 @@ export async function guardFile(
       for (let i = freeShares.length - 1; i >= 0 && outputs.length < n; i--)
         if (freeShares[i]!.length === shareSize) outputs.push(...freeShares.splice(i, 1));
       const full = outputs.length === n;
-      if (!full) freeShares.push(...outputs);
+      if (full) freeShareBytes -= n * shareSize;
+      else freeShares.push(...outputs);
       const task = { kind: 'split', modelId, k, n, index: c, offset, chunk } as const;
       track(
         full

@@ -9,6 +9,9 @@
  *   the whole-model hash matched: a failed restore never leaves a plausible-looking file
  *   behind. With `fsync` (default) the file and then its directory are fsynced, so the rename
  *   survives a crash.
+ * - Memory is bounded by bytes: a window holds at most workers + 1 chunks and at most 256 MiB
+ *   of shares read and chunks recovered (but always one chunk: about (nodes read + 2) x
+ *   chunk length; with many nodes choose smaller chunks, or `crossCheck: false`).
  * - Given more than k nodes, restore reads and checks all of them (`crossCheck`, default on),
  *   so a bad node is named even if k good ones would have sufficed; that costs the extra reads.
  *   With `crossCheck: false` it reads k nodes per chunk and only falls back to the others when a
@@ -32,7 +35,13 @@ import type { Candidate } from '../lib/recover-chunk.js';
 import { checkManifest, verifyManifest } from '../manifest.js';
 import { nodeBlobName, type StorageNode } from '../storage-node.js';
 import type { ModelManifest } from '../types.js';
-import { ChunkPool, defaultWorkers, isWorkerCount, MAX_WORKERS } from './chunk-pool.js';
+import {
+  ChunkPool,
+  defaultWorkers,
+  inFlightChunks,
+  isWorkerCount,
+  MAX_WORKERS,
+} from './chunk-pool.js';
 import type { RecoverOutput, RecoverTask } from './chunk-work.js';
 import { syncDir } from './durable.js';
 import { decodeNodeHeader } from './node-blob.js';
@@ -391,6 +400,23 @@ class Session {
     }
   }
 
+  /**
+   * How many chunks a window may hold when each fetch reads `readsPerChunk` shares: bounded by
+   * bytes (`IN_FLIGHT_BYTES`) for the largest chunk, and by the worker count.
+   */
+  windowSize(workers: number | undefined, readsPerChunk: number): number {
+    const longest = this.manifest.chunks.reduce((m, c) => Math.max(m, c.length), 0);
+    return inFlightChunks(
+      workers ?? defaultWorkers(),
+      2 * longest + readsPerChunk * encodedShareLength(Math.max(1, longest), this.n),
+    );
+  }
+
+  /** Number of live claims over all node indices (what a full fetch reads per chunk). */
+  liveClaims(): number {
+    return this.live.reduce((sum, l) => sum + l.length, 0);
+  }
+
   badNodes(): number[] {
     return [...this.bad.keys()].sort((a, b) => a - b);
   }
@@ -515,7 +541,11 @@ export async function reconstructFile(
       s.learn(c, f2.ids, r2);
       return r2;
     };
-    const maxInFlight = Math.max(1, options.workers ?? defaultWorkers()) + 1;
+    // Cross-check reads every live claim; otherwise k shares (more only on a fallback).
+    const maxInFlight = s.windowSize(
+      options.workers,
+      crossCheck && s.usable.length > s.k ? s.liveClaims() : s.k,
+    );
     let next = 0;
     let bytesDone = 0;
     for (let c = 0; c < total; c++) {
@@ -618,7 +648,7 @@ export async function verifyFile(
   const hash = createHash('sha256');
   const window: Promise<RecoverOutput>[] = [];
   try {
-    const maxInFlight = Math.max(1, options.workers ?? defaultWorkers()) + 1;
+    const maxInFlight = s.windowSize(options.workers, s.liveClaims());
     let next = 0;
     let bytesDone = 0;
     const all = s.usable;
