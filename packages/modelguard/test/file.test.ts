@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  type ModelWeightShare,
   nodeBlobName,
   nodeBlobOffsets,
   parseManifest,
@@ -12,7 +13,7 @@ import {
   serializeManifest,
 } from '../src/index.js';
 import { createDirectoryNode, guardFile, reconstructFile, verifyFile } from '../src/node/index.js';
-import { bytes, subsets } from './helpers.js';
+import { bytes, forgeColluding, subsets } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'modelguard-file-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -105,6 +106,38 @@ describe('guardFile / reconstructFile over directory nodes', () => {
     const r = await reconstructFile(g.manifest, g.nodes, out, { workers: 0, crossCheck: false });
     expect(r.ok && r.value.badNodes).toEqual([0]);
     expect(sha(readFileSync(out))).toBe(sha(data));
+  });
+
+  it('two colluding nodes (k=3) are named, not an honest one, in restore and verify', async () => {
+    for (const n of [5, 4]) {
+      const data = bytes(24, 15);
+      const g = await guardTo(data, n, 3, 8); // 8-byte chunks: no padding check (see helper)
+      const offsets = nodeBlobOffsets(
+        g.manifest.chunks.map((c) => c.length),
+        n,
+      );
+      const paths = g.dirs.map((d, i) => join(d, g.blobs[i]!));
+      const raws = paths.map((p) => readFileSync(p));
+      const row = raws.map((raw) => ({
+        data: new Uint8Array(raw.subarray(offsets[0]!, offsets[1]!)),
+      })) as unknown as ModelWeightShare[];
+      const f = forgeColluding(row, 0, 1, 2);
+      raws[0]!.set(f.a, offsets[0]!);
+      raws[1]!.set(f.b, offsets[0]!);
+      writeFileSync(paths[0]!, raws[0]!);
+      writeFileSync(paths[1]!, raws[1]!);
+      const out = fresh('out');
+      const r = await reconstructFile(g.manifest, g.nodes, out, { workers: 0 });
+      if (n === 5) {
+        expect(r.ok && r.value.badNodes).toEqual([0, 1]);
+        expect(sha(readFileSync(out))).toBe(sha(data));
+      } else {
+        expect(!r.ok && r.error.code).toBe('HMAC_FAILED');
+        expect(!r.ok && r.error.badNodes).toEqual([0, 1]);
+      }
+      const v = await verifyFile(g.manifest, g.nodes, { workers: 0 });
+      expect(v.ok && v.value.badNodes, String(n)).toEqual([0, 1]);
+    }
   });
 
   it('a hostile node listed first with blobs named for other indices cannot shadow them', async () => {

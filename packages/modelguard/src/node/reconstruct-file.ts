@@ -98,8 +98,9 @@ export interface RestoreReport {
 export interface NodeVerdict {
   readonly index: number;
   /**
-   * The id of the StorageNode whose blob for this index was used (the first claim that passed,
-   * else the first claim), or undefined when no supplied node holds this index's blob.
+   * The id of the StorageNode whose blob for this index was used (of the claims that passed,
+   * the one with the fewest failed chunks; else the first claim), or undefined when no
+   * supplied node holds this index's blob.
    */
   readonly id: string | undefined;
   /** ok: every chunk share passed; bad: at least one failed; missing: not supplied. */
@@ -114,7 +115,7 @@ export interface VerifyReport {
   readonly recoverable: boolean;
   readonly nodes: NodeVerdict[];
   readonly badNodes: number[];
-  /** Chunks no supplied k-subset could recover, with the reason. */
+  /** Chunks that could not be recovered (fewer than k shares matched their digests), with the reason. */
   readonly failedChunks: { chunkIndex: number; code: string; subCode?: string }[];
   readonly modelHashOk: boolean;
   /** Conflicting claims (see `RestoreReport.rejectedClaims`). */
