@@ -176,7 +176,7 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
   if (value.version === 1)
     return bad(
       'version',
-      'version 1 (no per-share digests) is no longer read: run guardModel/guardFile again from the model',
+      'version 1 (no per-share digests) is no longer read: restore with the release that wrote it, then split again',
     );
   if (value.version !== MANIFEST_VERSION)
     return bad('version', `unsupported version ${String(value.version)}`);
