@@ -137,6 +137,7 @@ export async function acceptShare(
     if (!payload.ok) return payload;
     if (ctx.onProgress) await ctx.onProgress({ stage: 'complete', current: 1, total: 1 });
     return ok({
+      status: 'complete',
       sender: g.sender,
       recipient: g.recipient,
       scope: g.scope,
