@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { bytesToHex, hexToBytes, type Share, split } from 'xorida';
+import { bytesToHex, hexToBytes, type Result, type Share, split } from 'xorida';
+import { xlinkErr } from '../../src/errors.js';
 import {
   Agent,
   type AgentLogger,
@@ -20,6 +21,7 @@ import {
   type ReceiveResult,
   splitTag,
   type TransportAdapter,
+  type XlinkErrorDetail,
   xchangeAad,
 } from '../../src/index.js';
 import { backend } from '../../src/lib/crypto/node.js';
@@ -33,12 +35,9 @@ const codeOf = (r: R) =>
 /** A transport that refuses everything. */
 class DroppingTransport implements TransportAdapter {
   attempts = 0;
-  async send() {
+  async send(): Promise<Result<void, XlinkErrorDetail>> {
     this.attempts++;
-    return {
-      ok: false as const,
-      error: { code: 'NETWORK_ERROR', message: 'down', hint: 'retry', docs: 'x' },
-    };
+    return xlinkErr('NETWORK_ERROR', 'down', 'retry');
   }
 }
 
