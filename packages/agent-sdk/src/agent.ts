@@ -82,7 +82,7 @@ import { type SplitSendResult, sendSplitChannel } from './split-channel/send.js'
 import { ShareBuffer, type ShareBufferOptions } from './split-channel/share-buffer.js';
 import { decodeShareRecord, isShareRecord } from './split-channel/share-record.js';
 import { LoopbackTransport, type TransportAdapter } from './transport.js';
-import { decodeXchangePart, isXchangePart, sendXchange } from './xchange.js';
+import { decodeXchangePart, isXchangePart, lateXchangePart, sendXchange } from './xchange.js';
 
 /** Bytes a share envelope or Xchange part may exceed `maxPayloadBytes` by (framing, r, tag). */
 export const SHARE_ENVELOPE_SLACK = 1024;
@@ -697,6 +697,12 @@ export class Agent {
         'Deliver it to its recipient',
         { field: 'recipient' },
       );
+    // Xchange: a late part of an already delivered group is acknowledged before the (costly)
+    // signature check; nothing is recorded or returned from it, so a forgery gains nothing.
+    if (xchangePart) {
+      const late = await lateXchangePart(this.nonceStore, env);
+      if (late) return ok(late);
+    }
     // 2. timestamp window
     const now = options.now ?? Date.now();
     const window = this.cfg.timestampWindowMs;

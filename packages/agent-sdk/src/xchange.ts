@@ -39,14 +39,18 @@ import {
   split,
 } from 'xorida';
 import { backend } from '#crypto';
+import type { Envelope } from './envelope.js';
 import { type EnvelopeJson, envelopeToJson, IV_LENGTH } from './envelope.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import type { AgentIdentity } from './identity.js';
 import { base64urlEncode } from './lib/base64url.js';
 import { ByteReader, ByteWriter, utf8 } from './lib/binary.js';
+import type { NonceStore } from './nonce-store.js';
 import { createSignedEnvelope } from './seal.js';
+import type { PendingShares } from './split-channel/receive.js';
 import { dispatchShares } from './split-channel/routing.js';
 import type { SplitSendResult } from './split-channel/send.js';
+import { groupRecordKey } from './split-channel/share-buffer.js';
 import { SPLIT_CHANNEL_PRODUCT_TYPE } from './split-channel/share-record.js';
 import type { TransportAdapter } from './transport.js';
 
@@ -262,4 +266,35 @@ export async function openXchange(
       { subCode: 'AEAD_MISMATCH', field: 'ciphertext' },
     );
   return ok(plaintext);
+}
+
+/**
+ * Acknowledges a part whose group was already delivered, WITHOUT verifying its signature (the
+ * receive pipeline calls this before step 2): such a part can only be ignored, so checking it
+ * would cost an Ed25519 verification for nothing. Nothing is recorded.
+ * @param nonceStore the agent's nonce store (holds the per-group records)
+ * @param env a parsed signed-only envelope whose body is an Xchange part
+ * @returns a `pending` result with `delivered: true`, or null (run the full pipeline)
+ */
+export async function lateXchangePart(
+  nonceStore: NonceStore,
+  env: Envelope,
+): Promise<PendingShares | null> {
+  const part = decodeXchangePart(env.ciphertext, env.ciphertext.length);
+  if (!part.ok) return null;
+  const s = part.value.share;
+  if (!(await nonceStore.has(groupRecordKey(env.sender, s.groupId)))) return null;
+  return {
+    status: 'pending',
+    mode: 'xchange',
+    sender: env.sender,
+    recipient: env.recipient,
+    scope: env.scope,
+    groupId: base64urlEncode(s.groupId),
+    received: 0,
+    threshold: s.k,
+    total: s.n,
+    duplicate: false,
+    delivered: true,
+  };
 }

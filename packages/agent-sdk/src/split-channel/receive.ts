@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { bytesToHex, ok, type Result, reconstruct } from 'xorida';
+import { ok, type Result, reconstruct } from 'xorida';
 import type { AgentMessage, ProgressCallback } from '../agent.js';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 import { base64urlEncode } from '../lib/base64url.js';
@@ -26,6 +26,7 @@ import type { NonceStore } from '../nonce-store.js';
 import { openXchange, xchangeAad } from '../xchange.js';
 import { openSplitSecret } from './integrity.js';
 import {
+  groupRecordKey,
   type IncomingShare,
   type ShareBuffer,
   type ShareGroup,
@@ -78,11 +79,6 @@ export interface ShareReceiveContext {
   /** TTL of the per-group replay record, ms. */
   readonly groupRecordTtlMs: number;
   readonly onProgress?: ProgressCallback | undefined;
-}
-
-/** Nonce-store key of the per-group replay record. */
-export function groupRecordKey(sender: string, groupId: Uint8Array): string {
-  return `xlink-group|${sender}|${bytesToHex(groupId)}`;
 }
 
 function pending(

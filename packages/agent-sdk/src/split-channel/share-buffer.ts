@@ -23,6 +23,16 @@
 import { bytesToHex, type DecodedShare, ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 
+/**
+ * Nonce-store key of the per-group replay record (see split-channel/receive.ts).
+ * @param sender sender DID
+ * @param groupId 16-byte groupId
+ * @returns `xlink-group|<sender>|<groupId hex>`
+ */
+export function groupRecordKey(sender: string, groupId: Uint8Array): string {
+  return `xlink-group|${sender}|${bytesToHex(groupId)}`;
+}
+
 /** Limits of the share buffer. */
 export interface ShareBufferOptions {
   /** Lifetime of an incomplete group, ms (default 30 000). */

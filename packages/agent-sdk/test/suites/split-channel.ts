@@ -683,6 +683,15 @@ export function splitChannelSuite(): void {
         split: { mode: 'xchange', indices: [0, 1] },
       });
       expect(pendingOf(await bob.agent.receive(envs[2]))).toMatchObject({ delivered: true });
+      // a late part of a delivered group is only acknowledged (even when its signature is bad),
+      // while the same damage to a part of an undelivered group is caught by the signature
+      const late = { ...envs[2]!, signature: envs[0]!.signature };
+      expect(pendingOf(await bob.agent.receive(late))).toMatchObject({ delivered: true });
+      const fresh = await sendOk(alice.agent, bob.agent, { xchange: true });
+      const forged = { ...fresh.split!.envelopes[2]!, signature: envs[0]!.signature };
+      expect(codeOf(await bob.agent.receive(forged))).toBe(
+        'VERIFICATION_FAILED:SIGNATURE_MISMATCH',
+      );
       const crit = await sendOk(alice.agent, bob.agent, { xchange: true, security: 'critical' });
       expect(crit.split).toMatchObject({ mode: 'xchange', k: 3, n: 5 });
     });
