@@ -501,7 +501,10 @@ export class Agent {
    * @returns a {@link SendReceipt}, or `INVALID_SCOPE`, `INVALID_PAYLOAD`,
    *   `PAYLOAD_TOO_LARGE`, `DID_NOT_IN_REGISTRY`, `VERIFICATION_FAILED:RECIPIENT_REVOKED`,
    *   `INVALID_KEY_DOCUMENT`, `VERSION_NEGOTIATION_FAILED`, `ECDH_FAILED`, `KEM_FAILED`,
-   *   `SEND_FAILED`, `NETWORK_ERROR`
+   *   `SEND_FAILED`, `NETWORK_ERROR`; split-channel / Xchange (`security`, `xchange`, deprecated
+   *   `splitChannel*`): `INVALID_OPTIONS` (field `security`, `splitChannelConfig`, `xchange`),
+   *   `SEND_FAILED:BELOW_THRESHOLD` (fewer than k shares accepted); `receipt.split` then lists
+   *   every share envelope and which transports failed
    */
   async send(options: SendOptions): Promise<Result<SendReceipt, XlinkErrorDetail>> {
     if (!isValidScope(options?.scope))
@@ -644,7 +647,10 @@ export class Agent {
    *   `VERIFICATION_FAILED` (`DID_NOT_IN_REGISTRY`, `SENDER_REVOKED`, `BAD_KEY_DOCUMENT`,
    *   `SIGNATURE_MISMATCH`, `PQ_KEY_MISSING`, `PQ_SIGNATURE_MISMATCH`), `NONCE_STORE_FULL`,
    *   `SCOPE_DENIED` (`NOT_GRANTED`/`NOT_ACCEPTED`), `DECRYPT_FAILED`
-   *   (`KEY_AGREEMENT`/`DECRYPTION`/`PARSE`), `LOOKUP_FAILED`
+   *   (`KEY_AGREEMENT`/`DECRYPTION`/`PARSE`), `LOOKUP_FAILED`. Share envelopes and Xchange parts
+   *   give `ok(PendingShares)` until k shares of their group are present, then the message once
+   *   (`split` set); or `INCONSISTENT_SHARES`, `HMAC_VERIFICATION_FAILED`,
+   *   `PAYLOAD_TOO_LARGE:SHARE_BUFFER_FULL`, `UNSUPPORTED_VERSION:XCHANGE_NOT_ENABLED`
    */
   async receive(
     input: unknown,

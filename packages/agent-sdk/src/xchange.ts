@@ -143,6 +143,12 @@ export function decodeXchangePart(
 
 /**
  * The associated data of the payload encryption (see module doc).
+ * @param groupId 16-byte groupId of the key split
+ * @param k threshold
+ * @param n share count
+ * @param sender sender DID
+ * @param recipient recipient DID
+ * @param scope envelope scope
  * @returns AAD bytes
  */
 export function xchangeAad(
