@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bytesToHex, hexToBytes, type Result, type Share, split } from 'xorida';
 import { xlinkErr } from '../../src/errors.js';
@@ -225,6 +226,51 @@ export function splitChannelSuite(): void {
           }
         }
       }
+    });
+
+    it('property: any payload, any k-of-n, any arrival order with repeats gives the message once', async () => {
+      const ts = Array.from({ length: 5 }, () => new LoopbackTransport());
+      const { registry, alice, bob } = await setup({}, ts);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uint8Array({ minLength: 0, maxLength: 600 }),
+          fc.constantFrom('high', 'critical'),
+          fc.array(fc.nat(20), { minLength: 1, maxLength: 12 }),
+          async (bytes, level, picks) => {
+            const s = await alice.agent.send({
+              to: bob.agent.did,
+              payload: bytes,
+              scope: 'p',
+              security: level,
+            });
+            if (!s.ok) return false;
+            const envs = s.value.split!.envelopes;
+            const k = s.value.split!.k;
+            const rx = bobAgain(bob, registry);
+            const order = [...picks.map((p) => p % envs.length), ...envs.keys()];
+            const seen = new Set<number>();
+            let messages = 0;
+            for (const i of order) {
+              const r = await rx.receive(envs[i]);
+              if (seen.has(i)) {
+                if (codeOf(r) !== 'REPLAY_DETECTED') return false;
+                continue;
+              }
+              seen.add(i);
+              if (!r.ok) return false;
+              if (isPendingShares(r.value)) {
+                if (seen.size === k && !r.value.delivered) return false;
+                continue;
+              }
+              messages++;
+              if (seen.size !== k) return false;
+              expect(r.value.payload).toEqual(bytes);
+            }
+            return messages === 1 && rx.pendingShareStats().groups === 0;
+          },
+        ),
+        { numRuns: 25 },
+      );
     });
 
     it('a share altered by its (authenticated) sender fails the integrity tag', async () => {
