@@ -77,7 +77,12 @@ import {
   validateSecurityPolicy,
 } from './security-policy.js';
 import { SPLIT_SECRET_OVERHEAD } from './split-channel/integrity.js';
-import { acceptShare, type PendingShares, type SplitMessageInfo } from './split-channel/receive.js';
+import {
+  acceptShare,
+  latePending,
+  type PendingShares,
+  type SplitMessageInfo,
+} from './split-channel/receive.js';
 import { type SplitSendResult, sendSplitChannel } from './split-channel/send.js';
 import { ShareBuffer, type ShareBufferOptions } from './split-channel/share-buffer.js';
 import { decodeShareRecord, isShareRecord } from './split-channel/share-record.js';
@@ -709,6 +714,10 @@ export class Agent {
       const late = await lateXchangePart(this.nonceStore, env);
       if (late) return ok(late);
     }
+    // Split-channel: the remaining shares of a delivered message are known by their (derived)
+    // nonces; acknowledge them without decrypting (a synchronous map lookup otherwise).
+    const lateShare = this.shareBuffer.lateShare(env.sender, base64urlEncode(env.nonce));
+    if (lateShare) return ok(latePending(env.sender, lateShare));
     // 2. timestamp window
     const now = options.now ?? Date.now();
     const window = this.cfg.timestampWindowMs;

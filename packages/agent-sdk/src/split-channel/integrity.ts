@@ -25,12 +25,37 @@ import { backend } from '#crypto';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 import { ByteWriter, utf8 } from '../lib/binary.js';
 
-/** HKDF/HMAC labels of the split-channel integrity tag. */
+/** HKDF/HMAC labels of the split-channel integrity tag and share nonces. */
 export const SPLIT_TAG_LABELS = {
   salt: 'xlink-split-channel-v1',
   keyInfo: 'xlink/split-channel/tag-key',
   tagContext: 'XLINK-SPLIT-TAG-V1',
+  nonceInfo: 'xlink/split-channel/nonce',
 } as const;
+
+/**
+ * The envelope nonces of the n share envelopes of one message:
+ * `nonce_i = HKDF-SHA256(ikm = r, salt = "xlink-split-channel-v1",
+ * info = "xlink/split-channel/nonce" | u8 i, L = 16)`. Unpredictable and unlinkable without r
+ * (which only k shares reveal), unique per message (r is fresh), and computable by the receiver
+ * after reconstruction, so it can recognise the remaining (late) shares of a delivered message
+ * by their cleartext nonce and skip decrypting them.
+ * @param r the 32-byte r of the secret
+ * @param n share count
+ * @returns n nonces of 16 bytes
+ */
+export function splitShareNonces(r: Uint8Array, n: number): Uint8Array[] {
+  const salt = utf8(SPLIT_TAG_LABELS.salt);
+  const label = utf8(SPLIT_TAG_LABELS.nonceInfo);
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const info = new Uint8Array(label.length + 1);
+    info.set(label, 0);
+    info[label.length] = i;
+    out.push(backend.hkdfSha256(r, salt, info, 16));
+  }
+  return out;
+}
 
 /** Bytes the secret adds in front of the plaintext (r and tag). */
 export const SPLIT_SECRET_OVERHEAD = 64;

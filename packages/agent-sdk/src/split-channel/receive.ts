@@ -24,10 +24,11 @@ import { base64urlEncode } from '../lib/base64url.js';
 import { decodePayload } from '../lib/payload.js';
 import type { NonceStore } from '../nonce-store.js';
 import { openXchange, xchangeAad } from '../xchange.js';
-import { openSplitSecret } from './integrity.js';
+import { openSplitSecret, splitShareNonces } from './integrity.js';
 import {
   groupRecordKey,
   type IncomingShare,
+  type LateShareInfo,
   type ShareBuffer,
   type ShareGroup,
   wipeGroup,
@@ -126,10 +127,29 @@ export async function acceptShare(
     if (stored.value === 'replay') return ok(pending(part, 0, { delivered: true }));
     if (ctx.onProgress)
       await ctx.onProgress({ stage: 'reconstructing', current: g.parts.size, total: g.k });
-    const plaintext = await recover(g);
-    if (!plaintext.ok) return plaintext;
-    const payload = decodePayload(plaintext.value);
-    plaintext.value.fill(0);
+    const recovered = await recover(g);
+    if (!recovered.ok) return recovered;
+    const { plaintext, shareNonces } = recovered.value;
+    if (shareNonces) {
+      const unseen = shareNonces.flatMap((nonce, i) =>
+        g.parts.has(i) ? [] : [base64urlEncode(nonce)],
+      );
+      ctx.buffer.rememberLate(
+        g.sender,
+        unseen,
+        {
+          mode: g.mode,
+          recipient: g.recipient,
+          scope: g.scope,
+          groupId: base64urlEncode(g.groupId),
+          k: g.k,
+          n: g.n,
+        },
+        ctx.groupRecordTtlMs,
+      );
+    }
+    const payload = decodePayload(plaintext);
+    plaintext.fill(0);
     if (!payload.ok) return payload;
     if (ctx.onProgress) await ctx.onProgress({ stage: 'complete', current: 1, total: 1 });
     return ok({
@@ -155,7 +175,31 @@ export async function acceptShare(
   }
 }
 
-async function recover(g: ShareGroup): Promise<Result<Uint8Array, XlinkErrorDetail>> {
+/**
+ * The pending result for a late share recognised by its nonce (see ShareBuffer.lateShare).
+ * @param sender sender DID
+ * @param info what the buffer remembered
+ * @returns a `pending` result with `delivered: true`
+ */
+export function latePending(sender: string, info: LateShareInfo): PendingShares {
+  return {
+    status: 'pending',
+    mode: info.mode,
+    sender,
+    recipient: info.recipient,
+    scope: info.scope,
+    groupId: info.groupId,
+    received: 0,
+    threshold: info.k,
+    total: info.n,
+    duplicate: false,
+    delivered: true,
+  };
+}
+
+async function recover(
+  g: ShareGroup,
+): Promise<Result<{ plaintext: Uint8Array; shareNonces?: Uint8Array[] }, XlinkErrorDetail>> {
   const parts = [...g.parts.values()];
   const shares = parts.map((p) => p.share);
   if (g.mode === 'xchange') {
@@ -165,7 +209,8 @@ async function recover(g: ShareGroup): Promise<Result<Uint8Array, XlinkErrorDeta
         subCode: 'CIPHERTEXT_MISMATCH',
       });
     const aad = xchangeAad(g.groupId, g.k, g.n, g.sender, g.recipient, g.scope);
-    return openXchange(shares, x.iv, x.ciphertext, aad);
+    const pt = await openXchange(shares, x.iv, x.ciphertext, aad);
+    return pt.ok ? ok({ plaintext: pt.value }) : pt;
   }
   const secret = reconstruct(shares);
   if (!secret.ok) {
@@ -192,6 +237,8 @@ async function recover(g: ShareGroup): Promise<Result<Uint8Array, XlinkErrorDeta
     recipient: g.recipient,
     scope: g.scope,
   });
+  const shareNonces = opened.ok ? splitShareNonces(secret.value.subarray(0, 32), g.n) : undefined;
   secret.value.fill(0);
-  return opened;
+  if (!opened.ok) return opened;
+  return ok({ plaintext: opened.value, ...(shareNonces ? { shareNonces } : {}) });
 }

@@ -12,10 +12,13 @@
  *   encryption already hides everything. What the split adds is that one compromised channel
  *   (or one leaked per-share key) reveals nothing.
  * - Every intermediate copy of the secret (r, tag, shares) is zeroed after use.
+ * - Share envelope nonces are derived from r (integrity.ts `splitShareNonces`) instead of drawn
+ *   at random, so the receiver can drop the late shares of a delivered message cheaply.
  *
  * @module
  */
 import { ok, type Result, split } from 'xorida';
+import { backend } from '#crypto';
 import { type EnvelopeJson, envelopeToJson } from '../envelope.js';
 import type { XlinkErrorDetail } from '../errors.js';
 import type { AgentIdentity } from '../identity.js';
@@ -23,7 +26,7 @@ import type { EnvelopeVersion, KeyDocument } from '../key-document.js';
 import { base64urlEncode } from '../lib/base64url.js';
 import { createEnvelope } from '../seal.js';
 import type { TransportAdapter } from '../transport.js';
-import { buildSplitSecret } from './integrity.js';
+import { buildSplitSecret, splitShareNonces } from './integrity.js';
 import { dispatchShares, type ShareDeliveryFailure } from './routing.js';
 import { encodeShareRecord } from './share-record.js';
 
@@ -73,11 +76,14 @@ export async function sendSplitChannel(
 ): Promise<Result<SplitSendResult, XlinkErrorDetail>> {
   const { identity, recipient, version, scope, k, n } = input;
   if (input.onSplitting) await input.onSplitting();
+  const r = input.r ?? backend.randomBytes(32);
+  const nonces = splitShareNonces(r, n);
   const secret = buildSplitSecret(
     input.plaintext,
     { k, n, sender: identity.did, recipient: recipient.did, scope },
-    input.r,
+    r,
   );
+  if (input.r === undefined) r.fill(0);
   const shares = split(secret, { threshold: k, shares: n });
   secret.fill(0);
   if (!shares.ok) throw new RangeError(`split failed: ${shares.error.message}`);
@@ -93,6 +99,8 @@ export async function sendSplitChannel(
         scope,
         plaintext: record,
         timestamp,
+        // Derived, not fixed: see splitShareNonces (the IV and KEM randomness stay fresh).
+        random: { nonce: nonces[share.index]! },
       });
       record.fill(0);
       if (!env.ok) return env;

@@ -95,6 +95,17 @@ export type AddOutcome =
   | { readonly state: 'pending'; readonly group: ShareGroup; readonly duplicate: boolean }
   | { readonly state: 'complete'; readonly group: ShareGroup };
 
+/** What the buffer remembers about a delivered group's remaining (late) shares. */
+export interface LateShareInfo {
+  readonly mode: 'split-channel' | 'xchange';
+  readonly recipient: string;
+  readonly scope: string;
+  /** base64url groupId. */
+  readonly groupId: string;
+  readonly k: number;
+  readonly n: number;
+}
+
 /** Events reported to the agent's logger. */
 export type ShareBufferEvent = (event: string, detail: Record<string, unknown>) => void;
 
@@ -108,6 +119,9 @@ export class ShareBuffer {
   private readonly maxPerSender: number;
   private readonly maxGroups: number;
   private readonly now: () => number;
+  // sender|nonce of the not-yet-seen shares of delivered groups (bounded, TTL): lets the Agent
+  // acknowledge a late share without decrypting it. Losing an entry only costs time.
+  private readonly late = new Map<string, { info: LateShareInfo; expiresAt: number }>();
 
   /**
    * @param options limits (see {@link ShareBufferOptions})
@@ -236,6 +250,52 @@ export class ShareBuffer {
       (g.timer as { unref?: () => void }).unref?.();
     }
     return ok({ state: 'pending', group: g, duplicate: false });
+  }
+
+  /**
+   * Remembers the envelope nonces of a delivered group's shares that have not arrived yet.
+   * At most 4 x `maxGroups` entries; when full, expired and then the oldest entries go first.
+   * @param sender sender DID
+   * @param nonces base64url envelope nonces
+   * @param info what to report when one arrives
+   * @param ttlMs how long to remember, ms
+   */
+  rememberLate(
+    sender: string,
+    nonces: readonly string[],
+    info: LateShareInfo,
+    ttlMs: number,
+  ): void {
+    const now = this.now();
+    const max = 4 * this.maxGroups;
+    for (const nonce of nonces) {
+      if (this.late.size >= max) {
+        for (const [key, v] of this.late) if (v.expiresAt <= now) this.late.delete(key);
+        while (this.late.size >= max) {
+          const oldest = this.late.keys().next().value;
+          if (oldest === undefined) break;
+          this.late.delete(oldest);
+        }
+      }
+      this.late.set(`${sender}|${nonce}`, { info, expiresAt: now + ttlMs });
+    }
+  }
+
+  /**
+   * Looks up a late share of a delivered group by its envelope nonce (kept until it expires,
+   * so repeats are acknowledged the same way).
+   * @param sender sender DID
+   * @param nonce base64url envelope nonce
+   * @returns what was remembered, or undefined
+   */
+  lateShare(sender: string, nonce: string): LateShareInfo | undefined {
+    if (this.late.size === 0) return undefined;
+    const key = `${sender}|${nonce}`;
+    const v = this.late.get(key);
+    if (v === undefined) return undefined;
+    if (v.expiresAt > this.now()) return v.info;
+    this.late.delete(key);
+    return undefined;
   }
 
   /** Drops every buffered group (wiping payloads) and cancels timers. */
