@@ -17,6 +17,7 @@ import {
   envelopeToJson,
   isPendingShares,
   LoopbackTransport,
+  MemoryNonceStore,
   MemoryTrustRegistry,
   type ProgressEvent,
   type ReceiveResult,
@@ -456,6 +457,36 @@ export function splitChannelSuite(): void {
       await sendOk(alice.agent, bob.agent, {});
       expect(warnings).toEqual(['split-channel.shared-transport']);
       expect(single.outbox).toHaveLength(3 + 5 + 1);
+    });
+
+    it('routes share i to transports[i % length] (3 shares over 2 transports: 0, 1, 0)', async () => {
+      const t0 = new LoopbackTransport();
+      const t1 = new LoopbackTransport();
+      const { alice, bob } = await setup({}, [t0, t1]);
+      const s = await sendOk(alice.agent, bob.agent, { security: 'high' });
+      const nonces = s.split!.envelopes.map((e) => e.nonce);
+      expect(t0.outbox.map((e) => e.nonce)).toEqual([nonces[0], nonces[2]]);
+      expect(t1.outbox.map((e) => e.nonce)).toEqual([nonces[1]]);
+    });
+
+    it('the per-group record survives a receiver restart that keeps its nonce store', async () => {
+      const { registry, alice, bob } = await setup();
+      const store = new MemoryNonceStore();
+      const s = await sendOk(alice.agent, bob.agent, {
+        security: 'critical',
+        payload: { once: 1 },
+      });
+      const envs = s.split!.envelopes;
+      const before = bobAgain(bob, registry, { nonceStore: store });
+      for (const i of [0, 1]) await before.receive(envs[i]);
+      const m = await before.receive(envs[2]);
+      expect(m.ok && m.value.payload).toEqual({ once: 1 });
+      // new process, same (persistent) nonce store: the remaining shares never re-deliver
+      const after = bobAgain(bob, registry, { nonceStore: store });
+      expect(pendingOf(await after.receive(envs[3]))).toMatchObject({ delivered: true });
+      expect(pendingOf(await after.receive(envs[4]))).toMatchObject({ delivered: true });
+      expect(codeOf(await after.receive(envs[0]))).toBe('REPLAY_DETECTED');
+      expect(after.pendingShareStats().groups).toBe(0);
     });
 
     it('buffers stay bounded under a flood of orphan shares', async () => {
