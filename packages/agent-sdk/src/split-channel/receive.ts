@@ -118,6 +118,7 @@ export async function acceptShare(
   if (await ctx.nonceStore.has(recordKey)) return ok(pending(part, 0, { delivered: true }));
   const added = ctx.buffer.add(part);
   if (!added.ok) return added;
+  if (added.value.state === 'completed-before') return ok(pending(part, 0, { delivered: true }));
   const g = added.value.group;
   if (added.value.state === 'pending')
     return ok(pending(part, g.parts.size, { duplicate: added.value.duplicate }));

@@ -93,7 +93,8 @@ export interface ShareGroup {
 /** Outcome of {@link ShareBuffer.add}. */
 export type AddOutcome =
   | { readonly state: 'pending'; readonly group: ShareGroup; readonly duplicate: boolean }
-  | { readonly state: 'complete'; readonly group: ShareGroup };
+  | { readonly state: 'complete'; readonly group: ShareGroup }
+  | { readonly state: 'completed-before' };
 
 /** What the buffer remembers about a delivered group's remaining (late) shares. */
 export interface LateShareInfo {
@@ -122,6 +123,9 @@ export class ShareBuffer {
   // sender|nonce of the not-yet-seen shares of delivered groups (bounded, TTL): lets the Agent
   // acknowledge a late share without decrypting it. Losing an entry only costs time.
   private readonly late = new Map<string, { info: LateShareInfo; expiresAt: number }>();
+  // Groups completed within the last group timeout (key -> expiry, ms), so concurrent receives
+  // of the same group cannot start a second group before the per-group record is stored.
+  private readonly completed = new Map<string, number>();
 
   /**
    * @param options limits (see {@link ShareBufferOptions})
@@ -163,6 +167,7 @@ export class ShareBuffer {
    * @param part the share and its envelope context
    * @returns `pending` (with `duplicate` when the index was already buffered) or `complete`
    *   (the group is removed from the buffer; the caller reconstructs and wipes it), or
+   *   `completed-before` (the group completed within the last group timeout), or
    *   `INCONSISTENT_SHARES` (`PARAMETER_MISMATCH`, `CIPHERTEXT_MISMATCH`; the group is dropped)
    *   or `PAYLOAD_TOO_LARGE:SHARE_BUFFER_FULL`
    */
@@ -170,6 +175,8 @@ export class ShareBuffer {
     this.sweep();
     const s = part.share;
     const key = `${part.sender}|${bytesToHex(s.groupId)}`;
+    // Completed a moment ago (its per-group record may still be on its way to the nonce store).
+    if ((this.completed.get(key) ?? 0) > this.now()) return ok({ state: 'completed-before' });
     const size = s.payload.length;
     let g = this.groups.get(key);
     if (g) {
@@ -241,6 +248,7 @@ export class ShareBuffer {
     this.bump(this.senderBytes, part.sender, size);
     if (g.parts.size >= g.k) {
       this.release(g);
+      this.markCompleted(key);
       return ok({ state: 'complete', group: g });
     }
     if (g.timer === undefined) {
@@ -319,6 +327,20 @@ export class ShareBuffer {
       threshold: g.k,
     });
     this.drop(g);
+  }
+
+  /** Marks a group key as completed for one group timeout (bounded like the late nonces). */
+  private markCompleted(key: string): void {
+    const now = this.now();
+    if (this.completed.size >= this.maxGroups) {
+      for (const [k, exp] of this.completed) if (exp <= now) this.completed.delete(k);
+      while (this.completed.size >= this.maxGroups) {
+        const oldest = this.completed.keys().next().value;
+        if (oldest === undefined) break;
+        this.completed.delete(oldest);
+      }
+    }
+    this.completed.set(key, now + this.timeoutMs);
   }
 
   /** Removes a group from the accounting (without wiping: the caller still needs it). */

@@ -459,6 +459,20 @@ export function splitChannelSuite(): void {
       expect(single.outbox).toHaveLength(3 + 5 + 1);
     });
 
+    it('concurrent receives of every share give exactly one message', async () => {
+      const { registry, alice, bob } = await setup();
+      for (const level of ['high', 'critical'] as const) {
+        const s = await sendOk(alice.agent, bob.agent, { security: level, payload: { c: level } });
+        const rx = bobAgain(bob, registry);
+        const all = await Promise.all(s.split!.envelopes.map((e) => rx.receive(e)));
+        const messages = all.filter((r) => r.ok && !isPendingShares(r.value));
+        expect(messages).toHaveLength(1);
+        expect(messages[0]!.ok && messages[0]!.value.payload).toEqual({ c: level });
+        expect(all.every((r) => r.ok)).toBe(true);
+        expect(rx.pendingShareStats().groups).toBe(0);
+      }
+    });
+
     it('routes share i to transports[i % length] (3 shares over 2 transports: 0, 1, 0)', async () => {
       const t0 = new LoopbackTransport();
       const t1 = new LoopbackTransport();
