@@ -17,16 +17,21 @@ import { backend } from '#crypto';
 /** `'node'` or `'portable'`: which crypto backend this build resolved to. */
 export const cryptoBackendName: 'node' | 'portable' = backend.name;
 
+// Split-channel, security policy and Xchange (issue 6).
 export {
   Agent,
+  type AgentLogger,
   type AgentMessage,
   type AgentOptions,
   DEFAULT_TIMESTAMP_WINDOW_MS,
+  isPendingShares,
   type ProgressCallback,
   type ProgressEvent,
   type ReceiveOptions,
+  type ReceiveResult,
   type SendOptions,
   type SendReceipt,
+  SHARE_ENVELOPE_SLACK,
 } from './agent.js';
 export {
   didFromEd25519PublicKey,
@@ -120,4 +125,46 @@ export {
   ENVELOPE_KEY_LABELS,
   type InjectedRandomness,
 } from './seal.js';
+export {
+  DEFAULT_SECURITY_POLICY,
+  decideSecurity,
+  MAX_SPLIT_SHARES,
+  type SecurityDecision,
+  type SecurityInput,
+  type SecurityLevel,
+  type SecurityPolicyOptions,
+  type SplitChannelConfig,
+} from './security-policy.js';
+export {
+  buildSplitSecret,
+  openSplitSecret,
+  SPLIT_SECRET_OVERHEAD,
+  SPLIT_TAG_LABELS,
+  splitTag,
+  type TagContext,
+} from './split-channel/integrity.js';
+export type { PendingShares, SplitMessageInfo } from './split-channel/receive.js';
+export {
+  dispatchShares,
+  type ShareDelivery,
+  type ShareDeliveryFailure,
+  transportFor,
+} from './split-channel/routing.js';
+export type { SplitSendResult } from './split-channel/send.js';
+export { DEFAULT_SHARE_BUFFER, type ShareBufferOptions } from './split-channel/share-buffer.js';
+export {
+  decodeShareRecord,
+  encodeShareRecord,
+  SHARE_PAYLOAD_TYPE,
+  SHARE_RECORD_VERSION,
+  SPLIT_CHANNEL_PRODUCT_TYPE,
+} from './split-channel/share-record.js';
 export { type EnvelopeHandler, LoopbackTransport, type TransportAdapter } from './transport.js';
+export {
+  decodeXchangePart,
+  encodeXchangePart,
+  isXchangePart,
+  XCHANGE_PART_VERSION,
+  type XchangePart,
+  xchangeAad,
+} from './xchange.js';

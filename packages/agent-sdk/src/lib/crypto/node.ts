@@ -19,6 +19,7 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
+  createHmac,
   createPrivateKey,
   createPublicKey,
   diffieHellman,
@@ -150,6 +151,9 @@ export const backend: CryptoBackend = {
   },
   sha256(data) {
     return u8(createHash('sha256').update(data).digest());
+  },
+  hmacSha256(key, data) {
+    return u8(createHmac('sha256', key).update(data).digest());
   },
   hkdfSha256(ikm, salt, info, length) {
     return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
