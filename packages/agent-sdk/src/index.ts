@@ -28,6 +28,13 @@ export {
   type SendOptions,
   type SendReceipt,
 } from './agent.js';
+// Infrastructure (issue 4): HTTP transport, registry client, relay client, signed requests.
+export {
+  type AgentMiddlewareOptions,
+  createAgentMiddleware,
+  type MiddlewareRequest,
+  type MiddlewareResponse,
+} from './agent-middleware.js';
 export {
   didFromEd25519PublicKey,
   didKeyAgreementKey,
@@ -71,6 +78,12 @@ export {
   XlinkSplitChannelError,
   XlinkTransportError,
 } from './errors.js';
+export { HttpTrustRegistry, type HttpTrustRegistryOptions } from './http-trust-registry.js';
+export {
+  checkBaseUrl,
+  HttpsTransportAdapter,
+  type HttpsTransportOptions,
+} from './https-transport.js';
 export {
   type AgentIdentity,
   exportIdentity,
@@ -95,6 +108,7 @@ export {
   negotiateVersion,
   verifyKeyDocument,
 } from './key-document.js';
+export type { HttpCallPolicy } from './lib/http-call.js';
 export type { Payload } from './lib/payload.js';
 export { XWING_CIPHERTEXT_LENGTH, XWING_PUBLIC_KEY_LENGTH } from './lib/xwing.js';
 export { MemoryNonceStore, type NonceStore } from './nonce-store.js';
@@ -107,6 +121,25 @@ export {
   type TrustRegistry,
   validateRegistration,
 } from './registry.js';
+export {
+  type RegistryEntryJson,
+  registryEntryFromJson,
+  registryEntryToJson,
+} from './registry-entry-json.js';
+export { RelayClient, type RelayClientOptions, type RelayMessage } from './relay-client.js';
+export { type ListenOptions, runListenLoop } from './relay-listen.js';
+export {
+  DEFAULT_REQUEST_WINDOW_MS,
+  REQUEST_SIGNATURE_LABEL,
+  type RequestSigner,
+  requestSignerFromIdentity,
+  requestSigningInput,
+  type SignedRequestHeaders,
+  type SignedRequestInput,
+  signRequest,
+  type VerifiedRequest,
+  verifySignedRequest,
+} from './request-signature.js';
 export {
   type CreateEnvelopeInput,
   type CreateSignedEnvelopeInput,
