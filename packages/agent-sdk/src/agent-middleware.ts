@@ -101,14 +101,19 @@ function readBody(req: MiddlewareRequest, max: number): Promise<string | null> {
  * Builds the middleware.
  * @param receive the agent's receive function
  * @param options {@link AgentMiddlewareOptions}
- * @returns `(req, res, next) => Promise<void>`
+ * @returns `(req, res, next) => void` (returns nothing, so routers never inspect a promise;
+ *   unexpected exceptions go to `next(error)`)
  */
 export function createAgentMiddleware(
   receive: (input: unknown, o?: ReceiveOptions) => Promise<Result<AgentMessage, XlinkErrorDetail>>,
   options: AgentMiddlewareOptions = {},
-): (req: MiddlewareRequest, res: MiddlewareResponse, next: (e?: unknown) => void) => Promise<void> {
+): (req: MiddlewareRequest, res: MiddlewareResponse, next: (e?: unknown) => void) => void {
   const max = options.maxBodyBytes ?? 2 * 1024 * 1024;
-  return async (req, res, next) => {
+  const handle = async (
+    req: MiddlewareRequest,
+    res: MiddlewareResponse,
+    next: (e?: unknown) => void,
+  ): Promise<void> => {
     const ct = req.headers['content-type'];
     const type = (Array.isArray(ct) ? ct[0] : ct)?.split(';')[0]?.trim().toLowerCase();
     if (type !== ENVELOPE_MEDIA_TYPE) {
@@ -149,5 +154,8 @@ export function createAgentMiddleware(
     }
     req.agentMessage = r.value;
     next();
+  };
+  return (req, res, next) => {
+    handle(req, res, next).catch(next);
   };
 }
