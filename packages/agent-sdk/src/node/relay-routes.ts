@@ -79,7 +79,8 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
           hint: 'POST /relay/<recipient did:key>',
           field: 'did',
         });
-      const env = parseEnvelope(req.rawBody ?? '', maxEnvelope);
+      // The body is already JSON-parsed (size-limited); parse the object strictly, not the text again.
+      const env = parseEnvelope(req.body ?? req.rawBody ?? '', maxEnvelope);
       if (!env.ok) return sendError(reply, 400, env.error);
       if (env.value.recipient !== did)
         return sendError(reply, 400, {
