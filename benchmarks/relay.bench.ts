@@ -137,7 +137,10 @@ async function redisUp(): Promise<boolean> {
     const s = new Socket();
     s.setTimeout(1000);
     s.once('error', () => resolve(false));
-    s.once('timeout', () => (s.destroy(), resolve(false)));
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
     s.connect(Number(u.port || 6379), u.hostname, () => {
       s.end();
       resolve(true);
