@@ -121,3 +121,28 @@ it('no acknowledged record is lost when the server is SIGKILLed during concurren
     cleanup(dataDir);
   }
 });
+
+it('SIGTERM: in-flight requests finish (a waiting long-poll answers 200), then the process exits 0', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'xlink-term-'));
+  const child = spawnFixture('crash-server.ts', [dataDir]);
+  try {
+    const port = Number((await waitForLine(child, /^PORT (\d+)/))[1]);
+    const base = `http://127.0.0.1:${port}`;
+    const owner = await Agent.quickstart();
+    const relay = new RelayClient({ baseUrl: base, signer: owner.requestSigner(), retries: 0 });
+    const inflight = relay.pull({ waitMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 300)); // the pull is now waiting inside the server
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    const answer = await inflight;
+    expect(answer.ok && answer.value).toEqual([]);
+    const code = await new Promise((r) =>
+      child.exitCode !== null ? r(child.exitCode) : child.once('exit', r),
+    );
+    expect(code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    cleanup(dataDir);
+  }
+});
