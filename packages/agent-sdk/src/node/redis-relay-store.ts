@@ -12,8 +12,9 @@
  * Pitfalls:
  * - Durability is Redis's (AOF settings); the file store fsyncs each write.
  * - Message keys contain the mailbox DID, so an `ack` can only ever delete the caller's own.
- * - The per-mailbox cap is checked with ZCARD before the MULTI (may overshoot slightly under
- *   concurrency; it is a resource bound, not a security boundary).
+ * - The per-mailbox cap is checked with ZCARD inside the put's MULTI and the put is rolled
+ *   back when full (concurrent puts may each see "not full": a resource bound, not a security
+ *   boundary).
  *
  * @module
  */
@@ -74,27 +75,27 @@ export class RedisRelayStore implements RelayStore {
     const id = randomBytes(16).toString('base64url');
     const exp = now + this.ttlMs;
     const box = `${this.p}box:${to}`;
+    const key = `${this.p}msg:${to}:${id}`;
     try {
-      const n = await this.client.zcard(box);
-      if (n >= this.maxPerBox)
-        return relayStoreErr(
-          'MAILBOX_FULL',
-          `mailbox holds ${this.maxPerBox} unacked messages`,
-          'The recipient must pull and ack; retry later',
-        );
+      // One round trip: the cap is checked on the count seen inside the MULTI and the put is
+      // rolled back when the mailbox was already full.
       const r = await this.client
         .multi()
-        .set(
-          `${this.p}msg:${to}:${id}`,
-          JSON.stringify({ id, to, at: now, exp, env: envelope }),
-          'PX',
-          this.ttlMs,
-        )
+        .zcard(box)
+        .set(key, JSON.stringify({ id, to, at: now, exp, env: envelope }), 'PX', this.ttlMs)
         .zadd(box, now, id)
         .pexpire(box, this.ttlMs)
         .incr(`${this.p}count`)
         .exec();
       if (!r || r.some(([e]) => e)) return fail(new Error('MULTI failed'));
+      if (Number(r[0]?.[1] ?? 0) >= this.maxPerBox) {
+        await this.client.multi().zrem(box, id).del(key).decr(`${this.p}count`).exec();
+        return relayStoreErr(
+          'MAILBOX_FULL',
+          `mailbox holds ${this.maxPerBox} unacked messages`,
+          'The recipient must pull and ack; retry later',
+        );
+      }
       return ok({ id, expiresAt: exp });
     } catch (e) {
       return fail(e);

@@ -140,6 +140,16 @@ describe.runIf(!unreachable)('Redis stores', () => {
     await new Promise((r) => setTimeout(r, 400));
     const gone = await s.pull('did:key:zB', 10);
     expect(gone.ok && gone.value.length).toBe(0);
+    const capped = new RedisRelayStore({
+      client: client!,
+      keyPrefix: `${prefix}relay-cap:`,
+      maxMailboxMessages: 1,
+    });
+    expect((await capped.put('did:key:zC', { n: 1 })).ok).toBe(true);
+    const full = await capped.put('did:key:zC', { n: 2 });
+    expect(!full.ok && full.error.code).toBe('MAILBOX_FULL');
+    const left = await capped.pull('did:key:zC', 10);
+    expect(left.ok && left.value.map((m) => m.envelope)).toEqual([{ n: 1 }]);
   });
 
   it('server on Redis: two agents via the relay; state survives a server restart', async () => {
