@@ -96,6 +96,7 @@ export class RelayClient {
     suffix: 'pull' | 'ack',
     payload: unknown,
     signal?: AbortSignal,
+    waitMs = 0,
   ): Promise<Result<unknown, XlinkErrorDetail>> {
     const u = new URL(`${this.baseUrl}/relay/${encodeURIComponent(this.did)}/${suffix}`);
     const path = u.pathname;
@@ -110,7 +111,12 @@ export class RelayClient {
         },
         body,
       }),
-      { ...this.opts, ...(signal ? { signal } : {}) },
+      {
+        ...this.opts,
+        // a long-poll legitimately takes up to waitMs: never time it out before that
+        timeoutMs: Math.max(this.opts.timeoutMs ?? 10_000, waitMs + 5_000),
+        ...(signal ? { signal } : {}),
+      },
     );
     if (!r.ok) return r;
     if (r.value.status === 200) return ok(r.value.json);
@@ -139,6 +145,7 @@ export class RelayClient {
       'pull',
       { limit: options.limit ?? 100, waitMs: options.waitMs ?? 0 },
       options.signal,
+      options.waitMs ?? 0,
     );
     if (!r.ok) return r;
     const msgs = parseMessages(r.value);

@@ -11,7 +11,8 @@
  * - Without `adminToken`, register/revoke/list answer 401 (self-registration still works when
  *   enabled).
  * - The file stores are owned by ONE process; run several nodes only with Redis.
- * - Rate limits are per process (in memory) unless you put a gateway in front.
+ * - Rate limits are per process (in memory) and per (DID, client address): per DID alone would let
+ *   anyone block a victim's mailbox by sending junk that names it.
  *
  * @module
  */
@@ -74,7 +75,7 @@ export interface XlinkServerOptions {
   readonly maxMailboxMessages?: number;
   /** Check envelope sender signatures on relay POST (default true). */
   readonly verifySenderSignature?: boolean;
-  /** Requests per DID (mailbox or signer; IP otherwise) per window; `false` disables. Default 1 200 / 60 000 ms. */
+  /** Requests per (DID, client address) per window (DID = mailbox, resolved DID or signer); `false` disables. Default 1 200 / 60 000 ms. */
   readonly rateLimit?: false | { readonly max: number; readonly timeWindowMs: number };
   /** Accepted clock difference of signed requests, ms (default 30 000). */
   readonly requestWindowMs?: number;
@@ -264,12 +265,14 @@ export async function createXlinkServer(
     await app.register(rateLimit, {
       max: rl.max,
       timeWindow: rl.timeWindowMs,
+      // Budget per (DID, client address): the DID is the mailbox / resolved DID / signer, known
+      // before any signature is checked, so keying on the DID alone would let anyone exhaust a
+      // victim's budget (and block its mailbox) with junk requests naming it.
       keyGenerator: (req) => {
         const did = (req.params as { did?: unknown } | undefined)?.did;
-        if (typeof did === 'string') return `did:${did}`;
         const signer = req.headers['x-xlink-did'];
-        if (typeof signer === 'string') return `did:${signer}`;
-        return `ip:${req.ip}`;
+        const who = typeof did === 'string' ? did : typeof signer === 'string' ? signer : '-';
+        return `${who}|${req.ip}`;
       },
       allowList: (req) => req.url === '/health',
       errorResponseBuilder: (_req, ctx) => {
