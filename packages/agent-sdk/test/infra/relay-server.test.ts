@@ -481,6 +481,17 @@ describe('agent.middleware() with Express', () => {
       );
       server2.close();
       expect(r2.status).toBe(200);
+      // HttpsTransportAdapter in direct mode posts straight to the peer's middleware endpoint
+      const direct = await relayAgent(srv.url, 'mw-direct', ['s'], {
+        transport: new HttpsTransportAdapter({ baseUrl: base, endpoint: 'direct', retries: 0 }),
+      });
+      const d = await direct.send({ to: receiver.did, payload: { direct: true }, scope: 's' });
+      expect(d.ok).toBe(true);
+      const refused = await direct.send({ to: receiver.did, payload: { x: 1 }, scope: 'nope' });
+      expect(!refused.ok && [refused.error.code, refused.error.subCode]).toEqual([
+        'SEND_FAILED',
+        'SCOPE_DENIED',
+      ]);
     } finally {
       server.close();
     }
