@@ -36,11 +36,7 @@ import { RedisRelayStore } from './redis-relay-store.js';
 import { RedisTrustRegistry } from './redis-trust-registry.js';
 import { registryRoutes } from './registry-routes.js';
 import { relayRoutes } from './relay-routes.js';
-import {
-  DEFAULT_RELAY_TTL_MS,
-  type RelayStore,
-  type RelayStoreErrorDetail,
-} from './relay-store.js';
+import { DEFAULT_RELAY_TTL_MS, type RelayStore } from './relay-store.js';
 
 /** Package version reported by `/health`. */
 export const XLINK_SERVER_VERSION = '0.1.0';
@@ -154,7 +150,7 @@ export async function createXlinkServer(
       hint: 'e.g. { dataDir: "./xlink-data" }',
     });
   const prefix = options.redisKeyPrefix ?? 'xlink:';
-  let storage = options.registry || options.relayStore ? 'custom' : redis ? 'redis' : 'file';
+  const storage = options.registry || options.relayStore ? 'custom' : redis ? 'redis' : 'file';
 
   let registry: TrustRegistry | undefined;
   let registryCount: () => Promise<number> = async () => -1;
@@ -197,7 +193,6 @@ export async function createXlinkServer(
     const rs = relayStore;
     closers.push(() => rs.close());
   }
-  if (storage === 'custom' && !options.registry && !options.relayStore) storage = 'file';
 
   const nonceStore =
     options.nonceStore ??
@@ -360,5 +355,3 @@ export async function createXlinkServer(
     },
   });
 }
-
-export type { RelayStoreErrorDetail };

@@ -522,6 +522,16 @@ describe('createEnterpriseTrustRegistry', () => {
       expect(r2.ok && r2.value.did).toBe(a.did);
       expect(ent.status()).toMatchObject({ mode: 'fallback', fallbackReads: 1 });
       expect(ent.status().lastHttpError).toContain('LOOKUP_FAILED');
+      // writes while HTTP is down land in the file and count as partial writes
+      const { createKeyDocument } = await import('../../src/index.js');
+      const id = generateIdentity();
+      if (!id.ok) throw new Error('id');
+      const doc = createKeyDocument(id.value);
+      if (!doc.ok) throw new Error('doc');
+      const w = await ent.register({ keyDocument: doc.value, scopes: ['s'] });
+      expect(w.ok).toBe(true);
+      expect(ent.status().partialWrites).toBe(1);
+      expect((await ent.file.resolve(id.value.did)).ok).toBe(true);
     } finally {
       await ent.close();
       cleanup(dir);
