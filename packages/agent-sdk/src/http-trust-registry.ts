@@ -19,6 +19,7 @@
 import { ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import { checkBaseUrl } from './https-transport.js';
+import type { AgentIdentity } from './identity.js';
 import { keyDocumentToJson } from './key-document.js';
 import {
   describeHttpError,
@@ -42,7 +43,7 @@ export interface HttpTrustRegistryOptions extends Omit<HttpCallPolicy, 'signal'>
   /** Admin bearer token for register/revoke/list. */
   readonly authToken?: string;
   /** Signs self-registration when there is no `authToken` (an AgentIdentity or agent.requestSigner()). */
-  readonly signer?: RequestSigner;
+  readonly signer?: RequestSigner | AgentIdentity;
   /** Cache resolved entries this long, ms (default 0 = no cache). */
   readonly cacheTtlMs?: number;
   readonly allowInsecureHttp?: boolean;

@@ -16,13 +16,14 @@
 import { ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import { checkBaseUrl } from './https-transport.js';
+import type { AgentIdentity } from './identity.js';
 import {
   describeHttpError,
   type HttpCallPolicy,
   httpCall,
   httpErrorCode,
 } from './lib/http-call.js';
-import { type RequestSigner, signRequest } from './request-signature.js';
+import { type RequestSigner, requestSignerFromIdentity, signRequest } from './request-signature.js';
 
 /** One stored message as the relay hands it out. */
 export interface RelayMessage {
@@ -41,8 +42,8 @@ export interface RelayMessage {
 /** Options of {@link RelayClient}. */
 export interface RelayClientOptions extends Omit<HttpCallPolicy, 'signal'> {
   readonly baseUrl: string;
-  /** The mailbox owner's signer (agent.requestSigner(), or an AgentIdentity). */
-  readonly signer: RequestSigner;
+  /** The mailbox owner's signer: `agent.requestSigner()` or an AgentIdentity. */
+  readonly signer: RequestSigner | AgentIdentity;
   readonly allowInsecureHttp?: boolean;
 }
 
@@ -77,6 +78,7 @@ export class RelayClient {
   readonly baseUrl: string;
   readonly did: string;
   private readonly opts: RelayClientOptions;
+  private readonly signer: RequestSigner;
 
   /**
    * @param options base URL, signer, retry policy (timeouts in ms)
@@ -85,10 +87,12 @@ export class RelayClient {
   constructor(options: RelayClientOptions) {
     const base = checkBaseUrl(options?.baseUrl, options?.allowInsecureHttp);
     if (!base.ok) throw new TypeError(`${base.error.code}: ${base.error.message}`);
-    if (!options.signer || typeof options.signer.sign !== 'function')
+    const s = options.signer;
+    this.signer = s && 'signing' in s ? requestSignerFromIdentity(s) : (s as RequestSigner);
+    if (!this.signer || typeof this.signer.sign !== 'function')
       throw new TypeError('signer required');
     this.baseUrl = base.value;
-    this.did = options.signer.did;
+    this.did = this.signer.did;
     this.opts = options;
   }
 
@@ -107,7 +111,7 @@ export class RelayClient {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...signRequest(this.opts.signer, { method: 'POST', path, body }),
+          ...signRequest(this.signer, { method: 'POST', path, body }),
         },
         body,
       }),
