@@ -19,7 +19,10 @@
  *   acknowledged records (unless `repair: true`, which keeps valid lines and drops bad ones).
  *
  * Pitfalls:
- * - One process owns a log file. Two processes appending to the same file are NOT coordinated.
+ * - One process owns a log file: `open` takes `<path>.lock` (holding its pid) and refuses with
+ *   `LOG_LOCKED` while that process lives (a lock left by a killed process is taken over), so
+ *   two servers cannot interleave writes in one data directory. Same-process double opens are
+ *   refused too.
  * - After a failed write the log refuses further appends (`LOG_IO_FAILED`): the file may end in
  *   a partial line, and appending after it would bury that line mid-file. Reopen to recover.
  * - Replay reads the whole file into memory; keep logs compacted (`rewrite`) when records die.
@@ -27,7 +30,7 @@
  *
  * @module
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { type FileHandle, open, readFile, rename, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -39,7 +42,8 @@ export type DurableLogErrorCode =
   | 'LOG_CORRUPT'
   | 'LOG_RECORD_TOO_LARGE'
   | 'LOG_CLOSED'
-  | 'LOG_INVALID_RECORD';
+  | 'LOG_INVALID_RECORD'
+  | 'LOG_LOCKED';
 /** Error detail of the durable log. */
 export interface DurableLogErrorDetail extends ErrorDetail<DurableLogErrorCode> {}
 
@@ -132,6 +136,46 @@ export interface DurableLogOptions {
   readonly maxRecordBytes?: number;
   /** Drop invalid lines in the middle instead of failing with `LOG_CORRUPT` (default false). */
   readonly repair?: boolean;
+  /** Take the `<path>.lock` owner lock (default true). */
+  readonly lock?: boolean;
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the owner lock; returns an error message when another live process holds it. */
+function takeLock(lockPath: string): string | undefined {
+  try {
+    writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+    return undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  let holder = Number.NaN;
+  try {
+    holder = Number(readFileSync(lockPath, 'utf8').trim());
+  } catch {
+    // unreadable lock: treat as stale
+  }
+  if (pidAlive(holder)) return `log is in use by process ${holder} (${lockPath})`;
+  writeFileSync(lockPath, String(process.pid)); // stale lock of a dead process: take it over
+  return undefined;
+}
+
+function releaseLock(lockPath: string): void {
+  try {
+    if (readFileSync(lockPath, 'utf8').trim() === String(process.pid)) unlinkSync(lockPath);
+  } catch {
+    // already gone
+  }
 }
 
 type Item =
@@ -175,13 +219,17 @@ export class DurableLog {
   private bytes: number;
   private lines: number;
 
+  private readonly lockPath: string | undefined;
+
   private constructor(
     path: string,
     fh: FileHandle,
     maxRecordBytes: number,
     bytes: number,
     lines: number,
+    lockPath: string | undefined,
   ) {
+    this.lockPath = lockPath;
     this.path = path;
     this.fh = fh;
     this.maxRecordBytes = maxRecordBytes;
@@ -212,8 +260,35 @@ export class DurableLog {
     Result<{ log: DurableLog; records: unknown[]; recovery: LogRecovery }, DurableLogErrorDetail>
   > {
     const max = options.maxRecordBytes ?? DEFAULT_MAX_LOG_RECORD_BYTES;
+    const lockPath = options.lock === false ? undefined : `${path}.lock`;
     try {
       mkdirSync(dirname(path), { recursive: true });
+      if (lockPath) {
+        const busy = takeLock(lockPath);
+        if (busy)
+          return logErr('LOG_LOCKED', busy, 'Stop the other process, or use Redis to share state');
+      }
+    } catch (e) {
+      return logErr(
+        'LOG_IO_FAILED',
+        `cannot lock ${path}: ${(e as Error).message}`,
+        'Check permissions',
+      );
+    }
+    const opened = await DurableLog.openLocked(path, options, max, lockPath);
+    if (!opened.ok && lockPath) releaseLock(lockPath);
+    return opened;
+  }
+
+  private static async openLocked(
+    path: string,
+    options: DurableLogOptions,
+    max: number,
+    lockPath: string | undefined,
+  ): Promise<
+    Result<{ log: DurableLog; records: unknown[]; recovery: LogRecovery }, DurableLogErrorDetail>
+  > {
+    try {
       let content: Buffer;
       let created = false;
       try {
@@ -271,7 +346,7 @@ export class DurableLog {
         await fh.sync();
         await fsyncDir(dirname(path));
       }
-      const log = new DurableLog(path, fh, max, fileBytes, records.length);
+      const log = new DurableLog(path, fh, max, fileBytes, records.length, lockPath);
       return ok({
         log,
         records,
@@ -407,6 +482,7 @@ export class DurableLog {
     await this.drain();
     this.closed = true;
     await this.fh.close().catch(() => {});
+    if (this.lockPath) releaseLock(this.lockPath);
   }
 
   /**

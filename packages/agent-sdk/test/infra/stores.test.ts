@@ -137,6 +137,24 @@ describe('DurableLog', () => {
   });
 });
 
+describe('DurableLog owner lock', () => {
+  it('refuses a second open while the owner lives, takes over a dead owner lock', async () => {
+    const path = join(tmp(), 'locked.jsonl');
+    const a = await DurableLog.open(path);
+    if (!a.ok) throw new Error(a.error.message);
+    const b = await DurableLog.open(path);
+    expect(!b.ok && b.error.code).toBe('LOG_LOCKED');
+    await a.value.log.close();
+    const c = await DurableLog.open(path);
+    expect(c.ok).toBe(true);
+    if (c.ok) await c.value.log.close();
+    writeFileSync(`${path}.lock`, '999999999'); // a pid that cannot be alive
+    const d = await DurableLog.open(path);
+    expect(d.ok).toBe(true);
+    if (d.ok) await d.value.log.close();
+  });
+});
+
 describe('FileTrustRegistry', () => {
   it('keeps registrations and revocations across restarts', async () => {
     const path = join(tmp(), 'registry.jsonl');
