@@ -3,6 +3,7 @@
 // HTTP error handling, rate limits, self-registration, Express middleware, enterprise fallback.
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AgentMessage,
@@ -11,6 +12,8 @@ import {
   HttpsTransportAdapter,
   HttpTrustRegistry,
   LoopbackTransport,
+  MemoryNonceStore,
+  MemoryTrustRegistry,
   RelayClient,
   requestSignerFromIdentity,
   signRequest,
@@ -18,6 +21,8 @@ import {
 import {
   createEnterpriseTrustRegistry,
   createRegistryAuthMiddleware,
+  createRequestVerifier,
+  registryRoutes,
 } from '../../src/node/index.js';
 import { ADMIN, cleanup, post, type Running, relayAgent, startServer } from './helpers.js';
 
@@ -536,6 +541,34 @@ describe('createEnterpriseTrustRegistry', () => {
       await ent.close();
       cleanup(dir);
       cleanup(s.dataDir);
+    }
+  });
+});
+
+describe('parts mount on their own', () => {
+  it('registryRoutes in a bare Fastify app; a registry-only server has no relay routes', async () => {
+    const app = Fastify({ logger: false });
+    const registry = new MemoryTrustRegistry();
+    await app.register(registryRoutes, {
+      registry,
+      adminToken: 't',
+      verifyRequest: createRequestVerifier(new MemoryNonceStore()),
+    });
+    const sender = await relayAgent(srv.url, 'mount', ['s']);
+    await registry.register({ keyDocument: sender.keyDocument, scopes: ['s'] });
+    const r = await app.inject({ method: 'GET', url: `/registry/resolve/${sender.did}` });
+    expect(r.statusCode).toBe(200);
+    expect(r.json().did).toBe(sender.did);
+    await app.close();
+    const only = await startServer({ parts: { relay: false } });
+    try {
+      const relay = await post(`${only.url}/relay/${sender.did}`, {});
+      expect([relay.status, relay.json.error.code]).toEqual([404, 'NOT_FOUND']);
+      const health = await (await fetch(`${only.url}/health`)).json();
+      expect(health.relay).toBeUndefined();
+    } finally {
+      await only.server.close();
+      cleanup(only.dataDir);
     }
   });
 });
