@@ -386,15 +386,18 @@ describe('restart durability', () => {
   });
 
   it('TTL: messages older than relayTtlMs are not delivered', async () => {
-    const s = await startServer({ relayTtlMs: 300 });
+    const s = await startServer({ relayTtlMs: 2000 });
     try {
       const a = await relayAgent(s.url, 'a', ['s']);
       const b = await relayAgent(s.url, 'b', ['s']);
       await a.send({ to: b.did, payload: { n: 1 }, scope: 's' });
       const c = new RelayClient({ baseUrl: s.url, signer: b.requestSigner() });
       const now = await c.pull();
-      expect(now.ok && now.value.length).toBe(1);
-      await new Promise((r) => setTimeout(r, 400));
+      if (!now.ok) throw new Error(now.error.message);
+      expect(now.value.length).toBe(1);
+      const m = now.value[0]!;
+      expect(m.expiresAt - m.receivedAt).toBe(2000);
+      await new Promise((r) => setTimeout(r, Math.max(0, m.expiresAt - Date.now()) + 100));
       const later = await c.pull();
       expect(later.ok && later.value.length).toBe(0);
     } finally {
