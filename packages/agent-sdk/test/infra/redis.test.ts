@@ -152,6 +152,27 @@ describe.runIf(!unreachable)('Redis stores', () => {
     expect(left.ok && left.value.map((m) => m.envelope)).toEqual([{ n: 1 }]);
   });
 
+  it('two server nodes on one Redis share registrations and mailboxes', async () => {
+    const opts = { redisUrl: REDIS_URL, redisKeyPrefix: `${prefix}nodes:` };
+    const n1 = await startServer(opts);
+    const n2 = await startServer(opts);
+    try {
+      const a = await relayAgent(n1.url, 'a', ['s']); // registered through node 1
+      const b = await relayAgent(n2.url, 'b', ['s']); // registered through node 2
+      expect((await a.send({ to: b.did, payload: { hop: 1 }, scope: 's' })).ok).toBe(true); // via node 1
+      const c = new RelayClient({ baseUrl: n2.url, signer: b.requestSigner() });
+      const p = await c.pull(); // from node 2
+      if (!p.ok) throw new Error(p.error.message);
+      expect(p.value.length).toBe(1);
+      const got = await b.receive(p.value[0]!.envelope); // b resolves a through node 2
+      expect(got.ok && got.value.payload).toEqual({ hop: 1 });
+      expect(await c.ack([p.value[0]!.id])).toEqual({ ok: true, value: 1 });
+    } finally {
+      await n1.server.close();
+      await n2.server.close();
+    }
+  });
+
   it('server on Redis: two agents via the relay; state survives a server restart', async () => {
     const opts = { redisUrl: REDIS_URL, redisKeyPrefix: `${prefix}srv:` };
     const s = await startServer(opts);
