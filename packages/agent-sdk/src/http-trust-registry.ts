@@ -77,7 +77,8 @@ export class HttpTrustRegistry implements TrustRegistry {
       else if (auth && this.opts.signer)
         Object.assign(headers, signRequest(this.opts.signer, { method, path, body: body ?? '' }));
       return {
-        url: `${this.baseUrl}${path}`,
+        // `path` already carries any prefix of baseUrl (it is what gets signed)
+        url: `${new URL(this.baseUrl).origin}${path}`,
         method,
         headers,
         ...(body !== undefined ? { body } : {}),

@@ -444,6 +444,31 @@ describe('HttpsTransportAdapter', () => {
   });
 });
 
+describe('clients behind a path prefix', () => {
+  it('HttpTrustRegistry, RelayClient and HttpsTransportAdapter keep the base path once', async () => {
+    const seen: string[] = [];
+    const fakeFetch = (async (url: string | URL | Request) => {
+      seen.push(String(url));
+      return new Response(JSON.stringify({ messages: [], acked: 0 }), { status: 404 });
+    }) as typeof fetch;
+    const base = 'http://127.0.0.1:1/xlink';
+    const did = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
+    await new HttpTrustRegistry({ baseUrl: base, fetch: fakeFetch, retries: 0 }).resolve(did);
+    const id = generateIdentity();
+    if (!id.ok) throw new Error('id');
+    await new RelayClient({ baseUrl: base, signer: id.value, fetch: fakeFetch, retries: 0 }).pull();
+    await new HttpsTransportAdapter({ baseUrl: base, fetch: fakeFetch, retries: 0 }).send(
+      {} as never,
+      did,
+    );
+    expect(seen).toEqual([
+      `${base}/registry/resolve/${encodeURIComponent(did)}`,
+      `${base}/relay/${encodeURIComponent(id.value.did)}/pull`,
+      `${base}/relay/${encodeURIComponent(did)}`,
+    ]);
+  });
+});
+
 describe('agent.middleware() with Express', () => {
   it('sets req.agentMessage for a valid envelope; 415 / 400 / 401 / 403 with the code otherwise', async () => {
     const local = new LoopbackTransport();
