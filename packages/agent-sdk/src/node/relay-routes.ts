@@ -141,6 +141,7 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
           const done = () => {
             clearTimeout(t);
             set.delete(done);
+            if (set.size === 0 && waiters.get(did) === set) waiters.delete(did);
             resolve();
           };
           const t = setTimeout(done, waitMs);
