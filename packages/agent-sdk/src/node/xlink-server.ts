@@ -127,6 +127,8 @@ export async function createXlinkServer(
   };
   if (options.redisUrl) {
     redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+    // connection errors surface as failed commands (503); the listener keeps them off stderr
+    redis.on('error', () => {});
     try {
       await redis.connect();
     } catch (e) {
@@ -207,6 +209,8 @@ export async function createXlinkServer(
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+
+  redis?.on('error', (e: Error) => app.log.warn({ err: e.message }, 'redis connection error'));
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const status = error.statusCode ?? 500;
