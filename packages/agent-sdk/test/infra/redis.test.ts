@@ -14,7 +14,12 @@ import {
   MemoryTrustRegistry,
   RelayClient,
 } from '../../src/index.js';
-import { RedisNonceStore, RedisRelayStore, RedisTrustRegistry } from '../../src/node/index.js';
+import {
+  createXlinkServer,
+  RedisNonceStore,
+  RedisRelayStore,
+  RedisTrustRegistry,
+} from '../../src/node/index.js';
 import { spawnFixture, waitForLine } from './child.js';
 import { relayAgent, startServer } from './helpers.js';
 
@@ -57,6 +62,13 @@ it(`Redis reachable at ${REDIS_URL} (required when CI=true)`, () => {
     throw new Error(`CI=true but Redis at ${REDIS_URL} is unreachable: ${unreachable}`);
   if (unreachable)
     console.warn(`[redis tests skipped] Redis at ${REDIS_URL} unreachable: ${unreachable}`);
+});
+
+it('createXlinkServer refuses to start when its Redis is unreachable (STORAGE_FAILED)', async () => {
+  const t0 = Date.now();
+  const s = await createXlinkServer({ redisUrl: 'redis://127.0.0.1:1', logger: false });
+  expect(!s.ok && s.error.code).toBe('STORAGE_FAILED');
+  expect(Date.now() - t0).toBeLessThan(10_000);
 });
 
 describe.runIf(!unreachable)('Redis stores', () => {
