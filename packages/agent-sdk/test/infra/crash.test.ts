@@ -1,7 +1,7 @@
 // SIGKILL mid-write: a child process runs the real server on file storage while the test
 // fires many concurrent relay posts and self-registrations; the child is killed with SIGKILL
 // while requests are in flight. A restarted server must start cleanly and hold every record
-// that was acknowledged (HTTP 202 / 201) before the kill.
+// that was acknowledged (HTTP 202 / 201, and acks answered 200) before the kill.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +84,27 @@ it('no acknowledged record is lost when the server is SIGKILLed during concurren
       }
     }
   };
-  await Promise.all(Array.from({ length: 32 }, (_, w) => worker(w)));
+  // Meanwhile the owner pulls and acks: an acknowledged ack (HTTP 200) must survive the kill too.
+  const deleted = new Set<string>();
+  const acker = async () => {
+    const c = new RelayClient({
+      baseUrl: base,
+      signer: owner.requestSigner(),
+      retries: 0,
+      timeoutMs: 2000,
+    });
+    while (!killed) {
+      const p = await c.pull({ limit: 20 });
+      const ids = p.ok ? p.value.slice(0, 10).map((m) => m.id) : [];
+      if (ids.length === 0) {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
+      const a = await c.ack(ids);
+      if (a.ok) for (const id of ids) deleted.add(id);
+    }
+  };
+  await Promise.all([...Array.from({ length: 32 }, (_, w) => worker(w)), acker()]);
   if (!killed) child.kill('SIGKILL');
   await new Promise((r) =>
     child.exitCode !== null || child.signalCode ? r(null) : child.once('exit', r),
@@ -105,8 +125,11 @@ it('no acknowledged record is lost when the server is SIGKILLed during concurren
       if (fresh.length === 0) break;
       await relay.ack(fresh.map((m) => m.id)); // ack so the next pull pages on
     }
-    const lost = [...ackedMessages].filter((id) => !stored.has(id));
+    const lost = [...ackedMessages].filter((id) => !deleted.has(id) && !stored.has(id));
     expect(lost).toEqual([]);
+    const resurrected = [...deleted].filter((id) => stored.has(id));
+    expect(resurrected).toEqual([]);
+    expect(deleted.size).toBeGreaterThan(0);
     const reg = new HttpTrustRegistry({ baseUrl: s.url });
     for (const did of ackedDids) expect((await reg.resolve(did)).ok).toBe(true);
     // and the restarted server takes new writes
