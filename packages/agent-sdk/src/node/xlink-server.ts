@@ -25,6 +25,7 @@ import Fastify, {
 } from 'fastify';
 import { Redis } from 'ioredis';
 import { err, ok, type Result } from 'xorida';
+import packageJson from '../../package.json';
 import { MemoryNonceStore, type NonceStore } from '../nonce-store.js';
 import type { TrustRegistry } from '../registry.js';
 import { FileRelayStore } from './file-relay-store.js';
@@ -38,8 +39,8 @@ import { registryRoutes } from './registry-routes.js';
 import { relayRoutes } from './relay-routes.js';
 import { DEFAULT_RELAY_TTL_MS, type RelayStore } from './relay-store.js';
 
-/** Package version reported by `/health`. */
-export const XLINK_SERVER_VERSION = '0.1.0';
+/** Package version reported by `/health` (from package.json, inlined at build time). */
+export const XLINK_SERVER_VERSION: string = packageJson.version;
 /** Default port of `xlink serve`. */
 export const DEFAULT_XLINK_PORT = 3300;
 
@@ -75,6 +76,8 @@ export interface XlinkServerOptions {
   readonly rateLimit?: false | { readonly max: number; readonly timeWindowMs: number };
   /** Accepted clock difference of signed requests, ms (default 30 000). */
   readonly requestWindowMs?: number;
+  /** Behind a reverse proxy: trust `X-Forwarded-For` for client addresses (rate limits). Default false. */
+  readonly trustProxy?: FastifyServerOptions['trustProxy'];
   /** Fastify/pino logger option (default `{ level: 'info' }`; `false` silences). */
   readonly logger?: FastifyServerOptions['logger'];
 }
@@ -207,6 +210,7 @@ export async function createXlinkServer(
     logger: options.logger ?? { level: 'info' },
     bodyLimit: options.maxEnvelopeBytes ?? 256 * 1024,
     return503OnClosing: true,
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     forceCloseConnections: 'idle',
   });
 
