@@ -26,6 +26,7 @@ export {
 } from './enterprise-trust-registry.js';
 export { FileRelayStore, type FileRelayStoreOptions } from './file-relay-store.js';
 export { FileTrustRegistry, type FileTrustRegistryOptions } from './file-trust-registry.js';
+export { bearerMatches } from './lib/admin-token.js';
 export { type HttpApiErrorCode, sendError } from './lib/http-errors.js';
 export {
   createRequestVerifier,
