@@ -27,6 +27,8 @@
  * @module
  */
 import { ok, type Result } from 'xorida';
+// Relay receiving, Express middleware and signed requests (infrastructure, issue 4).
+import { type AgentMiddlewareOptions, createAgentMiddleware } from './agent-middleware.js';
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   type Envelope,
@@ -66,6 +68,15 @@ import {
   scopeGranted,
   type TrustRegistry,
 } from './registry.js';
+import { RelayClient } from './relay-client.js';
+import { type ListenOptions, runListenLoop } from './relay-listen.js';
+import {
+  type RequestSigner,
+  requestSignerFromIdentity,
+  type SignedRequestHeaders,
+  type SignedRequestInput,
+  signRequest,
+} from './request-signature.js';
 import { createEnvelope, type InjectedRandomness } from './seal.js';
 // Split-channel / Xchange hooks (issue 6); the logic lives in these modules.
 import {
@@ -891,6 +902,45 @@ export class Agent {
         xchange: part ? { iv: part.value.iv, ciphertext: part.value.ciphertext } : undefined,
       },
     );
+  }
+
+  /** Signs as this agent's DID (relay pulls, self-registration, other DID-signed services). */
+  requestSigner(): RequestSigner {
+    return requestSignerFromIdentity(this.identity);
+  }
+
+  /**
+   * Signs an HTTP request as this agent (format: src/request-signature.ts, docs/formats.md).
+   * @param input method, path as sent, raw body
+   * @returns the `x-xlink-did`, `-timestamp`, `-nonce`, `-signature` headers
+   */
+  signRequest(input: SignedRequestInput): SignedRequestHeaders {
+    return signRequest(this.identity, input);
+  }
+
+  /**
+   * Receives from a relay mailbox until `signal` aborts: pull, `receive()`, `onMessage`, ack
+   * after the handler succeeds (semantics: src/relay-listen.ts).
+   * @param options relay URL or RelayClient, `onMessage`, `onError`, `signal`, `intervalMs`
+   *   (default 500), `waitMs` (long-poll, default 0), `batch` (default 50)
+   * @returns resolves once stopped; failures go to `onError` (never rejects)
+   */
+  listen(options: ListenOptions): Promise<void> {
+    const client =
+      typeof options.relay === 'string'
+        ? new RelayClient({ baseUrl: options.relay, signer: this.requestSigner() })
+        : options.relay;
+    return runListenLoop((i, o) => this.receive(i, o), client, options);
+  }
+
+  /**
+   * Express / node:http middleware verifying `application/xlink-envelope+json` requests and
+   * setting `req.agentMessage` (status codes: src/agent-middleware.ts).
+   * @param options `maxBodyBytes` (default 2 MiB), `receiveOptions`
+   * @returns `(req, res, next)`
+   */
+  middleware(options: AgentMiddlewareOptions = {}) {
+    return createAgentMiddleware((i, o) => this.receive(i, o), options);
   }
 }
 

@@ -33,6 +33,13 @@ export {
   type SendReceipt,
   SHARE_ENVELOPE_SLACK,
 } from './agent.js';
+// Infrastructure (issue 4): HTTP transport, registry client, relay client, signed requests.
+export {
+  type AgentMiddlewareOptions,
+  createAgentMiddleware,
+  type MiddlewareRequest,
+  type MiddlewareResponse,
+} from './agent-middleware.js';
 export {
   didFromEd25519PublicKey,
   didKeyAgreementKey,
@@ -78,6 +85,12 @@ export {
   XlinkSplitChannelError,
   XlinkTransportError,
 } from './errors.js';
+export { HttpTrustRegistry, type HttpTrustRegistryOptions } from './http-trust-registry.js';
+export {
+  checkBaseUrl,
+  HttpsTransportAdapter,
+  type HttpsTransportOptions,
+} from './https-transport.js';
 export {
   type AgentIdentity,
   exportIdentity,
@@ -103,6 +116,7 @@ export {
   verifyKeyDocument,
 } from './key-document.js';
 export type { Ed25519SigningKey, X25519SecretKey } from './lib/crypto/types.js';
+export type { HttpCallPolicy } from './lib/http-call.js';
 export type { MlDsaKeyPair } from './lib/mldsa.js';
 export type { Payload } from './lib/payload.js';
 export type { XWingSecretKey } from './lib/xwing.js';
@@ -117,6 +131,25 @@ export {
   type TrustRegistry,
   validateRegistration,
 } from './registry.js';
+export {
+  type RegistryEntryJson,
+  registryEntryFromJson,
+  registryEntryToJson,
+} from './registry-entry-json.js';
+export { RelayClient, type RelayClientOptions, type RelayMessage } from './relay-client.js';
+export { type ListenOptions, runListenLoop } from './relay-listen.js';
+export {
+  DEFAULT_REQUEST_WINDOW_MS,
+  REQUEST_SIGNATURE_LABEL,
+  type RequestSigner,
+  requestSignerFromIdentity,
+  requestSigningInput,
+  type SignedRequestHeaders,
+  type SignedRequestInput,
+  signRequest,
+  type VerifiedRequest,
+  verifySignedRequest,
+} from './request-signature.js';
 export {
   type CreateEnvelopeInput,
   type CreateSignedEnvelopeInput,
