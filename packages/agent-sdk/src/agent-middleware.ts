@@ -17,7 +17,12 @@
  */
 
 import type { Result } from 'xorida';
-import { type AgentMessage, isPendingShares, type ReceiveOptions, type ReceiveResult } from './agent.js';
+import {
+  type AgentMessage,
+  isPendingShares,
+  type ReceiveOptions,
+  type ReceiveResult,
+} from './agent.js';
 import { ENVELOPE_MEDIA_TYPE } from './envelope.js';
 import type { XlinkErrorDetail } from './errors.js';
 
@@ -157,7 +162,11 @@ export function createAgentMiddleware(
       res.statusCode = 202;
       res.setHeader('content-type', 'application/json');
       res.end(
-        JSON.stringify({ status: 'pending', received: r.value.received, threshold: r.value.threshold }),
+        JSON.stringify({
+          status: 'pending',
+          received: r.value.received,
+          threshold: r.value.threshold,
+        }),
       );
       return;
     }

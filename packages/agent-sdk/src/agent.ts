@@ -669,7 +669,7 @@ export class Agent {
    * Runs the receive pipeline (see module doc) on an envelope in any form: JSON object
    * (e.g. `transport.outbox[i]` or `receipt.envelope`), JSON text, compact text or bytes.
    * @param input the envelope
-   * @param options `onProgress`, `allowCleartext` (signed-only envelopes), `now` (tests)
+   * @param receiveOptions `onProgress`, `allowCleartext` (signed-only envelopes), `now` (tests)
    * @returns the {@link AgentMessage}, or in pipeline order: `ENVELOPE_INVALID`,
    *   `UNSUPPORTED_VERSION`, `PAYLOAD_TOO_LARGE`, `CLEARTEXT_NOT_ALLOWED`, `RECIPIENT_MISMATCH`,
    *   `TIMESTAMP_EXPIRED` (`STALE`/`FUTURE`), `REPLAY_DETECTED`,

@@ -23,7 +23,12 @@
  */
 
 import type { Result } from 'xorida';
-import { type AgentMessage, isPendingShares, type ReceiveOptions, type ReceiveResult } from './agent.js';
+import {
+  type AgentMessage,
+  isPendingShares,
+  type ReceiveOptions,
+  type ReceiveResult,
+} from './agent.js';
 import type { XlinkErrorDetail } from './errors.js';
 import type { RelayClient, RelayMessage } from './relay-client.js';
 
