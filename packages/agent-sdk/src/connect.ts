@@ -312,25 +312,26 @@ export async function acceptInvite(
     { timeoutMs: opts.timeoutMs ?? 10_000, retries: 0 },
   );
   if (!r.ok) return r;
-  const json = r.value.json as { code?: string; message?: string; hint?: string; subCode?: string; entry?: unknown; inviter?: unknown };
+  const json = r.value.json as { entry?: unknown; inviter?: unknown } | undefined;
   if (r.value.status !== 201) {
-    const code2 = json?.code;
+    const e = (r.value.json as { error?: { code?: string; message?: string; hint?: string; subCode?: string } })?.error;
+    const code2 = e?.code;
     if (code2 === 'INVITE_USED' || code2 === 'INVITE_EXPIRED' || code2 === 'INVITE_INVALID')
       return err({
         code: code2,
-        ...(json.subCode ? { subCode: json.subCode } : {}),
-        message: json.message ?? code2,
-        hint: json.hint ?? 'Ask the inviter for a new code',
+        ...(e?.subCode ? { subCode: e.subCode } : {}),
+        message: e?.message ?? code2,
+        hint: e?.hint ?? 'Ask the inviter for a new code',
       });
     return xlinkErr(
       'REGISTRATION_FAILED',
-      `invite redemption answered ${r.value.status}: ${json?.code ?? ''} ${json?.message ?? ''}`,
-      json?.hint ?? 'Check the invite and the registry',
-      { subCode: json?.code ?? 'HTTP_ERROR' },
+      `invite redemption answered ${r.value.status}: ${code2 ?? ''} ${e?.message ?? ''}`,
+      e?.hint ?? 'Check the invite and the registry',
+      { subCode: code2 ?? 'HTTP_ERROR' },
     );
   }
-  const entry = registryEntryFromJson(json.entry);
-  const inviter = registryEntryFromJson(json.inviter);
+  const entry = registryEntryFromJson(json?.entry);
+  const inviter = registryEntryFromJson(json?.inviter);
   if (!entry.ok) return entry;
   if (!inviter.ok) return inviter;
   if (inviter.value.did !== inv.value.inviter || entry.value.did !== id.value.did)
