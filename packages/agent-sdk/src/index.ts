@@ -40,6 +40,28 @@ export {
   type MiddlewareRequest,
   type MiddlewareResponse,
 } from './agent-middleware.js';
+// CLI companions (issue 7): zero-config connect, invites, API-key migration.
+export {
+  type AcceptedInvite,
+  acceptInvite,
+  type Connection,
+  type ConnectOptions,
+  connect,
+  createDiscoveryDocument,
+  DISCOVERY_SIGNATURE_LABEL,
+  type DiscoveryDocument,
+  verifyDiscoveryDocument,
+} from './connect.js';
+export {
+  type DualMode,
+  DualModeAdapter,
+  type DualModeAdapterOptions,
+  type DualModeAuth,
+  type DualModeCallResult,
+  DualModeClient,
+  type DualModeClientOptions,
+  type DualModeMetrics,
+} from './dual-mode-adapter.js';
 export {
   didFromEd25519PublicKey,
   didKeyAgreementKey,
@@ -104,6 +126,17 @@ export {
   importIdentityExport,
   parsePKCS8,
 } from './identity.js';
+export {
+  type CreateInviteOptions,
+  createInvite,
+  INVITE_PREFIX,
+  INVITE_SIGNATURE_LABEL,
+  type InviteErrorDetail,
+  type InvitePayload,
+  inviteRedemptionKey,
+  inviteSigningInput,
+  parseInvite,
+} from './invite.js';
 export {
   createKeyDocument,
   type EnvelopeVersion,

@@ -34,6 +34,30 @@ export {
   type RequestVerifier,
 } from './lib/signed-request-check.js';
 export {
+  type CliIo,
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  runCli,
+} from './cli/program.js';
+export {
+  createKeystore,
+  defaultKeystorePath,
+  KEYSTORE_FORMAT,
+  type KeystoreErrorDetail,
+  type KeystoreFile,
+  loadKeystore,
+  loadOrCreateKeystore,
+} from './cli/keystore.js';
+export {
+  FileInviteStore,
+  type InviteRoutesOptions,
+  type InviteStore,
+  inviteRoutes,
+  type RedisInviteClient,
+  RedisInviteStore,
+} from './invite-routes.js';
+export {
   type RedisNonceClient,
   RedisNonceStore,
   type RedisNonceStoreOptions,
