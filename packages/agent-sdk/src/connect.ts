@@ -32,6 +32,7 @@ import {
   type InvitePayload,
   parseInvite,
 } from './invite.js';
+import type { IdentityStore } from './lazy-agent.js';
 import { keyDocumentFromJson, keyDocumentToJson, type KeyDocumentJson } from './key-document.js';
 import { base64urlDecode, base64urlEncode } from './lib/base64url.js';
 import { utf8 } from './lib/binary.js';
@@ -128,8 +129,10 @@ export function verifyDiscoveryDocument(json: unknown): Result<DiscoveryDocument
 
 /** Options of {@link connect} and {@link acceptInvite}. */
 export interface ConnectOptions {
-  /** This side's identity (default: a new random one). */
+  /** This side's identity (default: loaded from / saved to `identityStore`, else a new random one). */
   readonly identity?: AgentIdentity;
+  /** Where the local identity is loaded from or saved to on first use (Node: `keystoreIdentityStore()`). */
+  readonly identityStore?: IdentityStore;
   /** Display name when registering. */
   readonly name?: string;
   /** Registry for service names (default `XLINK_REGISTRY_URL`). */
@@ -150,6 +153,15 @@ export interface Connection {
   readonly did: string;
   /** Where envelopes for the peer go (relay base URL). */
   readonly endpoint: string;
+}
+
+function localIdentity(opts: ConnectOptions): Result<AgentIdentity, XlinkErrorDetail> {
+  if (opts.identity) return ok(opts.identity);
+  const stored = opts.identityStore?.load();
+  if (stored) return ok(stored);
+  const g = generateIdentity();
+  if (g.ok) opts.identityStore?.save(g.value, opts.name ?? 'xlink-service');
+  return g;
 }
 
 function envRegistry(): string | undefined {
@@ -182,6 +194,27 @@ function agentFor(
   }
 }
 
+/**
+ * An agent on a registry + relay for `identity`; self-registers (DID-signed) with `opts.scopes`
+ * when given and the DID is not registered yet.
+ * @returns the agent, or `INVALID_OPTIONS` / registration errors
+ */
+export async function registryAgent(
+  identity: AgentIdentity,
+  opts: ConnectOptions & { registry: string },
+): Promise<Result<Agent, XlinkErrorDetail>> {
+  const a = agentFor(identity, opts.registry, opts.relay ?? opts.registry, opts);
+  if (!a.ok) return a;
+  if (opts.scopes) {
+    const self = await a.value.registry.resolve(a.value.did);
+    if (!self.ok) {
+      const r = await a.value.register();
+      if (!r.ok) return r;
+    }
+  }
+  return a;
+}
+
 async function getJson(
   url: string,
   timeoutMs: number,
@@ -208,19 +241,12 @@ export async function connect(
   if (typeof target !== 'string' || !target)
     return xlinkErr('INVALID_OPTIONS', 'target required', 'Pass a service name, domain or URL');
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const id = opts.identity ? ok(opts.identity) : generateIdentity();
+  const id = localIdentity(opts);
   if (!id.ok) return id;
   const reg = opts.registry ?? envRegistry();
   const finish = async (did: string, registry: string, relay: string) => {
-    const a = agentFor(id.value, registry, relay, opts);
+    const a = await registryAgent(id.value, { ...opts, registry, relay });
     if (!a.ok) return a;
-    if (opts.scopes) {
-      const self = await a.value.registry.resolve(a.value.did);
-      if (!self.ok) {
-        const r = await a.value.register();
-        if (!r.ok) return r;
-      }
-    }
     return ok<Connection>({ agent: a.value, did, endpoint: relay });
   };
   // 1. a service name in the configured registry
@@ -286,7 +312,7 @@ export async function acceptInvite(
 ): Promise<Result<AcceptedInvite, InviteErrorDetail | XlinkErrorDetail>> {
   const inv = parseInvite(code, opts.now);
   if (!inv.ok) return inv;
-  const id = opts.identity ? ok(opts.identity) : generateIdentity();
+  const id = localIdentity(opts);
   if (!id.ok) return id;
   const a = agentFor(id.value, inv.value.registry, inv.value.relay, {
     ...opts,

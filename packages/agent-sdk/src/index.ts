@@ -50,6 +50,7 @@ export {
   createDiscoveryDocument,
   DISCOVERY_SIGNATURE_LABEL,
   type DiscoveryDocument,
+  registryAgent,
   verifyDiscoveryDocument,
 } from './connect.js';
 export {
@@ -137,6 +138,7 @@ export {
   inviteSigningInput,
   parseInvite,
 } from './invite.js';
+export { type IdentityStore, LazyAgent, type LazyAgentOptions } from './lazy-agent.js';
 export {
   createKeyDocument,
   type EnvelopeVersion,

@@ -46,8 +46,10 @@ export {
   KEYSTORE_FORMAT,
   type KeystoreErrorDetail,
   type KeystoreFile,
+  keystoreIdentityStore,
   loadKeystore,
   loadOrCreateKeystore,
+  writeKeystore,
 } from './cli/keystore.js';
 export {
   FileInviteStore,

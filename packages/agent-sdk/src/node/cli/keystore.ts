@@ -60,11 +60,24 @@ export function createKeystore(
     return fail('KEYSTORE_EXISTS', `a keystore already exists at ${path}`, 'Use it, pass --force to replace it, or choose another --keystore');
   const id = generateIdentity();
   if (!id.ok) return fail('KEYSTORE_FAILED', id.error.message, id.error.hint);
+  const w = writeKeystore(path, id.value, name, force);
+  return w.ok ? ok({ identity: id.value, file: w.value }) : w;
+}
+
+/** Writes `identity` to a keystore file (0600, atomic); refuses to overwrite unless `force`. */
+export function writeKeystore(
+  path: string,
+  identity: AgentIdentity,
+  name: string,
+  force = false,
+): Result<KeystoreFile, KeystoreErrorDetail> {
+  if (existsSync(path) && !force)
+    return fail('KEYSTORE_EXISTS', `a keystore already exists at ${path}`, 'Use it, pass --force to replace it, or choose another --keystore');
   const file: KeystoreFile = {
     format: KEYSTORE_FORMAT,
     name,
-    did: id.value.did,
-    pkcs8: Buffer.from(exportPKCS8(id.value)).toString('base64'),
+    did: identity.did,
+    pkcs8: Buffer.from(exportPKCS8(identity)).toString('base64'),
     created: new Date().toISOString(),
   };
   try {
@@ -76,7 +89,7 @@ export function createKeystore(
   } catch (e) {
     return fail('KEYSTORE_FAILED', `cannot write ${path}: ${(e as Error).message}`, 'Check the directory permissions or pass --keystore');
   }
-  return ok({ identity: id.value, file });
+  return ok(file);
 }
 
 /**
@@ -120,4 +133,23 @@ export function loadOrCreateKeystore(
   }
   const c = createKeystore(path, name);
   return c.ok ? ok({ ...c.value, created: true }) : c;
+}
+
+/**
+ * An `IdentityStore` (for `Agent.lazy` / `connect`) backed by a keystore file.
+ * @param path default {@link defaultKeystorePath}
+ */
+export function keystoreIdentityStore(path: string = defaultKeystorePath()): {
+  load(): AgentIdentity | undefined;
+  save(identity: AgentIdentity, name: string): void;
+} {
+  return {
+    load: () => {
+      const r = loadKeystore(path);
+      return r.ok ? r.value.identity : undefined;
+    },
+    save: (identity, name) => {
+      writeKeystore(path, identity, name, false);
+    },
+  };
 }
