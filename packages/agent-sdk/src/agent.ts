@@ -58,6 +58,7 @@ import {
   negotiateVersion,
   verifyKeyDocument,
 } from './key-document.js';
+import { LazyAgent, type LazyAgentOptions } from './lazy-agent.js';
 import { base64urlEncode } from './lib/base64url.js';
 import { decodePayload, encodePayload, type Payload } from './lib/payload.js';
 import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
@@ -97,7 +98,6 @@ import {
 import { type SplitSendResult, sendSplitChannel } from './split-channel/send.js';
 import { ShareBuffer, type ShareBufferOptions } from './split-channel/share-buffer.js';
 import { decodeShareRecord, isShareRecord } from './split-channel/share-record.js';
-import { LazyAgent, type LazyAgentOptions } from './lazy-agent.js';
 import { LoopbackTransport, type TransportAdapter } from './transport.js';
 import { decodeXchangePart, isXchangePart, lateXchangePart, sendXchange } from './xchange.js';
 

@@ -27,17 +27,13 @@ import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import { HttpTrustRegistry } from './http-trust-registry.js';
 import { checkBaseUrl, HttpsTransportAdapter } from './https-transport.js';
 import { type AgentIdentity, generateIdentity } from './identity.js';
-import {
-  type InviteErrorDetail,
-  type InvitePayload,
-  parseInvite,
-} from './invite.js';
+import { type InviteErrorDetail, type InvitePayload, parseInvite } from './invite.js';
+import { type KeyDocumentJson, keyDocumentFromJson, keyDocumentToJson } from './key-document.js';
 import type { IdentityStore } from './lazy-agent.js';
-import { keyDocumentFromJson, keyDocumentToJson, type KeyDocumentJson } from './key-document.js';
 import { base64urlDecode, base64urlEncode } from './lib/base64url.js';
 import { utf8 } from './lib/binary.js';
 import { httpCall } from './lib/http-call.js';
-import { type RegistryEntry } from './registry.js';
+import type { RegistryEntry } from './registry.js';
 import { registryEntryFromJson } from './registry-entry-json.js';
 import { signRequest } from './request-signature.js';
 
@@ -98,7 +94,9 @@ const discoveryErr = (subCode: string, message: string) =>
  * @returns the document, or `LOOKUP_FAILED` (`BAD_DISCOVERY_DOCUMENT`, `UNSIGNED_DISCOVERY_DOCUMENT`,
  *   `BAD_DISCOVERY_SIGNATURE`)
  */
-export function verifyDiscoveryDocument(json: unknown): Result<DiscoveryDocument, XlinkErrorDetail> {
+export function verifyDiscoveryDocument(
+  json: unknown,
+): Result<DiscoveryDocument, XlinkErrorDetail> {
   const d = json as Partial<DiscoveryDocument> | null;
   if (
     !d ||
@@ -116,8 +114,7 @@ export function verifyDiscoveryDocument(json: unknown): Result<DiscoveryDocument
   if (!pub.ok) return discoveryErr('BAD_DISCOVERY_DOCUMENT', 'discovery did is not a did:key');
   const sig = base64urlDecode(d.signature, 64);
   if (
-    !sig ||
-    sig.length !== 64 ||
+    sig?.length !== 64 ||
     !backend.ed25519Verify(pub.value, discoverySigningInput(d as DiscoveryDocument), sig)
   )
     return discoveryErr('BAD_DISCOVERY_SIGNATURE', 'discovery document signature does not verify');
@@ -219,10 +216,13 @@ async function getJson(
   url: string,
   timeoutMs: number,
 ): Promise<Result<{ status: number; json: unknown }, XlinkErrorDetail>> {
-  const r = await httpCall(() => ({ url, method: 'GET', headers: { accept: 'application/json' } }), {
-    timeoutMs,
-    retries: 0,
-  });
+  const r = await httpCall(
+    () => ({ url, method: 'GET', headers: { accept: 'application/json' } }),
+    {
+      timeoutMs,
+      retries: 0,
+    },
+  );
   if (!r.ok) return r;
   return ok({ status: r.value.status, json: r.value.json });
 }
@@ -252,7 +252,8 @@ export async function connect(
   // 1. a service name in the configured registry
   const isName = /^[A-Za-z0-9_.:-]+$/.test(target) && !target.includes('.');
   if (target.startsWith('did:key:')) {
-    if (!reg) return xlinkErr('INVALID_OPTIONS', 'no registry configured', 'Set XLINK_REGISTRY_URL');
+    if (!reg)
+      return xlinkErr('INVALID_OPTIONS', 'no registry configured', 'Set XLINK_REGISTRY_URL');
     return finish(target, reg, opts.relay ?? reg);
   }
   if (isName) {
@@ -263,10 +264,17 @@ export async function connect(
         'Set XLINK_REGISTRY_URL (or opts.registry), or pass a domain / URL',
         { field: 'registry' },
       );
-    const r = await getJson(`${reg.replace(/\/+$/, '')}/registry/name/${encodeURIComponent(target)}`, timeoutMs);
+    const r = await getJson(
+      `${reg.replace(/\/+$/, '')}/registry/name/${encodeURIComponent(target)}`,
+      timeoutMs,
+    );
     if (!r.ok) return r;
     if (r.value.status !== 200)
-      return xlinkErr('DID_NOT_IN_REGISTRY', `no service named "${target}" in ${reg}`, 'Check the name or register the service');
+      return xlinkErr(
+        'DID_NOT_IN_REGISTRY',
+        `no service named "${target}" in ${reg}`,
+        'Check the name or register the service',
+      );
     const e = registryEntryFromJson(r.value.json);
     if (!e.ok) return e;
     return finish(e.value.did, reg, opts.relay ?? reg);
@@ -283,7 +291,10 @@ export async function connect(
   const r = await getJson(`${base.origin}/.well-known/xlink.json`, timeoutMs);
   if (!r.ok) return r;
   if (r.value.status !== 200)
-    return discoveryErr('NO_DISCOVERY_DOCUMENT', `${base.origin}/.well-known/xlink.json answered ${r.value.status}`);
+    return discoveryErr(
+      'NO_DISCOVERY_DOCUMENT',
+      `${base.origin}/.well-known/xlink.json answered ${r.value.status}`,
+    );
   const doc = verifyDiscoveryDocument(r.value.json);
   if (!doc.ok) return doc;
   return finish(doc.value.did, doc.value.registry, doc.value.relay);
@@ -340,7 +351,11 @@ export async function acceptInvite(
   if (!r.ok) return r;
   const json = r.value.json as { entry?: unknown; inviter?: unknown } | undefined;
   if (r.value.status !== 201) {
-    const e = (r.value.json as { error?: { code?: string; message?: string; hint?: string; subCode?: string } })?.error;
+    const e = (
+      r.value.json as {
+        error?: { code?: string; message?: string; hint?: string; subCode?: string };
+      }
+    )?.error;
     const code2 = e?.code;
     if (code2 === 'INVITE_USED' || code2 === 'INVITE_EXPIRED' || code2 === 'INVITE_INVALID')
       return err({

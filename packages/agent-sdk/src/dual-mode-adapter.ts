@@ -34,7 +34,12 @@ export type DualMode = 'hybrid' | 'deprecation' | 'xlink-only';
 
 /** `req.auth` after the middleware. */
 export type DualModeAuth =
-  | { readonly mode: 'xlink'; readonly did: string; readonly scope: string; readonly message: AgentMessage }
+  | {
+      readonly mode: 'xlink';
+      readonly did: string;
+      readonly scope: string;
+      readonly message: AgentMessage;
+    }
   | ({ readonly mode: 'api-key' } & Record<string, unknown>);
 
 /** Options of {@link DualModeAdapter}. */
@@ -43,7 +48,11 @@ export interface DualModeAdapterOptions {
   /** Your existing key check: an object describing the caller, or null/undefined to refuse. */
   readonly legacyKeyValidator: (
     apiKey: string,
-  ) => Promise<Record<string, unknown> | null | undefined> | Record<string, unknown> | null | undefined;
+  ) =>
+    | Promise<Record<string, unknown> | null | undefined>
+    | Record<string, unknown>
+    | null
+    | undefined;
   /** Default `hybrid`. */
   readonly mode?: DualMode;
   /** Sent as `X-Migration-Url` and in the 401 hint (default `https://docs.xorida.dev/xlink/migration`). */
@@ -209,7 +218,11 @@ export class DualModeAdapter {
           if (!who) {
             this.m.failed++;
             return json(res, 401, {
-              error: { code: 'UNAUTHORIZED', message: 'invalid API key', hint: `Or migrate to Xlink: ${migrationUrl}` },
+              error: {
+                code: 'UNAUTHORIZED',
+                message: 'invalid API key',
+                hint: `Or migrate to Xlink: ${migrationUrl}`,
+              },
             });
           }
           this.m.apiKey++;
@@ -251,7 +264,8 @@ export class DualModeClient {
   private readonly counts = { xlink: 0, apiKey: 0, failed: 0 };
 
   constructor(private readonly opts: DualModeClientOptions) {
-    if (!opts?.xlink && !opts?.fallback) throw new TypeError('DualModeClient: xlink or fallback required');
+    if (!opts?.xlink && !opts?.fallback)
+      throw new TypeError('DualModeClient: xlink or fallback required');
     this.fallback = opts.fallback;
   }
 
@@ -293,8 +307,18 @@ export class DualModeClient {
   }
 
   /** Calls per path and the Xlink share, percent. */
-  getMetrics(): { xlinkRequests: number; apiKeyRequests: number; failed: number; xlinkPercentage: number } {
+  getMetrics(): {
+    xlinkRequests: number;
+    apiKeyRequests: number;
+    failed: number;
+    xlinkPercentage: number;
+  } {
     const { xlink, apiKey, failed } = this.counts;
-    return { xlinkRequests: xlink, apiKeyRequests: apiKey, failed, xlinkPercentage: pct(xlink, xlink + apiKey) };
+    return {
+      xlinkRequests: xlink,
+      apiKeyRequests: apiKey,
+      failed,
+      xlinkPercentage: pct(xlink, xlink + apiKey),
+    };
   }
 }

@@ -54,6 +54,14 @@ export {
   verifyDiscoveryDocument,
 } from './connect.js';
 export {
+  didFromEd25519PublicKey,
+  didKeyAgreementKey,
+  didKeyAgreementSecret,
+  ED25519_MULTICODEC,
+  parseDidKey,
+  X25519_MULTICODEC,
+} from './did.js';
+export {
   type DualMode,
   DualModeAdapter,
   type DualModeAdapterOptions,
@@ -63,14 +71,6 @@ export {
   type DualModeClientOptions,
   type DualModeMetrics,
 } from './dual-mode-adapter.js';
-export {
-  didFromEd25519PublicKey,
-  didKeyAgreementKey,
-  didKeyAgreementSecret,
-  ED25519_MULTICODEC,
-  parseDidKey,
-  X25519_MULTICODEC,
-} from './did.js';
 export {
   ALG_OF_VERSION,
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -138,7 +138,6 @@ export {
   inviteSigningInput,
   parseInvite,
 } from './invite.js';
-export { type IdentityStore, LazyAgent, type LazyAgentOptions } from './lazy-agent.js';
 export {
   createKeyDocument,
   type EnvelopeVersion,
@@ -150,6 +149,7 @@ export {
   negotiateVersion,
   verifyKeyDocument,
 } from './key-document.js';
+export { type IdentityStore, LazyAgent, type LazyAgentOptions } from './lazy-agent.js';
 export type { Ed25519SigningKey, X25519SecretKey } from './lib/crypto/types.js';
 export type { HttpCallPolicy } from './lib/http-call.js';
 export type { MlDsaKeyPair } from './lib/mldsa.js';

@@ -143,8 +143,7 @@ export function parseInvite(
     return bad('MALFORMED', 'invite payload is not JSON');
   }
   if (
-    !p ||
-    p.v !== 1 ||
+    p?.v !== 1 ||
     typeof p.inviter !== 'string' ||
     typeof p.service !== 'string' ||
     typeof p.registry !== 'string' ||

@@ -82,7 +82,11 @@ export class LazyAgent {
       if (a.error.code !== 'INVITE_USED') return a;
       const inv = parseInvite(code);
       if (!inv.ok) return inv;
-      const again = await registryAgent(identity, { registry: inv.value.registry, relay: inv.value.relay, name: this.opts.name });
+      const again = await registryAgent(identity, {
+        registry: inv.value.registry,
+        relay: inv.value.relay,
+        name: this.opts.name,
+      });
       if (!again.ok) return again;
       const self = await again.value.registry.resolve(identity.did);
       return self.ok ? again : a;
@@ -114,7 +118,10 @@ export class LazyAgent {
   }
 
   /** `agent.receive` after setup. */
-  async receive(envelope: unknown, options?: ReceiveOptions): Promise<Result<ReceiveResult, SetupError>> {
+  async receive(
+    envelope: unknown,
+    options?: ReceiveOptions,
+  ): Promise<Result<ReceiveResult, SetupError>> {
     const a = await this.ready();
     return a.ok ? a.value.receive(envelope, options) : a;
   }

@@ -1,7 +1,8 @@
 // DualModeAdapter in all three modes over real HTTP (Express on 127.0.0.1), metrics, and the
 // client-side Xlink-first / API-key-fallback adapter.
-import type { AddressInfo } from 'node:net';
+
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -66,10 +67,22 @@ describe('DualModeAdapter', () => {
     const sent = await client.send({ to: service.did, payload: { q: 1 }, scope: 'data' });
     expect(sent.ok).toBe(true);
     expect((await withKey('bearer', 'bad-key')).status).toBe(401);
-    const none = await fetch(url, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const none = await fetch(url, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(none.status).toBe(401);
     const m = adapter.getMetrics();
-    expect(m).toMatchObject({ mode: 'hybrid', totalRequests: 6, xlinkRequests: 1, apiKeyRequests: 3, failedAuth: 2, xlinkPercentage: 25, apiKeyPercentage: 75 });
+    expect(m).toMatchObject({
+      mode: 'hybrid',
+      totalRequests: 6,
+      xlinkRequests: 1,
+      apiKeyRequests: 3,
+      failedAuth: 2,
+      xlinkPercentage: 25,
+      apiKeyPercentage: 75,
+    });
     expect(m.avgLatencyMs.xlink).toBeGreaterThan(0);
     expect(m.avgLatencyMs.apiKey).toBeGreaterThanOrEqual(0);
   });
@@ -80,8 +93,14 @@ describe('DualModeAdapter', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('x-deprecated-auth')).toBe('true');
     expect(r.headers.get('x-migration-url')).toBe('https://example.test/migrate');
-    expect((await client.send({ to: service.did, payload: { q: 2 }, scope: 'data' })).ok).toBe(true);
-    expect(adapter.getMetrics().apiKeyRequestsByMode).toEqual({ hybrid: 3, deprecation: 1, 'xlink-only': 0 });
+    expect((await client.send({ to: service.did, payload: { q: 2 }, scope: 'data' })).ok).toBe(
+      true,
+    );
+    expect(adapter.getMetrics().apiKeyRequestsByMode).toEqual({
+      hybrid: 3,
+      deprecation: 1,
+      'xlink-only': 0,
+    });
   });
 
   it('xlink-only: API key -> 401 with a migration hint; envelopes pass; a replayed envelope fails', async () => {
@@ -101,7 +120,13 @@ describe('DualModeAdapter', () => {
     });
     expect(replay.status).toBe(401);
     const m = adapter.getMetrics();
-    expect(m).toMatchObject({ mode: 'xlink-only', xlinkRequests: 3, apiKeyRequests: 4, failedAuth: 4, totalRequests: 11 });
+    expect(m).toMatchObject({
+      mode: 'xlink-only',
+      xlinkRequests: 3,
+      apiKeyRequests: 4,
+      failedAuth: 4,
+      totalRequests: 11,
+    });
     expect(m.xlinkPercentage).toBeCloseTo(42.9, 1);
   });
 
@@ -114,13 +139,25 @@ describe('DualModeAdapter', () => {
     expect((await dc.call('createCharge', { amount: 100 })).via).toBe('xlink');
     // Xlink broken (unknown recipient): the API key is used
     const broken = new DualModeClient({
-      xlink: { agent: client, to: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', scope: 'data' },
+      xlink: {
+        agent: client,
+        to: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK',
+        scope: 'data',
+      },
       fallback: { type: 'api-key', key: 'good-key', url },
     });
     const fb = await broken.call('createCharge', { amount: 1 });
-    expect(fb).toMatchObject({ via: 'api-key', status: 200, body: { mode: 'api-key', userId: 'u1' } });
+    expect(fb).toMatchObject({
+      via: 'api-key',
+      status: 200,
+      body: { mode: 'api-key', userId: 'u1' },
+    });
     expect(fb.xlinkError).toBe('DID_NOT_IN_REGISTRY');
-    expect(broken.getMetrics()).toMatchObject({ xlinkRequests: 0, apiKeyRequests: 1, xlinkPercentage: 0 });
+    expect(broken.getMetrics()).toMatchObject({
+      xlinkRequests: 0,
+      apiKeyRequests: 1,
+      xlinkPercentage: 0,
+    });
     broken.removeFallback();
     await expect(broken.call('createCharge')).rejects.toThrow(/no API-key fallback/);
     expect(dc.getMetrics().xlinkPercentage).toBe(100);

@@ -44,8 +44,7 @@ export class FileInviteStore implements InviteStore {
   /** Opens (and replays) the log at `path`. */
   static async open(path: string): Promise<Result<FileInviteStore, InviteErrorDetail>> {
     const r = await DurableLog.open(path);
-    if (!r.ok)
-      return err({ code: 'INVITE_FAILED', message: r.error.message, hint: r.error.hint });
+    if (!r.ok) return err({ code: 'INVITE_FAILED', message: r.error.message, hint: r.error.hint });
     const used = new Map<string, number>();
     for (const rec of r.value.records) {
       const x = rec as { key?: unknown; exp?: unknown };
@@ -100,14 +99,18 @@ export const inviteRoutes: FastifyPluginAsync<InviteRoutesOptions> = async (
   });
   app.post('/invites/redeem', { bodyLimit: 64 * 1024 }, async (req, reply) => {
     const body = req.body as { code?: unknown; keyDocument?: unknown; name?: unknown } | undefined;
-    if (typeof body?.code !== 'string' || (body.name !== undefined && typeof body.name !== 'string'))
+    if (
+      typeof body?.code !== 'string' ||
+      (body.name !== undefined && typeof body.name !== 'string')
+    )
       return sendError(reply, 400, {
         code: 'BAD_REQUEST',
         message: 'body must be { code, keyDocument, name? }',
         hint: 'See docs/formats.md#xlink-invite-codes',
       });
     const inv = parseInvite(body.code);
-    if (!inv.ok) return sendError(reply, inv.error.code === 'INVITE_EXPIRED' ? 410 : 400, inv.error);
+    if (!inv.ok)
+      return sendError(reply, inv.error.code === 'INVITE_EXPIRED' ? 410 : 400, inv.error);
     const doc = keyDocumentFromJson(body.keyDocument);
     if (!doc.ok) return sendError(reply, 400, doc.error);
     const v = await opts.verifyRequest(req, doc.value.did);
@@ -137,7 +140,8 @@ export const inviteRoutes: FastifyPluginAsync<InviteRoutesOptions> = async (
       scopes: inv.value.scopes,
       ...(typeof body.name === 'string' ? { name: body.name } : {}),
     });
-    if (!r.ok) return sendError(reply, r.error.subCode === 'ALREADY_REGISTERED' ? 409 : 400, r.error);
+    if (!r.ok)
+      return sendError(reply, r.error.subCode === 'ALREADY_REGISTERED' ? 409 : 400, r.error);
     req.log.info({ did: r.value.did, inviter: inv.value.inviter }, 'invite redeemed');
     return reply
       .code(201)
@@ -163,7 +167,11 @@ export class RedisInviteStore implements InviteStore {
       const r = await this.client.set(`${this.keyPrefix}${key}`, '1', 'PX', ttl, 'NX');
       return ok(r === 'OK');
     } catch (e) {
-      return err({ code: 'INVITE_FAILED', message: `Redis: ${(e as Error).message}`, hint: 'Check Redis' });
+      return err({
+        code: 'INVITE_FAILED',
+        message: `Redis: ${(e as Error).message}`,
+        hint: 'Check Redis',
+      });
     }
   }
 

@@ -16,7 +16,10 @@ const bin = join(pkg, 'src', 'node', 'cli', 'bin.ts');
 const root = mkdtempSync(join(tmpdir(), 'xlink-cli-'));
 const ADMIN = 'admin-secret-for-tests';
 
-function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
+function spawnCli(
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, ['--conditions=@xorida/source', '--import', 'tsx', bin, ...args], {
     cwd: pkg,
     env: { ...process.env, XDG_CONFIG_HOME: join(root, 'cfg'), ...env },
@@ -42,6 +45,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
     env: { XDG_CONFIG_HOME: join(root, 'cfg'), ...env },
   });
   const text = out.join('\n');
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers
   let json: any;
   try {
     json = JSON.parse(out[out.length - 1] ?? '');
@@ -104,8 +108,18 @@ describe('xlink CLI', () => {
       expect(r.code, r.err).toBe(0);
     }
     const sent = await cli([
-      'send', '--to', b.json.did, '--payload', '{"amount":5}', '--scope', 'chat',
-      '--keystore', ks('alice'), '--registry', url, '--json',
+      'send',
+      '--to',
+      b.json.did,
+      '--payload',
+      '{"amount":5}',
+      '--scope',
+      'chat',
+      '--keystore',
+      ks('alice'),
+      '--registry',
+      url,
+      '--json',
     ]);
     expect(sent.code, sent.err).toBe(0);
     expect(sent.json.version).toBe(2);
@@ -113,32 +127,69 @@ describe('xlink CLI', () => {
     const got = await runSpawned(['receive', '--json', '--registry', url]);
     expect(got.code, got.err).toBe(0);
     const msgs = JSON.parse(got.out.trim()).messages;
-    expect(msgs).toEqual([{ sender: a.json.did, scope: 'chat', version: 2, payload: { amount: 5 } }]);
+    expect(msgs).toEqual([
+      { sender: a.json.did, scope: 'chat', version: 2, payload: { amount: 5 } },
+    ]);
     // acked: the mailbox is empty now
     const empty = await cli(['receive', '--json', '--registry', url]);
     expect(empty.json.messages).toEqual([]);
     // the compact envelope printed by send opens with receive --envelope ... once (replay refused)
     const sent2 = await cli([
-      'send', '--to', b.json.did, '--payload', '{"n":2}', '--scope', 'chat',
-      '--keystore', ks('alice'), '--registry', url, '--json',
+      'send',
+      '--to',
+      b.json.did,
+      '--payload',
+      '{"n":2}',
+      '--scope',
+      'chat',
+      '--keystore',
+      ks('alice'),
+      '--registry',
+      url,
+      '--json',
     ]);
-    const opened = await cli(['receive', '--envelope', sent2.json.envelope, '--registry', url, '--json']);
+    const opened = await cli([
+      'receive',
+      '--envelope',
+      sent2.json.envelope,
+      '--registry',
+      url,
+      '--json',
+    ]);
     expect(opened.code, opened.err).toBe(0);
     expect(opened.json.messages[0].payload).toEqual({ n: 2 });
 
     const look = await cli(['lookup', '--did', a.json.did, '--registry', url, '--json']);
-    expect(look.json).toMatchObject({ did: a.json.did, status: 'active', scopes: ['chat'], name: 'alice' });
+    expect(look.json).toMatchObject({
+      did: a.json.did,
+      status: 'active',
+      scopes: ['chat'],
+      name: 'alice',
+    });
 
     const noToken = await cli(['revoke', '--did', a.json.did, '--registry', url]);
     expect(noToken.code).toBe(2);
-    const rev = await cli(['revoke', '--did', a.json.did, '--reason', 'test', '--registry', url, '--json'], {
-      XLINK_ADMIN_TOKEN: ADMIN,
-    });
+    const rev = await cli(
+      ['revoke', '--did', a.json.did, '--reason', 'test', '--registry', url, '--json'],
+      {
+        XLINK_ADMIN_TOKEN: ADMIN,
+      },
+    );
     expect(rev.code, rev.err).toBe(0);
     expect(rev.json.status).toBe('revoked');
     // a revoked sender is refused by the receiver (operation failed, code printed)
     const sent3 = await cli([
-      'send', '--to', b.json.did, '--payload', '{}', '--scope', 'chat', '--keystore', ks('alice'), '--registry', url,
+      'send',
+      '--to',
+      b.json.did,
+      '--payload',
+      '{}',
+      '--scope',
+      'chat',
+      '--keystore',
+      ks('alice'),
+      '--registry',
+      url,
     ]);
     expect(sent3.code).toBe(0); // the relay accepts; the receiver refuses
     const refused = await cli(['receive', '--registry', url]);
@@ -153,35 +204,101 @@ describe('xlink CLI', () => {
     const missing = await cli(['whoami', '--keystore', join(root, 'none.json')]);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/KEYSTORE_NOT_FOUND: .*\n {2}hint: Run `xlink init/);
-    const nolook = await cli(['lookup', '--did', 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', '--registry', url, '--json']);
+    const nolook = await cli([
+      'lookup',
+      '--did',
+      'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK',
+      '--registry',
+      url,
+      '--json',
+    ]);
     expect(nolook.code).toBe(1);
     expect(nolook.json.error.code).toBe('DID_NOT_IN_REGISTRY');
   }, 30_000);
 
   it('invites: created by one process, accepted by another; reused, expired and tampered codes refused', async () => {
-    const inviter = await cli(['create', '--name', 'payments', '--scope', 'pay', '--keystore', ks('payments'), '--registry', url, '--json']);
+    const inviter = await cli([
+      'create',
+      '--name',
+      'payments',
+      '--scope',
+      'pay',
+      '--keystore',
+      ks('payments'),
+      '--registry',
+      url,
+      '--json',
+    ]);
     expect(inviter.code, inviter.err).toBe(0);
-    const inv = await runSpawned(['invite', 'billing', '--scope', 'pay', '--expires', '1h', '--keystore', ks('payments'), '--registry', url, '--json']);
+    const inv = await runSpawned([
+      'invite',
+      'billing',
+      '--scope',
+      'pay',
+      '--expires',
+      '1h',
+      '--keystore',
+      ks('payments'),
+      '--registry',
+      url,
+      '--json',
+    ]);
     expect(inv.code, inv.err).toBe(0);
     const { code, url: qr } = JSON.parse(inv.out.trim());
     expect(code).toMatch(/^XLK-/);
     expect(qr).toBe(`xlink://invite?code=${code}`);
 
-    const acc = await cli(['connect', '--invite', code, '--name', 'billing', '--keystore', ks('billing'), '--json']);
+    const acc = await cli([
+      'connect',
+      '--invite',
+      code,
+      '--name',
+      'billing',
+      '--keystore',
+      ks('billing'),
+      '--json',
+    ]);
     expect(acc.code, acc.err).toBe(0);
     expect(acc.json.inviter).toBe(inviter.json.did);
     expect(acc.json.scopes).toEqual(['pay']);
     // mutual trust: each side sends to the other through the registry and relay
     const billingDid = loadKeystore(ks('billing'));
     if (!billingDid.ok) throw new Error('keystore');
-    const s1 = await cli(['send', '--to', billingDid.value.file.did, '--payload', '{"x":1}', '--scope', 'pay', '--keystore', ks('payments'), '--registry', url]);
+    const s1 = await cli([
+      'send',
+      '--to',
+      billingDid.value.file.did,
+      '--payload',
+      '{"x":1}',
+      '--scope',
+      'pay',
+      '--keystore',
+      ks('payments'),
+      '--registry',
+      url,
+    ]);
     expect(s1.code, s1.err).toBe(0);
-    const s2 = await cli(['send', '--to', inviter.json.did, '--payload', '{"y":2}', '--scope', 'pay', '--keystore', ks('billing'), '--registry', url]);
+    const s2 = await cli([
+      'send',
+      '--to',
+      inviter.json.did,
+      '--payload',
+      '{"y":2}',
+      '--scope',
+      'pay',
+      '--keystore',
+      ks('billing'),
+      '--registry',
+      url,
+    ]);
     expect(s2.code, s2.err).toBe(0);
     const r1 = await cli(['receive', '--keystore', ks('billing'), '--registry', url, '--json']);
     expect(r1.json.messages[0]).toMatchObject({ sender: inviter.json.did, payload: { x: 1 } });
     const r2 = await cli(['receive', '--keystore', ks('payments'), '--registry', url, '--json']);
-    expect(r2.json.messages[0]).toMatchObject({ sender: billingDid.value.file.did, payload: { y: 2 } });
+    expect(r2.json.messages[0]).toMatchObject({
+      sender: billingDid.value.file.did,
+      payload: { y: 2 },
+    });
 
     // reused (by another identity): refused
     const reuse = await cli(['connect', '--invite', code, '--keystore', ks('mallory'), '--json']);
@@ -192,22 +309,41 @@ describe('xlink CLI', () => {
     const payments = loadKeystore(ks('payments'));
     if (!payments.ok) throw new Error('keystore');
     const old = createInvite({
-      identity: payments.value.identity, service: 'x', registry: url, scopes: ['pay'], expiresIn: 1000,
+      identity: payments.value.identity,
+      service: 'x',
+      registry: url,
+      scopes: ['pay'],
+      expiresIn: 1000,
       testing: { now: Date.now() - 10_000 },
     });
     if (!old.ok) throw new Error('invite');
-    const exp = await cli(['connect', '--invite', old.value.code, '--keystore', ks('late'), '--json']);
+    const exp = await cli([
+      'connect',
+      '--invite',
+      old.value.code,
+      '--keystore',
+      ks('late'),
+      '--json',
+    ]);
     expect(exp.code).toBe(1);
     expect(exp.json.error.code).toBe('INVITE_EXPIRED');
 
     // tampered: scopes widened in the payload, signature kept
-    const fresh = createInvite({ identity: payments.value.identity, service: 'x', registry: url, scopes: ['pay'] });
+    const fresh = createInvite({
+      identity: payments.value.identity,
+      service: 'x',
+      registry: url,
+      scopes: ['pay'],
+    });
     if (!fresh.ok) throw new Error('invite');
     const [body, sig] = fresh.value.code.slice(4).split('.');
     const p = JSON.parse(Buffer.from(body!, 'base64url').toString());
     p.scopes = ['*'];
     const forged = `XLK-${Buffer.from(JSON.stringify(p)).toString('base64url')}.${sig}`;
-    expect(parseInvite(forged)).toMatchObject({ ok: false, error: { code: 'INVITE_INVALID', subCode: 'BAD_SIGNATURE' } });
+    expect(parseInvite(forged)).toMatchObject({
+      ok: false,
+      error: { code: 'INVITE_INVALID', subCode: 'BAD_SIGNATURE' },
+    });
     const tam = await cli(['connect', '--invite', forged, '--keystore', ks('forger'), '--json']);
     expect(tam.code).toBe(1);
     expect(tam.json.error).toMatchObject({ code: 'INVITE_INVALID', subCode: 'BAD_SIGNATURE' });

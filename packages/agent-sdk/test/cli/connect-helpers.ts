@@ -2,14 +2,16 @@
 import { join } from 'node:path';
 import { MemoryNonceStore } from '../../src/index.js';
 import {
-  createRequestVerifier,
   createXlinkServer as create,
+  createRequestVerifier,
   FileInviteStore,
   FileTrustRegistry,
   inviteRoutes,
 } from '../../src/node/index.js';
 
-export async function createXlinkServer(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+export async function createXlinkServer(
+  dir: string,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const registry = new FileTrustRegistry({ path: join(dir, 'registry.jsonl') });
   const o = await registry.open();
   if (!o.ok) throw new Error(o.error.message);

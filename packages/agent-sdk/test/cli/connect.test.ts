@@ -1,7 +1,8 @@
 // connect(): registry service name, signed .well-known discovery on a local server, refusal of
 // unsigned / badly signed documents; sending through the returned agent.
-import { createServer, type Server } from 'node:http';
+
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Agent,
   connect,
-  createInvite,
   createDiscoveryDocument,
+  createInvite,
   generateIdentity,
   HttpsTransportAdapter,
   HttpTrustRegistry,
@@ -82,16 +83,24 @@ describe('connect()', () => {
     const pulled = await relay.pull();
     if (!pulled.ok) throw new Error('pull');
     const m = await payments.receive(pulled.value[0]!.envelope as string);
-    expect(m.ok && !('status' in m.value && m.value.status === 'pending') && m.value).toMatchObject({ payload: { hi: 1 } });
+    expect(m.ok && !('status' in m.value && m.value.status === 'pending') && m.value).toMatchObject(
+      { payload: { hi: 1 } },
+    );
   });
 
   it('plain http discovery is refused without allowInsecureHttp off loopback; unsigned / bad documents are refused', async () => {
     const d = doc as Record<string, unknown>;
     const { signature, ...unsigned } = d;
-    expect(verifyDiscoveryDocument(unsigned)).toMatchObject({ ok: false, error: { subCode: 'UNSIGNED_DISCOVERY_DOCUMENT' } });
+    expect(verifyDiscoveryDocument(unsigned)).toMatchObject({
+      ok: false,
+      error: { subCode: 'UNSIGNED_DISCOVERY_DOCUMENT' },
+    });
     doc = { ...d, relay: 'http://127.0.0.1:1' };
     const bad = await connect(wkBase, { allowInsecureHttp: true });
-    expect(bad).toMatchObject({ ok: false, error: { code: 'LOOKUP_FAILED', subCode: 'BAD_DISCOVERY_SIGNATURE' } });
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: 'LOOKUP_FAILED', subCode: 'BAD_DISCOVERY_SIGNATURE' },
+    });
     doc = unsigned;
     const uns = await connect(wkBase, { allowInsecureHttp: true });
     expect(uns).toMatchObject({ ok: false, error: { subCode: 'UNSIGNED_DISCOVERY_DOCUMENT' } });
@@ -113,7 +122,13 @@ describe('connect()', () => {
 describe('Agent.lazy', () => {
   it('with XLINK_INVITE_CODE: on first send creates and saves the identity, accepts the invite, sends', async () => {
     if (!paymentsId.ok) throw new Error('id');
-    const inv = createInvite({ identity: paymentsId.value, service: 'lazy', registry: base, scopes: ['pay'], expiresIn: 60_000 });
+    const inv = createInvite({
+      identity: paymentsId.value,
+      service: 'lazy',
+      registry: base,
+      scopes: ['pay'],
+      expiresIn: 60_000,
+    });
     if (!inv.ok) throw new Error('invite');
     const path = join(root, 'lazy-keystore.json');
     const prev = process.env.XLINK_INVITE_CODE;
@@ -127,7 +142,9 @@ describe('Agent.lazy', () => {
       expect(ks.ok && ks.value.file.did).toBe(lazy.did);
       // a restarted process with the same keystore: the used invite does not block it
       const again = Agent.lazy({ name: 'lazy', identityStore: keystoreIdentityStore(path) });
-      expect((await again.send({ to: payments.did, payload: { n: 2 }, scope: 'pay' })).ok).toBe(true);
+      expect((await again.send({ to: payments.did, payload: { n: 2 }, scope: 'pay' })).ok).toBe(
+        true,
+      );
       // another identity with the same (used) invite is refused
       const other = Agent.lazy({ name: 'other' });
       expect(await other.ready()).toMatchObject({ ok: false, error: { code: 'INVITE_USED' } });

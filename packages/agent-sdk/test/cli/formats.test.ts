@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createInvite, identityFromEd25519Key, parseInvite } from '../../src/index.js';
 
-const docs = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../../docs/formats.md'), 'utf8');
+const docs = readFileSync(
+  join(dirname(fileURLToPath(import.meta.url)), '../../../../docs/formats.md'),
+  'utf8',
+);
 
 describe('invite format', () => {
   it('matches the documented known answer and parses back', () => {
@@ -21,15 +24,29 @@ describe('invite format', () => {
       testing: { now: 1767225600000, secret: new Uint8Array(32).fill(9) },
     });
     if (!inv.ok) throw new Error('invite');
-    const documented = /^(XLK-[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/m.exec(docs.slice(docs.indexOf('### xlink invite codes')))?.[1];
+    const documented = /^(XLK-[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/m.exec(
+      docs.slice(docs.indexOf('### xlink invite codes')),
+    )?.[1];
     expect(inv.value.code).toBe(documented);
     const p = parseInvite(inv.value.url, 1767225600000);
-    expect(p).toMatchObject({ ok: true, value: { inviter: id.value.did, exp: 1767229200000, scopes: ['payment:notify'] } });
-    expect(parseInvite(inv.value.code, 1767229200001)).toMatchObject({ ok: false, error: { code: 'INVITE_EXPIRED' } });
+    expect(p).toMatchObject({
+      ok: true,
+      value: { inviter: id.value.did, exp: 1767229200000, scopes: ['payment:notify'] },
+    });
+    expect(parseInvite(inv.value.code, 1767229200001)).toMatchObject({
+      ok: false,
+      error: { code: 'INVITE_EXPIRED' },
+    });
     // one flipped signature character
     const c = inv.value.code;
     const flipped = c.slice(0, -2) + (c.at(-2) === 'A' ? 'B' : 'A') + c.slice(-1);
-    expect(parseInvite(flipped, 1767225600000)).toMatchObject({ ok: false, error: { code: 'INVITE_INVALID' } });
-    expect(parseInvite('XLK-garbage', 1767225600000)).toMatchObject({ ok: false, error: { subCode: 'MALFORMED' } });
+    expect(parseInvite(flipped, 1767225600000)).toMatchObject({
+      ok: false,
+      error: { code: 'INVITE_INVALID' },
+    });
+    expect(parseInvite('XLK-garbage', 1767225600000)).toMatchObject({
+      ok: false,
+      error: { subCode: 'MALFORMED' },
+    });
   });
 });

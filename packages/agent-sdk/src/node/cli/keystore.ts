@@ -14,7 +14,13 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { err, ok, type Result } from 'xorida';
-import { type AgentIdentity, exportPKCS8, generateIdentity, identityFromEd25519Key, parsePKCS8 } from '../../identity.js';
+import {
+  type AgentIdentity,
+  exportPKCS8,
+  generateIdentity,
+  identityFromEd25519Key,
+  parsePKCS8,
+} from '../../identity.js';
 
 /** Keystore format tag. */
 export const KEYSTORE_FORMAT = 'xlink-keystore/1';
@@ -57,7 +63,11 @@ export function createKeystore(
   force = false,
 ): Result<{ identity: AgentIdentity; file: KeystoreFile }, KeystoreErrorDetail> {
   if (existsSync(path) && !force)
-    return fail('KEYSTORE_EXISTS', `a keystore already exists at ${path}`, 'Use it, pass --force to replace it, or choose another --keystore');
+    return fail(
+      'KEYSTORE_EXISTS',
+      `a keystore already exists at ${path}`,
+      'Use it, pass --force to replace it, or choose another --keystore',
+    );
   const id = generateIdentity();
   if (!id.ok) return fail('KEYSTORE_FAILED', id.error.message, id.error.hint);
   const w = writeKeystore(path, id.value, name, force);
@@ -72,7 +82,11 @@ export function writeKeystore(
   force = false,
 ): Result<KeystoreFile, KeystoreErrorDetail> {
   if (existsSync(path) && !force)
-    return fail('KEYSTORE_EXISTS', `a keystore already exists at ${path}`, 'Use it, pass --force to replace it, or choose another --keystore');
+    return fail(
+      'KEYSTORE_EXISTS',
+      `a keystore already exists at ${path}`,
+      'Use it, pass --force to replace it, or choose another --keystore',
+    );
   const file: KeystoreFile = {
     format: KEYSTORE_FORMAT,
     name,
@@ -87,7 +101,11 @@ export function writeKeystore(
     chmodSync(tmp, 0o600);
     renameSync(tmp, path);
   } catch (e) {
-    return fail('KEYSTORE_FAILED', `cannot write ${path}: ${(e as Error).message}`, 'Check the directory permissions or pass --keystore');
+    return fail(
+      'KEYSTORE_FAILED',
+      `cannot write ${path}: ${(e as Error).message}`,
+      'Check the directory permissions or pass --keystore',
+    );
   }
   return ok(file);
 }
@@ -103,7 +121,11 @@ export function loadKeystore(
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    return fail('KEYSTORE_NOT_FOUND', `no keystore at ${path}`, 'Run `xlink init --name <service>` first, or pass --keystore');
+    return fail(
+      'KEYSTORE_NOT_FOUND',
+      `no keystore at ${path}`,
+      'Run `xlink init --name <service>` first, or pass --keystore',
+    );
   }
   let json: Partial<KeystoreFile>;
   try {
@@ -111,14 +133,28 @@ export function loadKeystore(
   } catch {
     return fail('KEYSTORE_INVALID', `${path} is not JSON`, 'Restore the keystore from a backup');
   }
-  if (json?.format !== KEYSTORE_FORMAT || typeof json.pkcs8 !== 'string' || typeof json.did !== 'string')
-    return fail('KEYSTORE_INVALID', `${path} is not an ${KEYSTORE_FORMAT} file`, 'Restore the keystore from a backup');
+  if (
+    json?.format !== KEYSTORE_FORMAT ||
+    typeof json.pkcs8 !== 'string' ||
+    typeof json.did !== 'string'
+  )
+    return fail(
+      'KEYSTORE_INVALID',
+      `${path} is not an ${KEYSTORE_FORMAT} file`,
+      'Restore the keystore from a backup',
+    );
   const key = parsePKCS8(new Uint8Array(Buffer.from(json.pkcs8, 'base64')));
-  if (!key.ok) return fail('KEYSTORE_INVALID', key.error.message, 'Restore the keystore from a backup');
+  if (!key.ok)
+    return fail('KEYSTORE_INVALID', key.error.message, 'Restore the keystore from a backup');
   const id = identityFromEd25519Key(key.value);
-  if (!id.ok) return fail('KEYSTORE_INVALID', id.error.message, 'Restore the keystore from a backup');
+  if (!id.ok)
+    return fail('KEYSTORE_INVALID', id.error.message, 'Restore the keystore from a backup');
   if (id.value.did !== json.did)
-    return fail('KEYSTORE_INVALID', 'keystore DID does not match its key', 'Restore the keystore from a backup');
+    return fail(
+      'KEYSTORE_INVALID',
+      'keystore DID does not match its key',
+      'Restore the keystore from a backup',
+    );
   return ok({ identity: id.value, file: json as KeystoreFile });
 }
 
