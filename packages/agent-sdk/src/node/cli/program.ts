@@ -557,15 +557,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         } else {
           const fr = new FileTrustRegistry({ path: join(dataDir as string, 'registry.jsonl') });
           const opened = await fr.open();
-          if (!opened.ok) fail(opened.error);
+          if (!opened.ok) return fail(opened.error);
           closers.push(() => fr.close());
           registry = fr;
           const s = await FileInviteStore.open(join(dataDir as string, 'invites.jsonl'));
           if (!s.ok) {
             await fr.close();
-            fail(s.error);
+            return fail(s.error);
           }
-          store = (s as { ok: true; value: FileInviteStore }).value;
+          store = s.value;
           closers.push(() => store.close());
         }
         const token = adminToken(o);
@@ -582,18 +582,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         });
         if (!server.ok) {
           for (const c of closers) await c();
-          fail(server.error);
+          return fail(server.error);
         }
-        const s = (
-          server as {
-            ok: true;
-            value: Awaited<ReturnType<typeof createXlinkServer>> extends infer R
-              ? R extends { ok: true; value: infer V }
-                ? V
-                : never
-              : never;
-          }
-        ).value;
+        const s = server.value;
         await s.app.register(inviteRoutes, {
           registry,
           store,
@@ -603,9 +594,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         if (!l.ok) {
           await s.close();
           for (const c of closers) await c();
-          fail(l.error);
+          return fail(l.error);
         }
-        const { url, port } = (l as { ok: true; value: { url: string; port: number } }).value;
+        const { url, port } = l.value;
         print(
           `xlink serve listening on ${url} (storage ${o.redisUrl ? 'redis' : `file ${dataDir}`})`,
           { url, port, storage: o.redisUrl ? 'redis' : 'file' },
