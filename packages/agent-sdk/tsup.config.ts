@@ -11,6 +11,8 @@ export default defineConfig(
       'crypto-portable': 'src/lib/crypto/portable.ts',
       // Node-only infrastructure (servers, file/Redis stores): the `./node` export.
       'node/index': 'src/node/index.ts',
+      // The `xlink` executable (package.json `bin`).
+      'node/cli': 'src/node/cli/bin.ts',
     },
     { external: ['#crypto'] },
   ),

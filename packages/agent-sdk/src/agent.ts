@@ -58,6 +58,7 @@ import {
   negotiateVersion,
   verifyKeyDocument,
 } from './key-document.js';
+import { LazyAgent, type LazyAgentOptions } from './lazy-agent.js';
 import { base64urlEncode } from './lib/base64url.js';
 import { decodePayload, encodePayload, type Payload } from './lib/payload.js';
 import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
@@ -476,6 +477,17 @@ export class Agent {
     const agent = Agent.build(id.value, options);
     if (!agent.ok) return agent;
     return options.register ? agent.value.registerSelf(true) : ok(agent.value);
+  }
+
+  /**
+   * An agent that sets itself up on first `send` / `receive`: loads or creates its identity
+   * (`identityStore`), then accepts `XLINK_INVITE_CODE` (or `inviteCode`) or self-registers in
+   * `XLINK_REGISTRY_URL` (see lazy-agent.ts).
+   * @param options `name`, `inviteCode?`, `registry?`, `relay?`, `scopes?`, `identityStore?`
+   * @returns the lazy agent (no I/O yet)
+   */
+  static lazy(options: LazyAgentOptions): LazyAgent {
+    return new LazyAgent(options);
   }
 
   /**

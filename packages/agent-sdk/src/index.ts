@@ -40,6 +40,19 @@ export {
   type MiddlewareRequest,
   type MiddlewareResponse,
 } from './agent-middleware.js';
+// CLI companions (issue 7): zero-config connect, invites, API-key migration.
+export {
+  type AcceptedInvite,
+  acceptInvite,
+  type Connection,
+  type ConnectOptions,
+  connect,
+  createDiscoveryDocument,
+  DISCOVERY_SIGNATURE_LABEL,
+  type DiscoveryDocument,
+  registryAgent,
+  verifyDiscoveryDocument,
+} from './connect.js';
 export {
   didFromEd25519PublicKey,
   didKeyAgreementKey,
@@ -48,6 +61,16 @@ export {
   parseDidKey,
   X25519_MULTICODEC,
 } from './did.js';
+export {
+  type DualMode,
+  DualModeAdapter,
+  type DualModeAdapterOptions,
+  type DualModeAuth,
+  type DualModeCallResult,
+  DualModeClient,
+  type DualModeClientOptions,
+  type DualModeMetrics,
+} from './dual-mode-adapter.js';
 export {
   ALG_OF_VERSION,
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -105,6 +128,17 @@ export {
   parsePKCS8,
 } from './identity.js';
 export {
+  type CreateInviteOptions,
+  createInvite,
+  INVITE_PREFIX,
+  INVITE_SIGNATURE_LABEL,
+  type InviteErrorDetail,
+  type InvitePayload,
+  inviteRedemptionKey,
+  inviteSigningInput,
+  parseInvite,
+} from './invite.js';
+export {
   createKeyDocument,
   type EnvelopeVersion,
   type KeyDocument,
@@ -115,6 +149,7 @@ export {
   negotiateVersion,
   verifyKeyDocument,
 } from './key-document.js';
+export { type IdentityStore, LazyAgent, type LazyAgentOptions } from './lazy-agent.js';
 export type { Ed25519SigningKey, X25519SecretKey } from './lib/crypto/types.js';
 export type { HttpCallPolicy } from './lib/http-call.js';
 export type { MlDsaKeyPair } from './lib/mldsa.js';

@@ -9,6 +9,25 @@
  *
  * @module
  */
+
+export {
+  createKeystore,
+  defaultKeystorePath,
+  KEYSTORE_FORMAT,
+  type KeystoreErrorDetail,
+  type KeystoreFile,
+  keystoreIdentityStore,
+  loadKeystore,
+  loadOrCreateKeystore,
+  writeKeystore,
+} from './cli/keystore.js';
+export {
+  type CliIo,
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  runCli,
+} from './cli/program.js';
 export {
   DEFAULT_MAX_LOG_RECORD_BYTES,
   DurableLog,
@@ -26,6 +45,14 @@ export {
 } from './enterprise-trust-registry.js';
 export { FileRelayStore, type FileRelayStoreOptions } from './file-relay-store.js';
 export { FileTrustRegistry, type FileTrustRegistryOptions } from './file-trust-registry.js';
+export {
+  FileInviteStore,
+  type InviteRoutesOptions,
+  type InviteStore,
+  inviteRoutes,
+  type RedisInviteClient,
+  RedisInviteStore,
+} from './invite-routes.js';
 export { bearerMatches } from './lib/admin-token.js';
 export { type HttpApiErrorCode, sendError } from './lib/http-errors.js';
 export {
