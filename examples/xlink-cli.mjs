@@ -20,7 +20,7 @@ const short = (did) => `${did.slice(0, 16)}...${did.slice(-6)}`;
 
 const server = spawn(
   process.execPath,
-  [bin, 'serve', '--port', '0', '--data-dir', join(dir, 'data'), '--json'],
+  [bin, 'serve', '--port', '0', '--data-dir', join(dir, 'data'), '--self-registration', '--json'],
   { env },
 );
 try {

@@ -58,9 +58,12 @@ let url = '';
 const ks = (n: string) => join(root, `${n}.json`);
 
 beforeAll(async () => {
-  server = spawnCli(['serve', '--port', '0', '--data-dir', join(root, 'data'), '--json'], {
-    XLINK_ADMIN_TOKEN: ADMIN,
-  });
+  server = spawnCli(
+    ['serve', '--port', '0', '--data-dir', join(root, 'data'), '--self-registration', '--json'],
+    {
+      XLINK_ADMIN_TOKEN: ADMIN,
+    },
+  );
   url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     let errText = '';

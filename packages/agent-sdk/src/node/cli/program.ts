@@ -514,12 +514,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--host <host>', 'bind address (default 127.0.0.1)', '127.0.0.1')
     .option('--data-dir <dir>', 'file storage directory (default ./xlink-data unless --redis-url)')
     .option('--redis-url <url>', 'Redis URL (registry, relay and nonces in Redis)')
+    // Off by default (issue 4: only "when the server is configured to accept it"): with it on,
+    // anyone can register a fresh DID with any scope the server allows.
     .option(
       '--self-registration [scopes]',
-      'allow DID-signed self-registration (optionally only these comma-separated scopes); on by default',
-      true,
+      'accept DID-signed self-registration (optionally only these comma-separated scopes); off by default',
+      false,
     )
-    .option('--no-self-registration', 'disable self-registration')
     .option('--quiet', 'no request logs')
     .option(...tokenOpt)
     .action(
