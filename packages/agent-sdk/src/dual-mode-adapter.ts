@@ -80,7 +80,9 @@ export interface DualModeMetrics {
   readonly apiKeyRequestsByMode: Readonly<Record<DualMode, number>>;
 }
 
-type Req = MiddlewareRequest & { url?: string; auth?: DualModeAuth };
+/** The request shape the DualModeAdapter middleware reads and annotates (`auth`). */
+export type DualModeRequest = MiddlewareRequest & { url?: string; auth?: DualModeAuth };
+type Req = DualModeRequest;
 
 function json(res: MiddlewareResponse, status: number, body: unknown) {
   res.statusCode = status;

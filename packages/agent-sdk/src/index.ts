@@ -70,6 +70,7 @@ export {
   DualModeClient,
   type DualModeClientOptions,
   type DualModeMetrics,
+  type DualModeRequest,
 } from './dual-mode-adapter.js';
 export {
   ALG_OF_VERSION,
@@ -149,7 +150,12 @@ export {
   negotiateVersion,
   verifyKeyDocument,
 } from './key-document.js';
-export { type IdentityStore, LazyAgent, type LazyAgentOptions } from './lazy-agent.js';
+export {
+  type IdentityStore,
+  LazyAgent,
+  type LazyAgentOptions,
+  type SetupError as LazyAgentSetupError,
+} from './lazy-agent.js';
 export type { Ed25519SigningKey, X25519SecretKey } from './lib/crypto/types.js';
 export type { HttpCallPolicy } from './lib/http-call.js';
 export type { MlDsaKeyPair } from './lib/mldsa.js';

@@ -39,7 +39,8 @@ export interface LazyAgentOptions {
   readonly identityStore?: IdentityStore;
 }
 
-type SetupError = XlinkErrorDetail | InviteErrorDetail;
+/** What `LazyAgent.ready()` can fail with: an Xlink error or an invite error. */
+export type SetupError = XlinkErrorDetail | InviteErrorDetail;
 
 function env(name: string): string | undefined {
   const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
