@@ -413,8 +413,10 @@ export function verifyAuditLog(
       return fail('MALFORMED', 'kind must be "entry" or "head"', n);
     }
   }
-  const x = options.expectedHead;
-  if (x !== undefined) {
+  if (options.expectedHead !== undefined) {
+    const parsed = parseSignedHead(options.expectedHead);
+    if (!parsed.ok) return parsed;
+    const x = parsed.value;
     if (
       !backend.ed25519Verify(options.publicKey, auditHeadSigningInput(x), hexToBytes(x.signature))
     )

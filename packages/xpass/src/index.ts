@@ -18,11 +18,11 @@ import { backend } from '#crypto';
 export const cryptoBackendName: 'node' | 'portable' = backend.name;
 
 export {
+  AuditChain,
   type AuditChainOptions,
   type AuditEntry,
   type AuditEvent,
   type AuditEventType,
-  AuditChain,
   type AuditVerification,
   auditEntryHash,
   auditHeadSigningInput,
@@ -110,8 +110,8 @@ export {
   PRODUCT_TYPE_XPASS,
   SHARE_ENVELOPE_LENGTH,
   SHARE_ENVELOPE_VERSION,
-  SIGNED_BODY_LENGTH,
   type ShareEnvelopeFields,
+  SIGNED_BODY_LENGTH,
   sealShareEnvelope,
   shareEnvelopeFromBase45,
   shareEnvelopeToBase45,

@@ -24,7 +24,10 @@ export function clock(start = T0 + 60_000) {
 }
 
 export function must<T>(r: Result<T, XpassError>): T {
-  if (!r.ok) throw new Error(`${r.error.code}${r.error.subCode ? `:${r.error.subCode}` : ''}: ${r.error.message}`);
+  if (!r.ok)
+    throw new Error(
+      `${r.error.code}${r.error.subCode ? `:${r.error.subCode}` : ''}: ${r.error.message}`,
+    );
   return r.value;
 }
 

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { SignedHead } from '../audit-chain.js';
 import { parsePublicKey, readSignedHead, verifyAuditFile } from './audit-file.js';
 
 /** Where the CLI writes. */
@@ -53,7 +54,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.err(`xpass: ${key.error.message}`);
       return 2;
     }
-    let expectedHead;
+    let expectedHead: SignedHead | undefined;
     if (headPath !== undefined) {
       const h = await readSignedHead(headPath);
       if (!h.ok) {
