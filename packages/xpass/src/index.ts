@@ -100,6 +100,7 @@ export {
   type XpassErrorCode,
   xpassError,
 } from './errors.js';
+export { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 export {
   CONNECTION_SECRET_LENGTH,
   computeCommitment,
@@ -119,6 +120,18 @@ export {
   verifyShareSignature,
   type XpassShare,
 } from './share-envelope.js';
+export {
+  type ChallengeStore,
+  createShareRequest,
+  DEFAULT_REQUEST_WINDOW_MS,
+  handleShareRequest,
+  openShareResponse,
+  parseShareRequest,
+  type ShareRequest,
+  type ShareResponse,
+  shareRequestSigningInput,
+  shareResponseSigningInput,
+} from './share-fetch.js';
 export {
   applyTransition,
   CONNECTION_STATUSES,
