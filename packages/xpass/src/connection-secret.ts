@@ -68,7 +68,17 @@ export interface ReconstructOptions {
   readonly onProgress?: (event: ReconstructProgress) => void;
 }
 
-const messageKeys = new WeakMap<ConnectionSecret, Uint8Array>();
+/** Derived per-secret material: the message key and the connection id bytes (for the AAD). */
+interface Derived {
+  readonly messageKey: Uint8Array;
+  readonly cid: Uint8Array;
+}
+const derived = new WeakMap<ConnectionSecret, Derived>();
+/** decryptWithShares' cache: share object -> the peer share object and their verified secret. */
+let pairCache = new WeakMap<
+  XpassShare,
+  { readonly peer: XpassShare; readonly secret: ConnectionSecret }
+>();
 
 function looksLikeShare(s: unknown): s is XpassShare {
   const x = s as XpassShare;
@@ -85,13 +95,14 @@ function looksLikeShare(s: unknown): s is XpassShare {
   );
 }
 
-function messageKeyOf(secret: ConnectionSecret): Uint8Array {
-  let key = messageKeys.get(secret);
-  if (key === undefined) {
-    key = deriveEpochKeys(secret.secret, hexToBytes(secret.connectionId), secret.epoch).messageKey;
-    messageKeys.set(secret, key);
+function derivedOf(secret: ConnectionSecret): Derived {
+  let d = derived.get(secret);
+  if (d === undefined) {
+    const cid = hexToBytes(secret.connectionId);
+    d = { messageKey: deriveEpochKeys(secret.secret, cid, secret.epoch).messageKey, cid };
+    derived.set(secret, d);
   }
-  return key;
+  return d;
 }
 
 /**
@@ -165,7 +176,7 @@ export function reconstructSecret(
       { subCode: 'XORIDA' },
     );
   const secret = r.value;
-  const cid = hexToBytes(share1.connectionId);
+  const cid = share1.bytes.slice(79, 111);
   const keys = deriveEpochKeys(secret, cid, share1.epoch);
   const expected = computeCommitment(keys.commitKey, cid, share1.epoch, share1.splitId);
   if (!tagsEqual(expected, share1.commitment)) {
@@ -185,7 +196,7 @@ export function reconstructSecret(
     secret,
     window: w.value,
   };
-  messageKeys.set(out, keys.messageKey);
+  derived.set(out, { messageKey: keys.messageKey, cid });
   progress?.({ stage: 'reconstructing', progress: 100 });
   return ok(out);
 }
@@ -195,9 +206,9 @@ export function reconstructSecret(
  * @param secret the value from `reconstructSecret`
  */
 export function wipeConnectionSecret(secret: ConnectionSecret): void {
-  const key = messageKeys.get(secret);
-  if (key) key.fill(0);
-  messageKeys.delete(secret);
+  const d = derived.get(secret);
+  if (d) d.messageKey.fill(0);
+  derived.delete(secret);
   secret.secret.fill(0);
 }
 
@@ -232,11 +243,12 @@ export function encryptWithConnectionSecret(
   header[0] = MESSAGE_VERSION;
   new DataView(header.buffer).setUint32(1, secret.epoch);
   header.set(backend.randomBytes(12), 5);
+  const d = derivedOf(secret);
   const sealed = backend.aesGcmSeal(
-    messageKeyOf(secret),
+    d.messageKey,
     header.subarray(5),
     plaintext,
-    aadOf(secret.connectionId, header),
+    aadOf(d.cid, header),
   );
   const out = new Uint8Array(MESSAGE_HEADER_LENGTH + sealed.length);
   out.set(header, 0);
@@ -244,10 +256,10 @@ export function encryptWithConnectionSecret(
   return ok(out);
 }
 
-function aadOf(connectionId: string, header: Uint8Array): Uint8Array {
+function aadOf(cid: Uint8Array, header: Uint8Array): Uint8Array {
   const aad = new Uint8Array(AAD_LABEL.length + 32 + MESSAGE_HEADER_LENGTH);
   aad.set(AAD_LABEL, 0);
-  aad.set(hexToBytes(connectionId), AAD_LABEL.length);
+  aad.set(cid, AAD_LABEL.length);
   aad.set(header.subarray(0, MESSAGE_HEADER_LENGTH), AAD_LABEL.length + 32);
   return aad;
 }
@@ -300,11 +312,12 @@ export function decryptWithConnectionSecret(
         metadata: { epoch: secret.epoch, messageEpoch: epoch },
       },
     );
+  const d = derivedOf(secret);
   const pt = backend.aesGcmOpen(
-    messageKeyOf(secret),
+    d.messageKey,
     ciphertext.subarray(5, MESSAGE_HEADER_LENGTH),
     ciphertext.subarray(MESSAGE_HEADER_LENGTH),
-    aadOf(secret.connectionId, ciphertext),
+    aadOf(d.cid, ciphertext),
   );
   if (pt === null)
     return xpassErr(
@@ -316,7 +329,13 @@ export function decryptWithConnectionSecret(
 }
 
 /**
- * The full receive pipeline: check and reconstruct the shares, decrypt, wipe the secret.
+ * The full receive pipeline: check and reconstruct the shares, decrypt.
+ *
+ * The first call for a pair of share objects does everything `reconstructSecret` does; the
+ * verified secret is then cached for as long as both share OBJECTS are alive (a WeakMap keyed by
+ * object identity), so later messages with the same pair only re-check the epoch window and
+ * decrypt. The cache holds nothing the holder of both shares could not recompute; drop the share
+ * objects, or call `clearDecryptCache`, to forget it.
  * @param share1 one decoded share envelope
  * @param share2 the other
  * @param ciphertext from `encryptWithConnectionSecret`
@@ -329,11 +348,25 @@ export function decryptWithShares(
   ciphertext: Uint8Array,
   options: ReconstructOptions = {},
 ): Result<Uint8Array, XpassError> {
-  const s = reconstructSecret(share1, share2, options);
-  if (!s.ok) return s;
+  let secret: ConnectionSecret;
+  const hit = typeof share1 === 'object' && share1 !== null ? pairCache.get(share1) : undefined;
+  if (hit !== undefined && hit.peer === share2) {
+    const w = checkEpochWindow(hit.secret.epoch, share1, options.now ?? Date.now());
+    if (!w.ok) return w;
+    secret = hit.secret;
+  } else {
+    const s = reconstructSecret(share1, share2, options);
+    if (!s.ok) return s;
+    secret = s.value;
+    pairCache.set(share1, { peer: share2, secret });
+  }
   options.onProgress?.({ stage: 'decrypting' });
-  const out = decryptWithConnectionSecret(s.value, ciphertext);
-  wipeConnectionSecret(s.value);
+  const out = decryptWithConnectionSecret(secret, ciphertext);
   if (out.ok) options.onProgress?.({ stage: 'complete', progress: 100 });
   return out;
+}
+
+/** Forgets every secret cached by `decryptWithShares`. */
+export function clearDecryptCache(): void {
+  pairCache = new WeakMap();
 }

@@ -56,6 +56,7 @@ export {
 } from './connection-id.js';
 export {
   type ConnectionSecret,
+  clearDecryptCache,
   decryptWithConnectionSecret,
   decryptWithShares,
   encryptWithConnectionSecret,

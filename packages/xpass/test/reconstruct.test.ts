@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hexToBytes, utf8ToBytes } from 'xorida';
 import {
+  clearDecryptCache,
   decodeShareEnvelope,
   decryptWithConnectionSecret,
   decryptWithShares,
@@ -145,5 +146,29 @@ describe('reconstructSecret / encrypt / decryptWithShares', () => {
       encryptWithConnectionSecret(must(reconstructSecret(x.s1, x.s2)), utf8ToBytes('hi')),
     );
     expectErr(decryptWithShares(y.s1, y.s2, ct), 'HMAC_VERIFICATION_FAILED');
+  });
+
+  it('the decryptWithShares cache still checks the window and the ciphertext, per call', () => {
+    const e0 = must(decodeShareEnvelope(hexToBytes(V.envelope0)));
+    const e1 = must(decodeShareEnvelope(hexToBytes(V.envelope1)));
+    const ct = hexToBytes(V.message);
+    const start = V.epoch * DAY;
+    expect(must(decryptWithShares(e0, e1, ct, { now: start }))).toEqual(utf8ToBytes('hello xpass'));
+    expect(must(decryptWithShares(e0, e1, ct, { now: start + 1 }))).toEqual(
+      utf8ToBytes('hello xpass'),
+    );
+    expectErr(decryptWithShares(e0, e1, ct, { now: start + DAY + 15 * 60_000 }), 'EPOCH_EXPIRED');
+    const t = ct.slice();
+    t[20]! ^= 1;
+    expectErr(decryptWithShares(e0, e1, t, { now: start }), 'HMAC_VERIFICATION_FAILED');
+    // Another peer object (here: a tampered copy) is not served from the cache.
+    const b = e1.bytes.slice();
+    b[40]! ^= 1;
+    expectErr(
+      decryptWithShares(e0, must(decodeShareEnvelope(b)), ct, { now: start }),
+      'RECONSTRUCTION_FAILED',
+    );
+    clearDecryptCache();
+    expect(decryptWithShares(e0, e1, ct, { now: start }).ok).toBe(true);
   });
 });
