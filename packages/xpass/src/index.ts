@@ -143,3 +143,12 @@ export {
   TRANSITIONS,
   type Transition,
 } from './state-machine.js';
+export {
+  type BilledAgent,
+  type BilledMessage,
+  type BilledSendReceipt,
+  type BillingClient,
+  inProcessBillingClient,
+  type WithBillingOptions,
+  withBilling,
+} from './with-billing.js';
