@@ -146,3 +146,28 @@ export function isXpassError(value: unknown): value is XpassError {
     typeof (value as { message?: unknown }).message === 'string'
   );
 }
+
+/** HTTP status the billing server answers each code with. */
+export const HTTP_STATUS: Readonly<Record<XpassErrorCode, number>> = {
+  CONNECTION_ID_COLLISION: 409,
+  CONNECTION_NOT_FOUND: 404,
+  CONNECTION_ALREADY_EXISTS: 409,
+  SECRET_GENERATION_FAILED: 500,
+  SPLIT_FAILED: 500,
+  INSUFFICIENT_SHARES: 400,
+  EPOCH_EXPIRED: 410,
+  EPOCH_MISMATCH: 409,
+  EPOCH_NOT_READY: 425,
+  HMAC_VERIFICATION_FAILED: 422,
+  SHARE_INVALID: 400,
+  RECONSTRUCTION_FAILED: 422,
+  BILLING_REQUIRED: 402,
+  CONNECTION_SUSPENDED: 402,
+  CONNECTION_REVOKED: 403,
+  RATE_LIMITED: 429,
+  INVALID_INPUT: 400,
+  INVALID_TRANSITION: 409,
+  REQUEST_REJECTED: 401,
+  AUDIT_VERIFICATION_FAILED: 422,
+  STORE_FAILED: 503,
+};

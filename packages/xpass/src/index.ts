@@ -34,6 +34,13 @@ export {
   verifyAuditLog,
 } from './audit-chain.js';
 export {
+  type BillingHttpRequest,
+  type BillingHttpResponse,
+  type BillingRoutesContext,
+  handleBillingRequest,
+  tokenFingerprint,
+} from './billing-routes.js';
+export {
   BillingService,
   type BillingServiceOptions,
   type CreateConnectionOptions,
@@ -95,6 +102,7 @@ export {
   MAX_EPOCH,
 } from './epoch.js';
 export {
+  HTTP_STATUS,
   isXpassError,
   XPASS_ERROR_CODES,
   type XpassError,

@@ -23,7 +23,14 @@ export function clock(start = T0 + 60_000) {
   };
 }
 
-export function must<T>(r: Result<T, XpassError>): T {
+type AnyError = {
+  readonly code: string;
+  readonly message: string;
+  readonly subCode?: string;
+  readonly hint?: string;
+};
+
+export function must<T>(r: Result<T, AnyError>): T {
   if (!r.ok)
     throw new Error(
       `${r.error.code}${r.error.subCode ? `:${r.error.subCode}` : ''}: ${r.error.message}`,
@@ -31,13 +38,13 @@ export function must<T>(r: Result<T, XpassError>): T {
   return r.value;
 }
 
-export function expectErr<T>(r: Result<T, XpassError>, code: string, subCode?: string): XpassError {
+export function expectErr<T>(r: Result<T, AnyError>, code: string, subCode?: string): XpassError {
   expect(r.ok, r.ok ? 'expected an error' : '').toBe(false);
   if (r.ok) throw new Error('unreachable');
   expect(r.error.code).toBe(code);
   if (subCode !== undefined) expect(r.error.subCode).toBe(subCode);
-  expect(typeof r.error.remediation).toBe('string');
-  return r.error;
+  expect(typeof r.error.hint).toBe('string');
+  return r.error as XpassError;
 }
 
 export function service(options: BillingServiceOptions = {}): BillingService {
