@@ -1,8 +1,8 @@
 /**
  * Error codes of `@xorida/xpass`. Stable: callers may switch on `code` (and `subCode`).
- * The 12 codes of the product docs, the 4 billing/rate codes of issue 8, and 5 codes this
+ * The 12 codes of the product docs, the 4 billing/rate codes of issue 8, and 6 codes this
  * implementation needs for input validation, the state machine, signed requests, the audit
- * chain and storage. The table lives in the package README and `docs/errors.md#xpass`.
+ * chain, storage and the network. The table lives in the package README and `docs/errors.md#xpass`.
  *
  * Every error carries `message`, `remediation` (the product docs' name) and `hint` (the
  * monorepo's name for the same text), plus `docs`, and where relevant `field`, `subCode` and
@@ -41,6 +41,7 @@ export const XPASS_ERROR_CODES = [
   'REQUEST_REJECTED',
   'AUDIT_VERIFICATION_FAILED',
   'STORE_FAILED',
+  'BILLING_SERVER_UNREACHABLE',
 ] as const;
 
 /** A stable machine-readable xpass error code. */
@@ -87,6 +88,7 @@ const REMEDIATION: Record<XpassErrorCode, string> = {
   AUDIT_VERIFICATION_FAILED:
     'The audit log was edited, reordered or truncated, or signed by another key; restore it from a trusted copy.',
   STORE_FAILED: 'The connection store failed; check the storage backend and retry.',
+  BILLING_SERVER_UNREACHABLE: 'Check the billing server URL and the network, then retry.',
 };
 
 /** Options of {@link xpassError}. */
@@ -170,4 +172,5 @@ export const HTTP_STATUS: Readonly<Record<XpassErrorCode, number>> = {
   REQUEST_REJECTED: 401,
   AUDIT_VERIFICATION_FAILED: 422,
   STORE_FAILED: 503,
+  BILLING_SERVER_UNREACHABLE: 502,
 };

@@ -109,6 +109,7 @@ export {
   type XpassErrorCode,
   xpassError,
 } from './errors.js';
+export { httpBillingClient, MAX_BILLING_RESPONSE_BYTES } from './http-billing-client.js';
 export { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 export {
   CONNECTION_SECRET_LENGTH,

@@ -46,6 +46,7 @@ import {
 } from './connection-secret.js';
 import { checkEpochWindow } from './epoch.js';
 import { type XpassError, xpassErr } from './errors.js';
+import { httpBillingClient } from './http-billing-client.js';
 import {
   shareEnvelopeFromBase45,
   shareEnvelopeToBase45,
@@ -73,8 +74,10 @@ export interface BillingClient {
 
 /** Options of {@link withBilling}. */
 export interface WithBillingOptions {
-  /** The billing server client. */
-  readonly billingServer: BillingClient;
+  /** The billing server: a client, or its base URL (then `serverPublicKey` is required). */
+  readonly billingServer: BillingClient | string;
+  /** The billing server's pinned 32-byte Ed25519 public key, when `billingServer` is a URL. */
+  readonly serverPublicKey?: Uint8Array;
   /** Connection scope billed for this agent's messages (default `xlink`). */
   readonly billingScope?: string;
   /** Clock, Unix ms (tests); default `Date.now`. */
@@ -191,7 +194,7 @@ function decodeInner(bytes: Uint8Array): Payload | null {
 /**
  * Wraps an agent-sdk `Agent` with per-connection billing enforcement.
  * @param agent the agent (its identity signs share requests)
- * @param options `{ billingServer, billingScope?, now? }`
+ * @param options `{ billingServer (client or URL), serverPublicKey? (with a URL), billingScope?, now? }`
  * @returns the billed agent, or `INVALID_INPUT` (the agent's identity cannot be exported)
  */
 export function withBilling(
