@@ -207,9 +207,14 @@ export function withBilling(
       field: 'agent',
     });
   const sign = identity.value.signing.sign;
-  const client = options.billingServer;
+  let client: BillingClient;
+  if (typeof options.billingServer === 'string') {
+    const c = httpBillingClient(options.billingServer, options.serverPublicKey as Uint8Array);
+    if (!c.ok) return c;
+    client = c.value;
+  } else client = options.billingServer;
   if (!(client?.publicKey instanceof Uint8Array) || typeof client.fetchShare !== 'function')
-    return xpassErr('INVALID_INPUT', 'billingServer must be a BillingClient', {
+    return xpassErr('INVALID_INPUT', 'billingServer must be a BillingClient or a URL', {
       field: 'billingServer',
     });
   const billingScope = options.billingScope ?? 'xlink';
