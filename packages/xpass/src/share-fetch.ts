@@ -207,7 +207,9 @@ export async function handleShareRequest(
     req.epoch === null ? {} : { epoch: req.epoch },
   );
   if (!share.ok) return share;
-  const status = service.billingStatusOf((await service.store.get(req.connectionId))!).status;
+  const billing = await service.checkBilling(req.connectionId);
+  if (!billing.ok) return billing;
+  const status = billing.value.status;
   const resp = {
     v: 1 as const,
     connectionId: req.connectionId,
