@@ -9,6 +9,8 @@ export default defineConfig(
       index: 'src/index.ts',
       'crypto-node': 'src/lib/crypto/node.ts',
       'crypto-portable': 'src/lib/crypto/portable.ts',
+      // Node-only infrastructure (servers, file/Redis stores): the `./node` export.
+      'node/index': 'src/node/index.ts',
     },
     { external: ['#crypto'] },
   ),

@@ -19,16 +19,23 @@
  *   or fill the store with junk. Step 3 still rejects known replays early.
  * - Replay protection is as durable as the nonce store (memory by default).
  * - Key documents resolved from the registry are re-verified (cached by signature bytes).
+ * - Split-channel and Xchange (issue 6) hook in through `split-channel/*`, `security-policy.ts`
+ *   and `xchange.ts`: `send` delegates when the security policy decides on a split, and
+ *   `receive` hands authenticated share envelopes / Xchange parts to the share buffer after
+ *   step 8, returning a `pending` result until k shares are present.
  *
  * @module
  */
 import { ok, type Result } from 'xorida';
+// Relay receiving, Express middleware and signed requests (infrastructure, issue 4).
+import { type AgentMiddlewareOptions, createAgentMiddleware } from './agent-middleware.js';
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   type Envelope,
   type EnvelopeJson,
   envelopeToJson,
   isValidScope,
+  maxCiphertextFor,
   parseEnvelope,
   SIGNED_ONLY_ALG,
 } from './envelope.js';
@@ -61,15 +68,73 @@ import {
   scopeGranted,
   type TrustRegistry,
 } from './registry.js';
+import { RelayClient } from './relay-client.js';
+import { type ListenOptions, runListenLoop } from './relay-listen.js';
+import {
+  type RequestSigner,
+  requestSignerFromIdentity,
+  type SignedRequestHeaders,
+  type SignedRequestInput,
+  signRequest,
+} from './request-signature.js';
 import { createEnvelope, type InjectedRandomness } from './seal.js';
+// Split-channel / Xchange hooks (issue 6); the logic lives in these modules.
+import {
+  decideSecurity,
+  type SecurityDecision,
+  type SecurityLevel,
+  type SecurityPolicyOptions,
+  type SplitChannelConfig,
+  validateSecurityPolicy,
+} from './security-policy.js';
+import { SPLIT_SECRET_OVERHEAD } from './split-channel/integrity.js';
+import {
+  acceptShare,
+  latePending,
+  type PendingShares,
+  type SplitMessageInfo,
+} from './split-channel/receive.js';
+import { type SplitSendResult, sendSplitChannel } from './split-channel/send.js';
+import { ShareBuffer, type ShareBufferOptions } from './split-channel/share-buffer.js';
+import { decodeShareRecord, isShareRecord } from './split-channel/share-record.js';
 import { LoopbackTransport, type TransportAdapter } from './transport.js';
+import { decodeXchangePart, isXchangePart, lateXchangePart, sendXchange } from './xchange.js';
+
+/** Bytes a share envelope or Xchange part may exceed `maxPayloadBytes` by (framing, r, tag). */
+export const SHARE_ENVELOPE_SLACK = 1024;
+
+/** Logger hook (split-channel warnings and events); default: `console.warn` for warnings. */
+export interface AgentLogger {
+  warn?(event: string, detail: Record<string, unknown>): void;
+  info?(event: string, detail: Record<string, unknown>): void;
+}
+
+/** What `receive` returns: a message, or a pending share group. */
+export type ReceiveResult = AgentMessage | PendingShares;
+
+/**
+ * Narrows a receive result.
+ * @param value `receive(...).value`
+ * @returns true when it is a {@link PendingShares} (no message yet)
+ */
+export function isPendingShares(value: ReceiveResult): value is PendingShares {
+  return value.status === 'pending';
+}
 
 /** Default accepted clock difference, ms. */
 export const DEFAULT_TIMESTAMP_WINDOW_MS = 30_000;
 
 /** Progress event of `send` / `receive`. */
 export interface ProgressEvent {
-  readonly stage: 'encrypting' | 'signing' | 'sending' | 'verifying' | 'decrypting' | 'complete';
+  readonly stage:
+    | 'encrypting'
+    | 'signing'
+    | 'sending'
+    | 'verifying'
+    | 'decrypting'
+    | 'complete'
+    | 'splitting'
+    | 'reconstructing';
   /** Current step / total steps (single envelope: 1 / 1). */
   readonly current?: number;
   readonly total?: number;
@@ -82,7 +147,8 @@ export interface AgentOptions {
   /** Display name stored in the registry. */
   readonly name?: string;
   readonly registry: TrustRegistry;
-  readonly transport: TransportAdapter;
+  /** One adapter, or one per channel: share i goes to `transport[i % transport.length]`. */
+  readonly transport: TransportAdapter | readonly TransportAdapter[];
   /** Default: a new `MemoryNonceStore`. */
   readonly nonceStore?: NonceStore;
   /** Derive an ML-DSA-65 key and advertise v3. Default false. */
@@ -97,6 +163,14 @@ export interface AgentOptions {
   readonly acceptScopes?: readonly string[];
   /** Envelope versions to advertise (default every version the keys allow). */
   readonly versions?: readonly EnvelopeVersion[];
+  /** Opt in to Xchange mode (send and receive). Default false. */
+  readonly xchange?: boolean;
+  /** Rules of `security: 'auto'` (see security-policy.ts). */
+  readonly security?: SecurityPolicyOptions;
+  /** Share buffer limits on receive (group timeout, bytes per sender, ...). */
+  readonly splitChannel?: ShareBufferOptions;
+  /** Warnings/events hook. Default: warnings through `console.warn`, events dropped. */
+  readonly logger?: AgentLogger;
 }
 
 /** Inputs of `agent.send`. */
@@ -106,6 +180,16 @@ export interface SendOptions {
   readonly payload: Payload;
   readonly scope: string;
   readonly onProgress?: ProgressCallback;
+  /** Protection level (default `auto`, see security-policy.ts). */
+  readonly security?: SecurityLevel;
+  /** Action name the `auto` policy looks at (else the payload's `action`). */
+  readonly action?: string;
+  /** Xchange mode for this message (the agent must be created with `xchange: true`). */
+  readonly xchange?: boolean;
+  /** @deprecated use `security: 'high'`. */
+  readonly splitChannel?: boolean;
+  /** @deprecated use `security`; explicit `{ totalShares, threshold }`. */
+  readonly splitChannelConfig?: SplitChannelConfig;
   /** Tests only: fixed timestamp and randomness. */
   readonly testing?: { readonly timestamp?: number; readonly random?: InjectedRandomness };
 }
@@ -118,6 +202,10 @@ export interface SendReceipt {
   readonly to: string;
   /** base64url nonce. */
   readonly nonce: string;
+  /** The policy decision (level, k, n, reason). */
+  readonly security?: SecurityDecision;
+  /** Split sends: groupId, k, n, every share envelope, delivered and failed shares. */
+  readonly split?: SplitSendResult;
 }
 
 /** Options of `agent.receive`. */
@@ -142,6 +230,10 @@ export interface AgentMessage {
   readonly timestamp: number;
   /** base64url nonce. */
   readonly nonce: string;
+  /** Always `'complete'` (distinguishes a message from {@link PendingShares}). */
+  readonly status?: 'complete';
+  /** Present when the message was reconstructed from shares. */
+  readonly split?: SplitMessageInfo;
 }
 
 interface Config {
@@ -153,6 +245,11 @@ interface Config {
   maxPayloadBytes: number;
   scopes: readonly string[];
   acceptScopes: readonly string[] | undefined;
+  transports: readonly TransportAdapter[];
+  splitChannel: ShareBufferOptions | undefined;
+  xchange: boolean;
+  security: SecurityPolicyOptions | undefined;
+  logger: AgentLogger;
 }
 
 function validateOptions(o: Partial<AgentOptions>): Result<void, XlinkErrorDetail> {
@@ -161,8 +258,11 @@ function validateOptions(o: Partial<AgentOptions>): Result<void, XlinkErrorDetai
   if (!o || typeof o !== 'object') return bad('options', 'options object required');
   if (!o.registry || typeof o.registry.resolve !== 'function')
     return bad('registry', 'registry must implement TrustRegistry');
-  if (!o.transport || typeof o.transport.send !== 'function')
-    return bad('transport', 'transport must implement TransportAdapter');
+  const ts: unknown[] = Array.isArray(o.transport) ? o.transport : [o.transport];
+  if (ts.length === 0 || !ts.every((t) => typeof (t as TransportAdapter)?.send === 'function'))
+    return bad('transport', 'transport must implement TransportAdapter (or be a non-empty array)');
+  const sp = validateSecurityPolicy(o.security);
+  if (!sp.ok) return sp;
   if (
     o.timestampWindowMs !== undefined &&
     !(
@@ -202,8 +302,14 @@ export class Agent {
   readonly registry: TrustRegistry;
   readonly transport: TransportAdapter;
   readonly nonceStore: NonceStore;
+  /** Every transport (share i goes to `transports[i % transports.length]`). */
+  readonly transports: readonly TransportAdapter[];
   private readonly identity: AgentIdentity;
   private readonly cfg: Config;
+  // Incomplete share groups on receive (split-channel and Xchange).
+  private readonly shareBuffer: ShareBuffer;
+  // The fewer-transports-than-shares warning is given once per agent.
+  private warnedRouting = false;
   // Verified peer key documents keyed by DID, re-used while the registry serves the same bytes.
   private readonly docCache = new Map<string, KeyDocument>();
 
@@ -216,6 +322,17 @@ export class Agent {
     this.registry = cfg.registry;
     this.transport = cfg.transport;
     this.nonceStore = cfg.nonceStore;
+    this.transports = cfg.transports;
+    this.shareBuffer = new ShareBuffer(cfg.splitChannel, (e, d) => cfg.logger.info?.(e, d));
+  }
+
+  /**
+   * Share-buffer usage (incomplete split-channel / Xchange groups on receive).
+   * @param sender optional DID whose buffered bytes to report
+   * @returns `{ groups, bytes, senderBytes }` (bytes of buffered share payloads)
+   */
+  pendingShareStats(sender?: string): { groups: number; bytes: number; senderBytes: number } {
+    return this.shareBuffer.stats(sender);
   }
 
   /** Envelope versions this agent accepts and advertises. */
@@ -231,11 +348,19 @@ export class Agent {
     if (!v.ok) return v;
     const doc = createKeyDocument(identity, options.versions ? { versions: options.versions } : {});
     if (!doc.ok) return doc;
+    const transports: readonly TransportAdapter[] = Array.isArray(options.transport)
+      ? [...options.transport]
+      : [options.transport as TransportAdapter];
     return ok(
       new Agent(identity, doc.value, {
+        transports,
+        xchange: options.xchange === true,
+        security: options.security,
+        splitChannel: options.splitChannel,
+        logger: options.logger ?? { warn: (e, d) => console.warn(`[xlink] ${e}`, d) },
         name: options.name,
         registry: options.registry,
-        transport: options.transport,
+        transport: transports[0]!,
         nonceStore: options.nonceStore ?? new MemoryNonceStore(),
         timestampWindowMs: options.timestampWindowMs ?? DEFAULT_TIMESTAMP_WINDOW_MS,
         maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
@@ -251,7 +376,20 @@ export class Agent {
       scopes: this.cfg.scopes,
       ...(this.name !== undefined ? { name: this.name } : {}),
     });
-    if (!r.ok && !(allowExisting && r.error.subCode === 'ALREADY_REGISTERED')) return r;
+    if (r.ok) return ok(this);
+    if (!(allowExisting && r.error.subCode === 'ALREADY_REGISTERED')) return r;
+    // Already registered: only fine if the registry serves the same keys and versions, else
+    // peers keep using the old document (e.g. v3 to an agent restarted without ML-DSA) and
+    // every message fails on receive.
+    const existing = await this.registry.resolve(this.did);
+    if (!existing.ok) return existing;
+    if (!sameKeys(existing.value.keyDocument, this.keyDocument))
+      return xlinkErr(
+        'REGISTRATION_FAILED',
+        'this DID is registered with other keys or versions than this agent has',
+        'Restore with the same options (e.g. postQuantumSig) or re-register the DID with the new key document',
+        { subCode: 'KEY_DOCUMENT_MISMATCH', field: 'did' },
+      );
     return ok(this);
   }
 
@@ -392,7 +530,10 @@ export class Agent {
    * @returns a {@link SendReceipt}, or `INVALID_SCOPE`, `INVALID_PAYLOAD`,
    *   `PAYLOAD_TOO_LARGE`, `DID_NOT_IN_REGISTRY`, `VERIFICATION_FAILED:RECIPIENT_REVOKED`,
    *   `INVALID_KEY_DOCUMENT`, `VERSION_NEGOTIATION_FAILED`, `ECDH_FAILED`, `KEM_FAILED`,
-   *   `SEND_FAILED`, `NETWORK_ERROR`
+   *   `SEND_FAILED`, `NETWORK_ERROR`; split-channel / Xchange (`security`, `xchange`, deprecated
+   *   `splitChannel*`): `INVALID_OPTIONS` (field `security`, `splitChannelConfig`, `xchange`),
+   *   `SEND_FAILED:BELOW_THRESHOLD` (fewer than k shares accepted); `receipt.split` then lists
+   *   every share envelope and which transports failed
    */
   async send(options: SendOptions): Promise<Result<SendReceipt, XlinkErrorDetail>> {
     if (!isValidScope(options?.scope))
@@ -421,6 +562,22 @@ export class Agent {
         'Both peers must support v1',
         { field: 'to' },
       );
+    // Split-channel / Xchange (issue 6): the policy decides, the split modules do the work.
+    const decision = decideSecurity(
+      {
+        security: options.security,
+        payload: options.payload,
+        scope: options.scope,
+        action: options.action,
+        splitChannel: options.splitChannel,
+        splitChannelConfig: options.splitChannelConfig,
+        xchange: options.xchange,
+      },
+      this.cfg.security,
+    );
+    if (!decision.ok) return decision;
+    if (decision.value.n > 1)
+      return this.sendShares(options, plaintext.value, peer.value.doc, version, decision.value);
     const progress = options.onProgress;
     if (progress) await progress({ stage: 'encrypting', current: 1, total: 1 });
     const env = await createEnvelope({
@@ -441,34 +598,121 @@ export class Agent {
     const sent = await this.transport.send(json, options.to);
     if (!sent.ok) return sent;
     if (progress) await progress({ stage: 'complete', current: 1, total: 1 });
-    return ok({ envelope: json, version, to: options.to, nonce: json.nonce });
+    return ok({
+      envelope: json,
+      version,
+      to: options.to,
+      nonce: json.nonce,
+      security: decision.value,
+    });
+  }
+
+  /** Split-channel / Xchange send (see split-channel/send.ts and xchange.ts). */
+  private async sendShares(
+    options: SendOptions,
+    plaintext: Uint8Array,
+    recipient: KeyDocument,
+    version: EnvelopeVersion,
+    decision: SecurityDecision,
+  ): Promise<Result<SendReceipt, XlinkErrorDetail>> {
+    if (options.xchange && !this.cfg.xchange)
+      return xlinkErr(
+        'INVALID_OPTIONS',
+        'send({ xchange: true }) needs an agent created with xchange: true',
+        'Create both agents with { xchange: true }',
+        { field: 'xchange' },
+      );
+    const { k, n } = decision;
+    const transports = this.cfg.transports;
+    if (transports.length < n && !this.warnedRouting) {
+      this.warnedRouting = true;
+      this.cfg.logger.warn?.('split-channel.shared-transport', {
+        transports: transports.length,
+        shares: n,
+        message: `${n} shares over ${transports.length} transport(s): channels are not independent`,
+      });
+    }
+    const progress = options.onProgress;
+    const common = {
+      identity: this.identity,
+      scope: options.scope,
+      plaintext,
+      k,
+      n,
+      transports,
+      ...(options.testing?.timestamp !== undefined ? { timestamp: options.testing.timestamp } : {}),
+      ...(progress
+        ? {
+            onSplitting: () => progress({ stage: 'splitting', current: 1, total: 1 }),
+            onSending: (current: number, total: number) =>
+              progress({ stage: 'sending', current, total }),
+          }
+        : {}),
+    };
+    const r = options.xchange
+      ? await sendXchange({ ...common, recipientDid: recipient.did })
+      : await sendSplitChannel({ ...common, recipient, version });
+    if (!r.ok) return r;
+    if (progress) await progress({ stage: 'complete', current: 1, total: 1 });
+    const first = r.value.envelopes[r.value.delivered[0] ?? 0]!;
+    return ok({
+      envelope: first,
+      version: first.version,
+      to: options.to,
+      nonce: first.nonce,
+      security: decision,
+      split: r.value,
+    });
   }
 
   /**
    * Runs the receive pipeline (see module doc) on an envelope in any form: JSON object
    * (e.g. `transport.outbox[i]` or `receipt.envelope`), JSON text, compact text or bytes.
    * @param input the envelope
-   * @param options `onProgress`, `allowCleartext` (signed-only envelopes), `now` (tests)
+   * @param receiveOptions `onProgress`, `allowCleartext` (signed-only envelopes), `now` (tests)
    * @returns the {@link AgentMessage}, or in pipeline order: `ENVELOPE_INVALID`,
    *   `UNSUPPORTED_VERSION`, `PAYLOAD_TOO_LARGE`, `CLEARTEXT_NOT_ALLOWED`, `RECIPIENT_MISMATCH`,
    *   `TIMESTAMP_EXPIRED` (`STALE`/`FUTURE`), `REPLAY_DETECTED`,
    *   `VERIFICATION_FAILED` (`DID_NOT_IN_REGISTRY`, `SENDER_REVOKED`, `BAD_KEY_DOCUMENT`,
    *   `SIGNATURE_MISMATCH`, `PQ_KEY_MISSING`, `PQ_SIGNATURE_MISMATCH`), `NONCE_STORE_FULL`,
    *   `SCOPE_DENIED` (`NOT_GRANTED`/`NOT_ACCEPTED`), `DECRYPT_FAILED`
-   *   (`KEY_AGREEMENT`/`DECRYPTION`/`PARSE`), `LOOKUP_FAILED`
+   *   (`KEY_AGREEMENT`/`DECRYPTION`/`PARSE`), `LOOKUP_FAILED`. Share envelopes and Xchange parts
+   *   give `ok(PendingShares)` until k shares of their group are present, then the message once
+   *   (`split` set); or `INCONSISTENT_SHARES`, `HMAC_VERIFICATION_FAILED`,
+   *   `PAYLOAD_TOO_LARGE:SHARE_BUFFER_FULL`, `UNSUPPORTED_VERSION:XCHANGE_NOT_ENABLED`
    */
   async receive(
     input: unknown,
-    options: ReceiveOptions = {},
-  ): Promise<Result<AgentMessage, XlinkErrorDetail>> {
+    receiveOptions?: ReceiveOptions | null,
+  ): Promise<Result<ReceiveResult, XlinkErrorDetail>> {
+    const options: ReceiveOptions = receiveOptions ?? {};
     const progress = options.onProgress;
     if (progress) await progress({ stage: 'verifying', current: 1, total: 1 });
     // 1. structure, version/algorithm, recipient
-    const parsed = parseEnvelope(input, this.cfg.maxPayloadBytes);
+    let parsed = parseEnvelope(input, this.cfg.maxPayloadBytes);
+    // Share envelopes / Xchange parts carry up to SHARE_ENVELOPE_SLACK bytes of framing on top
+    // of the payload; such an envelope is accepted only if it turns out to be one (see below).
+    let oversize: Result<never, XlinkErrorDetail> | undefined;
+    if (!parsed.ok && parsed.error.code === 'PAYLOAD_TOO_LARGE') {
+      const again = parseEnvelope(input, this.cfg.maxPayloadBytes + SHARE_ENVELOPE_SLACK);
+      if (again.ok) {
+        oversize = parsed;
+        parsed = again;
+      }
+    }
     if (!parsed.ok) return parsed;
     const env: Envelope = parsed.value;
     const signedOnly = env.alg === SIGNED_ONLY_ALG;
-    if (signedOnly && !options.allowCleartext)
+    const xchangePart = signedOnly && isXchangePart(env.ciphertext);
+    if (xchangePart && !this.cfg.xchange)
+      return xlinkErr(
+        'UNSUPPORTED_VERSION',
+        'Xchange part received by an agent without xchange: true',
+        'Create the receiving agent with { xchange: true }',
+        { subCode: 'XCHANGE_NOT_ENABLED', field: 'alg' },
+      );
+    if (oversize && signedOnly && !xchangePart) return oversize;
+    if (signedOnly && !xchangePart && !options.allowCleartext)
       return xlinkErr(
         'CLEARTEXT_NOT_ALLOWED',
         'signed-only (unencrypted) envelope refused',
@@ -489,6 +733,16 @@ export class Agent {
         'Deliver it to its recipient',
         { field: 'recipient' },
       );
+    // Xchange: a late part of an already delivered group is acknowledged before the (costly)
+    // signature check; nothing is recorded or returned from it, so a forgery gains nothing.
+    if (xchangePart) {
+      const late = await lateXchangePart(this.nonceStore, env);
+      if (late) return ok(late);
+    }
+    // Split-channel: the remaining shares of a delivered message are known by their (derived)
+    // nonces; acknowledge them without decrypting (a synchronous map lookup otherwise).
+    const lateShare = this.shareBuffer.lateShare(env.sender, base64urlEncode(env.nonce));
+    if (lateShare) return ok(latePending(env.sender, lateShare));
     // 2. timestamp window
     const now = options.now ?? Date.now();
     const window = this.cfg.timestampWindowMs;
@@ -541,6 +795,18 @@ export class Agent {
         'Do not accept messages from revoked peers',
         { subCode: 'SENDER_REVOKED', field: 'sender' },
       );
+    // 4b. no downgrade: an encrypted envelope must use the version both key documents support
+    // (lower is refused, higher already failed the acceptance check above). Without this, a
+    // sender whose document lists ML-DSA could be impersonated with an Ed25519-only v1/v2
+    // envelope by whoever forges Ed25519, and v3 would add nothing.
+    const floor = negotiateVersion(peer.value.doc, this.keyDocument);
+    if (!signedOnly && floor !== null && env.version < floor)
+      return xlinkErr(
+        'UNSUPPORTED_VERSION',
+        `v${env.version} envelope where both key documents support v${floor}`,
+        'The sender must use the negotiated version; a lower one is a downgrade',
+        { subCode: 'DOWNGRADE', field: 'version' },
+      );
     // 5. signature(s), then atomic nonce record
     const header = verifyEnvelopeSignatures(env, peer.value.doc);
     if (!header.ok) return header;
@@ -572,6 +838,9 @@ export class Agent {
     if (progress) await progress({ stage: 'decrypting', current: 1, total: 1 });
     const plaintext = await decryptEnvelope(env, this.identity, header.value);
     if (!plaintext.ok) return plaintext;
+    if (xchangePart || (!signedOnly && isShareRecord(plaintext.value)))
+      return this.receiveShare(env, plaintext.value, xchangePart, progress);
+    if (oversize) return oversize;
     // 9. parse
     let payload: Payload;
     if (signedOnly) payload = plaintext.value;
@@ -582,6 +851,7 @@ export class Agent {
     }
     if (progress) await progress({ stage: 'complete', current: 1, total: 1 });
     return ok({
+      status: 'complete',
       sender: env.sender,
       recipient: env.recipient,
       scope: env.scope,
@@ -592,6 +862,99 @@ export class Agent {
       nonce: base64urlEncode(env.nonce),
     });
   }
+
+  /** An authenticated share envelope / Xchange part: buffer it (split-channel/receive.ts). */
+  private async receiveShare(
+    env: Envelope,
+    plaintext: Uint8Array,
+    xchangePart: boolean,
+    onProgress: ProgressCallback | undefined,
+  ): Promise<Result<ReceiveResult, XlinkErrorDetail>> {
+    const max = this.cfg.maxPayloadBytes;
+    const part = xchangePart ? decodeXchangePart(plaintext, maxCiphertextFor(max)) : null;
+    if (part && !part.ok) return part;
+    const share = part ? ok(part.value.share) : decodeShareRecord(plaintext);
+    if (!share.ok) return share;
+    // r | tag | type byte | data must fit the payload limit.
+    if (!part && share.value.originalLength > max + 1 + SPLIT_SECRET_OVERHEAD)
+      return xlinkErr(
+        'PAYLOAD_TOO_LARGE',
+        'split message exceeds the maximum payload size',
+        'Send less data or raise maxPayloadBytes',
+        { field: 'share' },
+      );
+    return acceptShare(
+      {
+        buffer: this.shareBuffer,
+        nonceStore: this.nonceStore,
+        groupRecordTtlMs: 2 * this.cfg.timestampWindowMs + this.shareBuffer.groupTimeoutMs + 1000,
+        onProgress,
+      },
+      {
+        mode: part ? 'xchange' : 'split-channel',
+        sender: env.sender,
+        recipient: env.recipient,
+        scope: env.scope,
+        version: env.version,
+        timestamp: env.timestamp,
+        nonce: base64urlEncode(env.nonce),
+        share: share.value,
+        xchange: part ? { iv: part.value.iv, ciphertext: part.value.ciphertext } : undefined,
+      },
+    );
+  }
+
+  /** Signs as this agent's DID (relay pulls, self-registration, other DID-signed services). */
+  requestSigner(): RequestSigner {
+    return requestSignerFromIdentity(this.identity);
+  }
+
+  /**
+   * Signs an HTTP request as this agent (format: src/request-signature.ts, docs/formats.md).
+   * @param input method, path as sent, raw body
+   * @returns the `x-xlink-did`, `-timestamp`, `-nonce`, `-signature` headers
+   */
+  signRequest(input: SignedRequestInput): SignedRequestHeaders {
+    return signRequest(this.identity, input);
+  }
+
+  /**
+   * Receives from a relay mailbox until `signal` aborts: pull, `receive()`, `onMessage`, ack
+   * after the handler succeeds (semantics: src/relay-listen.ts).
+   * @param options relay URL or RelayClient, `onMessage`, `onError`, `signal`, `intervalMs`
+   *   (default 500), `waitMs` (long-poll, default 0), `batch` (default 50)
+   * @returns resolves once stopped; failures go to `onError` (never rejects)
+   */
+  listen(options: ListenOptions): Promise<void> {
+    const client =
+      typeof options.relay === 'string'
+        ? new RelayClient({ baseUrl: options.relay, signer: this.requestSigner() })
+        : options.relay;
+    return runListenLoop((i, o) => this.receive(i, o), client, options);
+  }
+
+  /**
+   * Express / node:http middleware verifying `application/xlink-envelope+json` requests and
+   * setting `req.agentMessage` (status codes: src/agent-middleware.ts).
+   * @param options `maxBodyBytes` (default 2 MiB), `receiveOptions`
+   * @returns `(req, res, next)`
+   */
+  middleware(options: AgentMiddlewareOptions = {}) {
+    return createAgentMiddleware((i, o) => this.receive(i, o), options);
+  }
+}
+
+/** Same public keys and versions (the `created` time and signature may differ). */
+function sameKeys(a: KeyDocument, b: KeyDocument): boolean {
+  const opt = (x: Uint8Array | undefined, y: Uint8Array | undefined) =>
+    x === undefined || y === undefined ? x === y : sameBytes(x, y);
+  return (
+    a.did === b.did &&
+    sameBytes(a.x25519, b.x25519) &&
+    opt(a.xwing, b.xwing) &&
+    opt(a.mldsa65, b.mldsa65) &&
+    a.versions.join() === b.versions.join()
+  );
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -8,6 +8,8 @@
  * - Parsing is strict and canonical: the text must re-encode to itself, so one key has one DID
  *   (registries and nonce keys compare DIDs as strings).
  * - A DID proves nothing by itself; only a signature verified against it does.
+ * - Small-order and non-canonical points are refused (`WEAK_KEY`): a signature "by" such a key
+ *   can be forged for any message.
  *
  * @module
  */
@@ -15,6 +17,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import { base58Decode, base58Encode } from './lib/base58.js';
+import { isStrongEd25519PublicKey } from './lib/ed25519-key-check.js';
 
 /** Multicodec varint prefix of an Ed25519 public key (0xed, as varint `ed 01`). */
 export const ED25519_MULTICODEC = Uint8Array.from([0xed, 0x01]);
@@ -44,7 +47,7 @@ export function didFromEd25519PublicKey(publicKey: Uint8Array): string {
  * Parses an Ed25519 did:key strictly.
  * @param did text such as `did:key:z6Mk...`
  * @returns the 32-byte Ed25519 public key, or `INVALID_DID` (subCode `BAD_PREFIX`,
- *   `BAD_ENCODING`, `NOT_ED25519`, `NOT_CANONICAL`; field `did`)
+ *   `BAD_ENCODING`, `NOT_ED25519`, `NOT_CANONICAL`, `WEAK_KEY`; field `did`)
  */
 export function parseDidKey(did: string): Result<Uint8Array, XlinkErrorDetail> {
   // Parsing is pure and runs several times per envelope; remember recent successes.
@@ -64,6 +67,8 @@ export function parseDidKey(did: string): Result<Uint8Array, XlinkErrorDetail> {
   const publicKey = raw.slice(2);
   if (didFromEd25519PublicKey(publicKey) !== did)
     return bad('NOT_CANONICAL', 'did:key is not in canonical form');
+  if (!isStrongEd25519PublicKey(publicKey))
+    return bad('WEAK_KEY', 'did:key holds an invalid or small-order Ed25519 point');
   if (parsedDids.size >= 1024) parsedDids.clear();
   parsedDids.set(did, publicKey.slice());
   return ok(publicKey);

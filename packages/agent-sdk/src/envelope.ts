@@ -374,6 +374,9 @@ export function envelopeFromJson(
     }
   }
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return malformed('not an object');
+  // Plain objects only: fields are read as r.x, which would follow a crafted prototype chain.
+  const proto = Object.getPrototypeOf(o);
+  if (proto !== Object.prototype && proto !== null) return malformed('not a plain object');
   const r = o as Record<string, unknown>;
   for (const k of Object.keys(r))
     if (!JSON_FIELDS.has(k)) return malformed(`unknown field ${k}`, k);

@@ -17,17 +17,29 @@ import { backend } from '#crypto';
 /** `'node'` or `'portable'`: which crypto backend this build resolved to. */
 export const cryptoBackendName: 'node' | 'portable' = backend.name;
 
+// Split-channel, security policy and Xchange (issue 6).
 export {
   Agent,
+  type AgentLogger,
   type AgentMessage,
   type AgentOptions,
   DEFAULT_TIMESTAMP_WINDOW_MS,
+  isPendingShares,
   type ProgressCallback,
   type ProgressEvent,
   type ReceiveOptions,
+  type ReceiveResult,
   type SendOptions,
   type SendReceipt,
+  SHARE_ENVELOPE_SLACK,
 } from './agent.js';
+// Infrastructure (issue 4): HTTP transport, registry client, relay client, signed requests.
+export {
+  type AgentMiddlewareOptions,
+  createAgentMiddleware,
+  type MiddlewareRequest,
+  type MiddlewareResponse,
+} from './agent-middleware.js';
 export {
   didFromEd25519PublicKey,
   didKeyAgreementKey,
@@ -73,6 +85,12 @@ export {
   XlinkSplitChannelError,
   XlinkTransportError,
 } from './errors.js';
+export { HttpTrustRegistry, type HttpTrustRegistryOptions } from './http-trust-registry.js';
+export {
+  checkBaseUrl,
+  HttpsTransportAdapter,
+  type HttpsTransportOptions,
+} from './https-transport.js';
 export {
   type AgentIdentity,
   exportIdentity,
@@ -98,6 +116,7 @@ export {
   verifyKeyDocument,
 } from './key-document.js';
 export type { Ed25519SigningKey, X25519SecretKey } from './lib/crypto/types.js';
+export type { HttpCallPolicy } from './lib/http-call.js';
 export type { MlDsaKeyPair } from './lib/mldsa.js';
 export type { Payload } from './lib/payload.js';
 export type { XWingSecretKey } from './lib/xwing.js';
@@ -113,6 +132,25 @@ export {
   validateRegistration,
 } from './registry.js';
 export {
+  type RegistryEntryJson,
+  registryEntryFromJson,
+  registryEntryToJson,
+} from './registry-entry-json.js';
+export { RelayClient, type RelayClientOptions, type RelayMessage } from './relay-client.js';
+export { type ListenOptions, runListenLoop } from './relay-listen.js';
+export {
+  DEFAULT_REQUEST_WINDOW_MS,
+  REQUEST_SIGNATURE_LABEL,
+  type RequestSigner,
+  requestSignerFromIdentity,
+  requestSigningInput,
+  type SignedRequestHeaders,
+  type SignedRequestInput,
+  signRequest,
+  type VerifiedRequest,
+  verifySignedRequest,
+} from './request-signature.js';
+export {
   type CreateEnvelopeInput,
   type CreateSignedEnvelopeInput,
   createEnvelope,
@@ -120,4 +158,46 @@ export {
   ENVELOPE_KEY_LABELS,
   type InjectedRandomness,
 } from './seal.js';
+export {
+  DEFAULT_SECURITY_POLICY,
+  decideSecurity,
+  MAX_SPLIT_SHARES,
+  type SecurityDecision,
+  type SecurityInput,
+  type SecurityLevel,
+  type SecurityPolicyOptions,
+  type SplitChannelConfig,
+} from './security-policy.js';
+export {
+  buildSplitSecret,
+  openSplitSecret,
+  SPLIT_SECRET_OVERHEAD,
+  SPLIT_TAG_LABELS,
+  splitTag,
+  type TagContext,
+} from './split-channel/integrity.js';
+export type { PendingShares, SplitMessageInfo } from './split-channel/receive.js';
+export {
+  dispatchShares,
+  type ShareDelivery,
+  type ShareDeliveryFailure,
+  transportFor,
+} from './split-channel/routing.js';
+export type { SplitSendResult } from './split-channel/send.js';
+export { DEFAULT_SHARE_BUFFER, type ShareBufferOptions } from './split-channel/share-buffer.js';
+export {
+  decodeShareRecord,
+  encodeShareRecord,
+  SHARE_PAYLOAD_TYPE,
+  SHARE_RECORD_VERSION,
+  SPLIT_CHANNEL_PRODUCT_TYPE,
+} from './split-channel/share-record.js';
 export { type EnvelopeHandler, LoopbackTransport, type TransportAdapter } from './transport.js';
+export {
+  decodeXchangePart,
+  encodeXchangePart,
+  isXchangePart,
+  XCHANGE_PART_VERSION,
+  type XchangePart,
+  xchangeAad,
+} from './xchange.js';

@@ -17,7 +17,7 @@
  */
 import { ok, type Result } from 'xorida';
 import { backend } from '#crypto';
-import { didFromEd25519PublicKey } from './did.js';
+import { didFromEd25519PublicKey, parseDidKey } from './did.js';
 import {
   ALG_OF_VERSION,
   type Envelope,
@@ -61,6 +61,21 @@ export interface CreateEnvelopeInput {
   readonly random?: InjectedRandomness;
   /** Called between encryption and signing (progress reporting). */
   readonly onEncrypted?: () => void | Promise<void>;
+}
+
+/** A caller-supplied timestamp must be a whole, non-negative number of ms (u64 on the wire). */
+function checkTimestamp(timestamp: number | undefined): Result<number, XlinkErrorDetail> {
+  const t = timestamp ?? Date.now();
+  if (!Number.isSafeInteger(t) || t < 0)
+    return xlinkErr(
+      'INVALID_OPTIONS',
+      'timestamp must be a non-negative integer (ms)',
+      'Omit it to use Date.now()',
+      {
+        field: 'timestamp',
+      },
+    );
+  return ok(t);
 }
 
 /** HKDF labels of the envelope key schedule. */
@@ -108,6 +123,8 @@ export async function createEnvelope(
   input: CreateEnvelopeInput,
 ): Promise<Result<Envelope, XlinkErrorDetail>> {
   const { sender, recipient, version, scope } = input;
+  const ts = checkTimestamp(input.timestamp);
+  if (!ts.ok) return ts;
   if (!isValidScope(scope))
     return xlinkErr(
       'INVALID_SCOPE',
@@ -165,7 +182,7 @@ export async function createEnvelope(
     alg: ALG_OF_VERSION[version],
     sender: sender.did,
     recipient: recipient.did,
-    timestamp: input.timestamp ?? Date.now(),
+    timestamp: ts.value,
     nonce,
     scope,
     iv,
@@ -217,10 +234,9 @@ export function createSignedEnvelope(
       'Use e.g. "telemetry"',
       { field: 'scope' },
     );
-  if (
-    typeof input.recipientDid !== 'string' ||
-    !/^did:key:z[1-9A-HJ-NP-Za-km-z]{1,60}$/.test(input.recipientDid)
-  )
+  const ts = checkTimestamp(input.timestamp);
+  if (!ts.ok) return ts;
+  if (typeof input.recipientDid !== 'string' || !parseDidKey(input.recipientDid).ok)
     return xlinkErr('INVALID_DID', 'recipientDid is not a did:key', 'Pass the gateway DID', {
       field: 'recipientDid',
     });
@@ -254,7 +270,7 @@ export function createSignedEnvelope(
     alg: SIGNED_ONLY_ALG,
     sender: senderDid,
     recipient: input.recipientDid,
-    timestamp: input.timestamp ?? Date.now(),
+    timestamp: ts.value,
     nonce: pick(input.nonce, NONCE_LENGTH),
     scope: input.scope,
     iv: new Uint8Array(0),

@@ -6,6 +6,7 @@ import { didKeySuite } from './suites/did-key.js';
 import { envelopeSuite } from './suites/envelope.js';
 import { fuzzSuite } from './suites/fuzz.js';
 import { identitySuite } from './suites/identity.js';
+import { splitChannelSuite } from './suites/split-channel.js';
 import { xwingSuite } from './suites/xwing.js';
 
 it('runs on the node:crypto backend', () => {
@@ -16,4 +17,5 @@ xwingSuite();
 identitySuite();
 envelopeSuite();
 agentSuite();
+splitChannelSuite();
 fuzzSuite({ junk: 2000, json: 4000, bytes: 4000 });

@@ -7,6 +7,8 @@
  *   multi-GB files use `guardFile` from `@xorida/modelguard/node`, which streams.
  * - The split hides the weights from any k-1 nodes; the manifest does not hide anything and
  *   must be protected for integrity (sign it with `signManifest`), not for secrecy.
+ * - The manifest grows with chunks x nodes: one 64-hex share digest per (chunk, node), e.g.
+ *   about 120 KB for a 2 GiB model in 4 MiB chunks on 3 nodes; parsing caps it at 256 MiB.
  * - An empty model has zero chunks (xorida refuses empty secrets): its manifest carries only
  *   the SHA-256 of the empty string, and `shares` is `[]`.
  *
@@ -16,10 +18,11 @@ import { bytesToHex, createSplitter, encodeShare, ok, type Result } from 'xorida
 import { type ModelGuardError, mgErr } from './errors.js';
 import { planChunks } from './lib/chunk-plan.js';
 import { chunkTagPrefix } from './lib/chunk-tag.js';
-import { checkConfig, checkMetadataInput } from './lib/config-check.js';
+import { checkConfig, checkFinalMetadata, checkMetadataInput } from './lib/config-check.js';
 import { PRODUCT_TYPE_MODELGUARD } from './lib/limits.js';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from './lib/safetensors.js';
 import { webSha256 } from './lib/sha256.js';
+import { shareDigestPrefix } from './lib/share-digest.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION } from './manifest.js';
 import type {
   ManifestChunk,
@@ -32,15 +35,20 @@ import type {
 
 /**
  * Detects a safetensors header at the start of `weights`.
- * @returns the metadata extended with `format` and `safetensors`, and the length in bytes of
- *   the header chunk (0 when not safetensors)
+ * @param metadata the caller's metadata
+ * @param first the first 8 bytes of the input (fewer when it is shorter)
+ * @param size input length in bytes
+ * @param readHeader returns the `length` header bytes after the first 8, or undefined
+ * @returns the metadata extended with `format` and `safetensors` (a detected header replaces
+ *   any caller `safetensors`), the length in bytes of the header chunk (0 when not
+ *   safetensors) and whether safetensors was detected
  */
 export function describeInput(
   metadata: ModelMetadata,
   first: Uint8Array,
   size: number,
   readHeader: (length: number) => Uint8Array | undefined,
-): { metadata: ModelMetadata; firstChunk: number } {
+): { metadata: ModelMetadata; firstChunk: number; safetensors: boolean } {
   const n = safetensorsHeaderLength(first, size);
   const header = n === undefined ? undefined : readHeader(n);
   const info = header ? parseSafetensorsHeader(header, size) : undefined;
@@ -48,10 +56,12 @@ export function describeInput(
     return {
       metadata: { ...metadata, format: 'safetensors', safetensors: info },
       firstChunk: 8 + info.headerLength,
+      safetensors: true,
     };
   return {
     metadata: { ...metadata, format: metadata.format ?? (metadata.tfjs ? 'tfjs' : 'raw') },
     firstChunk: 0,
+    safetensors: false,
   };
 }
 
@@ -62,7 +72,9 @@ export function describeInput(
  *   `modelSize === weights.length`; `tfjs.weightsManifest` may be attached for TF.js models
  * @param config `{ storageNodes: n, threshold: k, chunkSize = 4 MiB }`
  * @returns `{ manifest, shares }` with `shares[chunkIndex][nodeIndex]` (IDA5 share bytes,
- *   product type 0x0010), or `INVALID_CONFIG` / `SPLIT_FAILED`
+ *   product type 0x0010), or `INVALID_CONFIG` (bad config, or metadata the manifest parser
+ *   would refuse: unknown keys, `safetensors` for a non-safetensors input, a `format` that
+ *   disagrees with the sections, a bad `tfjs.weightsManifest`) / `SPLIT_FAILED`
  * @see docs/formats.md#modelguard; xorida-scheme.md sections 2 and 6
  */
 export async function guardModel(
@@ -85,6 +97,13 @@ export async function guardModel(
   const described = describeInput(metadata, weights.subarray(0, 8), weights.length, (len) =>
     weights.subarray(8, 8 + len),
   );
+  const final = checkFinalMetadata(
+    metadata,
+    described.metadata,
+    described.safetensors,
+    weights.length,
+  );
+  if (!final.ok) return final;
   const modelId = globalThis.crypto.getRandomValues(new Uint8Array(16));
   const id = bytesToHex(modelId);
   const spans = planChunks(weights.length, chunkSize, described.firstChunk);
@@ -102,6 +121,7 @@ export async function guardModel(
           chunkIndex: c,
         });
       const row: ModelWeightShare[] = [];
+      const shareDigests: string[] = [];
       for (const s of split.value) {
         const enc = encodeShare(s, { productType: PRODUCT_TYPE_MODELGUARD });
         s.payload.fill(0);
@@ -120,6 +140,9 @@ export async function guardModel(
           data: enc.value,
           originalSize: length,
         });
+        shareDigests.push(
+          bytesToHex(await webSha256([shareDigestPrefix(modelId, c, s.index), enc.value])),
+        );
       }
       shares.push(row);
       const tag = await webSha256([chunkTagPrefix(modelId, c, offset, length), chunk]);
@@ -129,6 +152,7 @@ export async function guardModel(
         length,
         groupId: bytesToHex(split.value[0]!.groupId),
         tag: bytesToHex(tag),
+        shareDigests,
       });
     }
   } finally {

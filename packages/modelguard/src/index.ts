@@ -16,6 +16,7 @@ export {
 } from './lib/chunk-plan.js';
 export { chunkTagPrefix, TAG_PREFIX_LENGTH } from './lib/chunk-tag.js';
 export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, PRODUCT_TYPE_MODELGUARD } from './lib/limits.js';
+export { SHARE_DIGEST_PREFIX_LENGTH, shareDigestPrefix } from './lib/share-digest.js';
 export {
   checkManifest,
   MANIFEST_FORMAT,
@@ -37,6 +38,7 @@ export type {
   ModelMetadata,
   ModelWeightShare,
   ReconstructedModel,
+  RejectedShareClaim,
   SafetensorsInfo,
   SafetensorsTensor,
 } from './types.js';

@@ -6,8 +6,11 @@
  * - The manifest is what every integrity check trusts. Keep it apart from the storage nodes,
  *   or sign it and verify against a public key you obtained out of band: a signature checked
  *   only against the key inside the manifest proves nothing.
- * - Parsing is strict (unknown keys, wrong types, inconsistent offsets -> MANIFEST_INVALID) so
- *   that a hostile manifest cannot steer allocation or offsets.
+ * - Parsing is strict (unknown keys at every level, wrong types, inconsistent offsets, a
+ *   `metadata.format` that disagrees with the sections present -> MANIFEST_INVALID) so that a
+ *   hostile manifest cannot steer allocation or offsets. `guardModel`/`guardFile` run the same
+ *   metadata rules on their input (`metadataProblem`), so they never write a manifest that
+ *   this parser rejects.
  *
  * @module
  */
@@ -22,13 +25,15 @@ import {
   MAX_MANIFEST_BYTES,
   MAX_MODEL_SIZE,
   MAX_SAFETENSORS_HEADER,
+  MAX_TENSOR_NAME,
 } from './lib/limits.js';
+import { checkTfjsWeightsManifest } from './lib/tfjs.js';
 import type { ModelManifest } from './types.js';
 
 /** The `format` value of every manifest. */
 export const MANIFEST_FORMAT = 'xorida-modelguard-manifest';
 /** The manifest version this library writes and reads. */
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
 const SIGNING_DOMAIN = 'xorida/modelguard/manifest/v1\n';
 
 const TOP_KEYS = [
@@ -66,7 +71,19 @@ function bad(field: string, message: string): Result<never, ModelGuardError> {
   );
 }
 
-function checkMetadata(m: unknown, modelSize: number): Result<void, ModelGuardError> {
+/**
+ * The metadata rules of the manifest (docs/formats.md "Manifest"), shared with the input checks
+ * of `guardModel`/`guardFile` so that they never write a manifest the parser rejects.
+ * @param m the `metadata` value
+ * @param modelSize the model length in bytes (`metadata.modelSize` must equal it)
+ * @returns undefined when valid, else `{ field, message }` with `field` relative to the
+ *   manifest root (`metadata.*`)
+ */
+export function metadataProblem(
+  m: unknown,
+  modelSize: number,
+): { field: string; message: string } | undefined {
+  const bad = (field: string, message: string) => ({ field, message });
   if (!isRecord(m)) return bad('metadata', 'must be an object');
   const extra = unknownKey(m, META_KEYS);
   if (extra) return bad(`metadata.${extra}`, 'unknown key');
@@ -82,15 +99,22 @@ function checkMetadata(m: unknown, modelSize: number): Result<void, ModelGuardEr
     const s = m.safetensors;
     if (
       !isRecord(s) ||
+      unknownKey(s, ['headerLength', 'tensors', 'metadata']) !== undefined ||
       !isIntIn(s.headerLength, 2, MAX_SAFETENSORS_HEADER) ||
       !Array.isArray(s.tensors)
     )
-      return bad('metadata.safetensors', 'must be { headerLength, tensors[] }');
-    for (const t of s.tensors) {
+      return bad('metadata.safetensors', 'must be { headerLength, tensors[], metadata? }');
+    if (8 + s.headerLength > modelSize)
+      return bad('metadata.safetensors.headerLength', 'runs past modelSize');
+    const dataSize = modelSize - 8 - s.headerLength;
+    for (let i = 0; i < s.tensors.length; i++) {
+      const t = s.tensors[i];
+      const f = `metadata.safetensors.tensors[${i}]`;
       if (
         !isRecord(t) ||
+        unknownKey(t, ['name', 'dtype', 'shape', 'dataOffsets']) !== undefined ||
         typeof t.name !== 'string' ||
-        typeof t.dtype !== 'string' ||
+        !isShortString(t.dtype, 16) ||
         !Array.isArray(t.shape) ||
         !t.shape.every((d) => isIntIn(d, 0, MAX_MODEL_SIZE)) ||
         !Array.isArray(t.dataOffsets) ||
@@ -98,14 +122,44 @@ function checkMetadata(m: unknown, modelSize: number): Result<void, ModelGuardEr
         !t.dataOffsets.every((d) => isIntIn(d, 0, MAX_MODEL_SIZE))
       )
         return bad(
-          'metadata.safetensors.tensors',
-          'each tensor needs name, dtype, shape, dataOffsets',
+          f,
+          'must be { name, dtype (<= 16 chars), shape: int[], dataOffsets: [int, int] }',
         );
+      if (t.name.length > MAX_TENSOR_NAME)
+        return bad(`${f}.name`, `must be at most ${MAX_TENSOR_NAME} chars`);
+      const [begin, end] = t.dataOffsets as [number, number];
+      if (begin > end || end > dataSize)
+        return bad(`${f}.dataOffsets`, `must satisfy begin <= end <= ${dataSize} (data section)`);
+    }
+    if (s.metadata !== undefined) {
+      const md = s.metadata;
+      if (!isRecord(md) || !Object.values(md).every((v) => typeof v === 'string'))
+        return bad('metadata.safetensors.metadata', 'must be an object of strings');
     }
   }
-  if (m.tfjs !== undefined && (!isRecord(m.tfjs) || !Array.isArray(m.tfjs.weightsManifest)))
-    return bad('metadata.tfjs', 'must be { weightsManifest: [...] }');
-  return ok(undefined);
+  if (m.tfjs !== undefined) {
+    if (!isRecord(m.tfjs) || unknownKey(m.tfjs, ['weightsManifest']) !== undefined)
+      return bad('metadata.tfjs', 'must be { weightsManifest: [...] }');
+    const problem = checkTfjsWeightsManifest(m.tfjs.weightsManifest);
+    if (problem) return bad('metadata.tfjs.weightsManifest', problem);
+  }
+  // `format` agrees with the sections present.
+  const hasSt = m.safetensors !== undefined;
+  const hasTf = m.tfjs !== undefined;
+  if (hasSt && m.format !== 'safetensors')
+    return bad('metadata.format', 'must be "safetensors" when metadata.safetensors is present');
+  if (hasTf && m.format !== 'tfjs')
+    return bad('metadata.format', 'must be "tfjs" when metadata.tfjs is present');
+  if (m.format === 'safetensors' && !hasSt)
+    return bad('metadata.safetensors', 'is required when format is "safetensors"');
+  if (m.format === 'tfjs' && !hasTf)
+    return bad('metadata.tfjs', 'is required when format is "tfjs"');
+  return undefined;
+}
+
+function checkMetadata(m: unknown, modelSize: number): Result<void, ModelGuardError> {
+  const p = metadataProblem(m, modelSize);
+  return p ? bad(p.field, p.message) : ok(undefined);
 }
 
 /**
@@ -119,6 +173,11 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
   const extra = unknownKey(value, TOP_KEYS);
   if (extra) return bad(extra, 'unknown key');
   if (value.format !== MANIFEST_FORMAT) return bad('format', `must be "${MANIFEST_FORMAT}"`);
+  if (value.version === 1)
+    return bad(
+      'version',
+      'version 1 (no per-share digests) is no longer read: restore with the release that wrote it, then split again',
+    );
   if (value.version !== MANIFEST_VERSION)
     return bad('version', `unsupported version ${String(value.version)}`);
   if (!isHex(value.id, 32)) return bad('id', 'must be 32 lower-case hex chars');
@@ -146,8 +205,11 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
   for (let i = 0; i < chunks.length; i++) {
     const ch = chunks[i];
     const f = `chunks[${i}]`;
-    if (!isRecord(ch) || unknownKey(ch, ['index', 'offset', 'length', 'groupId', 'tag']))
-      return bad(f, 'must be { index, offset, length, groupId, tag }');
+    if (
+      !isRecord(ch) ||
+      unknownKey(ch, ['index', 'offset', 'length', 'groupId', 'tag', 'shareDigests'])
+    )
+      return bad(f, 'must be { index, offset, length, groupId, tag, shareDigests }');
     if (ch.index !== i) return bad(`${f}.index`, `must be ${i}`);
     if (ch.offset !== offset)
       return bad(`${f}.offset`, `must be ${offset} (chunks are contiguous)`);
@@ -156,6 +218,12 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
     if (groups.has(ch.groupId)) return bad(`${f}.groupId`, 'repeats an earlier chunk');
     groups.add(ch.groupId);
     if (!isHex(ch.tag, 64)) return bad(`${f}.tag`, 'must be 64 lower-case hex chars');
+    const sd = ch.shareDigests;
+    if (!Array.isArray(sd) || sd.length !== c.storageNodes || !sd.every((d) => isHex(d, 64)))
+      return bad(
+        `${f}.shareDigests`,
+        `must be ${c.storageNodes} (storageNodes) strings of 64 lower-case hex chars`,
+      );
     offset += ch.length;
     if (offset > size) return bad(`${f}.length`, 'chunks run past modelSize');
   }

@@ -4,11 +4,14 @@
  *
  * Pitfalls:
  * - Shares are placed by the `chunkIndex` and `index` fields they claim; those fields are not
- *   trusted: a share in the wrong place fails its group id or tag check, and the node is
- *   reported in `badNodes` (or the call fails when no k good shares remain).
- * - When two shares claim the same (chunk, node) slot, the first one wins.
- * - Every supplied share is checked (one extra reconstruction per extra node and chunk), so a
- *   bad node is named even when k good ones sufficed.
+ *   trusted. Every claim of a (chunk, node) slot is kept and checked against the share digest
+ *   in the manifest; the first matching claim is used. So one node's array cannot take over
+ *   other nodes' slots: its forged shares fail their digests and are reported in
+ *   `rejectedClaims`, while the genuine shares from the other arrays are used.
+ * - With `grouping: 'node'`, array g holds node `nodeIndices[g]`'s shares (default: g), and a
+ *   share claiming another index is dropped (`WRONG_INDEX`) without being looked at further.
+ * - Every supplied share is hashed and checked, so a bad node is named even when k good ones
+ *   sufficed.
  * - Pass `trustedPublicKey` whenever the manifest came over an untrusted channel; without it
  *   the manifest is trusted as given.
  *
@@ -20,12 +23,28 @@ import { isIntIn, isRecord } from './lib/json-checks.js';
 import { alignedPool, recoverChunk } from './lib/recover-chunk.js';
 import { webSha256 } from './lib/sha256.js';
 import { checkManifest, verifyManifest } from './manifest.js';
-import type { ModelManifest, ModelWeightShare, ReconstructedModel } from './types.js';
+import type {
+  ModelManifest,
+  ModelWeightShare,
+  ReconstructedModel,
+  RejectedShareClaim,
+} from './types.js';
 
 /** Options of `reconstructModel`. */
 export interface ReconstructModelOptions {
   /** Raw 32-byte Ed25519 key the manifest must be signed with. */
   readonly trustedPublicKey?: Uint8Array;
+  /**
+   * How `sharesFromNodes` is grouped. `'any'` (default): per node or per chunk, each share is a
+   * claim of the slot it names, every claim is checked. `'node'`: array g holds the shares of
+   * node `nodeIndices[g]`; shares claiming another node index are dropped and reported.
+   */
+  readonly grouping?: 'any' | 'node';
+  /**
+   * With `grouping: 'node'`: the node index of each array (distinct integers 0..n-1); default
+   * the array position.
+   */
+  readonly nodeIndices?: readonly number[];
 }
 
 /**
@@ -34,8 +53,9 @@ export interface ReconstructModelOptions {
  * @param sharesFromNodes shares in any grouping: per node (`shares.map(c => c[node])`, as in
  *   the Xguard docs) or per chunk (`guardModel`'s `shares`); flattened and placed by their
  *   claimed `chunkIndex` and `index`
- * @param options `{ trustedPublicKey? }`
- * @returns `{ weights, badNodes }`, or `MANIFEST_INVALID`, `INVALID_CONFIG`,
+ * @param options `{ trustedPublicKey?, grouping?, nodeIndices? }`
+ * @returns `{ weights, badNodes, rejectedClaims }`, or `MANIFEST_INVALID`, `INVALID_CONFIG`
+ *   (bad `sharesFromNodes`, `grouping` or `nodeIndices`),
  *   `INSUFFICIENT_SHARES`, `HMAC_FAILED`, `INTEGRITY_FAILED` (misplaced or foreign chunks,
  *   signature, whole-model hash)
  * @see docs/formats.md#modelguard
@@ -59,17 +79,50 @@ export async function reconstructModel(
       { field: 'sharesFromNodes' },
     );
   const { storageNodes: n, threshold: k } = manifest.config;
+  const grouping = options.grouping ?? 'any';
+  const nodeIndices = options.nodeIndices ?? sharesFromNodes.map((_, g) => g);
+  if (grouping !== 'any' && grouping !== 'node')
+    return mgErr('INVALID_CONFIG', 'grouping must be "any" or "node"', 'Omit it for "any".', {
+      field: 'grouping',
+    });
+  if (
+    grouping === 'node' &&
+    (!Array.isArray(nodeIndices) ||
+      nodeIndices.length !== sharesFromNodes.length ||
+      !nodeIndices.every((i) => isIntIn(i, 0, n - 1)) ||
+      new Set(nodeIndices).size !== nodeIndices.length)
+  )
+    return mgErr(
+      'INVALID_CONFIG',
+      `nodeIndices must list one distinct node index 0..${n - 1} per array`,
+      'Pass the index of the node each array came from.',
+      { field: 'nodeIndices' },
+    );
   const total = manifest.totalChunks;
-  const slots: (Uint8Array | undefined)[][] = Array.from({ length: total }, () => new Array(n));
-  for (const group of sharesFromNodes) {
-    if (!Array.isArray(group)) continue;
+  // claims[chunk][node]: every share claiming that slot, with the array it came from.
+  const claims: { data: Uint8Array; source: number }[][][] = Array.from({ length: total }, () =>
+    Array.from({ length: n }, () => []),
+  );
+  const rejectedClaims: RejectedShareClaim[] = [];
+  sharesFromNodes.forEach((group, source) => {
+    if (!Array.isArray(group)) return;
     for (const s of group as unknown[]) {
       if (!isRecord(s) || !(s.data instanceof Uint8Array)) continue;
       if (!isIntIn(s.chunkIndex, 0, total - 1) || !isIntIn(s.index, 0, n - 1)) continue;
-      const row = slots[s.chunkIndex]!;
-      if (row[s.index] === undefined) row[s.index] = s.data;
+      if (grouping === 'node' && s.index !== nodeIndices[source]) {
+        rejectedClaims.push({
+          source,
+          chunkIndex: s.chunkIndex,
+          index: s.index,
+          reason: 'WRONG_INDEX',
+        });
+        continue;
+      }
+      const slot = claims[s.chunkIndex]![s.index]!;
+      // The same bytes offered twice (e.g. the same array passed twice) are one claim.
+      if (!slot.some((c) => c.data === s.data)) slot.push({ data: s.data, source });
     }
-  }
+  });
   const modelId = hexToBytes(manifest.id);
   const groups = new Set(manifest.chunks.map((c) => c.groupId));
   const weights = new Uint8Array(manifest.modelSize);
@@ -86,9 +139,12 @@ export async function reconstructModel(
         length: chunk.length,
         groupId: chunk.groupId,
         tag: hexToBytes(chunk.tag),
+        shareDigests: chunk.shareDigests.map(hexToBytes),
         knownGroup: (g) => groups.has(g),
       },
-      slots[chunk.index]!,
+      claims[chunk.index]!.map((list) =>
+        list.length === 0 ? undefined : list.length === 1 ? list[0]!.data : list.map((c) => c.data),
+      ),
       webSha256,
       // Every supplied share is checked, so bad nodes are named even when not needed.
       { classifyAll: true, aligned },
@@ -100,6 +156,15 @@ export async function reconstructModel(
     weights.set(r.value.bytes, chunk.offset);
     r.value.bytes.fill(0);
     for (const b of r.value.badNodes) badNodes.add(b);
+    for (const x of r.value.rejectedClaims) {
+      const c = claims[chunk.index]![x.node]![x.claim]!;
+      rejectedClaims.push({
+        source: c.source,
+        chunkIndex: chunk.index,
+        index: x.node,
+        reason: 'DIGEST_MISMATCH',
+      });
+    }
   }
   if (!equalBytes(await webSha256([weights]), hexToBytes(manifest.modelHash))) {
     weights.fill(0);
@@ -110,5 +175,5 @@ export async function reconstructModel(
       { subCode: 'MODEL_HASH_MISMATCH' },
     );
   }
-  return ok({ weights, badNodes: [...badNodes].sort((a, b) => a - b) });
+  return ok({ weights, badNodes: [...badNodes].sort((a, b) => a - b), rejectedClaims });
 }

@@ -64,6 +64,12 @@ export interface ManifestChunk {
   readonly groupId: string;
   /** Chunk tag: SHA-256 over context and chunk bytes (64 hex chars), see docs/formats.md. */
   readonly tag: string;
+  /**
+   * `shareDigests[node]`: SHA-256 over context and node's encoded share of this chunk (64 hex
+   * chars each, n entries), see docs/formats.md "Share digest". Each share is checked against
+   * its own digest before use, so a bad node is named without trusting any other node.
+   */
+  readonly shareDigests: readonly string[];
 }
 
 /** Owner signature over the manifest (docs/formats.md, "Manifest signature"). */
@@ -78,7 +84,8 @@ export interface ManifestSignature {
 /** The manifest: everything needed to check and reassemble a model, and no share data. */
 export interface ModelManifest {
   readonly format: 'xorida-modelguard-manifest';
-  readonly version: 1;
+  /** 2 (per-share digests). Version 1 manifests are refused. */
+  readonly version: 2;
   /** Random 16-byte model id, hex; bound into every chunk tag and node blob name. */
   readonly id: string;
   /** ISO 8601 creation time. */
@@ -120,9 +127,28 @@ export interface ModelGuardResult {
   readonly shares: ModelWeightShare[][];
 }
 
+/** A share given to `reconstructModel` that was not used although it claimed a slot. */
+export interface RejectedShareClaim {
+  /** Position of the share's array in `sharesFromNodes`. */
+  readonly source: number;
+  readonly chunkIndex: number;
+  /** The node index the share claimed. */
+  readonly index: number;
+  /**
+   * `DIGEST_MISMATCH`: it failed its share digest while another claim of the same slot
+   * matched; `WRONG_INDEX`: with `grouping: 'node'`, it claimed another node's index.
+   */
+  readonly reason: 'DIGEST_MISMATCH' | 'WRONG_INDEX';
+}
+
 /** Output of `reconstructModel`. */
 export interface ReconstructedModel {
   readonly weights: Uint8Array;
-  /** Node indices that returned data failing a check (routed around), ascending. */
+  /**
+   * Node indices for which no supplied share of some chunk matched its digest (routed
+   * around), ascending.
+   */
   readonly badNodes: number[];
+  /** Conflicting or misplaced claims that were not used (see `RejectedShareClaim`). */
+  readonly rejectedClaims: RejectedShareClaim[];
 }

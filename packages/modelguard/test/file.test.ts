@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  type ModelWeightShare,
   nodeBlobName,
   nodeBlobOffsets,
   parseManifest,
@@ -12,7 +13,7 @@ import {
   serializeManifest,
 } from '../src/index.js';
 import { createDirectoryNode, guardFile, reconstructFile, verifyFile } from '../src/node/index.js';
-import { bytes, subsets } from './helpers.js';
+import { bytes, forgeColluding, subsets } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'modelguard-file-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -47,6 +48,16 @@ describe('guardFile / reconstructFile over directory nodes', () => {
       expect(r.ok, JSON.stringify(r)).toBe(true);
       expect(sha(readFileSync(out))).toBe(sha(data));
     }
+  });
+
+  it('restored file and node blobs are created owner-only (0600)', async () => {
+    const g = await guardTo(bytes(5000, 14), 3, 2, 2000);
+    const out = fresh('out');
+    const r = await reconstructFile(g.manifest, g.nodes, out, { workers: 0 });
+    expect(r.ok).toBe(true);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    for (let i = 0; i < 3; i++)
+      expect(statSync(join(g.dirs[i]!, g.blobs[i]!)).mode & 0o777).toBe(0o600);
   });
 
   it('runs on worker threads and matches the inline result', async () => {
@@ -95,6 +106,69 @@ describe('guardFile / reconstructFile over directory nodes', () => {
     const r = await reconstructFile(g.manifest, g.nodes, out, { workers: 0, crossCheck: false });
     expect(r.ok && r.value.badNodes).toEqual([0]);
     expect(sha(readFileSync(out))).toBe(sha(data));
+  });
+
+  it('two colluding nodes (k=3) are named, not an honest one, in restore and verify', async () => {
+    for (const n of [5, 4]) {
+      const data = bytes(24, 15);
+      const g = await guardTo(data, n, 3, 8); // 8-byte chunks: no padding check (see helper)
+      const offsets = nodeBlobOffsets(
+        g.manifest.chunks.map((c) => c.length),
+        n,
+      );
+      const paths = g.dirs.map((d, i) => join(d, g.blobs[i]!));
+      const raws = paths.map((p) => readFileSync(p));
+      const row = raws.map((raw) => ({
+        data: new Uint8Array(raw.subarray(offsets[0]!, offsets[1]!)),
+      })) as unknown as ModelWeightShare[];
+      const f = forgeColluding(row, 0, 1, 2);
+      raws[0]!.set(f.a, offsets[0]!);
+      raws[1]!.set(f.b, offsets[0]!);
+      writeFileSync(paths[0]!, raws[0]!);
+      writeFileSync(paths[1]!, raws[1]!);
+      const out = fresh('out');
+      const r = await reconstructFile(g.manifest, g.nodes, out, { workers: 0 });
+      if (n === 5) {
+        expect(r.ok && r.value.badNodes).toEqual([0, 1]);
+        expect(sha(readFileSync(out))).toBe(sha(data));
+      } else {
+        expect(!r.ok && r.error.code).toBe('HMAC_FAILED');
+        expect(!r.ok && r.error.badNodes).toEqual([0, 1]);
+      }
+      const v = await verifyFile(g.manifest, g.nodes, { workers: 0 });
+      expect(v.ok && v.value.badNodes, String(n)).toEqual([0, 1]);
+    }
+  });
+
+  it('a hostile node listed first with blobs named for other indices cannot shadow them', async () => {
+    const data = bytes(9_000, 12);
+    const g = await guardTo(data, 3, 2, 2000);
+    const hostile = fresh('hostile');
+    mkdirSync(hostile);
+    // Index 1: a copy of node 1's blob with one share byte changed (header intact).
+    const raw1 = readFileSync(join(g.dirs[1]!, g.blobs[1]!));
+    raw1[48 + 34 + 3]! ^= 0x10;
+    writeFileSync(join(hostile, g.blobs[1]!), raw1);
+    // Index 2: junk with a bad header.
+    writeFileSync(join(hostile, g.blobs[2]!), bytes(300, 5));
+    const nodes = [createDirectoryNode(hostile), g.nodes[1]!, g.nodes[2]!];
+    for (const crossCheck of [true, false]) {
+      const out = fresh('out');
+      const r = await reconstructFile(g.manifest, nodes, out, { workers: 0, crossCheck });
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      if (!r.ok) continue;
+      expect(sha(readFileSync(out))).toBe(sha(data));
+      expect(r.value.badNodes).toEqual([]);
+      expect(r.value.rejectedClaims).toEqual([
+        { index: 1, nodeId: hostile, source: 0, reason: 'DIGEST_MISMATCH', badChunks: 1 },
+        { index: 2, nodeId: hostile, source: 0, reason: 'HEADER_MISMATCH', badChunks: 0 },
+      ]);
+    }
+    const v = await verifyFile(g.manifest, nodes, { workers: 0 });
+    expect(v.ok && v.value.recoverable).toBe(true);
+    expect(v.ok && v.value.badNodes).toEqual([]);
+    expect(v.ok && v.value.nodes.map((x) => x.id)).toEqual([undefined, g.dirs[1], g.dirs[2]]);
+    expect(v.ok && v.value.rejectedClaims.map((c) => c.index)).toEqual([1, 2]);
   });
 
   it('node blobs written with node:crypto restore through the Web Crypto in-memory API', async () => {
@@ -214,6 +288,27 @@ describe('guardFile / reconstructFile over directory nodes', () => {
     const out = fresh('out');
     expect((await reconstructFile(g.manifest, g.nodes, out, { workers: 0 })).ok).toBe(true);
     expect(readFileSync(out)).toEqual(file);
+  });
+
+  it('guardFile rejects metadata the manifest parser would refuse, before writing', async () => {
+    const input = fresh('in');
+    writeFileSync(input, bytes(3000, 13));
+    const dirs = [0, 1, 2].map(() => fresh('node'));
+    const nodes = dirs.map((d) => createDirectoryNode(d, { fsync: false }));
+    for (const metadata of [
+      { extra: 1 },
+      { safetensors: { headerLength: 10, tensors: [] } },
+      { format: 'tfjs' as const },
+    ]) {
+      const r = await guardFile(input, {
+        nodes,
+        threshold: 2,
+        workers: 0,
+        metadata: metadata as never,
+      });
+      expect(!r.ok && r.error.code, JSON.stringify(metadata)).toBe('INVALID_CONFIG');
+      for (const node of nodes) expect(await node.list()).toEqual([]);
+    }
   });
 
   it('bad config and missing input are rejected', async () => {

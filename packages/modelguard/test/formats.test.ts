@@ -7,6 +7,8 @@ import {
   NODE_HEADER_LENGTH,
   nodeBlobOffsets,
   planChunks,
+  SHARE_DIGEST_PREFIX_LENGTH,
+  shareDigestPrefix,
   TAG_PREFIX_LENGTH,
 } from '../src/index.js';
 import { readU64, writeU64 } from '../src/lib/byte-order.js';
@@ -36,6 +38,27 @@ describe('chunk tag known-answer vector', () => {
     const chunk = new TextEncoder().encode(KAT.chunk);
     expect(bytesToHex(nodeSha256([p, chunk]))).toBe(KAT.tag);
     expect(bytesToHex(await webSha256([p, chunk]))).toBe(KAT.tag);
+  });
+});
+
+// Known-answer vector of docs/formats.md#modelguard ("Share digest").
+const SHARE_KAT = {
+  chunkIndex: 1,
+  nodeIndex: 2,
+  share: 'abc',
+  prefix:
+    '786f726964612f6d6f64656c67756172642f73686172652f763100000102030405060708090a0b0c0d0e0f0000000102',
+  digest: 'd3a976ae4dc96e09bdd056c251f85477d092dbf2b1b1d30827665833e14a6fc9',
+};
+
+describe('share digest known-answer vector', () => {
+  it('prefix bytes and digest match the documented values with both backends', async () => {
+    const p = shareDigestPrefix(hexToBytes(KAT.modelId), SHARE_KAT.chunkIndex, SHARE_KAT.nodeIndex);
+    expect(p.length).toBe(SHARE_DIGEST_PREFIX_LENGTH);
+    expect(bytesToHex(p)).toBe(SHARE_KAT.prefix);
+    const share = new TextEncoder().encode(SHARE_KAT.share);
+    expect(bytesToHex(nodeSha256([p, share]))).toBe(SHARE_KAT.digest);
+    expect(bytesToHex(await webSha256([p, share]))).toBe(SHARE_KAT.digest);
   });
 });
 
@@ -118,7 +141,7 @@ describe('manifest signing bytes', () => {
   it('signing bytes exclude the signature and start with the domain', () => {
     const m = {
       format: 'xorida-modelguard-manifest',
-      version: 1,
+      version: 2,
       id: KAT.modelId,
       createdAt: 't',
       metadata: { name: 'm', version: '1', architecture: 'a', parameterCount: 0, modelSize: 0 },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkManifest,
   guardModel,
   type ModelWeightShare,
   parseManifest,
@@ -7,7 +8,7 @@ import {
   serializeManifest,
   signManifest,
 } from '../src/index.js';
-import { byNode, bytes, meta, subsets } from './helpers.js';
+import { byNode, bytes, forgeColluding, meta, subsets } from './helpers.js';
 
 async function guard(size: number, n: number, k: number, chunkSize = 1000, seed = 1) {
   const weights = bytes(size, seed);
@@ -101,6 +102,35 @@ describe('bad config', () => {
     const r = await guardModel(w, meta(99), { storageNodes: 3, threshold: 2 });
     expect(!r.ok && r.error.field).toBe('metadata.modelSize');
   });
+  it('rejects metadata its own manifest parser would refuse', async () => {
+    const cfg = { storageNodes: 3, threshold: 2 };
+    const base = meta(100);
+    const tf = { weightsManifest: [{ paths: ['a.bin'], weights: [] }] };
+    const cases: [string, Record<string, unknown>][] = [
+      ['metadata.extra', { extra: 1 }],
+      [
+        'metadata.safetensors',
+        { format: 'safetensors', safetensors: { headerLength: 10, tensors: [] } },
+      ],
+      ['metadata.safetensors', { safetensors: { headerLength: 10, tensors: [] } }],
+      ['metadata.tfjs', { format: 'tfjs' }],
+      ['metadata.tfjs.weightsManifest', { tfjs: { weightsManifest: [{ paths: 3 }] } }],
+      ['metadata.tfjs', { tfjs: { ...tf, extra: true } }],
+    ];
+    for (const [field, extra] of cases) {
+      const r = await guardModel(bytes(100), { ...base, ...extra } as typeof base, cfg);
+      expect(r.ok, field).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code).toBe('INVALID_CONFIG');
+        expect(r.error.field, JSON.stringify(extra)).toBe(field);
+      }
+    }
+    // Accepted metadata always gives a manifest that parses back.
+    const g = await guardModel(bytes(100), { ...base, tfjs: tf }, cfg);
+    expect(g.ok).toBe(true);
+    if (g.ok) expect(parseManifest(serializeManifest(g.value.manifest)).ok).toBe(true);
+  });
+
   it('rejects non-bytes weights', async () => {
     const r = await guardModel('abc' as unknown as Uint8Array, meta(3), {
       storageNodes: 3,
@@ -158,6 +188,84 @@ describe('tampered shares', () => {
     }
     const r = await reconstructModel(manifest, nodes);
     expect(!r.ok && r.error.code).toBe('HMAC_FAILED');
+  });
+});
+
+describe('colluding nodes (linear shares)', () => {
+  // Nodes 0 and 1 alter their shares of chunk 0 so that {0, 1, 2} still reconstructs the right
+  // chunk (xorida is linear). Version 1 manifests then blamed an honest node; share digests
+  // name the colluders.
+  async function attacked(n: number) {
+    const g = await guard(24, n, 3, 8); // 8-byte chunks: a multiple of p-1, no padding check
+    const nodes = byNode(
+      g.shares,
+      Array.from({ length: n }, (_, i) => i),
+    );
+    const f = forgeColluding(g.shares[0]!, 0, 1, 2);
+    nodes[0]![0] = withData(nodes[0]![0]!, f.a);
+    nodes[1]![0] = withData(nodes[1]![0]!, f.b);
+    return { ...g, nodes };
+  }
+
+  it('k=3, n=5: the two colluders are named, the model restores from the honest three', async () => {
+    const { weights, manifest, nodes } = await attacked(5);
+    const r = await reconstructModel(manifest, nodes);
+    expect(r.ok && r.value.badNodes).toEqual([0, 1]);
+    expect(r.ok && r.value.weights).toEqual(weights);
+  });
+
+  it('k=3, n=4: restore fails and names the colluders, not the honest node 3', async () => {
+    const { manifest, nodes } = await attacked(4);
+    const r = await reconstructModel(manifest, nodes);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('HMAC_FAILED');
+      expect(r.error.chunkIndex).toBe(0);
+      expect(r.error.badNodes).toEqual([0, 1]);
+    }
+  });
+});
+
+describe('index claims', () => {
+  it("one node's array claiming other nodes' slots cannot take them over", async () => {
+    const { weights, manifest, shares } = await guard(3500, 3, 2);
+    const genuine = byNode(shares, [0, 1, 2]);
+    // The hostile array comes first and offers forged shares for indices 1 and 2.
+    const forged = shares.flatMap((row) =>
+      [1, 2].map((i) => {
+        const d = row[i]!.data.slice();
+        d[40]! ^= 0x01;
+        return withData(row[i]!, d);
+      }),
+    );
+    const r = await reconstructModel(manifest, [forged, genuine[1]!, genuine[2]!]);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.value.weights).toEqual(weights);
+      expect(r.value.badNodes).toEqual([]);
+      expect(r.value.rejectedClaims.length).toBe(8);
+      expect(
+        r.value.rejectedClaims.every((c) => c.source === 0 && c.reason === 'DIGEST_MISMATCH'),
+      ).toBe(true);
+    }
+    // grouping 'node': array position is the node index; the shares claiming 1 and 2 are dropped.
+    const byPos = await reconstructModel(manifest, [forged, genuine[1]!, genuine[2]!], {
+      grouping: 'node',
+    });
+    expect(byPos.ok && byPos.value.weights).toEqual(weights);
+    expect(byPos.ok && byPos.value.rejectedClaims.every((c) => c.reason === 'WRONG_INDEX')).toBe(
+      true,
+    );
+    const sub = await reconstructModel(manifest, [genuine[0]!, genuine[2]!], {
+      grouping: 'node',
+      nodeIndices: [0, 2],
+    });
+    expect(sub.ok && sub.value.weights).toEqual(weights);
+    const bad = await reconstructModel(manifest, [genuine[0]!], {
+      grouping: 'node',
+      nodeIndices: [7],
+    });
+    expect(!bad.ok && bad.error.field).toBe('nodeIndices');
   });
 });
 
@@ -244,6 +352,64 @@ describe('manifest tampering', () => {
 });
 
 describe('strict manifest parsing', () => {
+  it('checks metadata sections strictly (unknown keys, bounds, format consistency)', async () => {
+    const { manifest } = await guard(2500, 3, 2);
+    const tensor = { name: 'w', dtype: 'F32', shape: [2], dataOffsets: [0, 8] };
+    const st = { headerLength: 10, tensors: [tensor] };
+    const withMeta = (metadata: Record<string, unknown>) => ({
+      ...manifest,
+      metadata: { ...manifest.metadata, ...metadata },
+    });
+    expect(checkManifest(withMeta({ format: 'safetensors', safetensors: st })).ok).toBe(true);
+    const tf = { weightsManifest: [{ paths: ['a.bin'], weights: [] }] };
+    expect(checkManifest(withMeta({ format: 'tfjs', tfjs: tf })).ok).toBe(true);
+    const cases: [string, Record<string, unknown>][] = [
+      ['metadata.safetensors', { format: 'safetensors', safetensors: { ...st, extra: 1 } }],
+      [
+        'metadata.safetensors.tensors[0]',
+        { format: 'safetensors', safetensors: { ...st, tensors: [{ ...tensor, x: 1 }] } },
+      ],
+      [
+        'metadata.safetensors.tensors[0].name',
+        {
+          format: 'safetensors',
+          safetensors: { ...st, tensors: [{ ...tensor, name: 'n'.repeat(1025) }] },
+        },
+      ],
+      [
+        'metadata.safetensors.tensors[0].dataOffsets',
+        {
+          format: 'safetensors',
+          safetensors: { ...st, tensors: [{ ...tensor, dataOffsets: [8, 4] }] },
+        },
+      ],
+      [
+        'metadata.safetensors.tensors[0].dataOffsets',
+        {
+          format: 'safetensors',
+          safetensors: { ...st, tensors: [{ ...tensor, dataOffsets: [0, 2483] }] },
+        },
+      ],
+      ['metadata.tfjs', { format: 'tfjs', tfjs: { ...tf, extra: 1 } }],
+      [
+        'metadata.tfjs.weightsManifest',
+        { format: 'tfjs', tfjs: { weightsManifest: [{ paths: 1 }] } },
+      ],
+      ['metadata.safetensors', { format: 'safetensors' }],
+      ['metadata.tfjs', { format: 'tfjs' }],
+      ['metadata.format', { format: 'raw', tfjs: tf }],
+      ['metadata.format', { format: 'tfjs', tfjs: tf, safetensors: st }],
+    ];
+    for (const [field, metadata] of cases) {
+      const r = checkManifest(withMeta(metadata));
+      expect(r.ok, field).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code).toBe('MANIFEST_INVALID');
+        expect(r.error.field, JSON.stringify(metadata).slice(0, 80)).toBe(field);
+      }
+    }
+  });
+
   it('rejects unknown keys, broken offsets, bad hex and bad JSON with MANIFEST_INVALID', async () => {
     const { manifest } = await guard(2500, 3, 2);
     const text = serializeManifest(manifest);
@@ -253,7 +419,9 @@ describe('strict manifest parsing', () => {
       ['modelHash', text.replace(manifest.modelHash, manifest.modelHash.toUpperCase())],
       ['config.threshold', text.replace('"threshold": 2', '"threshold": 4')],
       ['(root)', text.slice(0, -3)],
-      ['version', text.replace('"version": 1', '"version": 2')],
+      ['version', text.replace('"version": 2', '"version": 3')],
+      ['version', text.replace('"version": 2', '"version": 1')],
+      ['chunks[0].shareDigests', text.replace(manifest.chunks[0]!.shareDigests[1]!, 'ab')],
     ];
     for (const [field, bad] of cases) {
       const r = parseManifest(bad);

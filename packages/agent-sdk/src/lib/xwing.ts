@@ -2,7 +2,7 @@
  * X-Wing hybrid KEM (draft-connolly-cfrg-xwing-kem, the version whose decapsulation key is a
  * 32-byte seed): ML-KEM-768 from @noble/post-quantum, X25519 from the selected crypto backend,
  * SHAKE256 and SHA3-256 from @noble/hashes, combined exactly as the draft specifies. The official
- * test vectors (test/fixtures/xwing-test-vectors.json) pin this composition byte for byte.
+ * test vectors (test/fixtures/xwing-draft-10-appendix-c.txt) pin this composition byte for byte.
  *
  * Pitfalls:
  * - The combiner input order is `ss_M || ss_X || ct_X || pk_X || XWingLabel`; any reordering

@@ -358,6 +358,27 @@ export function agentSuite(): void {
       );
     });
 
+    it('downgrade: an Ed25519-only v1 or v2 envelope from a v3-capable sender is refused', async () => {
+      const { alice, bob } = await trio({ postQuantumSig: true });
+      expect(alice.agent.keyDocument.versions).toContain(3);
+      for (const version of [1, 2] as const) {
+        const env = await createEnvelope({
+          sender: alice.identity,
+          recipient: bob.agent.keyDocument,
+          version,
+          scope: 's',
+          plaintext: Uint8Array.of(1, 0x7b, 0x7d),
+        });
+        if (!env.ok) throw new Error(env.error.code);
+        expect(codeOf(await bob.agent.receive(envelopeToJson(env.value)))).toBe(
+          'UNSUPPORTED_VERSION:DOWNGRADE',
+        );
+      }
+      // the negotiated version still works
+      const ok3 = await sent(alice.agent, bob.agent, { x: 1 }, 's');
+      expect(codeOf(await bob.agent.receive(ok3))).toBe('ok');
+    });
+
     it('decryption failures: wrong key, bad ephemeral key, bad payload encoding', async () => {
       const { alice, bob, carol } = await trio();
       // Encrypted to carol's keys but addressed to bob and validly signed.
@@ -377,35 +398,35 @@ export function agentSuite(): void {
       expect(codeOf(await bob.agent.receive(envelopeToJson(e1.value)))).toBe(
         'DECRYPT_FAILED:DECRYPTION',
       );
+      // The v1 paths need peers whose documents negotiate v1 (else the receiver sees a downgrade).
+      const w1 = world();
+      const a1 = await makePeer(1, w1, { versions: [1] });
+      const b1 = await makePeer(2, w1, { versions: [1] });
       const e2 = await createEnvelope({
-        sender: alice.identity,
-        recipient: bob.agent.keyDocument,
+        sender: a1.identity,
+        recipient: b1.agent.keyDocument,
         version: 1,
         scope: 's',
         plaintext: Uint8Array.of(9, 1, 2),
       });
       if (!e2.ok) throw new Error('e2');
-      expect(codeOf(await bob.agent.receive(envelopeToJson(e2.value)))).toBe(
-        'DECRYPT_FAILED:PARSE',
-      );
+      expect(codeOf(await b1.agent.receive(envelopeToJson(e2.value)))).toBe('DECRYPT_FAILED:PARSE');
       const e3 = await createEnvelope({
-        sender: alice.identity,
-        recipient: bob.agent.keyDocument,
+        sender: a1.identity,
+        recipient: b1.agent.keyDocument,
         version: 1,
         scope: 's',
         plaintext: Uint8Array.of(1, 0x5b, 0x5d),
       });
       if (!e3.ok) throw new Error('e3');
-      expect(codeOf(await bob.agent.receive(envelopeToJson(e3.value)))).toBe(
-        'DECRYPT_FAILED:PARSE',
-      );
+      expect(codeOf(await b1.agent.receive(envelopeToJson(e3.value)))).toBe('DECRYPT_FAILED:PARSE');
       // A validly signed v1 envelope whose ephemeral key is the all-zero (low-order) point.
       const { encodeEnvelopeHeader, envelopeSigningInput } = await import('../../src/envelope.js');
       const header = { ...e2.value, kem: new Uint8Array(32), nonce: new Uint8Array(16).fill(5) };
-      const signature = alice.identity.signing.sign(
+      const signature = a1.identity.signing.sign(
         envelopeSigningInput(encodeEnvelopeHeader(header), header.ciphertext),
       );
-      expect(codeOf(await bob.agent.receive(envelopeToJson({ ...header, signature })))).toBe(
+      expect(codeOf(await b1.agent.receive(envelopeToJson({ ...header, signature })))).toBe(
         'DECRYPT_FAILED:KEY_AGREEMENT',
       );
     });
@@ -568,6 +589,48 @@ export function agentSuite(): void {
           expect([e.code, e.subCode, e.docUrl]).toEqual([code, 'X', 'docs/errors.md#agent-sdk']);
         }
       expect(isXlinkError(new Error('x'))).toBe(false);
+    });
+  });
+  describe('review regressions', () => {
+    it('an envelope object with a crafted prototype is not a plain JSON envelope', async () => {
+      const { alice, bob } = await trio();
+      const env = await sent(alice.agent, bob.agent);
+      expect(codeOf(await bob.agent.receive(Object.create(env)))).toBe(
+        'ENVELOPE_INVALID:MALFORMED',
+      );
+      expect(codeOf(await bob.agent.receive(env, null))).toBe('ok');
+    });
+
+    it('fromSeed refuses a DID already registered with other keys or versions', async () => {
+      const w = world();
+      const seed = new Uint8Array(32).fill(42);
+      const first = await Agent.fromSeed(seed, { ...w, postQuantumSig: true });
+      expect(codeOf(first)).toBe('ok');
+      const same = await Agent.fromSeed(seed, { ...w, postQuantumSig: true });
+      expect(codeOf(same)).toBe('ok');
+      const withoutPq = await Agent.fromSeed(seed, { ...w });
+      expect(codeOf(withoutPq)).toBe('REGISTRATION_FAILED:KEY_DOCUMENT_MISMATCH');
+    });
+
+    it('createSignedEnvelope checks the recipient DID and timestamps strictly', async () => {
+      const { alice, bob } = await trio();
+      const base = { identity: alice.identity, scope: 't', plaintext: Uint8Array.of(1) };
+      expect(codeOf(createSignedEnvelope({ ...base, recipientDid: 'did:key:z1111' }))).toBe(
+        'INVALID_DID',
+      );
+      expect(
+        codeOf(createSignedEnvelope({ ...base, recipientDid: bob.agent.did, timestamp: 1.5 })),
+      ).toBe('INVALID_OPTIONS');
+      expect(codeOf(createSignedEnvelope({ ...base, recipientDid: bob.agent.did }))).toBe('ok');
+      const env = await createEnvelope({
+        sender: alice.identity,
+        recipient: bob.agent.keyDocument,
+        version: 2,
+        scope: 's',
+        plaintext: Uint8Array.of(1, 0x7b, 0x7d),
+        timestamp: -1,
+      });
+      expect(codeOf(env)).toBe('INVALID_OPTIONS');
     });
   });
 }

@@ -52,6 +52,17 @@ export function didKeySuite(): void {
       ],
       [`did:key:z1${good.slice(9)}`, 'NOT_ED25519'],
       [`${good}${'1'.repeat(20)}`, 'BAD_PREFIX'],
+      // the identity point (small order): OpenSSL would accept R = identity, S = 0 for any message
+      ['did:key:z6MkeXATEjyXENzBXBxgC5EHk2JE5aqd7qMGGtDpLUH1e2Sj', 'WEAK_KEY'],
+      // an order-8 point
+      [
+        didFromEd25519PublicKey(
+          Uint8Array.from(
+            Buffer.from('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', 'hex'),
+          ),
+        ),
+        'WEAK_KEY',
+      ],
     ];
     for (const [did, sub] of cases)
       it(`rejects ${did.slice(0, 24)}... with ${sub}`, () => {
@@ -67,5 +78,15 @@ export function didKeySuite(): void {
       expect(bytesToHex(base58Decode(base58Encode(bytes))!)).toBe(bytesToHex(bytes));
       expect(base58Encode(bytes).startsWith('11')).toBe(true);
     });
+  });
+
+  it('the backend refuses a forged signature under the identity point (small-order key)', () => {
+    const identityPoint = new Uint8Array(32);
+    identityPoint[0] = 1;
+    const forged = new Uint8Array(64);
+    forged.set(identityPoint, 0); // R = identity, S = 0
+    expect(backend.ed25519Verify(identityPoint, new TextEncoder().encode('anything'), forged)).toBe(
+      false,
+    );
   });
 }

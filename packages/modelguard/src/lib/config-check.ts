@@ -6,8 +6,9 @@
  */
 import { ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
+import { metadataProblem } from '../manifest.js';
 import type { ModelGuardConfig, ModelMetadata } from '../types.js';
-import { isIntIn, isRecord, isShortString } from './json-checks.js';
+import { isIntIn, isRecord, isShortString, unknownKey } from './json-checks.js';
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MAX_MODEL_SIZE } from './limits.js';
 
 /**
@@ -46,7 +47,9 @@ export function checkConfig(
 }
 
 /**
- * Checks caller metadata against the input length.
+ * Checks caller metadata against the input length, before the input is read: the basic fields
+ * and no keys the manifest does not know.
+ * @param metadata the caller's metadata
  * @param size input length in bytes
  * @returns ok, or `INVALID_CONFIG` with field `metadata.*`
  */
@@ -64,6 +67,17 @@ export function checkMetadataInput(
       },
     );
   if (!isRecord(metadata)) return bad('(root)', 'metadata must be an object');
+  const extra = unknownKey(metadata, [
+    'name',
+    'version',
+    'architecture',
+    'parameterCount',
+    'modelSize',
+    'format',
+    'safetensors',
+    'tfjs',
+  ]);
+  if (extra !== undefined) return bad(extra, `unknown metadata key ${JSON.stringify(extra)}`);
   for (const f of ['name', 'version', 'architecture'] as const)
     if (!isShortString(metadata[f], 1024))
       return bad(f, `${f} must be a string of at most 1024 chars`);
@@ -75,4 +89,35 @@ export function checkMetadataInput(
       `modelSize is ${String(metadata.modelSize)}, the input has ${size} bytes`,
     );
   return ok(undefined);
+}
+
+/**
+ * Checks the metadata that will go into the manifest (the caller's, completed by input
+ * detection) with the manifest parser's own rules, so that guardModel/guardFile never write a
+ * manifest that `parseManifest` rejects.
+ * @param caller the metadata the caller passed
+ * @param described the metadata after detection (`describeInput`)
+ * @param detectedSafetensors whether the input was recognised as safetensors
+ * @param size input length in bytes
+ * @returns ok, or `INVALID_CONFIG` naming the field (`metadata.*`)
+ */
+export function checkFinalMetadata(
+  caller: ModelMetadata,
+  described: ModelMetadata,
+  detectedSafetensors: boolean,
+  size: number,
+): Result<void, ModelGuardError> {
+  if (!detectedSafetensors && caller.safetensors !== undefined)
+    return mgErr(
+      'INVALID_CONFIG',
+      'metadata.safetensors is derived from a safetensors input, and this input is not one',
+      'Leave metadata.safetensors out; it is filled in when the input is safetensors.',
+      { field: 'metadata.safetensors' },
+    );
+  const p = metadataProblem(described, size);
+  return p
+    ? mgErr('INVALID_CONFIG', `${p.field} ${p.message}`, 'Fix the metadata you pass.', {
+        field: p.field,
+      })
+    : ok(undefined);
 }

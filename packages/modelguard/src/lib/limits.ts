@@ -19,3 +19,5 @@ export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 export const MAX_SAFETENSORS_HEADER = 16 * 1024 * 1024;
 /** IDA5 product type of modelguard chunk shares (docs/formats.md, product types). */
 export const PRODUCT_TYPE_MODELGUARD = 0x0010;
+/** Longest tensor name recorded from a safetensors header, in UTF-16 code units. */
+export const MAX_TENSOR_NAME = 1024;

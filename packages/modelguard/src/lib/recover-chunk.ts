@@ -1,15 +1,20 @@
 /**
- * Recovering one chunk from the shares that nodes returned, checking it against its tag, and
- * routing around bad nodes by trying other k-subsets (xorida-scheme.md 6.2: with more than k
- * shares, callers may cross-check subsets).
+ * Recovering one chunk from the shares that nodes returned. Every share is first checked
+ * against its own digest in the manifest (share-digest.ts), so each share is judged on its own;
+ * k shares that pass are then reconstructed and the chunk checked against its tag.
  *
  * Pitfalls:
- * - With exactly k shares and a failing tag, no one can tell which share is bad; we report
- *   HMAC_FAILED and only the nodes whose share is structurally wrong.
- * - The IDA5 header (group id, index) is not authenticated. We use it to explain failures
- *   (misplaced chunk, foreign model) and to skip hopeless shares early, but only the chunk tag
- *   decides that a chunk is right.
- * - The number of subsets is capped (`maxSubsets`): C(n, k) explodes for large n.
+ * - Good or bad is decided per share by its digest, never by which k-subset happens to
+ *   reconstruct: xorida is linear, so k-1 colluding nodes can make one subset pass while every
+ *   subset containing an honest node fails (the blame attack of manifest version 1).
+ * - A node index may be claimed by several sources (a hostile node can hold blobs or shares
+ *   named for other indices). Every claim is kept; the first claim that matches the digest is
+ *   used and the others are reported as rejected claims, so a forged claim cannot shadow a
+ *   genuine one.
+ * - The IDA5 header (group id, index) is not authenticated by itself (the digest covers it). We
+ *   read it only to explain a failing share (misplaced chunk, foreign model).
+ * - If k shares pass their digests but the chunk fails its tag, the manifest is inconsistent
+ *   (edited): HMAC_FAILED is returned and no node is blamed.
  *
  * @module
  */
@@ -18,6 +23,7 @@ import { type ModelGuardError, mgErr } from '../errors.js';
 import { chunkTagPrefix } from './chunk-tag.js';
 import { PRODUCT_TYPE_MODELGUARD } from './limits.js';
 import type { Sha256 } from './sha256.js';
+import { shareDigestPrefix } from './share-digest.js';
 import { viewShare } from './share-view.js';
 
 /** What the recovery of one chunk needs to know from the manifest. */
@@ -32,20 +38,21 @@ export interface ChunkJob {
   readonly groupId: string;
   /** 32-byte tag. */
   readonly tag: Uint8Array;
+  /** `shareDigests[node]`: the 32-byte digest of node's share of this chunk (n entries). */
+  readonly shareDigests: readonly Uint8Array[];
   /** Whether a hex group id belongs to some chunk of this manifest (to explain a mismatch). */
   readonly knownGroup?: (groupIdHex: string) => boolean;
 }
 
 /** Options of `recoverChunk`. */
 export interface RecoverOptions {
-  /** Check every supplied node, not only until the chunk is recovered (the `verify` command). */
+  /**
+   * Check every supplied share (and every claim of a node index), not only until k good shares
+   * are found (restore with cross-check, `verify`).
+   */
   readonly classifyAll?: boolean;
-  /** Largest number of k-subsets tried; default 4096. */
-  readonly maxSubsets?: number;
   /** Buffer to recover into when it has exactly the chunk length (returned as `bytes`). */
   readonly out?: Uint8Array;
-  /** Scratch of exactly the chunk length for the per-node tests; wiped after use. */
-  readonly scratch?: Uint8Array;
   /**
    * Source of 8-byte-aligned buffers: a payload that is not 8-byte aligned (an IDA5 payload
    * starts at byte 34) is copied into one, because xorida's aligned XOR path is about three
@@ -77,44 +84,69 @@ export function alignedPool(max = 8): AlignedBuffers {
   };
 }
 
+/** A claim (position in a node's claim list) whose share failed its digest. */
+export interface RejectedClaim {
+  /** The node index the share claimed. */
+  readonly node: number;
+  /** Position of the claim in `candidates[node]` (0 when a single share was passed). */
+  readonly claim: number;
+}
+
 /** A recovered chunk and what was learnt about the nodes. */
 export interface ChunkRecovery {
   /** The chunk bytes (`length` bytes). */
   readonly bytes: Uint8Array;
-  /** Nodes whose share failed a check, ascending. */
+  /** Nodes for which no supplied claim matched its share digest, ascending. */
   readonly badNodes: number[];
-  /** Nodes whose share was part of a passing reconstruction, ascending. */
+  /** Nodes for which a claim matched its share digest, ascending. */
   readonly goodNodes: number[];
+  /**
+   * Claims that failed their digest although another claim of the same node index matched
+   * (conflicting claims: someone holds data named for a node index it does not own).
+   */
+  readonly rejectedClaims: RejectedClaim[];
+  /** `acceptedClaim[node]`: position of the claim used for that node, or -1. */
+  readonly acceptedClaim: number[];
 }
+
+/** One node's share of a chunk, or several claims of it, or nothing. */
+export type Candidate = Uint8Array | readonly Uint8Array[] | undefined;
 
 type Reason = 'MALFORMED_SHARE' | 'CHUNK_MISPLACED' | 'FOREIGN_SHARE' | 'TAG_MISMATCH';
 
-function* combinations(m: number, k: number): Generator<number[]> {
-  const idx = Array.from({ length: k }, (_, i) => i);
-  while (true) {
-    yield idx.slice();
-    let i = k - 1;
-    while (i >= 0 && idx[i] === m - k + i) i--;
-    if (i < 0) return;
-    idx[i]!++;
-    for (let j = i + 1; j < k; j++) idx[j] = idx[j - 1]! + 1;
-  }
+/** Explains why a share that failed its digest is wrong, from its (unauthenticated) header. */
+function explain(job: ChunkJob, node: number, data: Uint8Array): Reason {
+  const d = viewShare(data);
+  if (
+    !d ||
+    d.productType !== PRODUCT_TYPE_MODELGUARD ||
+    d.k !== job.k ||
+    d.n !== job.n ||
+    d.index !== node ||
+    d.originalLength !== job.length
+  )
+    return 'MALFORMED_SHARE';
+  const g = bytesToHex(d.groupId);
+  if (g !== job.groupId) return job.knownGroup?.(g) ? 'CHUNK_MISPLACED' : 'FOREIGN_SHARE';
+  return 'TAG_MISMATCH';
 }
 
 /**
  * Recovers chunk `job.index` from the encoded shares nodes returned.
- * @param job the chunk's manifest entry and parameters
- * @param candidates `candidates[node]` = that node's IDA5-encoded share, or undefined when the
- *   node was not asked or returned nothing; length n
+ * @param job the chunk's manifest entry (tag, share digests) and parameters
+ * @param candidates `candidates[node]`: that node's IDA5-encoded share, or an array of claims
+ *   of it (several sources offering data for that node index), or undefined when nothing was
+ *   supplied; length n
  * @param sha256 hash backend
- * @param options `{ classifyAll, maxSubsets }`
- * @returns the chunk and per-node verdicts, or `INSUFFICIENT_SHARES` (fewer than k supplied),
- *   `INTEGRITY_FAILED` (`CHUNK_MISPLACED`, `FOREIGN_SHARE`: too many shares belong to another
- *   chunk or model), `HMAC_FAILED` (`TAG_MISMATCH`, `MALFORMED_SHARE`: no k shares pass)
+ * @param options `{ classifyAll, out, aligned }`
+ * @returns the chunk and per-node verdicts, or `INSUFFICIENT_SHARES` (fewer than k nodes
+ *   supplied anything), `INTEGRITY_FAILED` (`CHUNK_MISPLACED`, `FOREIGN_SHARE`: too many
+ *   shares belong to another chunk or model), `HMAC_FAILED` (`TAG_MISMATCH`, `MALFORMED_SHARE`:
+ *   fewer than k shares match their digests, or the manifest is inconsistent)
  */
 export async function recoverChunk(
   job: ChunkJob,
-  candidates: readonly (Uint8Array | undefined)[],
+  candidates: readonly Candidate[],
   sha256: Sha256,
   options: RecoverOptions = {},
 ): Promise<Result<ChunkRecovery, ModelGuardError>> {
@@ -128,7 +160,7 @@ export async function recoverChunk(
 
 async function recoverChunkBody(
   job: ChunkJob,
-  candidates: readonly (Uint8Array | undefined)[],
+  candidates: readonly Candidate[],
   sha256: Sha256,
   options: RecoverOptions,
   borrowed: Uint8Array[],
@@ -136,35 +168,45 @@ async function recoverChunkBody(
   const { k, n, length } = job;
   const bad = new Map<number, Reason>();
   const valid: { node: number; share: Share }[] = [];
+  const rejected: RejectedClaim[] = [];
+  const acceptedClaim = new Array<number>(n).fill(-1);
   let supplied = 0;
   for (let node = 0; node < n; node++) {
-    const data = candidates[node];
-    if (data === undefined) continue;
+    const c = candidates[node];
+    const claims: readonly Uint8Array[] =
+      c === undefined ? [] : c instanceof Uint8Array ? [c] : Array.isArray(c) ? c : [];
+    if (claims.length === 0) continue;
     supplied++;
-    // Zero-copy read with decodeShare's checks (see share-view.ts): restore is memory-bound.
-    const d = viewShare(data);
-    if (
-      !d ||
-      d.productType !== PRODUCT_TYPE_MODELGUARD ||
-      d.k !== k ||
-      d.n !== n ||
-      d.index !== node ||
-      d.originalLength !== length
-    ) {
-      bad.set(node, 'MALFORMED_SHARE');
-      continue;
+    if (!options.classifyAll && valid.length >= k) continue; // enough: leave unclassified
+    const want = job.shareDigests[node];
+    const prefix = shareDigestPrefix(job.modelId, job.index, node);
+    const failed: { claim: number; reason: Reason }[] = [];
+    for (let j = 0; j < claims.length; j++) {
+      const data = claims[j]!;
+      if (!(data instanceof Uint8Array)) {
+        failed.push({ claim: j, reason: 'MALFORMED_SHARE' });
+        continue;
+      }
+      const matches = want !== undefined && equalBytes(await sha256([prefix, data]), want);
+      const d = matches ? viewShare(data) : undefined;
+      if (!d) {
+        // A digest match with a malformed share means an inconsistent manifest: treat as bad.
+        failed.push({ claim: j, reason: matches ? 'MALFORMED_SHARE' : explain(job, node, data) });
+        continue;
+      }
+      if (acceptedClaim[node]! < 0) {
+        acceptedClaim[node] = j;
+        if (options.aligned && (d.payload.byteOffset & 7) !== 0) {
+          const copy = options.aligned.take(d.payload.length);
+          copy.set(d.payload);
+          borrowed.push(copy);
+          valid.push({ node, share: { ...d, payload: copy } });
+        } else valid.push({ node, share: d });
+      }
+      if (!options.classifyAll) break;
     }
-    const g = bytesToHex(d.groupId);
-    if (g !== job.groupId) {
-      bad.set(node, job.knownGroup?.(g) ? 'CHUNK_MISPLACED' : 'FOREIGN_SHARE');
-      continue;
-    }
-    if (options.aligned && (d.payload.byteOffset & 7) !== 0) {
-      const copy = options.aligned.take(d.payload.length);
-      copy.set(d.payload);
-      borrowed.push(copy);
-      valid.push({ node, share: { ...d, payload: copy } });
-    } else valid.push({ node, share: d });
+    if (acceptedClaim[node]! >= 0) for (const f of failed) rejected.push({ node, claim: f.claim });
+    else bad.set(node, failed[0]?.reason ?? 'MALFORMED_SHARE');
   }
   const where = { chunkIndex: job.index };
   if (supplied < k) {
@@ -175,71 +217,58 @@ async function recoverChunkBody(
       where,
     );
   }
-  const prefix = chunkTagPrefix(job.modelId, job.index, job.offset, length);
-  const passes = async (subset: readonly number[], out: Uint8Array): Promise<boolean> => {
-    const r = reconstructInto(
-      subset.map((i) => valid[i]!.share),
-      out,
-    );
-    if (!r.ok) return false;
-    return equalBytes(await sha256([prefix, out.subarray(0, length)]), job.tag);
-  };
-  const out = options.out?.length === length ? options.out : new Uint8Array(length);
-  const max = options.maxSubsets ?? 4096;
-  let good: number[] | undefined;
-  let tries = 0;
-  if (valid.length >= k) {
-    for (const subset of combinations(valid.length, k)) {
-      if (tries++ >= max) break;
-      if (await passes(subset, out)) {
-        good = subset;
-        break;
-      }
-    }
-  }
   const sortedBad = () => [...bad.keys()].sort((a, b) => a - b);
-  if (!good) {
-    out.fill(0);
+  if (valid.length < k) {
     const reasons = new Set(bad.values());
-    if (valid.length < k && (reasons.has('CHUNK_MISPLACED') || reasons.has('FOREIGN_SHARE'))) {
+    if (reasons.has('CHUNK_MISPLACED') || reasons.has('FOREIGN_SHARE')) {
       const sub = reasons.has('CHUNK_MISPLACED') ? 'CHUNK_MISPLACED' : 'FOREIGN_SHARE';
       return mgErr(
         'INTEGRITY_FAILED',
-        `chunk ${job.index}: shares from node(s) ${sortedBad().join(', ')} belong to ${sub === 'CHUNK_MISPLACED' ? 'another chunk of this model (reordered)' : 'another model or split'}`,
+        `chunk ${job.index}: shares from node(s) ${sortedBad().join(', ')} fail their digests; ${sub === 'CHUNK_MISPLACED' ? 'some belong to another chunk of this model (reordered)' : 'some belong to another model or split'}`,
         'The node data was reordered or swapped; restore it from a good copy or use other nodes.',
         { ...where, subCode: sub, badNodes: sortedBad() },
       );
     }
-    const ambiguous = valid.length === k && bad.size === 0;
+    const malformedOnly = [...reasons].every((r) => r === 'MALFORMED_SHARE');
     return mgErr(
       'HMAC_FAILED',
-      ambiguous
-        ? `chunk ${job.index}: the shares of nodes ${valid.map((v) => v.node).join(', ')} do not reconstruct the tagged chunk; with exactly k shares the bad node cannot be identified`
-        : `chunk ${job.index}: no ${k} supplied shares reconstruct the tagged chunk`,
-      'Supply shares from more nodes so the bad one can be routed around.',
+      `chunk ${job.index}: ${valid.length} share(s) match their manifest digests, ${k} are needed; node(s) ${sortedBad().join(', ')} returned bad data`,
+      'Supply shares from more nodes so the bad ones can be routed around.',
       {
         ...where,
-        subCode: valid.length < k ? 'MALFORMED_SHARE' : 'TAG_MISMATCH',
+        subCode: malformedOnly ? 'MALFORMED_SHARE' : 'TAG_MISMATCH',
         badNodes: sortedBad(),
       },
     );
   }
-  const goodNodes = new Set(good.map((i) => valid[i]!.node));
-  if (options.classifyAll || tries > 1) {
-    // Test every other share against k-1 known-good ones: a bad share breaks that subset.
-    const scratch = options.scratch?.length === length ? options.scratch : new Uint8Array(length);
-    const base = good.slice(0, k - 1);
-    for (let i = 0; i < valid.length; i++) {
-      if (good.includes(i)) continue;
-      const subset = [...base, i].sort((a, b) => a - b);
-      if (await passes(subset, scratch)) goodNodes.add(valid[i]!.node);
-      else bad.set(valid[i]!.node, 'TAG_MISMATCH');
-    }
-    scratch.fill(0);
+  const out = options.out?.length === length ? options.out : new Uint8Array(length);
+  const r = reconstructInto(
+    valid.slice(0, k).map((v) => v.share),
+    out,
+  );
+  const tagOk =
+    r.ok &&
+    equalBytes(
+      await sha256([
+        chunkTagPrefix(job.modelId, job.index, job.offset, length),
+        out.subarray(0, length),
+      ]),
+      job.tag,
+    );
+  if (!tagOk) {
+    out.fill(0);
+    return mgErr(
+      'HMAC_FAILED',
+      `chunk ${job.index}: the shares match their manifest digests but the chunk does not match its tag; the manifest is inconsistent`,
+      'The manifest was modified; check its signature or fetch it again from the owner.',
+      { ...where, subCode: 'TAG_MISMATCH', badNodes: sortedBad() },
+    );
   }
   return ok({
     bytes: out,
     badNodes: sortedBad(),
-    goodNodes: [...goodNodes].sort((a, b) => a - b),
+    goodNodes: valid.map((v) => v.node).sort((a, b) => a - b),
+    rejectedClaims: rejected,
+    acceptedClaim,
   });
 }

@@ -5,13 +5,14 @@
  *
  * Pitfall: the header is attacker-controlled when the file is; every field is checked and
  * anything unexpected makes the file "not safetensors" (it is then split as raw bytes, which
- * is always safe), never an exception. Headers above 16 MiB are not recorded.
+ * is always safe), never an exception. Headers above 16 MiB, dtypes over 16 chars and tensor
+ * names over 1024 chars are not recorded (the manifest parser would refuse them).
  *
  * @module
  */
 
 import type { SafetensorsInfo, SafetensorsTensor } from '../types.js';
-import { MAX_SAFETENSORS_HEADER } from './limits.js';
+import { MAX_SAFETENSORS_HEADER, MAX_TENSOR_NAME } from './limits.js';
 
 /**
  * Reads the header length from the first 8 bytes.
@@ -63,6 +64,7 @@ export function parseSafetensorsHeader(
       continue;
     }
     if (typeof entry !== 'object' || entry === null) return undefined;
+    if (name.length > MAX_TENSOR_NAME) return undefined; // the manifest would refuse it
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e.dtype !== 'string' || e.dtype.length > 16) return undefined;
     if (!Array.isArray(e.shape) || !e.shape.every(isNat)) return undefined;

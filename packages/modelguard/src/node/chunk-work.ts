@@ -11,7 +11,13 @@ import { createSplitter, SHARE_HEADER_LENGTH, type Splitter } from 'xorida';
 import type { ModelGuardError } from '../errors.js';
 import { chunkTagPrefix } from '../lib/chunk-tag.js';
 import { PRODUCT_TYPE_MODELGUARD } from '../lib/limits.js';
-import { alignedPool, type ChunkRecovery, recoverChunk } from '../lib/recover-chunk.js';
+import {
+  alignedPool,
+  type Candidate,
+  type ChunkRecovery,
+  recoverChunk,
+} from '../lib/recover-chunk.js';
+import { shareDigestPrefix } from '../lib/share-digest.js';
 import { writeShareHeader } from '../lib/share-header.js';
 import { nodeSha256 } from './node-sha256.js';
 
@@ -35,6 +41,8 @@ export interface SplitOutput {
   readonly groupId: Uint8Array;
   /** `shares[node]`: IDA5 encoding, product type 0x0010. */
   readonly shares: Uint8Array[];
+  /** `digests[node]`: the 32-byte share digest of `shares[node]` (share-digest.ts). */
+  readonly digests: Uint8Array[];
   /** The input buffer, wiped, handed back for reuse. */
   readonly chunk: Uint8Array;
 }
@@ -50,7 +58,10 @@ export interface RecoverTask {
   readonly length: number;
   readonly groupId: string;
   readonly tag: Uint8Array;
-  readonly candidates: (Uint8Array | undefined)[];
+  /** `shareDigests[node]`: 32-byte digests from the manifest. */
+  readonly shareDigests: Uint8Array[];
+  /** `candidates[node]`: a share, several claims of it, or undefined. */
+  readonly candidates: Candidate[];
   readonly classifyAll: boolean;
   /** A recycled output buffer of `length` bytes (transferred), to avoid garbage. */
   readonly out?: Uint8Array;
@@ -74,14 +85,7 @@ const PAYLOAD_ALIGN_PAD = 6; // (6 + SHARE_HEADER_LENGTH) % 8 === 0
 /** Holds the per-thread state (splitter and its random scratch, manifest group ids). */
 export class ChunkWorker {
   private splitter: Splitter | undefined;
-  private scratch = new Uint8Array(0);
   private readonly aligned = alignedPool(8);
-
-  /** A per-thread scratch buffer of `length` bytes (kept for the next chunk of that size). */
-  private scratchOf(length: number): Uint8Array {
-    if (this.scratch.length !== length) this.scratch = new Uint8Array(length);
-    return this.scratch;
-  }
   private groups = new Set<string>();
 
   /**
@@ -110,6 +114,7 @@ export class ChunkWorker {
         length: task.length,
         groupId: task.groupId,
         tag: task.tag,
+        shareDigests: task.shareDigests,
         knownGroup: (g) => this.groups.has(g),
       },
       task.candidates,
@@ -117,7 +122,6 @@ export class ChunkWorker {
       {
         classifyAll: task.classifyAll,
         out: task.out,
-        scratch: this.scratchOf(task.length),
         aligned: this.aligned,
       },
     );
@@ -167,7 +171,10 @@ export class ChunkWorker {
       chunk,
     ]);
     chunk.fill(0);
-    return { tag, groupId: g.value, shares, chunk };
+    const digests = shares.map((b, i) =>
+      nodeSha256([shareDigestPrefix(task.modelId, task.index, i), b]),
+    );
+    return { tag, groupId: g.value, shares, digests, chunk };
   }
 
   /** Wipes and drops the scratch buffers. */

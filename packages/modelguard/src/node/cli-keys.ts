@@ -3,8 +3,11 @@
  * -algorithm ed25519`) or a file holding a 64-hex-char seed; a trusted public key as 64 hex
  * chars, or a file holding hex or an SPKI PEM.
  *
- * Pitfall: seeds are secrets; they are read into memory only to sign and wiped afterwards by
- * the caller. Never pass a seed on the command line (shell history); pass a file.
+ * Pitfalls:
+ * - An empty or blank trusted key is an error, never "no key" (`--trusted-key "$UNSET"` would
+ *   otherwise restore an unsigned manifest).
+ * - Seeds are secrets; they are read into memory only to sign and wiped afterwards by
+ *   the caller. Never pass a seed on the command line (shell history); pass a file.
  *
  * @module
  */
@@ -31,9 +34,14 @@ export function loadSigningSeed(path: string): Uint8Array {
 
 /**
  * Loads a raw 32-byte Ed25519 public key from hex text or a file (hex or SPKI PEM).
- * @throws Error when it is not an Ed25519 public key
+ * @param value 64 hex chars, or the path of a file holding hex or an SPKI PEM
+ * @throws Error (the CLI reports it as `INVALID_CONFIG`) when the value is empty or blank
+ *   (e.g. an unset shell variable: an empty key must never mean "no key"), or not an Ed25519
+ *   public key
  */
 export function loadPublicKey(value: string): Uint8Array {
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new Error('the trusted key is empty (an unset variable?); pass 64 hex chars or a file');
   const text = /^[0-9a-fA-F]{64}$/.test(value.trim())
     ? value.trim()
     : readFileSync(value, 'utf8').trim();

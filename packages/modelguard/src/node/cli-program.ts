@@ -6,19 +6,22 @@
  * - `--json` prints exactly one JSON object on stdout and nothing else (no bar), for scripts.
  * - Exit codes: 0 success, 1 the operation failed (error printed), 2 bad usage. `verify` exits
  *   1 when any node is bad or the model is not recoverable.
+ * - `split` writes the manifest atomically (temporary file, fsync, rename); if that fails it
+ *   reports `FILE_FAILED` and deletes the node blobs it wrote (useless without the manifest).
  *
  * @module
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import type { ModelGuardError } from '../errors.js';
 import { parseManifest, serializeManifest } from '../manifest.js';
 import { loadPublicKey, loadSigningSeed } from './cli-keys.js';
 import { createDirectoryNode } from './directory-node.js';
+import { writeFileAtomic } from './durable.js';
 import { guardFile } from './guard-file.js';
 import type { OnProgress } from './progress.js';
-import { reconstructFile, verifyFile } from './reconstruct-file.js';
+import { type RejectedClaim, reconstructFile, verifyFile } from './reconstruct-file.js';
 
 interface Io {
   out: (s: string) => void;
@@ -93,7 +96,7 @@ function progressBar(
 function fail(
   io: Io,
   json: boolean,
-  error: ModelGuardError | { code: string; message: string; hint?: string },
+  error: ModelGuardError | { code: string; message: string; hint?: string; field?: string },
 ): number {
   if (json) io.out(JSON.stringify({ ok: false, error }));
   else
@@ -113,6 +116,34 @@ function readManifest(path: string) {
         code: 'FILE_FAILED',
         message: `cannot read ${path}: ${(e as Error).message}`,
         hint: 'Check the manifest path.',
+      },
+    };
+  }
+}
+
+/** One line per conflicting claim: a directory holding a blob for an index it does not own. */
+function describeClaims(claims: readonly RejectedClaim[]): string[] {
+  return claims.map(
+    (c) =>
+      `conflicting claim ignored: ${c.nodeId} holds a blob for node ${c.index} that ${c.reason === 'HEADER_MISMATCH' ? 'does not match the manifest (header)' : `failed its share digests in ${c.badChunks} chunk(s)`}`,
+  );
+}
+
+/** The manifest plus the optional `--trusted-key`, shared by `restore` and `verify`. */
+function readManifestAndKey(manifestPath: string, trustedKey: string | undefined) {
+  const m = readManifest(manifestPath);
+  if (!m.ok) return m;
+  try {
+    // `!== undefined`, not truthiness: `--trusted-key "$UNSET"` must fail, not skip the check.
+    const trustedPublicKey = trustedKey !== undefined ? loadPublicKey(trustedKey) : undefined;
+    return { ok: true as const, manifest: m, trustedPublicKey };
+  } catch (e) {
+    return {
+      ok: false as const,
+      error: {
+        code: 'INVALID_CONFIG',
+        message: (e as Error).message,
+        hint: 'Pass 64 hex chars or a PEM public key file.',
       },
     };
   }
@@ -164,8 +195,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         }
       }
       const bar = progressBar(io, o.json, 'split  ');
+      const nodes = (o.nodes as string[]).map((d) => createDirectoryNode(d, { fsync: o.fsync }));
       const r = await guardFile(file, {
-        nodes: (o.nodes as string[]).map((d) => createDirectoryNode(d, { fsync: o.fsync })),
+        nodes,
         threshold: o.threshold,
         chunkSize: o.chunkSize,
         signingSeed: seed,
@@ -181,7 +213,20 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         return;
       }
       const manifestPath = o.manifest ?? `${file}.manifest.json`;
-      writeFileSync(manifestPath, serializeManifest(r.value.manifest));
+      try {
+        await writeFileAtomic(manifestPath, serializeManifest(r.value.manifest));
+      } catch (e) {
+        // Without its manifest the blobs cannot be checked or restored: remove them.
+        const blobs = r.value.blobs;
+        await Promise.allSettled(nodes.map((node, i) => node.delete(blobs[i]!)));
+        code = fail(io, o.json, {
+          code: 'FILE_FAILED',
+          message: `cannot write the manifest ${manifestPath}: ${(e as Error).message}; the node blobs were removed`,
+          hint: 'Check the --manifest path, permissions and free space, then split again.',
+          field: 'manifest',
+        });
+        return;
+      }
       const m = r.value.manifest;
       if (o.json)
         io.out(
@@ -214,22 +259,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--workers <n>', 'worker threads', parseIntArg)
     .option('--json', 'print one JSON result, no progress bar')
     .action(async (manifestPath: string, o) => {
-      const m = readManifest(manifestPath);
-      if (!m.ok) {
-        code = fail(io, o.json, m.error);
+      const input = readManifestAndKey(manifestPath, o.trustedKey);
+      if (!input.ok) {
+        code = fail(io, o.json, input.error);
         return;
       }
-      let trustedPublicKey: Uint8Array | undefined;
-      try {
-        trustedPublicKey = o.trustedKey ? loadPublicKey(o.trustedKey) : undefined;
-      } catch (e) {
-        code = fail(io, o.json, {
-          code: 'INVALID_CONFIG',
-          message: (e as Error).message,
-          hint: 'Pass 64 hex chars or a PEM public key file.',
-        });
-        return;
-      }
+      const { manifest: m, trustedPublicKey } = input;
       const bar = progressBar(io, o.json, 'restore');
       const r = await reconstructFile(
         m.value,
@@ -254,12 +289,15 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
             bytes: r.value.bytes,
             sha256: m.value.modelHash,
             badNodes: r.value.badNodes,
+            rejectedClaims: r.value.rejectedClaims,
           }),
         );
-      else
+      else {
         io.out(
           `restored ${r.value.bytes} bytes to ${o.out} (sha256 ${m.value.modelHash} verified)${r.value.badNodes.length ? `\nrouted around bad node(s): ${r.value.badNodes.join(', ')}` : ''}`,
         );
+        for (const line of describeClaims(r.value.rejectedClaims)) io.out(line);
+      }
     });
 
   program
@@ -275,22 +313,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--workers <n>', 'worker threads', parseIntArg)
     .option('--json', 'print one JSON result, no progress bar')
     .action(async (manifestPath: string, o) => {
-      const m = readManifest(manifestPath);
-      if (!m.ok) {
-        code = fail(io, o.json, m.error);
+      const input = readManifestAndKey(manifestPath, o.trustedKey);
+      if (!input.ok) {
+        code = fail(io, o.json, input.error);
         return;
       }
-      let trustedPublicKey: Uint8Array | undefined;
-      try {
-        trustedPublicKey = o.trustedKey ? loadPublicKey(o.trustedKey) : undefined;
-      } catch (e) {
-        code = fail(io, o.json, {
-          code: 'INVALID_CONFIG',
-          message: (e as Error).message,
-          hint: 'Pass 64 hex chars or a PEM public key file.',
-        });
-        return;
-      }
+      const { manifest: m, trustedPublicKey } = input;
       const bar = progressBar(io, o.json, 'verify ');
       const r = await verifyFile(
         m.value,
@@ -321,6 +349,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
             : `model NOT recoverable from these nodes (${v.failedChunks.length} chunk(s) failed)`,
         );
         if (v.badNodes.length) io.out(`bad node(s): ${v.badNodes.join(', ')}`);
+        for (const line of describeClaims(v.rejectedClaims)) io.out(line);
       }
     });
 

@@ -5,8 +5,10 @@
  * Pitfalls:
  * - Names are checked with `isBlobName` (no separators, no leading dot), so a hostile manifest
  *   id cannot escape the directory.
- * - `fsync` (default on) makes a completed `put` survive a crash; turning it off is faster and
- *   only safe for scratch data.
+ * - `fsync` (default on) makes a completed `put` survive a crash (the file, then the directory
+ *   after the rename); turning it off is faster and only safe for scratch data.
+ * - Blob files are created with mode 0600 (owner only): a share alone reveals nothing, but k of
+ *   them reveal the model.
  *
  * @module
  */
@@ -14,10 +16,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ByteRange, isBlobName, type StorageNode } from '../storage-node.js';
+import { syncDir } from './durable.js';
 
 /** Options of `createDirectoryNode`. */
 export interface DirectoryNodeOptions {
-  /** fsync each blob before renaming it into place; default true. */
+  /** fsync each blob before renaming it into place, and the directory after; default true. */
   readonly fsync?: boolean;
 }
 
@@ -39,7 +42,7 @@ export function createDirectoryNode(dir: string, options: DirectoryNodeOptions =
       checkName(name);
       await mkdir(dir, { recursive: true });
       const tmp = join(dir, `.${name}.tmp-${randomBytes(6).toString('hex')}`);
-      const fh = await open(tmp, 'wx');
+      const fh = await open(tmp, 'wx', 0o600);
       try {
         for await (const part of data) {
           let done = 0;
@@ -51,6 +54,7 @@ export function createDirectoryNode(dir: string, options: DirectoryNodeOptions =
         if (fsync) await fh.sync();
         await fh.close();
         await rename(tmp, join(dir, name));
+        if (fsync) await syncDir(dir);
       } catch (e) {
         await fh.close().catch(() => {});
         await rm(tmp, { force: true });

@@ -6,10 +6,15 @@
  * share in chunk order. Each node is written sequentially, once.
  *
  * Pitfalls:
- * - Memory is bounded by the in-flight window (workers + 1 chunks, each chunk plus its n
- *   shares) and by the per-node write queues (4 MiB each), not by the file size.
+ * - Memory is bounded by bytes, not by the file size: the in-flight window holds at most
+ *   workers + 1 chunks and at most 256 MiB of chunks plus their n shares (but always one
+ *   chunk), the per-node write queues hold 4 MiB each (64 MiB in all with many nodes) plus the
+ *   share being written, and recycled buffers at most 64 MiB. One chunk's footprint is about
+ *   (n + 1) x chunkSize (with n = 255 and 4 MiB chunks about 1 GiB, plus about as much in the
+ *   node queues): with many nodes, choose a smaller chunk size.
  * - If any node fails, nothing is committed on purpose: the blobs already renamed into place on
- *   other nodes are deleted (best effort) and STORAGE_FAILED names the node.
+ *   other nodes are deleted (best effort) and STORAGE_FAILED names the node. The same holds
+ *   when signing fails; a seed that is not 32 bytes is refused before anything is written.
  * - A file that changes while it is read yields a manifest of whatever was read; the hash and
  *   tags still match what the nodes hold.
  *
@@ -22,14 +27,21 @@ import { bytesToHex, ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
 import { describeInput } from '../guard-model.js';
 import { encodedShareLength, nodeBlobOffsets, planChunks } from '../lib/chunk-plan.js';
-import { checkConfig, checkMetadataInput } from '../lib/config-check.js';
+import { checkConfig, checkFinalMetadata, checkMetadataInput } from '../lib/config-check.js';
 import { safetensorsHeaderLength } from '../lib/safetensors.js';
 import { checkTfjsWeightsManifest } from '../lib/tfjs.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, signManifest } from '../manifest.js';
 import { nodeBlobName, type StorageNode } from '../storage-node.js';
 import type { ManifestChunk, ModelManifest, ModelMetadata } from '../types.js';
 import { BlobFeed } from './blob-feed.js';
-import { ChunkPool, defaultWorkers } from './chunk-pool.js';
+import {
+  ChunkPool,
+  defaultWorkers,
+  inFlightChunks,
+  isWorkerCount,
+  MAX_WORKERS,
+  PoolError,
+} from './chunk-pool.js';
 import type { SplitOutput } from './chunk-work.js';
 import { readExact } from './file-read.js';
 import { encodeNodeHeader } from './node-blob.js';
@@ -47,9 +59,9 @@ export interface GuardFileOptions {
   readonly metadata?: Partial<Omit<ModelMetadata, 'modelSize'>>;
   /** TF.js weights manifest JSON (parsed value, or a path to the .json file). */
   readonly tfjsWeightsManifest?: unknown;
-  /** Ed25519 seed (32 bytes) to sign the manifest with. */
+  /** Ed25519 seed (exactly 32 bytes) to sign the manifest with; checked before any write. */
   readonly signingSeed?: Uint8Array;
-  /** Worker threads; 0 runs inline. Default: cores, 1..4. */
+  /** Worker threads, an integer 0..16; 0 runs inline. Default: cores, 1..4. */
   readonly workers?: number;
   readonly onProgress?: OnProgress;
 }
@@ -61,7 +73,12 @@ export interface GuardFileResult {
   readonly blobs: string[];
 }
 
-const FEED_LIMIT = 4 * 1024 * 1024;
+/** Bytes queued per node before a push waits: 4 MiB, less with many nodes (64 MiB in all). */
+function feedLimit(n: number): number {
+  return Math.max(64 * 1024, Math.min(4 * 1024 * 1024, Math.floor((64 * 1024 * 1024) / n)));
+}
+/** Bytes of recycled share buffers kept for reuse. */
+const FREE_SHARE_BYTES = 64 * 1024 * 1024;
 
 function isStorageNode(x: unknown): x is StorageNode {
   const o = x as Record<string, unknown>;
@@ -105,8 +122,10 @@ async function loadTfjs(value: unknown): Promise<Result<unknown, ModelGuardError
  * @param path the model file (any size up to 2^53-1 bytes; safetensors detected)
  * @param options `{ nodes, threshold, chunkSize = 4 MiB, metadata, tfjsWeightsManifest,
  *   signingSeed, workers, onProgress }`
- * @returns `{ manifest, blobs }`, or `INVALID_CONFIG`, `FILE_FAILED` (cannot read the input),
- *   `STORAGE_FAILED` (a node rejected a write; `badNodes` names it), `SPLIT_FAILED`
+ * @returns `{ manifest, blobs }`, or `INVALID_CONFIG` (including `workers` not 0..16,
+ *   `signingSeed` not 32 bytes, signing failed),
+ *   `FILE_FAILED` (cannot read the input), `STORAGE_FAILED` (a node rejected a write;
+ *   `badNodes` names it), `SPLIT_FAILED` (a split or the worker pool failed)
  * @see docs/formats.md#modelguard
  */
 export async function guardFile(
@@ -128,6 +147,24 @@ export async function guardFile(
   });
   if (!cfg.ok) return cfg;
   const { storageNodes: n, threshold: k, chunkSize } = cfg.value;
+  if (!isWorkerCount(options.workers))
+    return mgErr(
+      'INVALID_CONFIG',
+      `workers must be an integer 0..${MAX_WORKERS}, got ${String(options.workers)}`,
+      'Omit it for the default, or pass 0 to run inline.',
+      { field: 'workers' },
+    );
+  // Checked before anything is written: a bad seed must not leave blobs behind.
+  if (
+    options.signingSeed !== undefined &&
+    (!(options.signingSeed instanceof Uint8Array) || options.signingSeed.length !== 32)
+  )
+    return mgErr(
+      'INVALID_CONFIG',
+      'signingSeed must be 32 bytes',
+      'Pass the raw 32-byte Ed25519 seed (the CLI reads a PKCS#8 PEM or a hex seed file).',
+      { field: 'signingSeed' },
+    );
   let tfjs: unknown;
   if (options.tfjsWeightsManifest !== undefined) {
     const t = await loadTfjs(options.tfjsWeightsManifest);
@@ -154,22 +191,44 @@ export async function guardFile(
       { field: 'path' },
     );
   }
-  const pool = new ChunkPool(options.workers ?? defaultWorkers());
+  let pool: ChunkPool;
+  try {
+    pool = new ChunkPool(options.workers ?? defaultWorkers());
+  } catch (e) {
+    await fh.close().catch(() => {});
+    return mgErr(
+      'SPLIT_FAILED',
+      `worker start failed: ${(e as Error)?.message ?? String(e)}`,
+      'Run with workers: 0 to diagnose.',
+    );
+  }
   // Buffer reuse: chunk read buffers come back from the workers, share buffers come back
   // from the node feeds once written. Without it the garbage collector lags by 100+ MiB.
   const freeChunks: Uint8Array[] = [];
   const freeShares: Uint8Array[] = [];
+  let freeShareBytes = 0;
   const feeds = nodes.map(
     () =>
-      new BlobFeed(FEED_LIMIT, (b) => {
-        if (freeShares.length < 4 * nodes.length) freeShares.push(b);
+      new BlobFeed(feedLimit(n), (b) => {
+        // Bounded in bytes, not buffers: at n = 255, 4n buffers of 4 MiB would be 4 GiB.
+        if (freeShareBytes + b.length <= FREE_SHARE_BYTES) {
+          freeShares.push(b);
+          freeShareBytes += b.length;
+        }
       }),
   );
   let storageError: { node: number; error: unknown } | undefined;
+  let aborting = false;
   let puts: Promise<void>[] = [];
   const modelId = globalThis.crypto.getRandomValues(new Uint8Array(16));
   const id = bytesToHex(modelId);
   const blobs = nodes.map((_, i) => nodeBlobName(id, i));
+  // Every promise in the window is settled before the pool closes (see chunk-pool.ts).
+  const window: Promise<SplitOutput>[] = [];
+  const track = (p: Promise<SplitOutput>) => {
+    p.catch(() => {}); // handled when drained, or settled in the catch below
+    window.push(p);
+  };
   try {
     const first8 = size >= 8 ? await readExact(fh, 0, 8) : new Uint8Array(0);
     const headerLen = safetensorsHeaderLength(first8, size);
@@ -186,6 +245,8 @@ export async function guardFile(
     const meta = checkMetadataInput(baseMeta, size);
     if (!meta.ok) return meta;
     const described = describeInput(baseMeta, first8, size, () => header);
+    const final = checkFinalMetadata(baseMeta, described.metadata, described.safetensors, size);
+    if (!final.ok) return final;
     const spans = planChunks(size, chunkSize, described.firstChunk);
     const offsets = nodeBlobOffsets(
       spans.map((s) => s.length),
@@ -194,7 +255,8 @@ export async function guardFile(
     const blobLength = offsets[spans.length]!;
     puts = nodes.map((node, i) =>
       node.put(blobs[i]!, feeds[i]!).catch((error) => {
-        storageError ??= { node: i, error };
+        // A put that rejects because we aborted the feeds is not the node's fault.
+        if (!aborting) storageError ??= { node: i, error };
         for (const f of feeds) f.fail(error);
       }),
     );
@@ -212,8 +274,12 @@ export async function guardFile(
       );
     const hash = createHash('sha256');
     const chunks: ManifestChunk[] = [];
-    const window: Promise<SplitOutput>[] = [];
-    const maxInFlight = Math.max(1, options.workers ?? defaultWorkers()) + 1;
+    // Each in-flight chunk holds its bytes and n shares of about the same size.
+    const longest = spans.reduce((m, sp) => Math.max(m, sp.length), 0);
+    const maxInFlight = inFlightChunks(
+      options.workers ?? defaultWorkers(),
+      longest + n * encodedShareLength(Math.max(1, longest), n),
+    );
     let bytesDone = 0;
     const drain = async () => {
       const out = await window.shift()!;
@@ -231,6 +297,7 @@ export async function guardFile(
         length: span.length,
         groupId: bytesToHex(out.groupId),
         tag: bytesToHex(out.tag),
+        shareDigests: out.digests.map((d) => bytesToHex(d)),
       });
       bytesDone += span.length;
       report(options.onProgress, {
@@ -251,9 +318,10 @@ export async function guardFile(
       for (let i = freeShares.length - 1; i >= 0 && outputs.length < n; i--)
         if (freeShares[i]!.length === shareSize) outputs.push(...freeShares.splice(i, 1));
       const full = outputs.length === n;
-      if (!full) freeShares.push(...outputs);
+      if (full) freeShareBytes -= n * shareSize;
+      else freeShares.push(...outputs);
       const task = { kind: 'split', modelId, k, n, index: c, offset, chunk } as const;
-      window.push(
+      track(
         full
           ? pool.run<SplitOutput>({ ...task, outputs }, [
               chunk.buffer as ArrayBuffer,
@@ -286,13 +354,19 @@ export async function guardFile(
       totalChunks: spans.length,
       chunks,
     };
-    if (options.signingSeed) {
+    if (options.signingSeed !== undefined) {
       const s = await signManifest(manifest, options.signingSeed);
-      if (!s.ok) return s;
+      if (!s.ok) {
+        // Nothing is committed without the signature the caller asked for.
+        await Promise.allSettled(nodes.map((node, i) => node.delete(blobs[i]!)));
+        return s;
+      }
       manifest = s.value;
     }
     return ok({ manifest, blobs });
   } catch (e) {
+    await Promise.allSettled(window);
+    aborting = true;
     for (const f of feeds) f.fail(e);
     await Promise.allSettled(puts);
     await Promise.allSettled(nodes.map((node, i) => node.delete(blobs[i]!)));
@@ -304,6 +378,12 @@ export async function guardFile(
         { badNodes: [storageError.node] },
       );
     const msg = (e as Error)?.message ?? String(e);
+    if (e instanceof PoolError)
+      return mgErr(
+        'SPLIT_FAILED',
+        `worker pool failed: ${msg}`,
+        'Run with workers: 0 to diagnose; retry.',
+      );
     return /file ended|EIO|ENOENT|EACCES/.test(msg)
       ? mgErr(
           'FILE_FAILED',

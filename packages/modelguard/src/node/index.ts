@@ -14,6 +14,7 @@ export { nodeSha256 } from './node-sha256.js';
 export type { OnProgress, Progress } from './progress.js';
 export {
   type NodeVerdict,
+  type RejectedClaim,
   type RestoreOptions,
   type RestoreReport,
   reconstructFile,

@@ -15,7 +15,7 @@
  *       40    8 blob length in bytes (header included)
  *
  * Pitfall: the header is not authenticated. It only lets us reject a blob that obviously
- * belongs elsewhere before reading it; the chunk tags decide.
+ * belongs elsewhere before reading it; the share digests and chunk tags of the manifest decide.
  *
  * @module
  */

@@ -19,6 +19,7 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
+  createHmac,
   createPrivateKey,
   createPublicKey,
   diffieHellman,
@@ -29,6 +30,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
+import { isStrongEd25519PublicKey } from '../ed25519-key-check.js';
 import type { CryptoBackend, Ed25519SigningKey, X25519SecretKey } from './types.js';
 
 type Curve = 'Ed25519' | 'X25519';
@@ -107,6 +109,10 @@ class KeyCache {
     const id = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
     let key = this.map.get(id);
     if (key === undefined) {
+      // Defence in depth for callers that bypass parseDidKey: OpenSSL accepts a forged
+      // signature under a small-order Ed25519 key; noble's strict decode rejects such keys.
+      if (this.crv === 'Ed25519' && !isStrongEd25519PublicKey(raw))
+        throw new RangeError('weak Ed25519 public key');
       key = importPublic(this.crv, raw);
       if (this.map.size >= this.max) {
         const first = this.map.keys().next().value;
@@ -145,6 +151,9 @@ export const backend: CryptoBackend = {
   },
   sha256(data) {
     return u8(createHash('sha256').update(data).digest());
+  },
+  hmacSha256(key, data) {
+    return u8(createHmac('sha256', key).update(data).digest());
   },
   hkdfSha256(ikm, salt, info, length) {
     return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));

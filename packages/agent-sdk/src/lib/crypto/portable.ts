@@ -13,6 +13,7 @@
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { CryptoBackend, Ed25519SigningKey, X25519SecretKey } from './types.js';
 
@@ -47,6 +48,9 @@ export const backend: CryptoBackend = {
   },
   sha256(data) {
     return sha256(data);
+  },
+  hmacSha256(key, data) {
+    return hmac(sha256, key, data);
   },
   hkdfSha256(ikm, salt, info, length) {
     return hkdf(sha256, ikm, salt, info, length);

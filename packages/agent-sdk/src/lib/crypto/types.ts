@@ -40,6 +40,8 @@ export interface CryptoBackend {
   randomBytes(n: number): Uint8Array;
   /** SHA-256 digest (32 bytes). */
   sha256(data: Uint8Array): Uint8Array;
+  /** HMAC-SHA256 (RFC 2104): 32-byte tag of `data` under `key` (any length). */
+  hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   /** HKDF-SHA256 (RFC 5869): `length` bytes (<= 8160). */
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
   /** AES-256-GCM encryption (NIST SP 800-38D), 12-byte IV, returns `ciphertext || 16-byte tag`. */

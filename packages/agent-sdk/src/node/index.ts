@@ -1,0 +1,66 @@
+/**
+ * `@xorida/agent-sdk/node`: the Node-only infrastructure of Xlink. Durable stores (a reusable
+ * fsync'd JSONL log, file trust registry, file relay store), Redis stores (nonces, registry,
+ * relay), the enterprise HTTP+file registry, the registry + relay server (Fastify) and the
+ * Express registry auth middleware.
+ *
+ * Pitfalls: file stores are owned by one process (use Redis to share state between nodes);
+ * the relay sees metadata, never plaintext; read the package README's relay threat model.
+ *
+ * @module
+ */
+export {
+  DEFAULT_MAX_LOG_RECORD_BYTES,
+  DurableLog,
+  type DurableLogErrorCode,
+  type DurableLogErrorDetail,
+  type DurableLogOptions,
+  decodeLogLine,
+  encodeLogLine,
+  type LogRecovery,
+} from './durable-log.js';
+export {
+  createEnterpriseTrustRegistry,
+  type EnterpriseRegistryStatus,
+  type EnterpriseTrustRegistry,
+} from './enterprise-trust-registry.js';
+export { FileRelayStore, type FileRelayStoreOptions } from './file-relay-store.js';
+export { FileTrustRegistry, type FileTrustRegistryOptions } from './file-trust-registry.js';
+export { bearerMatches } from './lib/admin-token.js';
+export { type HttpApiErrorCode, sendError } from './lib/http-errors.js';
+export {
+  createRequestVerifier,
+  installJsonParsers,
+  type RequestVerifier,
+} from './lib/signed-request-check.js';
+export {
+  type RedisNonceClient,
+  RedisNonceStore,
+  type RedisNonceStoreOptions,
+} from './redis-nonce-store.js';
+export { RedisRelayStore, type RedisRelayStoreOptions } from './redis-relay-store.js';
+export { RedisTrustRegistry, type RedisTrustRegistryOptions } from './redis-trust-registry.js';
+export {
+  type AuthMiddlewareRequest,
+  type AuthMiddlewareResponse,
+  createRegistryAuthMiddleware,
+} from './registry-auth-middleware.js';
+export { type RegistryRoutesOptions, registryRoutes } from './registry-routes.js';
+export { type RelayRoutesOptions, relayRoutes } from './relay-routes.js';
+export {
+  DEFAULT_MAX_MAILBOX_MESSAGES,
+  DEFAULT_RELAY_TTL_MS,
+  type RelayStore,
+  type RelayStoreErrorCode,
+  type RelayStoreErrorDetail,
+  type RelayStoreStats,
+  type StoredRelayMessage,
+} from './relay-store.js';
+export {
+  createXlinkServer,
+  DEFAULT_XLINK_PORT,
+  XLINK_SERVER_VERSION,
+  type XlinkServer,
+  type XlinkServerErrorDetail,
+  type XlinkServerOptions,
+} from './xlink-server.js';

@@ -1,0 +1,365 @@
+/**
+ * `createXlinkServer(options)`: the registry + relay server (`xlink serve`, default port 3300)
+ * in one Fastify process: registry routes, relay routes, `GET /health`, JSON error bodies for
+ * bad JSON / oversize bodies / unknown routes, per-DID rate limits, structured (pino) logs and
+ * graceful shutdown. Storage: durable JSONL files under `dataDir` (default) or Redis
+ * (`redisUrl`), or stores passed in.
+ *
+ * Pitfalls:
+ * - Bind to loopback (default host 127.0.0.1) unless a TLS-terminating proxy is in front: the
+ *   admin token and envelope metadata travel in the clear over plain HTTP.
+ * - Without `adminToken`, register/revoke/list answer 401 (self-registration still works when
+ *   enabled).
+ * - The file stores are owned by ONE process; run several nodes only with Redis.
+ * - Rate limits are per process (in memory) and per (DID, client address): per DID alone would let
+ *   anyone block a victim's mailbox by sending junk that names it.
+ *
+ * @module
+ */
+import { join } from 'node:path';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
+import { Redis } from 'ioredis';
+import { err, ok, type Result } from 'xorida';
+import packageJson from '../../package.json';
+import { MemoryNonceStore, type NonceStore } from '../nonce-store.js';
+import type { TrustRegistry } from '../registry.js';
+import { FileRelayStore } from './file-relay-store.js';
+import { FileTrustRegistry } from './file-trust-registry.js';
+import { sendError } from './lib/http-errors.js';
+import { createRequestVerifier } from './lib/signed-request-check.js';
+import { RedisNonceStore } from './redis-nonce-store.js';
+import { RedisRelayStore } from './redis-relay-store.js';
+import { RedisTrustRegistry } from './redis-trust-registry.js';
+import { registryRoutes } from './registry-routes.js';
+import { relayRoutes } from './relay-routes.js';
+import { DEFAULT_RELAY_TTL_MS, type RelayStore } from './relay-store.js';
+
+/** Package version reported by `/health` (from package.json, inlined at build time). */
+export const XLINK_SERVER_VERSION: string = packageJson.version;
+/** Default port of `xlink serve`. */
+export const DEFAULT_XLINK_PORT = 3300;
+
+/** Options of {@link createXlinkServer}. */
+export interface XlinkServerOptions {
+  /** Directory of `registry.jsonl` and `relay.jsonl` (file storage; default when no Redis). */
+  readonly dataDir?: string;
+  /** Redis URL (e.g. `redis://127.0.0.1:6379`): registry, relay and request nonces in Redis. */
+  readonly redisUrl?: string;
+  /** Key prefix in Redis (default `xlink:`). */
+  readonly redisKeyPrefix?: string;
+  /** Use this registry instead of the built-in ones. */
+  readonly registry?: TrustRegistry;
+  /** Use this relay store instead of the built-in ones. */
+  readonly relayStore?: RelayStore;
+  /** Nonce store of signed requests (default: memory, or Redis with `redisUrl`). */
+  readonly nonceStore?: NonceStore;
+  /** Which parts to serve (default both). */
+  readonly parts?: { readonly registry?: boolean; readonly relay?: boolean };
+  /** Admin bearer token for register/revoke/list. */
+  readonly adminToken?: string;
+  /** Allow DID-signed self-registration (optionally only these scopes). Default false. */
+  readonly selfRegistration?: boolean | { readonly scopes?: readonly string[] };
+  /** Relay message lifetime, ms (default 7 days). */
+  readonly relayTtlMs?: number;
+  /** Largest envelope accepted by the relay, bytes (default 256 KiB). */
+  readonly maxEnvelopeBytes?: number;
+  /** Unacked messages per mailbox (default 10 000). */
+  readonly maxMailboxMessages?: number;
+  /** Check envelope sender signatures on relay POST (default true). */
+  readonly verifySenderSignature?: boolean;
+  /** Requests per (DID, client address) per window (DID = mailbox, resolved DID or signer); `false` disables. Default 1 200 / 60 000 ms. */
+  readonly rateLimit?: false | { readonly max: number; readonly timeWindowMs: number };
+  /** Accepted clock difference of signed requests, ms (default 30 000). */
+  readonly requestWindowMs?: number;
+  /** Behind a reverse proxy: trust `X-Forwarded-For` for client addresses (rate limits). Default false. */
+  readonly trustProxy?: FastifyServerOptions['trustProxy'];
+  /** Fastify/pino logger option (default `{ level: 'info' }`; `false` silences). */
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+/** A running (or ready to listen) server. */
+export interface XlinkServer {
+  readonly app: FastifyInstance;
+  /** Storage backend in use (`file`, `redis`, `custom`). */
+  readonly storage: string;
+  /**
+   * Starts listening.
+   * @param options `port` (default 3300; 0 = ephemeral), `host` (default 127.0.0.1)
+   * @returns the base URL and port, or `LISTEN_FAILED`
+   */
+  listen(options?: {
+    port?: number;
+    host?: string;
+  }): Promise<
+    Result<{ url: string; port: number }, { code: 'LISTEN_FAILED'; message: string; hint: string }>
+  >;
+  /** Graceful stop: refuses new requests, finishes in-flight ones, flushes and closes stores. */
+  close(): Promise<void>;
+  /** Calls `close()` then `process.exit(0)` on SIGTERM/SIGINT. Returns an uninstaller. */
+  installSignalHandlers(): () => void;
+}
+
+/** Server construction errors. */
+export interface XlinkServerErrorDetail {
+  readonly code: 'STORAGE_FAILED' | 'INVALID_OPTIONS';
+  readonly message: string;
+  readonly hint: string;
+}
+
+/**
+ * Builds the server (opens stores; does not listen yet).
+ * @param options {@link XlinkServerOptions}
+ * @returns the server, or `STORAGE_FAILED` (a store could not open, e.g. corrupt log or Redis
+ *   down) / `INVALID_OPTIONS`
+ */
+export async function createXlinkServer(
+  options: XlinkServerOptions = {},
+): Promise<Result<XlinkServer, XlinkServerErrorDetail>> {
+  const parts = { registry: options.parts?.registry ?? true, relay: options.parts?.relay ?? true };
+  const started = Date.now();
+  let redis: Redis | undefined;
+  const closers: (() => Promise<void>)[] = [];
+  const fail = async (message: string, hint: string) => {
+    for (const c of closers) await c().catch(() => {});
+    return err<XlinkServerErrorDetail>({ code: 'STORAGE_FAILED', message, hint });
+  };
+  if (options.redisUrl) {
+    redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+    // connection errors surface as failed commands (503); the listener keeps them off stderr
+    redis.on('error', () => {});
+    try {
+      await redis.connect();
+    } catch (e) {
+      redis.disconnect();
+      return fail(
+        `Redis unreachable at ${options.redisUrl}: ${(e as Error).message}`,
+        'Start Redis or drop redisUrl',
+      );
+    }
+    const r = redis;
+    closers.push(async () => {
+      await r.quit().catch(() => r.disconnect());
+    });
+  } else if (
+    !options.dataDir &&
+    ((parts.registry && !options.registry) || (parts.relay && !options.relayStore))
+  )
+    return err({
+      code: 'INVALID_OPTIONS',
+      message: 'dataDir or redisUrl required (or pass registry / relayStore)',
+      hint: 'e.g. { dataDir: "./xlink-data" }',
+    });
+  const prefix = options.redisKeyPrefix ?? 'xlink:';
+  const storage = options.registry || options.relayStore ? 'custom' : redis ? 'redis' : 'file';
+
+  let registry: TrustRegistry | undefined;
+  let registryCount: () => Promise<number> = async () => -1;
+  if (parts.registry) {
+    if (options.registry) registry = options.registry;
+    else if (redis) {
+      const rr = new RedisTrustRegistry({ client: redis, keyPrefix: `${prefix}registry:` });
+      registry = rr;
+      registryCount = () => rr.count();
+    } else {
+      const fr = new FileTrustRegistry({ path: join(options.dataDir!, 'registry.jsonl') });
+      const o = await fr.open();
+      if (!o.ok) return fail(o.error.message, o.error.hint);
+      closers.push(() => fr.close());
+      registry = fr;
+      registryCount = async () => fr.size;
+    }
+  }
+  let relayStore: RelayStore | undefined;
+  if (parts.relay) {
+    const ttlMs = options.relayTtlMs ?? DEFAULT_RELAY_TTL_MS;
+    const maxMailboxMessages = options.maxMailboxMessages;
+    if (options.relayStore) relayStore = options.relayStore;
+    else if (redis)
+      relayStore = new RedisRelayStore({
+        client: redis,
+        keyPrefix: `${prefix}relay:`,
+        ttlMs,
+        ...(maxMailboxMessages !== undefined ? { maxMailboxMessages } : {}),
+      });
+    else {
+      const s = await FileRelayStore.open({
+        path: join(options.dataDir!, 'relay.jsonl'),
+        ttlMs,
+        ...(maxMailboxMessages !== undefined ? { maxMailboxMessages } : {}),
+      });
+      if (!s.ok) return fail(s.error.message, s.error.hint);
+      relayStore = s.value;
+    }
+    const rs = relayStore;
+    closers.push(() => rs.close());
+  }
+
+  const nonceStore =
+    options.nonceStore ??
+    (redis
+      ? new RedisNonceStore({ client: redis, keyPrefix: `${prefix}reqnonce:`, ttlSeconds: 120 })
+      : new MemoryNonceStore({ maxEntries: 1_000_000 }));
+  const verifyRequest = createRequestVerifier(nonceStore, options.requestWindowMs);
+
+  const app = Fastify({
+    logger: options.logger ?? { level: 'info' },
+    bodyLimit: options.maxEnvelopeBytes ?? 256 * 1024,
+    return503OnClosing: true,
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    forceCloseConnections: 'idle',
+  });
+
+  redis?.on('error', (e: Error) => app.log.warn({ err: e.message }, 'redis connection error'));
+
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    const status = error.statusCode ?? 500;
+    if (error.code === 'BAD_JSON' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+      return sendError(reply, 400, {
+        code: 'BAD_JSON',
+        message: 'body is not valid JSON',
+        hint: 'Send JSON',
+      });
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return sendError(reply, 413, {
+        code: 'PAYLOAD_TOO_LARGE',
+        message: 'request body exceeds the limit',
+        hint: 'Send smaller envelopes',
+      });
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return sendError(reply, 415, {
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'content-type must be application/json or application/xlink-envelope+json',
+        hint: 'Set the content-type header',
+      });
+    if (status === 429)
+      return sendError(reply, 429, {
+        code: 'RATE_LIMITED',
+        message: error.message,
+        hint: 'Slow down; see the retry-after header',
+      });
+    if (status >= 400 && status < 500)
+      return sendError(reply, status, {
+        code: 'BAD_REQUEST',
+        message: error.message,
+        hint: 'Fix the request',
+      });
+    req.log.error({ err: error }, 'unhandled error');
+    return sendError(reply, 500, {
+      code: 'INTERNAL',
+      message: 'internal error',
+      hint: 'See the server log',
+    });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, 404, {
+      code: 'NOT_FOUND',
+      message: `no route ${req.method} ${req.url.split('?')[0]}`,
+      hint: 'See docs/formats.md for the API',
+    }),
+  );
+
+  if (options.rateLimit !== false) {
+    const rl = options.rateLimit ?? { max: 1200, timeWindowMs: 60_000 };
+    await app.register(rateLimit, {
+      max: rl.max,
+      timeWindow: rl.timeWindowMs,
+      // Budget per (DID, client address): the DID is the mailbox / resolved DID / signer, known
+      // before any signature is checked, so keying on the DID alone would let anyone exhaust a
+      // victim's budget (and block its mailbox) with junk requests naming it.
+      keyGenerator: (req) => {
+        const did = (req.params as { did?: unknown } | undefined)?.did;
+        const signer = req.headers['x-xlink-did'];
+        const who = typeof did === 'string' ? did : typeof signer === 'string' ? signer : '-';
+        return `${who}|${req.ip}`;
+      },
+      allowList: (req) => req.url === '/health',
+      errorResponseBuilder: (_req, ctx) => {
+        const e = new Error(`rate limit exceeded, retry in ${ctx.after}`) as Error & {
+          statusCode: number;
+        };
+        e.statusCode = 429;
+        return e;
+      },
+    });
+  }
+
+  app.get('/health', async () => {
+    const relay = relayStore ? await relayStore.stats() : undefined;
+    return {
+      status: 'ok',
+      version: XLINK_SERVER_VERSION,
+      uptime: Math.floor((Date.now() - started) / 1000),
+      uptimeMs: Date.now() - started,
+      storage,
+      registry: parts.registry ? { entries: await registryCount() } : undefined,
+      relay: relay ? { messages: relay.messages, mailboxes: relay.mailboxes } : undefined,
+    };
+  });
+  if (registry)
+    await app.register(registryRoutes, {
+      registry,
+      verifyRequest,
+      ...(options.adminToken !== undefined ? { adminToken: options.adminToken } : {}),
+      ...(options.selfRegistration !== undefined
+        ? { selfRegistration: options.selfRegistration }
+        : {}),
+    });
+  if (relayStore)
+    await app.register(relayRoutes, {
+      store: relayStore,
+      verifyRequest,
+      ...(options.maxEnvelopeBytes !== undefined
+        ? { maxEnvelopeBytes: options.maxEnvelopeBytes }
+        : {}),
+      ...(options.verifySenderSignature !== undefined
+        ? { verifySenderSignature: options.verifySenderSignature }
+        : {}),
+    });
+
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= (async () => {
+      await app.close();
+      for (const c of closers.reverse()) await c().catch(() => {});
+    })();
+    return closed;
+  };
+
+  return ok({
+    app,
+    storage,
+    async listen(o = {}) {
+      try {
+        await app.listen({ port: o.port ?? DEFAULT_XLINK_PORT, host: o.host ?? '127.0.0.1' });
+        const addr = app.server.address();
+        const port = typeof addr === 'object' && addr ? addr.port : (o.port ?? DEFAULT_XLINK_PORT);
+        const host = o.host ?? '127.0.0.1';
+        return ok({ url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port });
+      } catch (e) {
+        return err({
+          code: 'LISTEN_FAILED' as const,
+          message: (e as Error).message,
+          hint: 'Pick another port (0 = any free port)',
+        });
+      }
+    },
+    close,
+    installSignalHandlers() {
+      const onSignal = (sig: string) => {
+        app.log.info({ signal: sig }, 'shutting down');
+        void close().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      return () => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+      };
+    },
+  });
+}

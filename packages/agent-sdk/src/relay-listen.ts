@@ -1,0 +1,146 @@
+/**
+ * The receive loop behind `agent.listen()`: polls (or long-polls) the agent's relay mailbox,
+ * runs `agent.receive()` on every message, calls `onMessage`, and acks after the handler
+ * succeeds. Stops when `signal` aborts.
+ *
+ * Delivery semantics (at-least-once, deduplicated):
+ * - handler succeeded -> ack; handler threw -> no ack, the relay delivers it again and the
+ *   already verified message is handed to the handler again (cached in memory, because the
+ *   nonce is already recorded and `receive()` would now say REPLAY_DETECTED);
+ * - `receive()` refused it for good (bad signature, replay, revoked sender, stale, ...) ->
+ *   `onError` and ack (dropped: it will never verify);
+ * - transient failures (`LOOKUP_FAILED`, `NETWORK_ERROR`, `NONCE_STORE_FULL`) -> not acked, retried.
+ *
+ * Pitfalls:
+ * - A handler that failed, then a process restart: the redelivered envelope is a replay for a
+ *   persistent nonce store and is dropped with `onError(REPLAY_DETECTED)`. Make handlers
+ *   idempotent and let them succeed, or persist work before returning.
+ * - Messages sitting in a relay longer than the receiver's `timestampWindowMs` (default 30 s)
+ *   fail with TIMESTAMP_EXPIRED. Agents that are offline for long need a larger window (and a
+ *   nonce store whose TTL covers it).
+ *
+ * @module
+ */
+
+import type { Result } from 'xorida';
+import {
+  type AgentMessage,
+  isPendingShares,
+  type ReceiveOptions,
+  type ReceiveResult,
+} from './agent.js';
+import type { XlinkErrorDetail } from './errors.js';
+import type { RelayClient, RelayMessage } from './relay-client.js';
+
+/** Options of `agent.listen()`. */
+export interface ListenOptions {
+  /** The relay: a base URL (signed as this agent) or a {@link RelayClient}. */
+  readonly relay: string | RelayClient;
+  /** Called for every verified message; throw (or reject) to have it redelivered. */
+  readonly onMessage: (message: AgentMessage, meta: RelayMessage) => void | Promise<void>;
+  /** Called for refused envelopes, handler failures and relay errors (never throws back). */
+  readonly onError?: (error: XlinkErrorDetail | Error, meta?: RelayMessage) => void;
+  /** Stops the loop. */
+  readonly signal?: AbortSignal;
+  /** Pause between empty polls, ms (default 500). */
+  readonly intervalMs?: number;
+  /** Long-poll: ask the relay to hold an empty pull up to this long, ms (default 0, max 25 000). */
+  readonly waitMs?: number;
+  /** Messages per pull (default 50). */
+  readonly batch?: number;
+  /** Passed to `receive()` (e.g. `allowCleartext`). */
+  readonly receiveOptions?: ReceiveOptions;
+}
+
+const TRANSIENT = new Set(['LOOKUP_FAILED', 'NETWORK_ERROR', 'NONCE_STORE_FULL']);
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+/**
+ * Runs the loop until `signal` aborts.
+ * @param receive the agent's receive function
+ * @param client relay client signed as the agent
+ * @param options {@link ListenOptions}
+ * @returns resolves when stopped
+ */
+export async function runListenLoop(
+  receive: (input: unknown, o?: ReceiveOptions) => Promise<Result<ReceiveResult, XlinkErrorDetail>>,
+  client: RelayClient,
+  options: ListenOptions,
+): Promise<void> {
+  const { signal, onMessage } = options;
+  const report = (e: XlinkErrorDetail | Error, meta?: RelayMessage) => {
+    try {
+      options.onError?.(e, meta);
+    } catch {
+      // a throwing error callback must not stop the loop
+    }
+  };
+  const interval = options.intervalMs ?? 500;
+  const batch = options.batch ?? 50;
+  // Verified messages whose handler failed, by relay id (bounded).
+  const verified = new Map<string, AgentMessage>();
+  let failures = 0;
+  while (!signal?.aborted) {
+    const pulled = await client.pull({
+      limit: batch,
+      waitMs: options.waitMs ?? 0,
+      ...(signal ? { signal } : {}),
+    });
+    if (signal?.aborted) break;
+    if (!pulled.ok) {
+      report(pulled.error);
+      failures++;
+      await sleep(Math.min(30_000, interval * 2 ** Math.min(failures, 6)), signal);
+      continue;
+    }
+    failures = 0;
+    const toAck: string[] = [];
+    for (const meta of pulled.value) {
+      if (signal?.aborted) break;
+      let msg = verified.get(meta.id);
+      if (!msg) {
+        const r = await receive(meta.envelope, options.receiveOptions);
+        if (!r.ok) {
+          report(r.error, meta);
+          if (!TRANSIENT.has(r.error.code)) toAck.push(meta.id);
+          continue;
+        }
+        if (isPendingShares(r.value)) {
+          // A split-channel share was verified and buffered; the message arrives with the share
+          // that completes its group. Ack now: the buffer (not the relay) holds it from here.
+          toAck.push(meta.id);
+          continue;
+        }
+        msg = r.value;
+      }
+      try {
+        await onMessage(msg, meta);
+        verified.delete(meta.id);
+        toAck.push(meta.id);
+      } catch (e) {
+        if (verified.size >= 10_000) verified.clear();
+        verified.set(meta.id, msg);
+        report(e instanceof Error ? e : new Error(String(e)), meta);
+      }
+    }
+    if (toAck.length > 0) {
+      const a = await client.ack(toAck);
+      if (!a.ok) report(a.error);
+    }
+    if (pulled.value.length < batch && !signal?.aborted && !(options.waitMs && options.waitMs > 0))
+      await sleep(interval, signal);
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * Receiving shares (split-channel share envelopes and Xchange parts) after the Agent pipeline
+ * has authenticated them: buffer by sender + groupId, return a `pending` result until k
+ * distinct shares are present, then reconstruct, verify the end-to-end integrity and return the
+ * message exactly once.
+ *
+ * Replay protection:
+ *   - per share: every share envelope has its own nonce, recorded by the Agent pipeline;
+ *   - per group: completing a group records `xlink-group|<sender>|<groupId hex>` in the nonce
+ *     store (TTL = 2 x timestamp window + group timeout); shares of a recorded group are
+ *     acknowledged as `pending` with `delivered: true` and never produce the message again.
+ *
+ * Pitfalls:
+ * - The per-group record is as durable as the nonce store (memory by default).
+ * - The message's `timestamp` is the earliest share timestamp and `nonce` the completing
+ *   share's nonce; `split` tells which shares were combined.
+ *
+ * @module
+ */
+import { ok, type Result, reconstruct } from 'xorida';
+import type { AgentMessage, ProgressCallback } from '../agent.js';
+import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
+import { base64urlEncode } from '../lib/base64url.js';
+import { decodePayload } from '../lib/payload.js';
+import type { NonceStore } from '../nonce-store.js';
+import { openXchange, xchangeAad } from '../xchange.js';
+import { openSplitSecret, splitShareNonces } from './integrity.js';
+import {
+  groupRecordKey,
+  type IncomingShare,
+  type LateShareInfo,
+  type ShareBuffer,
+  type ShareGroup,
+  wipeGroup,
+} from './share-buffer.js';
+
+/** What `receive` returns for a share that does not complete a message (yet). */
+export interface PendingShares {
+  readonly status: 'pending';
+  readonly mode: 'split-channel' | 'xchange';
+  readonly sender: string;
+  readonly recipient: string;
+  readonly scope: string;
+  /** base64url groupId. */
+  readonly groupId: string;
+  /** Distinct shares buffered so far (0 when `delivered`). */
+  readonly received: number;
+  /** k. */
+  readonly threshold: number;
+  /** n. */
+  readonly total: number;
+  /** True when this share repeats a buffered index (ignored). */
+  readonly duplicate: boolean;
+  /** True when the group was already delivered: this share is ignored. */
+  readonly delivered: boolean;
+  // Absent on pending results; declared so `result.value.payload` type-checks on the union.
+  readonly payload?: undefined;
+  readonly version?: undefined;
+  readonly cleartext?: undefined;
+  readonly timestamp?: undefined;
+  readonly nonce?: undefined;
+  readonly split?: undefined;
+}
+
+/** How a reconstructed message was carried (`AgentMessage.split`). */
+export interface SplitMessageInfo {
+  readonly mode: 'split-channel' | 'xchange';
+  /** base64url groupId. */
+  readonly groupId: string;
+  readonly k: number;
+  readonly n: number;
+  /** Share indices combined. */
+  readonly indices: number[];
+}
+
+/** What the Agent passes in. */
+export interface ShareReceiveContext {
+  readonly buffer: ShareBuffer;
+  readonly nonceStore: NonceStore;
+  /** TTL of the per-group replay record, ms. */
+  readonly groupRecordTtlMs: number;
+  readonly onProgress?: ProgressCallback | undefined;
+}
+
+function pending(
+  part: IncomingShare,
+  received: number,
+  flags: { duplicate?: boolean; delivered?: boolean } = {},
+): PendingShares {
+  return {
+    status: 'pending',
+    mode: part.mode,
+    sender: part.sender,
+    recipient: part.recipient,
+    scope: part.scope,
+    groupId: base64urlEncode(part.share.groupId),
+    received,
+    threshold: part.share.k,
+    total: part.share.n,
+    duplicate: flags.duplicate ?? false,
+    delivered: flags.delivered ?? false,
+  };
+}
+
+/**
+ * Buffers one authenticated share; completes its group when k distinct shares are present.
+ * @param ctx buffer, nonce store, group-record TTL, progress callback
+ * @param part the share with its envelope context
+ * @returns the reconstructed {@link AgentMessage} (once per group) or {@link PendingShares},
+ *   or `INCONSISTENT_SHARES`, `INSUFFICIENT_SHARES`, `HMAC_VERIFICATION_FAILED`,
+ *   `DECRYPT_FAILED:PARSE`, `PAYLOAD_TOO_LARGE:SHARE_BUFFER_FULL`, `NONCE_STORE_FULL`
+ */
+export async function acceptShare(
+  ctx: ShareReceiveContext,
+  part: IncomingShare,
+): Promise<Result<AgentMessage | PendingShares, XlinkErrorDetail>> {
+  const recordKey = groupRecordKey(part.sender, part.share.groupId);
+  if (await ctx.nonceStore.has(recordKey)) return ok(pending(part, 0, { delivered: true }));
+  const added = ctx.buffer.add(part);
+  if (!added.ok) return added;
+  if (added.value.state === 'completed-before') return ok(pending(part, 0, { delivered: true }));
+  const g = added.value.group;
+  if (added.value.state === 'pending')
+    return ok(pending(part, g.parts.size, { duplicate: added.value.duplicate }));
+  try {
+    const stored = await ctx.nonceStore.checkAndStore(recordKey, ctx.groupRecordTtlMs);
+    if (!stored.ok) return stored;
+    if (stored.value === 'replay') return ok(pending(part, 0, { delivered: true }));
+    if (ctx.onProgress)
+      await ctx.onProgress({ stage: 'reconstructing', current: g.parts.size, total: g.k });
+    const recovered = await recover(g);
+    if (!recovered.ok) return recovered;
+    const { plaintext, shareNonces } = recovered.value;
+    if (shareNonces) {
+      const unseen = shareNonces.flatMap((nonce, i) =>
+        g.parts.has(i) ? [] : [base64urlEncode(nonce)],
+      );
+      ctx.buffer.rememberLate(
+        g.sender,
+        unseen,
+        {
+          mode: g.mode,
+          recipient: g.recipient,
+          scope: g.scope,
+          groupId: base64urlEncode(g.groupId),
+          k: g.k,
+          n: g.n,
+        },
+        ctx.groupRecordTtlMs,
+      );
+    }
+    const payload = decodePayload(plaintext);
+    plaintext.fill(0);
+    if (!payload.ok) return payload;
+    if (ctx.onProgress) await ctx.onProgress({ stage: 'complete', current: 1, total: 1 });
+    return ok({
+      status: 'complete',
+      sender: g.sender,
+      recipient: g.recipient,
+      scope: g.scope,
+      payload: payload.value,
+      version: g.version,
+      cleartext: false,
+      timestamp: g.firstTimestamp,
+      nonce: part.nonce,
+      split: {
+        mode: g.mode,
+        groupId: base64urlEncode(g.groupId),
+        k: g.k,
+        n: g.n,
+        indices: [...g.parts.keys()].sort((a, b) => a - b),
+      },
+    });
+  } finally {
+    wipeGroup(g);
+  }
+}
+
+/**
+ * The pending result for a late share recognised by its nonce (see ShareBuffer.lateShare).
+ * @param sender sender DID
+ * @param info what the buffer remembered
+ * @returns a `pending` result with `delivered: true`
+ */
+export function latePending(sender: string, info: LateShareInfo): PendingShares {
+  return {
+    status: 'pending',
+    mode: info.mode,
+    sender,
+    recipient: info.recipient,
+    scope: info.scope,
+    groupId: info.groupId,
+    received: 0,
+    threshold: info.k,
+    total: info.n,
+    duplicate: false,
+    delivered: true,
+  };
+}
+
+async function recover(
+  g: ShareGroup,
+): Promise<Result<{ plaintext: Uint8Array; shareNonces?: Uint8Array[] }, XlinkErrorDetail>> {
+  const parts = [...g.parts.values()];
+  const shares = parts.map((p) => p.share);
+  if (g.mode === 'xchange') {
+    const x = parts[0]?.xchange;
+    if (!x)
+      return xlinkErr('INCONSISTENT_SHARES', 'Xchange group lost its ciphertext', 'Resend', {
+        subCode: 'CIPHERTEXT_MISMATCH',
+      });
+    const aad = xchangeAad(g.groupId, g.k, g.n, g.sender, g.recipient, g.scope);
+    const pt = await openXchange(shares, x.iv, x.ciphertext, aad);
+    return pt.ok ? ok({ plaintext: pt.value }) : pt;
+  }
+  const secret = reconstruct(shares);
+  if (!secret.ok) {
+    const code =
+      secret.error.code === 'INSUFFICIENT_SHARES'
+        ? 'INSUFFICIENT_SHARES'
+        : secret.error.code === 'RECONSTRUCT_FAILED'
+          ? 'HMAC_VERIFICATION_FAILED'
+          : 'INCONSISTENT_SHARES';
+    return xlinkErr(
+      code,
+      `shares do not reconstruct: ${secret.error.message}`,
+      'Ask for a resend',
+      {
+        subCode: secret.error.subCode ?? secret.error.code,
+        field: 'shares',
+      },
+    );
+  }
+  const opened = openSplitSecret(secret.value, {
+    k: g.k,
+    n: g.n,
+    sender: g.sender,
+    recipient: g.recipient,
+    scope: g.scope,
+  });
+  const shareNonces = opened.ok ? splitShareNonces(secret.value.subarray(0, 32), g.n) : undefined;
+  secret.value.fill(0);
+  if (!opened.ok) return opened;
+  return ok({ plaintext: opened.value, ...(shareNonces ? { shareNonces } : {}) });
+}
