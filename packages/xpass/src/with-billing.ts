@@ -32,6 +32,7 @@ import {
   type Agent,
   type AgentMessage,
   importIdentityExport,
+  isPendingShares,
   type Payload,
   type XlinkErrorDetail,
 } from '@xorida/agent-sdk';
@@ -320,6 +321,14 @@ export function withBilling(
     async receive(envelope) {
       const m = await agent.receive(envelope);
       if (!m.ok) return m;
+      if (isPendingShares(m.value))
+        return xpassErr(
+          'BILLING_REQUIRED',
+          'split-channel share envelopes do not travel on a billed connection',
+          {
+            subCode: 'UNBILLED_MESSAGE',
+          },
+        );
       const msg = m.value;
       const p = msg.payload as Record<string, unknown>;
       if (

@@ -2,12 +2,15 @@
  * Verifying an audit log file (JSONL) with the billing server's public key: the work behind
  * `xpass audit verify <file>`.
  *
+ * Accepts plain JSONL and the durable-log framing written by `xpass serve`.
+ *
  * Pitfall: the file is read whole (bounded by `MAX_AUDIT_FILE_BYTES`, 256 MiB); split larger logs.
  *
  * @module
  */
 import { readFile, stat } from 'node:fs/promises';
 import { parseDidKey } from '@xorida/agent-sdk';
+import { decodeLogLine } from '@xorida/agent-sdk/node';
 import { hexToBytes, ok, type Result } from 'xorida';
 import {
   type AuditVerification,
@@ -61,7 +64,26 @@ export async function verifyAuditFile(
       subCode: 'UNREADABLE',
     });
   }
-  return verifyAuditLog(text, options);
+  return verifyAuditLog(auditLines(text), options);
+}
+
+const FRAMED = /^(0|[1-9][0-9]*):[0-9a-f]{8}:/;
+
+/**
+ * Splits an audit file into plain JSON lines. Accepts plain JSONL and the agent-sdk durable-log
+ * framing (`<length>:<crc32>:<json>`, what `xpass serve` writes); a framed line whose length or
+ * CRC is wrong is kept as-is, so verification reports it as `MALFORMED`.
+ * @param text the file contents
+ * @returns one JSON text per record
+ */
+export function auditLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.map((line) => {
+    if (!FRAMED.test(line)) return line;
+    const record = decodeLogLine(Buffer.from(line, 'utf8'));
+    return record === undefined ? line : JSON.stringify(record.record);
+  });
 }
 
 /**

@@ -9,6 +9,7 @@ import { runCli } from './cli-program.js';
 runCli(process.argv.slice(2), {
   out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
   err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+  env: process.env,
 }).then(
   (code) => {
     process.exitCode = code;
