@@ -7,13 +7,16 @@
  *  - checkBilling in-process on a memory store with 1000 connections: median <= 50 µs;
  *  - for context: reconstructSecret alone, encryptWithConnectionSecret (256 B) with a
  *    reconstructed secret, verifyShareSignature (Ed25519, done once per share on receipt),
- *    and issuing a share (new split, two signatures) on the memory store.
+ *    and issuing a share (new split, two signatures) on the memory store;
+ *  - share fetch over HTTP on loopback against the real server (req/s and p99, sequential).
  */
 import {
   BillingService,
+  createShareRequest,
   cryptoBackendName,
   decryptWithShares,
   encryptWithConnectionSecret,
+  openShareResponse,
   reconstructSecret,
   verifyShareSignature,
 } from '@xorida/xpass';
@@ -71,11 +74,78 @@ bench
   });
 await bench.run();
 const rows = bench.tasks.map(rowOf);
+
+// Share fetch over HTTP on loopback: the real server (Fastify, durable JSONL + fsync'd audit
+// log in a temp dir), one agent fetching its share again and again (each fetch: verify the DID
+// signature, challenge store, new split + 2 envelope signatures, response signature, audit
+// entries fsynced before the answer).
+const { startBillingServer } = await import('@xorida/xpass/node');
+const { generateIdentity } = await import('@xorida/agent-sdk');
+const { mkdtempSync, rmSync } = await import('node:fs');
+const { tmpdir } = await import('node:os');
+const { join } = await import('node:path');
+const dataDir = mkdtempSync(join(tmpdir(), 'xpass-bench-'));
+const server = must(
+  await startBillingServer({
+    dataDir,
+    port: 0,
+    adminToken: 'bench-token-0123456789',
+    rateLimit: 1_000_000,
+  }),
+);
+const agentId = generateIdentity();
+if (!agentId.ok) throw new Error('identity');
+const peerId = generateIdentity();
+if (!peerId.ok) throw new Error('identity');
+const created = must(
+  await server.service.createConnection(agentId.value.did, peerId.value.did, 'xlink', {
+    distribute: false,
+  }),
+);
+const fetchOnce = async () => {
+  const { request, challenge } = must(
+    createShareRequest({
+      connectionId: created.connectionId,
+      did: agentId.value.did,
+      sign: agentId.value.signing.sign,
+    }),
+  );
+  const res = await fetch(`${server.url}/shares/fetch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+  });
+  const body = await res.json();
+  must(
+    openShareResponse(body, {
+      serverPublicKey: server.service.publicKey,
+      did: agentId.value.did,
+      connectionId: created.connectionId,
+      challenge,
+    }),
+  );
+};
+await fetchOnce();
+const http = makeBench('xpass share fetch', 3000, 200);
+http.add('share fetch over HTTP (loopback, fsync)', fetchOnce);
+await http.run();
+const httpRow = rowOf(http.tasks[0]!);
+await server.close();
+rmSync(dataDir, { recursive: true, force: true });
+
 const targets = [
   { task: rows[0]!.task, medianUs: rows[0]!.medianUs, targetUs: 15 },
   { task: rows[1]!.task, medianUs: rows[1]!.medianUs, targetUs: 15 },
   { task: rows[2]!.task, medianUs: rows[2]!.medianUs, targetUs: 50 },
 ].map((t) => ({ ...t, medianUs: Number(t.medianUs.toFixed(2)), met: t.medianUs <= t.targetUs }));
-report('xpass', rows, { backend: cryptoBackendName, targets });
+const shareFetch = {
+  task: httpRow.task,
+  reqPerSec: Math.round(httpRow.opsPerSec),
+  medianUs: Number(httpRow.medianUs.toFixed(1)),
+  p99Us: Number(httpRow.p99Us.toFixed(1)),
+  samples: httpRow.samples,
+};
+report('xpass', [...rows, httpRow], { backend: cryptoBackendName, targets, shareFetch });
 console.table(targets);
+console.table([shareFetch]);
 console.log(`crypto backend: ${cryptoBackendName}; sink ${sink & 1}`);

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from 'xorida';
 import { backend } from '#crypto';
 import { AuditChain, type SignedHead, verifyAuditLog } from '../src/index.js';
@@ -200,6 +200,7 @@ describe('audit chain', () => {
 
 describe('xpass audit verify (CLI)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'xpass-audit-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const run = async (...args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
