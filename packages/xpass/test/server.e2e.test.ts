@@ -339,4 +339,63 @@ describe('billing server end to end', () => {
     });
     expect(bad).toBe(2);
   });
+
+  it('Redis backend: state survives a restart, replayed requests are refused', async () => {
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const redisPrefix = `xpass-test-${bytesToHex(crypto.getRandomValues(new Uint8Array(6)))}:`;
+    const c = clock(Math.floor(Date.now() / DAY) * DAY + 3_600_000);
+    const dataDir = mkdtempSync(join(tmpdir(), 'xpass-redis-'));
+    dirs.push(dataDir);
+    const first = await start(dataDir, c, { redisUrl, redisPrefix });
+    const a = await Agent.quickstart({
+      registry: new MemoryTrustRegistry(),
+      transport: new LoopbackTransport(),
+    });
+    const b = await Agent.quickstart({
+      registry: new MemoryTrustRegistry(),
+      transport: new LoopbackTransport(),
+    });
+    const created = await admin(first, 'POST', '/connections', {
+      didA: a.did,
+      didB: b.did,
+      scope: 'xlink',
+    });
+    const cid = created.body.connectionId as string;
+    const { importIdentityExport } = await import('@xorida/agent-sdk');
+    const id = importIdentityExport(a.exportIdentity());
+    if (!id.ok) throw new Error('identity');
+    const req = must(
+      createShareRequest({
+        connectionId: cid,
+        did: a.did,
+        sign: id.value.signing.sign,
+        now: c.now(),
+      }),
+    );
+    const post = (server: BillingServer) =>
+      fetch(`${server.url}/shares/fetch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(req.request),
+      });
+    expect((await post(first)).status).toBe(200);
+    await admin(first, 'POST', `/connections/${cid}/suspend`, { reason: 'payment_failed' });
+    await first.close();
+    const second = await start(dataDir, c, { redisUrl, redisPrefix });
+    expect((await admin(second, 'GET', `/connections/${cid}/status`)).body.status).toBe(
+      'suspended',
+    );
+    // The challenge was recorded in Redis, so the replay is refused across the restart.
+    const replay = await post(second);
+    expect(replay.status).toBe(401);
+    expect(((await replay.json()) as { error: { subCode: string } }).error.subCode).toBe(
+      'REPLAYED',
+    );
+    await second.close();
+    const { Redis } = await import('ioredis');
+    const r = new Redis(redisUrl);
+    const keys = await r.keys(`${redisPrefix}*`);
+    if (keys.length > 0) await r.del(...keys);
+    await r.quit();
+  });
 });

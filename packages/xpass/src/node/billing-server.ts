@@ -13,24 +13,32 @@
  * to 64 KiB; share fetches are rate limited per DID (429 + Retry-After); a head is signed at least
  * every `auditHeadIntervalMs` (default 60 s) when there are new entries, and at shutdown.
  *
+ * With `redisUrl` (`XPASS_REDIS_URL`) connection records and share-fetch challenges live in Redis
+ * (`<prefix>connections` hash, `<prefix>challenge:*` keys); the audit log stays a local file.
+ *
  * Pitfalls: one process per data dir; the seed file IS the server's identity (back it up, keep
- * it secret); the challenge store is in memory (replicas need a shared one, e.g. Redis).
+ * it secret); without Redis the challenge store is in memory (forgotten on restart; requests
+ * older than 30 s are refused anyway).
  *
  * @module
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MemoryNonceStore } from '@xorida/agent-sdk';
-import { DurableLog } from '@xorida/agent-sdk/node';
+import { DurableLog, RedisNonceStore } from '@xorida/agent-sdk/node';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { bytesToHex, hexToBytes, ok, type Result } from 'xorida';
 import { backend } from '#crypto';
 import { AuditChain, verifyAuditLog } from '../audit-chain.js';
 import { handleBillingRequest } from '../billing-routes.js';
 import { BillingService } from '../billing-service.js';
+import type { ConnectionStore } from '../connection-store.js';
 import { type XpassError, xpassErr } from '../errors.js';
 import { RateLimiter } from '../rate-limiter.js';
+import type { ChallengeStore } from '../share-fetch.js';
 import { FileConnectionStore } from './file-connection-store.js';
+import { RedisConnectionStore } from './redis-connection-store.js';
 import type { ServerConfig } from './server-config.js';
 
 /** Options of {@link startBillingServer}: the env settings plus test hooks. */
@@ -43,6 +51,10 @@ export interface BillingServerOptions extends Partial<ServerConfig> {
   readonly auditHeadIntervalMs?: number;
   /** Fastify logger setting (default false). */
   readonly logger?: boolean;
+  /** Redis URL: connection records and share-fetch challenges go to Redis (audit log stays a file). */
+  readonly redisUrl?: string;
+  /** Redis key namespace (default `xpass:`). */
+  readonly redisPrefix?: string;
 }
 
 /** A running billing server. */
@@ -150,30 +162,57 @@ export async function startBillingServer(
     },
     restored.value,
   );
-  const store = await FileConnectionStore.open(join(dataDir, 'connections.jsonl'));
-  if (!store.ok) {
-    await auditLog.close();
-    return store;
+  let store: ConnectionStore;
+  let challenges: ChallengeStore = new MemoryNonceStore({ now });
+  let closeStore: () => Promise<void>;
+  if (options.redisUrl) {
+    const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+    redis.on('error', () => {}); // failures surface as failed commands (STORE_FAILED)
+    try {
+      await redis.connect();
+    } catch (e) {
+      redis.disconnect();
+      await auditLog.close();
+      return xpassErr('STORE_FAILED', `cannot connect to Redis: ${(e as Error).message}`);
+    }
+    const prefix = options.redisPrefix ?? 'xpass:';
+    store = new RedisConnectionStore(redis, prefix);
+    challenges = new RedisNonceStore({
+      client: redis,
+      keyPrefix: `${prefix}challenge:`,
+      ttlSeconds: 120,
+    });
+    closeStore = async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    };
+  } else {
+    const file = await FileConnectionStore.open(join(dataDir, 'connections.jsonl'));
+    if (!file.ok) {
+      await auditLog.close();
+      return file;
+    }
+    store = file.value;
+    closeStore = () => file.value.close();
   }
   const service = BillingService.create({
     signingSeed: seed,
     ...(options.epochMs === undefined ? {} : { epochMs: options.epochMs }),
     ...(options.overlapMs === undefined ? {} : { overlapMs: options.overlapMs }),
     ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
-    store: store.value,
+    store,
     audit,
     now,
   });
   if (!service.ok) {
     await auditLog.close();
-    await store.value.close();
+    await closeStore();
     return service;
   }
   const ctx = {
     service: service.value,
     audit,
     adminToken,
-    challenges: new MemoryNonceStore({ now }),
+    challenges,
     rateLimiter: new RateLimiter({ limit: options.rateLimit ?? 100, windowMs: 60_000, now }),
     debugEndpoints: options.debugEndpoints === true,
   };
@@ -215,7 +254,7 @@ export async function startBillingServer(
   } catch (e) {
     clearInterval(timer);
     await auditLog.close();
-    await store.value.close();
+    await closeStore();
     return xpassErr('BILLING_SERVER_UNREACHABLE', `cannot listen: ${(e as Error).message}`);
   }
   const port = Number(new URL(address).port);
@@ -231,7 +270,7 @@ export async function startBillingServer(
       await app.close();
       audit.signHead();
       await auditLog.close();
-      await store.value.close();
+      await closeStore();
     },
   });
 }

@@ -45,7 +45,7 @@ const USAGE = `usage:
       XPASS_EPOCH_HOURS (24), XPASS_GRACE_HOURS (72), XPASS_OVERLAP_MINUTES (15),
       XPASS_RATE_LIMIT (100 per DID per minute), XPASS_DATA_DIR (./xpass-data),
       XPASS_ADMIN_TOKEN (else generated into <data dir>/admin-token),
-      XPASS_ENABLE_DEBUG_ENDPOINTS (0), XPASS_AUDIT_HEAD_EVERY (16)
+      XPASS_ENABLE_DEBUG_ENDPOINTS (0), XPASS_AUDIT_HEAD_EVERY (16), XPASS_REDIS_URL (unset)
   xpass audit verify <file> --public-key <hex|did:key> [--head <head.json>] [--require-signed-tail]
       verify a billing-server audit log (JSONL): hash chain, sequence, signed heads;
       --head: a signed head obtained independently (GET /audit/head), must be in the log`;

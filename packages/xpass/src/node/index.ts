@@ -18,4 +18,5 @@ export {
 } from './billing-server.js';
 export { type CliIo, runCli } from './cli-program.js';
 export { FileConnectionStore } from './file-connection-store.js';
+export { type RedisConnectionClient, RedisConnectionStore } from './redis-connection-store.js';
 export { DEFAULT_XPASS_PORT, type ServerConfig, serverConfigFromEnv } from './server-config.js';

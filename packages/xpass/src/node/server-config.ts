@@ -3,7 +3,7 @@
  *
  *   XPASS_PORT (3600), XPASS_HOST (127.0.0.1), XPASS_EPOCH_HOURS (24), XPASS_GRACE_HOURS (72),
  *   XPASS_OVERLAP_MINUTES (15), XPASS_RATE_LIMIT (100 share fetches per DID per minute),
- *   XPASS_DATA_DIR (./xpass-data), XPASS_ADMIN_TOKEN (required for admin routes; generated into
+ *   XPASS_DATA_DIR (./xpass-data), XPASS_REDIS_URL (unset: files), XPASS_ADMIN_TOKEN (required for admin routes; generated into
  *   <data dir>/admin-token when unset), XPASS_ENABLE_DEBUG_ENDPOINTS (0), XPASS_AUDIT_HEAD_EVERY (16)
  *
  * Pitfall: hours and minutes may be fractional but must come to whole seconds.
@@ -25,6 +25,8 @@ export interface ServerConfig {
   readonly adminToken: string | undefined;
   readonly debugEndpoints: boolean;
   readonly auditHeadEvery: number;
+  /** Redis URL of the optional Redis backend, or undefined (files). */
+  readonly redisUrl: string | undefined;
 }
 
 /** Default billing server port. */
@@ -88,5 +90,6 @@ export function serverConfigFromEnv(
     adminToken: env.XPASS_ADMIN_TOKEN || undefined,
     debugEndpoints: env.XPASS_ENABLE_DEBUG_ENDPOINTS === '1',
     auditHeadEvery: Math.floor(every.value),
+    redisUrl: env.XPASS_REDIS_URL || undefined,
   });
 }
