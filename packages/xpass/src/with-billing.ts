@@ -368,13 +368,38 @@ export function withBilling(
           newPeerShare = true;
         }
       }
+      if (newPeerShare) {
+        const first = secretOf(st);
+        if (
+          !first.ok &&
+          (first.error.code === 'RECONSTRUCTION_FAILED' || first.error.code === 'EPOCH_MISMATCH')
+        ) {
+          // The peer holds a share of another split (it refetched, e.g. after a restart): fetch
+          // ours again; the server hands out the matching pending share (or rotates once more).
+          st.own = undefined;
+          const again = await ownShare(cid, st);
+          if (!again.ok) return again;
+        }
+      }
+      const own2 = st.own ?? own.value;
       let payload: Payload | null = null;
       if (p.ct !== undefined) {
         const ctBytes = typeof p.ct === 'string' ? b64uDecode(p.ct) : null;
         if (ctBytes === null)
           return xpassErr('SHARE_INVALID', 'ct must be base64url', { subCode: 'BAD_CIPHERTEXT' });
         const secret = secretOf(st);
-        if (!secret.ok) return secret;
+        if (!secret.ok) {
+          // We cannot read it (no or mismatched peer share, e.g. after our restart): hand our
+          // share to the peer so the next messages work, and report this one as failed.
+          const sent = await sendRaw(msg.sender, msg.scope, {
+            xpass: 1,
+            cid,
+            epoch: own2.epoch,
+            share: shareEnvelopeToBase45(own2),
+          });
+          if (sent.ok) st.sentOurs = true;
+          return secret;
+        }
         const pt = decryptWithConnectionSecret(secret.value, ctBytes);
         if (!pt.ok) return pt;
         payload = decodeInner(pt.value);
@@ -392,8 +417,8 @@ export function withBilling(
         const sent = await sendRaw(msg.sender, msg.scope, {
           xpass: 1,
           cid,
-          epoch: own.value.epoch,
-          share: shareEnvelopeToBase45(own.value),
+          epoch: own2.epoch,
+          share: shareEnvelopeToBase45(own2),
         });
         if (!sent.ok) return sent;
         st.sentOurs = true;
@@ -410,7 +435,7 @@ export function withBilling(
         scope: msg.scope,
         payload,
         connectionId: cid,
-        epoch: own.value.epoch,
+        epoch: own2.epoch,
         message: msg,
       });
     },

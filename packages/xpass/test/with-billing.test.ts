@@ -27,6 +27,7 @@ async function world() {
   const B = must(withBilling(b, { billingServer: client, now: c.now }));
   const conn = must(await svc.createConnection(a.did, b.did, 'xlink', { distribute: false }));
   let seen = 0;
+  const targets: Record<string, BilledAgent> = { [a.did]: A, [b.did]: B };
   /** Delivers every envelope sent since the last call to its recipient, in order. */
   const pump = async () => {
     const out: { to: string; r: Awaited<ReturnType<BilledAgent['receive']>> }[] = [];
@@ -34,12 +35,11 @@ async function world() {
       const env = transport.outbox[seen] as EnvelopeJson;
       const to = transport.recipients[seen]!;
       seen++;
-      const who = to === a.did ? A : B;
-      out.push({ to, r: await who.receive(env) });
+      out.push({ to, r: await targets[to]!.receive(env) });
     }
     return out;
   };
-  return { c, svc, A, B, a, b, conn, pump, transport };
+  return { c, svc, A, B, a, b, conn, pump, transport, targets };
 }
 
 describe('withBilling', () => {
@@ -112,5 +112,31 @@ describe('withBilling', () => {
       }),
     );
     expectErr(await P.send({ to: b.did, payload: { x: 1 }, scope: 'chat' }), 'BILLING_REQUIRED');
+  });
+
+  it('heals after an agent loses its state mid-epoch (restart): one message lost, then flows', async () => {
+    const { c, svc, a, A, B, pump, targets } = await world();
+    must(await A.send({ to: B.did, payload: { n: 1 }, scope: 'chat' }));
+    expect((await pump()).map((d) => must(d.r).payload)).toEqual([null, null, { n: 1 }]);
+    must(await B.send({ to: A.did, payload: { n: 2 }, scope: 'chat' }));
+    expect(must((await pump())[0]!.r).payload).toEqual({ n: 2 });
+    // A restarts: a fresh wrapper, no shares in memory.
+    const A2 = must(
+      withBilling(a, {
+        billingServer: inProcessBillingClient(svc, new MemoryNonceStore()),
+        now: c.now,
+      }),
+    );
+    targets[a.did] = A2;
+    // B still believes the old secret works; A2 cannot read that message, and hands its share over.
+    must(await B.send({ to: A2.did, payload: { n: 3 }, scope: 'chat' }));
+    const [lost, ...rest] = await pump();
+    expectErr(lost!.r, 'INSUFFICIENT_SHARES');
+    // B got A2's share of a new split, refetched its own, and answered with it.
+    expect(rest.map((d) => must(d.r).payload)).toEqual([null, null]);
+    must(await B.send({ to: A2.did, payload: { n: 4 }, scope: 'chat' }));
+    expect(must((await pump())[0]!.r).payload).toEqual({ n: 4 });
+    must(await A2.send({ to: B.did, payload: { n: 5 }, scope: 'chat' }));
+    expect(must((await pump())[0]!.r).payload).toEqual({ n: 5 });
   });
 });
