@@ -24,7 +24,9 @@
  *   that need the other side's share, not against two colluding parties.
  * - Plain (non-xpass) messages are refused by `receive` with `BILLING_REQUIRED:UNBILLED_MESSAGE`.
  * - Queued payloads live in memory only; they are lost if the process exits before the peer's
- *   share arrives.
+ *   share arrives. After a restart mid-epoch the refetch rotates the split: the first message the
+ *   peer encrypted with the old secret is refused (we answer with our new share), the peer
+ *   refetches its own share on the split mismatch, and later messages flow.
  *
  * @module
  */
