@@ -107,6 +107,7 @@ export {
   XPASS_ERROR_CODES,
   type XpassError,
   type XpassErrorCode,
+  type XpassErrorExtra,
   xpassError,
 } from './errors.js';
 export { httpBillingClient, MAX_BILLING_RESPONSE_BYTES } from './http-billing-client.js';
@@ -154,6 +155,7 @@ export {
 } from './state-machine.js';
 export {
   type BilledAgent,
+  type BilledError,
   type BilledMessage,
   type BilledSendReceipt,
   type BillingClient,

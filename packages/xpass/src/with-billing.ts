@@ -107,7 +107,8 @@ export interface BilledSendReceipt {
   readonly queued: boolean;
 }
 
-type BilledError = XpassError | XlinkErrorDetail;
+/** Errors of `BilledAgent.send` / `receive`: xpass errors or the agent-sdk (Xlink) errors of the envelope layer. */
+export type BilledError = XpassError | XlinkErrorDetail;
 
 interface PeerState {
   own?: XpassShare;
