@@ -332,8 +332,3 @@ export async function handleBillingRequest(
   }
   return NOT_FOUND;
 }
-
-/** Exposed for tests: hex of the SHA-256 of a token (never log tokens themselves). */
-export function tokenFingerprint(token: string): string {
-  return bytesToHex(digest(token)).slice(0, 16);
-}

@@ -38,7 +38,6 @@ export {
   type BillingHttpResponse,
   type BillingRoutesContext,
   handleBillingRequest,
-  tokenFingerprint,
 } from './billing-routes.js';
 export {
   BillingService,
