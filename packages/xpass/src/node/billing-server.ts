@@ -1,0 +1,276 @@
+/**
+ * The billing server (`xpass serve`): a Fastify app around `handleBillingRequest`, with the
+ * connection metadata and the audit chain in agent-sdk durable JSONL logs under the data dir:
+ *
+ *   <dataDir>/connections.jsonl   connection records (FileConnectionStore)
+ *   <dataDir>/audit.jsonl         audit entries and signed heads (DurableLog framing)
+ *   <dataDir>/server-key.json     the Ed25519 signing seed (mode 0600), created on first start
+ *   <dataDir>/admin-token         the admin bearer token (mode 0600) when XPASS_ADMIN_TOKEN is unset
+ *
+ * Every answer is sent only after the audit entries it caused are fsynced. On start the audit
+ * log is verified with the server key; a log that does not verify stops the start
+ * (`AUDIT_VERIFICATION_FAILED`) rather than extending a broken chain. Request bodies are limited
+ * to 64 KiB; share fetches are rate limited per DID (429 + Retry-After); a head is signed at least
+ * every `auditHeadIntervalMs` (default 60 s) when there are new entries, and at shutdown.
+ *
+ * With `redisUrl` (`XPASS_REDIS_URL`) connection records and share-fetch challenges live in Redis
+ * (`<prefix>connections` hash, `<prefix>challenge:*` keys); the audit log stays a local file.
+ *
+ * Pitfalls: one process per data dir; the seed file IS the server's identity (back it up, keep
+ * it secret); without Redis the challenge store is in memory (forgotten on restart; requests
+ * older than 30 s are refused anyway).
+ *
+ * @module
+ */
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MemoryNonceStore } from '@xorida/agent-sdk';
+import { DurableLog, RedisNonceStore } from '@xorida/agent-sdk/node';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { bytesToHex, hexToBytes, ok, type Result } from 'xorida';
+import { backend } from '#crypto';
+import { AuditChain, verifyAuditLog } from '../audit-chain.js';
+import { handleBillingRequest } from '../billing-routes.js';
+import { BillingService } from '../billing-service.js';
+import type { ConnectionStore } from '../connection-store.js';
+import { type XpassError, xpassErr } from '../errors.js';
+import { RateLimiter } from '../rate-limiter.js';
+import type { ChallengeStore } from '../share-fetch.js';
+import { FileConnectionStore } from './file-connection-store.js';
+import { RedisConnectionStore } from './redis-connection-store.js';
+import type { ServerConfig } from './server-config.js';
+
+/** Options of {@link startBillingServer}: the env settings plus test hooks. */
+export interface BillingServerOptions extends Partial<ServerConfig> {
+  /** Data directory (required). */
+  readonly dataDir: string;
+  /** Clock, Unix ms (tests). */
+  readonly now?: () => number;
+  /** Sign a head at least this often when entries are new, ms (default 60 000). */
+  readonly auditHeadIntervalMs?: number;
+  /** Fastify logger setting (default false). */
+  readonly logger?: boolean;
+  /** Redis URL: connection records and share-fetch challenges go to Redis (audit log stays a file). */
+  readonly redisUrl?: string;
+  /** Redis key namespace (default `xpass:`). */
+  readonly redisPrefix?: string;
+}
+
+/** A running billing server. */
+export interface BillingServer {
+  /** e.g. `http://127.0.0.1:3600`. */
+  readonly url: string;
+  readonly port: number;
+  readonly service: BillingService;
+  readonly audit: AuditChain;
+  /** The admin bearer token in force. */
+  readonly adminToken: string;
+  readonly app: FastifyInstance;
+  /** Stops accepting requests, signs a final head, flushes and closes the files. */
+  close(): Promise<void>;
+}
+
+async function loadOrCreateSecret(
+  path: string,
+  make: () => string,
+  check: (s: string) => boolean,
+): Promise<Result<string, XpassError>> {
+  try {
+    const text = (await readFile(path, 'utf8')).trim();
+    if (!check(text)) return xpassErr('STORE_FAILED', `${path} is malformed`);
+    return ok(text);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      return xpassErr('STORE_FAILED', `cannot read ${path}: ${(e as Error).message}`);
+  }
+  const value = make();
+  try {
+    await writeFile(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
+    await chmod(path, 0o600);
+  } catch (e) {
+    return xpassErr('STORE_FAILED', `cannot write ${path}: ${(e as Error).message}`);
+  }
+  return ok(value);
+}
+
+/**
+ * Starts the billing server.
+ * @param options data dir, port (0 = ephemeral), host, epoch/grace/overlap ms, rate limit,
+ *   admin token, debug flag, audit head cadence, clock, logger
+ * @returns the running server, or `STORE_FAILED` (files), `AUDIT_VERIFICATION_FAILED` (existing
+ *   log does not verify), `INVALID_INPUT` (settings), `BILLING_SERVER_UNREACHABLE` (cannot listen)
+ */
+export async function startBillingServer(
+  options: BillingServerOptions,
+): Promise<Result<BillingServer, XpassError>> {
+  const dataDir = options.dataDir;
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    return xpassErr('STORE_FAILED', `cannot create ${dataDir}: ${(e as Error).message}`);
+  }
+  const seedHex = await loadOrCreateSecret(
+    join(dataDir, 'server-key.json'),
+    () => JSON.stringify({ ed25519Seed: bytesToHex(backend.randomBytes(32)) }),
+    (s) => {
+      try {
+        return /^[0-9a-f]{64}$/.test(JSON.parse(s).ed25519Seed);
+      } catch {
+        return false;
+      }
+    },
+  );
+  if (!seedHex.ok) return seedHex;
+  const seed = hexToBytes(JSON.parse(seedHex.value).ed25519Seed);
+  const signer = backend.ed25519Signer(seed);
+  let adminToken = options.adminToken;
+  if (!adminToken) {
+    const t = await loadOrCreateSecret(
+      join(dataDir, 'admin-token'),
+      () => bytesToHex(backend.randomBytes(32)),
+      (s) => s.length >= 16,
+    );
+    if (!t.ok) return t;
+    adminToken = t.value;
+  }
+  const now = options.now ?? Date.now;
+
+  const opened = await DurableLog.open(join(dataDir, 'audit.jsonl'));
+  if (!opened.ok)
+    return xpassErr('STORE_FAILED', `audit log: ${opened.error.code}: ${opened.error.message}`);
+  const auditLog = opened.value.log;
+  const restored = verifyAuditLog(
+    opened.value.records.map((r) => JSON.stringify(r)),
+    { publicKey: signer.publicKey },
+  );
+  if (!restored.ok) {
+    await auditLog.close();
+    return restored;
+  }
+  let auditFailure: string | undefined;
+  const audit = new AuditChain(
+    {
+      sign: signer.sign,
+      headEvery: options.auditHeadEvery ?? 16,
+      now,
+      sink: (line) => {
+        void auditLog.append(JSON.parse(line)).then((r) => {
+          if (!r.ok) auditFailure = `${r.error.code}: ${r.error.message}`;
+        });
+      },
+    },
+    restored.value,
+  );
+  let store: ConnectionStore;
+  let challenges: ChallengeStore = new MemoryNonceStore({ now });
+  let closeStore: () => Promise<void>;
+  if (options.redisUrl) {
+    const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+    redis.on('error', () => {}); // failures surface as failed commands (STORE_FAILED)
+    try {
+      await redis.connect();
+    } catch (e) {
+      redis.disconnect();
+      await auditLog.close();
+      return xpassErr('STORE_FAILED', `cannot connect to Redis: ${(e as Error).message}`);
+    }
+    const prefix = options.redisPrefix ?? 'xpass:';
+    store = new RedisConnectionStore(redis, prefix);
+    challenges = new RedisNonceStore({
+      client: redis,
+      keyPrefix: `${prefix}challenge:`,
+      ttlSeconds: 120,
+    });
+    closeStore = async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    };
+  } else {
+    const file = await FileConnectionStore.open(join(dataDir, 'connections.jsonl'));
+    if (!file.ok) {
+      await auditLog.close();
+      return file;
+    }
+    store = file.value;
+    closeStore = () => file.value.close();
+  }
+  const service = BillingService.create({
+    signingSeed: seed,
+    ...(options.epochMs === undefined ? {} : { epochMs: options.epochMs }),
+    ...(options.overlapMs === undefined ? {} : { overlapMs: options.overlapMs }),
+    ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
+    store,
+    audit,
+    now,
+  });
+  if (!service.ok) {
+    await auditLog.close();
+    await closeStore();
+    return service;
+  }
+  const ctx = {
+    service: service.value,
+    audit,
+    adminToken,
+    challenges,
+    rateLimiter: new RateLimiter({ limit: options.rateLimit ?? 100, windowMs: 60_000, now }),
+    debugEndpoints: options.debugEndpoints === true,
+  };
+
+  const app = Fastify({ bodyLimit: 64 * 1024, logger: options.logger ?? false });
+  app.route({
+    method: ['GET', 'POST', 'DELETE'],
+    url: '/*',
+    handler: async (req, reply) => {
+      const u = new URL(req.url, 'http://localhost');
+      const query: Record<string, string> = {};
+      for (const [k, v] of u.searchParams) query[k] = v;
+      const res = await handleBillingRequest(ctx, {
+        method: req.method,
+        path: u.pathname,
+        query,
+        headers: req.headers,
+        body: req.body,
+      });
+      await auditLog.drain();
+      if (auditFailure !== undefined) {
+        reply.code(503);
+        return {
+          error: { code: 'STORE_FAILED', message: `audit log write failed: ${auditFailure}` },
+        };
+      }
+      reply.code(res.status);
+      if (res.headers) reply.headers(res.headers);
+      return res.body;
+    },
+  });
+  const timer = setInterval(() => {
+    audit.signHead();
+  }, options.auditHeadIntervalMs ?? 60_000);
+  timer.unref();
+  let address: string;
+  try {
+    address = await app.listen({ port: options.port ?? 3600, host: options.host ?? '127.0.0.1' });
+  } catch (e) {
+    clearInterval(timer);
+    await auditLog.close();
+    await closeStore();
+    return xpassErr('BILLING_SERVER_UNREACHABLE', `cannot listen: ${(e as Error).message}`);
+  }
+  const port = Number(new URL(address).port);
+  return ok({
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    service: service.value,
+    audit,
+    adminToken,
+    app,
+    async close() {
+      clearInterval(timer);
+      await app.close();
+      audit.signHead();
+      await auditLog.close();
+      await closeStore();
+    },
+  });
+}
