@@ -3,6 +3,7 @@
 // unchanged everywhere. Each check asserts a result; `runSmoke` never throws, it reports.
 import * as agentSdk from '@xorida/agent-sdk';
 import * as modelguard from '@xorida/modelguard';
+import * as xpass from '@xorida/xpass';
 import * as xorida from 'xorida';
 
 const enc = new TextEncoder();
@@ -138,6 +139,29 @@ const checks = [
         t.value.badNodes.includes(2),
         `bad node not named: ${JSON.stringify(t.value.badNodes)}`,
       );
+    },
+  ],
+  [
+    'xpass: connection shares reconstruct, encrypt and decrypt; a share from another connection is refused',
+    async () => {
+      const a = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
+      const b = 'did:key:z6MkjchhfUsD6mmvni8mCdXHw216Xrm9bQe2mBH1P5RDjVJG';
+      const conn = await xpass.createConnection(a, b, 'smoke');
+      assert(conn.ok, `createConnection failed: ${conn.ok || conn.error.code}`);
+      const { share1, share2 } = conn.value;
+      const secret = xpass.reconstructSecret(share1, share2);
+      assert(secret.ok, `reconstruct failed: ${secret.ok || secret.error.code}`);
+      const ct = xpass.encryptWithConnectionSecret(secret.value, enc.encode('paid message'));
+      assert(ct.ok, 'encrypt failed');
+      const pt = xpass.decryptWithShares(share1, share2, ct.value);
+      assert(
+        pt.ok && dec.decode(pt.value) === 'paid message',
+        `decrypt failed: ${pt.ok || pt.error.code}`,
+      );
+      const other = await xpass.createConnection(a, b, 'other-scope');
+      assert(other.ok, 'second connection failed');
+      const mixed = xpass.reconstructSecret(share1, other.value.share2);
+      assert(!mixed.ok, 'shares of two connections must not combine');
     },
   ],
 ];
