@@ -95,6 +95,18 @@ export function scopeGranted(entry: RegistryEntry, scope: string): boolean {
   return entry.scopes.includes('*') || entry.scopes.includes(scope);
 }
 
+/** A deep copy of a key document (fresh byte arrays, frozen object and version list). */
+export function copyKeyDocument(doc: KeyDocument): KeyDocument {
+  return Object.freeze({
+    ...doc,
+    x25519: doc.x25519.slice(),
+    xwing: doc.xwing?.slice(),
+    mldsa65: doc.mldsa65?.slice(),
+    versions: Object.freeze([...doc.versions]),
+    signature: doc.signature.slice(),
+  });
+}
+
 /** In-memory registry (single process; lost on restart). */
 export class MemoryTrustRegistry implements TrustRegistry {
   private readonly entries = new Map<string, RegistryEntry>();
@@ -127,7 +139,8 @@ export class MemoryTrustRegistry implements TrustRegistry {
     const entry: RegistryEntry = {
       did: doc.value.did,
       name: input.name,
-      keyDocument: doc.value,
+      // A copy: the caller's object (verified just now) could be changed after registration.
+      keyDocument: copyKeyDocument(doc.value),
       scopes: [...input.scopes],
       status: 'active',
       registeredAt: Date.now(),

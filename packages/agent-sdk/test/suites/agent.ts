@@ -612,6 +612,17 @@ export function agentSuite(): void {
       expect(codeOf(withoutPq)).toBe('REGISTRATION_FAILED:KEY_DOCUMENT_MISMATCH');
     });
 
+    it('the memory registry keeps its own copy of a registered key document', async () => {
+      const registry = new MemoryTrustRegistry();
+      const { alice } = await trio();
+      const doc = { ...alice.agent.keyDocument, x25519: alice.agent.keyDocument.x25519.slice() };
+      const before = Array.from(doc.x25519);
+      expect(codeOf(await registry.register({ keyDocument: doc, scopes: ['*'] }))).toBe('ok');
+      doc.x25519.fill(0); // the caller changes its object after registration
+      const r = await registry.resolve(doc.did);
+      expect(r.ok && Array.from(r.value.keyDocument.x25519)).toEqual(before);
+    });
+
     it('createSignedEnvelope checks the recipient DID and timestamps strictly', async () => {
       const { alice, bob } = await trio();
       const base = { identity: alice.identity, scope: 't', plaintext: Uint8Array.of(1) };
