@@ -23,7 +23,7 @@ import {
   keyDocumentToJson,
   verifyEnvelopeSignatures,
 } from '@xorida/agent-sdk';
-import { decodeShare, ok, type Result, reconstruct } from 'xorida';
+import { decodeShare, ok, type Result, reconstructInto } from 'xorida';
 import {
   billingScope,
   type GhostLease,
@@ -187,13 +187,16 @@ export function reconstructVerify(
   for (const s of [a.value, b.value])
     if (s.productType !== XGHOST_PRODUCT_TYPE || s.originalLength !== manifest.sourceBytes)
       return xghostErr('SHARE_INVALID', 'share is not a share of this bundle (product type or length)', 'Use the share file shipped with this manifest', { subCode: 'NOT_THIS_BUNDLE' });
-  const src = reconstruct([a.value, b.value]);
-  if (!src.ok) return xghostErr('SOURCE_MISMATCH', `reconstruction failed: ${src.error.code}`, 'A share was altered or belongs to another build', { subCode: src.error.code });
-  if (sha256Hex(src.value) !== manifest.sourceSha256) {
-    src.value.fill(0);
+  const out = new Uint8Array(manifest.sourceBytes);
+  const n = reconstructInto([a.value, b.value], out);
+  a.value.payload.fill(0);
+  b.value.payload.fill(0);
+  if (!n.ok) return xghostErr('SOURCE_MISMATCH', `reconstruction failed: ${n.error.code}`, 'A share was altered or belongs to another build', { subCode: n.error.code });
+  if (n.value !== out.length || sha256Hex(out) !== manifest.sourceSha256) {
+    out.fill(0);
     return xghostErr('SOURCE_MISMATCH', 'reconstructed source does not match the manifest SHA-256', 'A share was altered or belongs to another build');
   }
-  return src;
+  return ok(out);
 }
 
 /** @internal Evaluates a module in a fresh context; returns only the declared exports. */
