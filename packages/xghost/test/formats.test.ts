@@ -3,8 +3,8 @@ import { identityFromSeed } from '@xorida/agent-sdk';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalJson,
-  ghostBuild,
   type GhostLease,
+  ghostBuild,
   leaseSigningInput,
   manifestSigningInput,
   sha256Hex,
@@ -35,15 +35,26 @@ describe('docs/formats.md#xghost known-answer vector', () => {
 
   it('manifest signing input and signature', () => {
     expect(id.value.did).toBe(grab('vendor DID:'));
-    expect(new TextDecoder().decode(manifestSigningInput(unsigned))).toBe(`XGHOST-MANIFEST-V1\n${grab('manifest signing input \\(after the label\\):')}`);
+    expect(new TextDecoder().decode(manifestSigningInput(unsigned))).toBe(
+      `XGHOST-MANIFEST-V1\n${grab('manifest signing input \\(after the label\\):')}`,
+    );
     expect(signature).toBe(grab('manifest signature:'));
     expect(verifyManifest(b.value.manifest, id.value.did).ok).toBe(true);
   });
 
   it('lease signature', () => {
     const lease: Omit<GhostLease, 'signature'> = {
-      type: 'xghost-lease', v: 1, bundleId: unsigned.bundleId, customerDid: id.value.did, vendorDid: id.value.did,
-      epoch: 20413, issuedAt: 1763683200000, notAfter: 1766275200000, challenge: null, mode: 'file', shareSha256: sha256Hex('x'),
+      type: 'xghost-lease',
+      v: 1,
+      bundleId: unsigned.bundleId,
+      customerDid: id.value.did,
+      vendorDid: id.value.did,
+      epoch: 20413,
+      issuedAt: 1763683200000,
+      notAfter: 1766275200000,
+      challenge: null,
+      mode: 'file',
+      shareSha256: sha256Hex('x'),
     };
     expect(section).toContain(`(\`${lease.shareSha256}\`)`);
     const sig = Buffer.from(id.value.signing.sign(leaseSigningInput(lease))).toString('base64url');
@@ -51,6 +62,8 @@ describe('docs/formats.md#xghost known-answer vector', () => {
   });
 
   it('canonical JSON sorts keys and drops undefined', () => {
-    expect(canonicalJson({ b: 1, a: [{ d: 'x', c: null }], u: undefined })).toBe('{"a":[{"c":null,"d":"x"}],"b":1}');
+    expect(canonicalJson({ b: 1, a: [{ d: 'x', c: null }], u: undefined })).toBe(
+      '{"a":[{"c":null,"d":"x"}],"b":1}',
+    );
   });
 });

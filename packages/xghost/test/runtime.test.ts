@@ -6,8 +6,8 @@ import {
   createGhost,
   exportLeaseFile,
   type GhostLeaseFile,
-  ghostBuild,
   type GhostManifest,
+  ghostBuild,
 } from '../src/node/index.js';
 import { customerAgent, EXPORTS, enc, plainModule, SOURCE, vendorIdentity } from './helpers.js';
 
@@ -62,29 +62,61 @@ describe('ghostBuild', () => {
 describe('createGhost (air-gapped lease file)', () => {
   it('runs the module with results identical to the plain module', async () => {
     const { manifest, shares, customer, file } = await airGapped();
-    const g = await createGhost({ manifest, customerShare: shares[0]!, shareFile: file, agent: customer, vendorDid: vendor.did });
+    const g = await createGhost({
+      manifest,
+      customerShare: shares[0]!,
+      shareFile: file,
+      agent: customer,
+      vendorDid: vendor.did,
+    });
     if (!g.ok) throw new Error(g.error.message);
     const plain = plainModule();
-    for (const row of [[1, 2], [5.5, -1, 3], [0, 0, 0, 0]]) {
+    for (const row of [
+      [1, 2],
+      [5.5, -1, 3],
+      [0, 0, 0, 0],
+    ]) {
       const r = g.value.call('predict', row);
       expect(r.ok && r.value).toBe(plain.predict!(row));
     }
     const s = g.value.call('sum', [1, 2, 3.5]);
     expect(s.ok && s.value).toBe(6.5);
-    expect(g.value.status()).toMatchObject({ state: 'active', tier: 'air-gapped', bundleId: manifest.bundleId });
+    expect(g.value.status()).toMatchObject({
+      state: 'active',
+      tier: 'air-gapped',
+      bundleId: manifest.bundleId,
+    });
     g.value.dispose();
   });
 
   it('exposes only declared exports and no host capabilities', async () => {
     const { manifest, shares, customer, file } = await airGapped();
-    const g = await createGhost({ manifest, customerShare: shares[0]!, shareFile: file, agent: customer });
+    const g = await createGhost({
+      manifest,
+      customerShare: shares[0]!,
+      shareFile: file,
+      agent: customer,
+    });
     if (!g.ok) throw new Error(g.error.message);
-    for (const name of ['notDeclared', 'helper', 'secretTable', 'constructor', '__proto__', 'toString']) {
+    for (const name of [
+      'notDeclared',
+      'helper',
+      'secretTable',
+      'constructor',
+      '__proto__',
+      'toString',
+    ]) {
       const r = g.value.call(name);
       expect(r.ok ? 'reachable' : r.error.code).toBe('EXPORT_NOT_FOUND');
     }
     const p = g.value.call('probe');
-    expect(p.ok && [...(p.value as string[])]).toEqual(['undefined', 'undefined', 'undefined', 'undefined', 'undefined']);
+    expect(p.ok && [...(p.value as string[])]).toEqual([
+      'undefined',
+      'undefined',
+      'undefined',
+      'undefined',
+      'undefined',
+    ]);
     const e = g.value.call('tryEval');
     expect(e.ok ? 'eval ran' : e.error.code).toBe('CALL_FAILED');
     const b = g.value.call('boom');
@@ -97,7 +129,15 @@ describe('createGhost (air-gapped lease file)', () => {
   it('dispose() leaves no reachable code', async () => {
     const { manifest, shares, customer, file } = await airGapped();
     let purged = '';
-    const g = await createGhost({ manifest, customerShare: shares[0]!, shareFile: file, agent: customer, onPurge: (e) => { purged = e.code; } });
+    const g = await createGhost({
+      manifest,
+      customerShare: shares[0]!,
+      shareFile: file,
+      agent: customer,
+      onPurge: (e) => {
+        purged = e.code;
+      },
+    });
     if (!g.ok) throw new Error(g.error.message);
     expect(g.value.call('sum', [1]).ok).toBe(true);
     g.value.dispose();
@@ -121,41 +161,81 @@ describe('createGhost (air-gapped lease file)', () => {
   it('rejects a tampered manifest (MANIFEST_INVALID)', async () => {
     const { manifest, shares, customer, file } = await airGapped();
     const m: GhostManifest = { ...manifest, exports: [...manifest.exports, 'notDeclared'] };
-    const g = await createGhost({ manifest: m, customerShare: shares[0]!, shareFile: file, agent: customer });
+    const g = await createGhost({
+      manifest: m,
+      customerShare: shares[0]!,
+      shareFile: file,
+      agent: customer,
+    });
     expect(g.ok ? '' : `${g.error.code}/${g.error.subCode}`).toBe('MANIFEST_INVALID/BAD_SIGNATURE');
     const other = vendorIdentity();
-    const g2 = await createGhost({ manifest, customerShare: shares[0]!, shareFile: file, agent: customer, vendorDid: other.did });
+    const g2 = await createGhost({
+      manifest,
+      customerShare: shares[0]!,
+      shareFile: file,
+      agent: customer,
+      vendorDid: other.did,
+    });
     expect(g2.ok ? '' : g2.error.subCode).toBe('VENDOR_MISMATCH');
   });
 
   it('rejects a tampered lease and a tampered sealed share (LEASE_INVALID)', async () => {
     const { manifest, shares, customer, file } = await airGapped();
-    const longer: GhostLeaseFile = { ...file, lease: { ...file.lease, notAfter: file.lease.notAfter + 365 * DAY } };
-    const g = await createGhost({ manifest, customerShare: shares[0]!, shareFile: longer, agent: customer });
+    const longer: GhostLeaseFile = {
+      ...file,
+      lease: { ...file.lease, notAfter: file.lease.notAfter + 365 * DAY },
+    };
+    const g = await createGhost({
+      manifest,
+      customerShare: shares[0]!,
+      shareFile: longer,
+      agent: customer,
+    });
     expect(g.ok ? '' : `${g.error.code}/${g.error.subCode}`).toBe('LEASE_INVALID/BAD_SIGNATURE');
     const env = { ...(file.sealedShare as Record<string, string>) };
     const ct = Buffer.from(env.ciphertext!, 'base64url');
     ct[0]! ^= 1;
     env.ciphertext = ct.toString('base64url');
-    const g2 = await createGhost({ manifest, customerShare: shares[0]!, shareFile: { ...file, sealedShare: env }, agent: customer });
+    const g2 = await createGhost({
+      manifest,
+      customerShare: shares[0]!,
+      shareFile: { ...file, sealedShare: env },
+      agent: customer,
+    });
     expect(g2.ok ? '' : `${g2.error.code}/${g2.error.subCode}`).toBe('LEASE_INVALID/BAD_ENVELOPE');
   });
 
   it('rejects a lease for another customer DID', async () => {
     const { manifest, shares, file } = await airGapped();
-    const g = await createGhost({ manifest, customerShare: shares[0]!, shareFile: file, agent: customerAgent('mallory') });
+    const g = await createGhost({
+      manifest,
+      customerShare: shares[0]!,
+      shareFile: file,
+      agent: customerAgent('mallory'),
+    });
     expect(g.ok ? '' : `${g.error.code}/${g.error.subCode}`).toBe('LEASE_INVALID/WRONG_CUSTOMER');
   });
 
   it('rejects an expired lease and purges at notAfter', async () => {
     const t0 = Date.now() - 8 * DAY;
     const old = await airGapped({ days: 7, now: t0 });
-    const g = await createGhost({ manifest: old.manifest, customerShare: old.shares[0]!, shareFile: old.file, agent: old.customer });
+    const g = await createGhost({
+      manifest: old.manifest,
+      customerShare: old.shares[0]!,
+      shareFile: old.file,
+      agent: old.customer,
+    });
     expect(g.ok ? '' : g.error.code).toBe('LEASE_EXPIRED');
 
     const fresh = await airGapped({ days: 7 });
     let clock = Date.now();
-    const g2 = await createGhost({ manifest: fresh.manifest, customerShare: fresh.shares[0]!, shareFile: fresh.file, agent: fresh.customer, now: () => clock });
+    const g2 = await createGhost({
+      manifest: fresh.manifest,
+      customerShare: fresh.shares[0]!,
+      shareFile: fresh.file,
+      agent: fresh.customer,
+      now: () => clock,
+    });
     if (!g2.ok) throw new Error(g2.error.message);
     expect(g2.value.call('sum', [2]).ok).toBe(true);
     clock += 7 * DAY + 1;
@@ -172,7 +252,14 @@ describe('createGhost (air-gapped lease file)', () => {
     const clockStateFile = join(dir, 'clock.json');
     const { manifest, shares, customer, file } = await airGapped();
     let clock = Date.now() + DAY;
-    const base = { manifest, customerShare: shares[0]!, shareFile: file, agent: customer, clockStateFile, now: () => clock };
+    const base = {
+      manifest,
+      customerShare: shares[0]!,
+      shareFile: file,
+      agent: customer,
+      clockStateFile,
+      now: () => clock,
+    };
     const g = await createGhost(base);
     if (!g.ok) throw new Error(g.error.message);
     g.value.dispose();

@@ -6,9 +6,14 @@
  *
  * @module
  */
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { exportIdentity, generateIdentity, importIdentityExport, keyDocumentFromJson } from '@xorida/agent-sdk';
+import {
+  exportIdentity,
+  generateIdentity,
+  importIdentityExport,
+  keyDocumentFromJson,
+} from '@xorida/agent-sdk';
 import { DEFAULT_XGHOST_PORT } from '../index.js';
 import { verifyManifest } from './runtime.js';
 import { billingFromXpassServer, type ServedBundle, startGhostServer } from './server.js';
@@ -70,7 +75,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (!vendor.ok) throw new Error(vendor.error.message);
       const source = new Uint8Array(await readFile(pos[1]));
       const globals = (f.get('globals') ?? '').split(',').filter(Boolean);
-      const built = ghostBuild({ source, exports: exp, vendor: vendor.value, globals, ...(f.has('version') ? { version: f.get('version')! } : {}), metadata: { entry: basename(pos[1]) } });
+      const built = ghostBuild({
+        source,
+        exports: exp,
+        vendor: vendor.value,
+        globals,
+        ...(f.has('version') ? { version: f.get('version')! } : {}),
+        metadata: { entry: basename(pos[1]) },
+      });
       if (!built.ok) {
         io.err(`xghost: ${built.error.code}: ${built.error.message}`);
         return 1;
@@ -79,7 +91,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       await writeFile(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
       for (let i = 0; i < shares.length; i++)
         await writeFile(join(out, `share-${i + 1}.ida5`), shares[i]!, { mode: 0o600 });
-      io.out(`bundle ${manifest.bundleId}: manifest.json, share-1.ida5 (customer), share-2.ida5 (vendor server) in ${out}`);
+      io.out(
+        `bundle ${manifest.bundleId}: manifest.json, share-1.ida5 (customer), share-2.ida5 (vendor server) in ${out}`,
+      );
       return 0;
     }
     if (pos[0] === 'lease' && pos[1] === 'export') {
@@ -95,7 +109,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         io.err(`xghost: ${m.error.code}: ${m.error.message}`);
         return 1;
       }
-      const doc = keyDocumentFromJson(JSON.parse(await readFile(f.get('customer-key-document')!, 'utf8')));
+      const doc = keyDocumentFromJson(
+        JSON.parse(await readFile(f.get('customer-key-document')!, 'utf8')),
+      );
       if (!doc.ok) {
         io.err(`xghost: customer key document: ${doc.error.message}`);
         return 1;
@@ -113,12 +129,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       const out = f.get('out') ?? 'lease.json';
       await writeFile(out, `${JSON.stringify(lf.value, null, 2)}\n`);
-      io.out(`lease file ${out} for ${doc.value.did}, valid until ${new Date(lf.value.lease.notAfter).toISOString()}`);
+      io.out(
+        `lease file ${out} for ${doc.value.did}, valid until ${new Date(lf.value.lease.notAfter).toISOString()}`,
+      );
       return 0;
     }
     if (pos[0] === 'serve') {
       const e = io.env;
-      if (!e.XGHOST_DATA_DIR || !e.XGHOST_VENDOR_KEY || !e.XGHOST_BUNDLES_DIR || !e.XPASS_URL || !e.XPASS_ADMIN_TOKEN) {
+      if (
+        !e.XGHOST_DATA_DIR ||
+        !e.XGHOST_VENDOR_KEY ||
+        !e.XGHOST_BUNDLES_DIR ||
+        !e.XPASS_URL ||
+        !e.XPASS_ADMIN_TOKEN
+      ) {
         io.err(USAGE);
         return 2;
       }
@@ -128,9 +152,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const bundles: ServedBundle[] = [];
       for (const d of await readdir(e.XGHOST_BUNDLES_DIR)) {
         const dir = join(e.XGHOST_BUNDLES_DIR, d);
-        const m = verifyManifest(await readFile(join(dir, 'manifest.json'), 'utf8'), vendor.value.did);
+        const m = verifyManifest(
+          await readFile(join(dir, 'manifest.json'), 'utf8'),
+          vendor.value.did,
+        );
         if (!m.ok) throw new Error(`${dir}: ${m.error.message}`);
-        bundles.push({ manifest: m.value, vendorShare: new Uint8Array(await readFile(join(dir, 'share-2.ida5'))) });
+        bundles.push({
+          manifest: m.value,
+          vendorShare: new Uint8Array(await readFile(join(dir, 'share-2.ida5'))),
+        });
       }
       const s = await startGhostServer({
         vendor: vendor.value,
@@ -146,7 +176,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 1;
       }
       s.value.installSignalHandlers();
-      io.out(`xghost serve: ${s.value.url} (${bundles.length} bundles, vendor ${vendor.value.did})`);
+      io.out(
+        `xghost serve: ${s.value.url} (${bundles.length} bundles, vendor ${vendor.value.did})`,
+      );
       await new Promise(() => {});
     }
   } catch (e) {

@@ -15,7 +15,11 @@ const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const keyCache = new Map<string, ReturnType<typeof createPublicKey>>();
 
 /** Ed25519 verification against a raw 32-byte public key. */
-export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
+export function ed25519Verify(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  sig: Uint8Array,
+): boolean {
   if (publicKey.length !== 32 || sig.length !== 64) return false;
   const id = Buffer.from(publicKey).toString('hex');
   let key = keyCache.get(id);

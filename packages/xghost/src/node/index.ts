@@ -6,11 +6,13 @@
  *
  * @module
  */
-export { ed25519Verify, sha256Hex } from './crypto.js';
+
+export * from '../index.js';
 export { runCli } from './cli-program.js';
+export { ed25519Verify, sha256Hex } from './crypto.js';
 export {
-  createGhost,
   type CreateGhostOptions,
+  createGhost,
   evaluateModule,
   type Ghost,
   type GhostStatus,
@@ -38,4 +40,3 @@ export {
   issueLease,
   type VendorKey,
 } from './vendor.js';
-export * from '../index.js';

@@ -21,6 +21,7 @@ import {
   decryptEnvelope,
   envelopeFromJson,
   keyDocumentToJson,
+  parseDidKey,
   verifyEnvelopeSignatures,
 } from '@xorida/agent-sdk';
 import { decodeShare, ok, type Result, reconstructInto } from 'xorida';
@@ -40,7 +41,6 @@ import {
 } from '../index.js';
 import { ed25519Verify, fromB64u, sha256Hex } from './crypto.js';
 import { identityOf } from './vendor.js';
-import { parseDidKey } from '@xorida/agent-sdk';
 
 /**
  * Checks a manifest's shape and vendor signature.
@@ -55,10 +55,23 @@ export function verifyManifest(
   const m = parseManifest(input);
   if (!m.ok) return m;
   if (vendorDid !== undefined && m.value.vendorDid !== vendorDid)
-    return xghostErr('MANIFEST_INVALID', 'manifest is signed by another vendor', 'Use the manifest your vendor shipped', { subCode: 'VENDOR_MISMATCH', field: 'vendorDid' });
+    return xghostErr(
+      'MANIFEST_INVALID',
+      'manifest is signed by another vendor',
+      'Use the manifest your vendor shipped',
+      { subCode: 'VENDOR_MISMATCH', field: 'vendorDid' },
+    );
   const pub = parseDidKey(m.value.vendorDid);
-  if (!pub.ok || !ed25519Verify(pub.value, manifestSigningInput(m.value), fromB64u(m.value.signature)))
-    return xghostErr('MANIFEST_INVALID', 'manifest signature does not verify', 'The manifest was altered; reinstall it from the vendor', { subCode: 'BAD_SIGNATURE', field: 'signature' });
+  if (
+    !pub.ok ||
+    !ed25519Verify(pub.value, manifestSigningInput(m.value), fromB64u(m.value.signature))
+  )
+    return xghostErr(
+      'MANIFEST_INVALID',
+      'manifest signature does not verify',
+      'The manifest was altered; reinstall it from the vendor',
+      { subCode: 'BAD_SIGNATURE', field: 'signature' },
+    );
   return m;
 }
 
@@ -82,32 +95,59 @@ export async function openLeaseFile(
 ): Promise<Result<{ lease: GhostLease; share: Uint8Array }, XghostError>> {
   const f = file as GhostLeaseFile | null;
   if (f === null || typeof f !== 'object' || f.type !== 'xghost-lease-file' || f.v !== 1)
-    return xghostErr('LEASE_INVALID', 'not an xghost lease file', 'Import the file `xghost lease export` wrote', { subCode: 'MALFORMED' });
+    return xghostErr(
+      'LEASE_INVALID',
+      'not an xghost lease file',
+      'Import the file `xghost lease export` wrote',
+      { subCode: 'MALFORMED' },
+    );
   const l = parseLease(f.lease);
   if (!l.ok) return l;
   const lease = l.value;
   const inv = (subCode: string, message: string, field?: string) =>
-    xghostErr('LEASE_INVALID', message, 'Ask the vendor for a lease for this bundle and DID', { subCode, ...(field ? { field } : {}) });
-  if (lease.vendorDid !== o.manifest.vendorDid) return inv('VENDOR_MISMATCH', 'lease is from another vendor', 'vendorDid');
+    xghostErr('LEASE_INVALID', message, 'Ask the vendor for a lease for this bundle and DID', {
+      subCode,
+      ...(field ? { field } : {}),
+    });
+  if (lease.vendorDid !== o.manifest.vendorDid)
+    return inv('VENDOR_MISMATCH', 'lease is from another vendor', 'vendorDid');
   const pub = parseDidKey(lease.vendorDid);
   if (!pub.ok || !ed25519Verify(pub.value, leaseSigningInput(lease), fromB64u(lease.signature)))
     return inv('BAD_SIGNATURE', 'lease signature does not verify', 'signature');
-  if (lease.bundleId !== o.manifest.bundleId) return inv('WRONG_BUNDLE', 'lease is for another bundle', 'bundleId');
-  if (lease.customerDid !== o.customer.did) return inv('WRONG_CUSTOMER', 'lease is for another customer DID', 'customerDid');
+  if (lease.bundleId !== o.manifest.bundleId)
+    return inv('WRONG_BUNDLE', 'lease is for another bundle', 'bundleId');
+  if (lease.customerDid !== o.customer.did)
+    return inv('WRONG_CUSTOMER', 'lease is for another customer DID', 'customerDid');
   if (o.challenge !== undefined && lease.challenge !== o.challenge)
     return inv('CHALLENGE_MISMATCH', 'lease does not answer this request', 'challenge');
-  if (o.challenge === undefined && lease.mode !== 'file') return inv('WRONG_MODE', 'an online lease cannot be imported as a file', 'mode');
+  if (o.challenge === undefined && lease.mode !== 'file')
+    return inv('WRONG_MODE', 'an online lease cannot be imported as a file', 'mode');
   if (o.now >= lease.notAfter)
-    return xghostErr('LEASE_EXPIRED', `lease ran out at ${new Date(lease.notAfter).toISOString()}`, 'Renew the payment / import a new lease file', { field: 'notAfter' });
+    return xghostErr(
+      'LEASE_EXPIRED',
+      `lease ran out at ${new Date(lease.notAfter).toISOString()}`,
+      'Renew the payment / import a new lease file',
+      { field: 'notAfter' },
+    );
   const env = envelopeFromJson(f.sealedShare);
   if (!env.ok) return inv('BAD_ENVELOPE', `sealed share: ${env.error.message}`, 'sealedShare');
   const e = env.value;
-  if (e.sender !== lease.vendorDid || e.recipient !== o.customer.did || e.scope !== billingScope(lease.bundleId))
-    return inv('BAD_ENVELOPE', 'sealed share has the wrong sender, recipient or scope', 'sealedShare');
+  if (
+    e.sender !== lease.vendorDid ||
+    e.recipient !== o.customer.did ||
+    e.scope !== billingScope(lease.bundleId)
+  )
+    return inv(
+      'BAD_ENVELOPE',
+      'sealed share has the wrong sender, recipient or scope',
+      'sealedShare',
+    );
   const header = verifyEnvelopeSignatures(e, undefined);
-  if (!header.ok) return inv('BAD_ENVELOPE', 'sealed share signature does not verify', 'sealedShare');
+  if (!header.ok)
+    return inv('BAD_ENVELOPE', 'sealed share signature does not verify', 'sealedShare');
   const share = await decryptEnvelope(e, o.customer, header.value);
-  if (!share.ok) return inv('BAD_ENVELOPE', 'sealed share does not decrypt with this identity', 'sealedShare');
+  if (!share.ok)
+    return inv('BAD_ENVELOPE', 'sealed share does not decrypt with this identity', 'sealedShare');
   if (sha256Hex(share.value) !== lease.shareSha256) {
     share.value.fill(0);
     return inv('SHARE_MISMATCH', 'share 2 does not match the lease', 'shareSha256');
@@ -154,7 +194,11 @@ export interface GhostStatus {
   readonly version: string;
   readonly exports: readonly string[];
   readonly tier: 'online' | 'air-gapped';
-  readonly lease: { readonly epoch: number; readonly notAfter: number; readonly mode: string } | null;
+  readonly lease: {
+    readonly epoch: number;
+    readonly notAfter: number;
+    readonly mode: string;
+  } | null;
   readonly renewals: number;
   readonly lastError: XghostError | null;
   /** Milliseconds: reconstruct + verify, and evaluate, of the last load. */
@@ -183,18 +227,38 @@ export function reconstructVerify(
   const a = decodeShare(customerShare);
   const b = decodeShare(vendorShare);
   if (!a.ok || !b.ok)
-    return xghostErr('SHARE_INVALID', `share does not decode: ${(a.ok ? b : a).ok ? '' : ((a.ok ? b : a) as { error: { message: string } }).error.message}`, 'Reinstall the customer share file', { field: a.ok ? 'vendorShare' : 'customerShare' });
+    return xghostErr(
+      'SHARE_INVALID',
+      `share does not decode: ${(a.ok ? b : a).ok ? '' : ((a.ok ? b : a) as { error: { message: string } }).error.message}`,
+      'Reinstall the customer share file',
+      { field: a.ok ? 'vendorShare' : 'customerShare' },
+    );
   for (const s of [a.value, b.value])
     if (s.productType !== XGHOST_PRODUCT_TYPE || s.originalLength !== manifest.sourceBytes)
-      return xghostErr('SHARE_INVALID', 'share is not a share of this bundle (product type or length)', 'Use the share file shipped with this manifest', { subCode: 'NOT_THIS_BUNDLE' });
+      return xghostErr(
+        'SHARE_INVALID',
+        'share is not a share of this bundle (product type or length)',
+        'Use the share file shipped with this manifest',
+        { subCode: 'NOT_THIS_BUNDLE' },
+      );
   const out = new Uint8Array(manifest.sourceBytes);
   const n = reconstructInto([a.value, b.value], out);
   a.value.payload.fill(0);
   b.value.payload.fill(0);
-  if (!n.ok) return xghostErr('SOURCE_MISMATCH', `reconstruction failed: ${n.error.code}`, 'A share was altered or belongs to another build', { subCode: n.error.code });
+  if (!n.ok)
+    return xghostErr(
+      'SOURCE_MISMATCH',
+      `reconstruction failed: ${n.error.code}`,
+      'A share was altered or belongs to another build',
+      { subCode: n.error.code },
+    );
   if (n.value !== out.length || sha256Hex(out) !== manifest.sourceSha256) {
     out.fill(0);
-    return xghostErr('SOURCE_MISMATCH', 'reconstructed source does not match the manifest SHA-256', 'A share was altered or belongs to another build');
+    return xghostErr(
+      'SOURCE_MISMATCH',
+      'reconstructed source does not match the manifest SHA-256',
+      'A share was altered or belongs to another build',
+    );
   }
   return ok(out);
 }
@@ -217,15 +281,27 @@ export function evaluateModule(
   const code = `${prelude}(function () { 'use strict'; const module = { exports: {} }; const exports = module.exports;\n${new TextDecoder().decode(source)}\n;return module.exports; })()`;
   let exportsObj: Record<string, unknown>;
   try {
-    exportsObj = vm.runInContext(code, context, { timeout: timeoutMs, filename: `xghost-${manifest.bundleId}.js` }) as Record<string, unknown>;
+    exportsObj = vm.runInContext(code, context, {
+      timeout: timeoutMs,
+      filename: `xghost-${manifest.bundleId}.js`,
+    }) as Record<string, unknown>;
   } catch (e) {
-    return xghostErr('EVALUATION_FAILED', `module evaluation threw: ${(e as Error)?.name ?? 'error'}`, 'The bundle does not run in the sandbox (does it need a global it did not declare?)');
+    return xghostErr(
+      'EVALUATION_FAILED',
+      `module evaluation threw: ${(e as Error)?.name ?? 'error'}`,
+      'The bundle does not run in the sandbox (does it need a global it did not declare?)',
+    );
   }
   const out = new Map<string, Fn>();
   for (const name of manifest.exports) {
     const f = exportsObj?.[name];
     if (typeof f !== 'function')
-      return xghostErr('EXPORT_NOT_FOUND', `declared export ${name} is not a function of the module`, 'Rebuild with the right --exports', { field: name });
+      return xghostErr(
+        'EXPORT_NOT_FOUND',
+        `declared export ${name} is not a function of the module`,
+        'Rebuild with the right --exports',
+        { field: name },
+      );
     out.set(name, f as Fn);
   }
   return ok(out);
@@ -242,9 +318,13 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
   const now = opts.now ?? Date.now;
   const tier = opts.tier ?? (opts.server !== undefined ? 'online' : 'air-gapped');
   if (tier === 'online' && opts.server === undefined)
-    return xghostErr('INVALID_INPUT', 'online tier needs `server`', 'Pass the share server URL', { field: 'server' });
+    return xghostErr('INVALID_INPUT', 'online tier needs `server`', 'Pass the share server URL', {
+      field: 'server',
+    });
   if (tier === 'air-gapped' && opts.shareFile === undefined)
-    return xghostErr('INVALID_INPUT', 'air-gapped tier needs `shareFile`', 'Pass the lease file', { field: 'shareFile' });
+    return xghostErr('INVALID_INPUT', 'air-gapped tier needs `shareFile`', 'Pass the lease file', {
+      field: 'shareFile',
+    });
   const mf = verifyManifest(opts.manifest, opts.vendorDid);
   if (!mf.ok) return mf;
   const manifest = mf.value;
@@ -268,20 +348,34 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
   const clockCheck = async (persist: boolean): Promise<Result<void, XghostError>> => {
     const t = now();
     if (t + tolerance < lastSeen)
-      return xghostErr('CLOCK_ROLLBACK', `clock is ${lastSeen - t} ms behind the latest time seen`, 'Fix the system clock; the runtime refuses a clock moved backwards');
+      return xghostErr(
+        'CLOCK_ROLLBACK',
+        `clock is ${lastSeen - t} ms behind the latest time seen`,
+        'Fix the system clock; the runtime refuses a clock moved backwards',
+      );
     if (t > lastSeen) lastSeen = t;
     if (persist && opts.clockStateFile !== undefined) {
       try {
         await writeFile(opts.clockStateFile, JSON.stringify({ lastSeen }), { mode: 0o600 });
       } catch (e) {
-        return xghostErr('IO_FAILED', `cannot write ${opts.clockStateFile}: ${(e as Error).message}`, 'Check permissions');
+        return xghostErr(
+          'IO_FAILED',
+          `cannot write ${opts.clockStateFile}: ${(e as Error).message}`,
+          'Check permissions',
+        );
       }
     }
     return ok(undefined);
   };
 
-  const fetchLease = async (): Promise<Result<{ lease: GhostLease; share: Uint8Array }, XghostError>> => {
-    const body = JSON.stringify({ bundleId: manifest.bundleId, epoch: Math.floor(now() / epochMs), keyDocument: keyDocumentToJson(opts.agent.keyDocument) });
+  const fetchLease = async (): Promise<
+    Result<{ lease: GhostLease; share: Uint8Array }, XghostError>
+  > => {
+    const body = JSON.stringify({
+      bundleId: manifest.bundleId,
+      epoch: Math.floor(now() / epochMs),
+      keyDocument: keyDocumentToJson(opts.agent.keyDocument),
+    });
     const headers = opts.agent.signRequest({ method: 'POST', path: SHARE_REQUEST_PATH, body });
     let res: Response;
     try {
@@ -292,32 +386,63 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
         signal: AbortSignal.timeout(10_000),
       });
     } catch (e) {
-      return xghostErr('NETWORK_ERROR', `share server unreachable: ${(e as Error).message}`, 'Check the server URL and network');
+      return xghostErr(
+        'NETWORK_ERROR',
+        `share server unreachable: ${(e as Error).message}`,
+        'Check the server URL and network',
+      );
     }
     let json: unknown;
     try {
       json = await res.json();
     } catch {
-      return xghostErr('REQUEST_REJECTED', `share server answered ${res.status} without JSON`, 'Check the server URL');
+      return xghostErr(
+        'REQUEST_REJECTED',
+        `share server answered ${res.status} without JSON`,
+        'Check the server URL',
+      );
     }
     if (!res.ok) {
       const e = (json as { error?: { code?: string; message?: string } }).error;
       const code = typeof e?.code === 'string' ? e.code : 'REQUEST_REJECTED';
       if (BILLING_CODES.has(code))
-        return xghostErr('BILLING_REQUIRED', `vendor refused share 2: ${code}`, 'Bring the payment for this bundle up to date', { subCode: code });
-      const known = ['BUNDLE_NOT_FOUND', 'RATE_LIMITED', 'REQUEST_REJECTED'].includes(code) ? (code as XghostError['code']) : 'REQUEST_REJECTED';
-      return xghostErr(known, `share server: ${e?.message ?? res.status}`, 'See docs/errors.md#xghost', { subCode: code });
+        return xghostErr(
+          'BILLING_REQUIRED',
+          `vendor refused share 2: ${code}`,
+          'Bring the payment for this bundle up to date',
+          { subCode: code },
+        );
+      const known = ['BUNDLE_NOT_FOUND', 'RATE_LIMITED', 'REQUEST_REJECTED'].includes(code)
+        ? (code as XghostError['code'])
+        : 'REQUEST_REJECTED';
+      return xghostErr(
+        known,
+        `share server: ${e?.message ?? res.status}`,
+        'See docs/errors.md#xghost',
+        { subCode: code },
+      );
     }
-    return openLeaseFile(json, { manifest, customer: identity, challenge: headers['x-xlink-nonce'], now: now() });
+    return openLeaseFile(json, {
+      manifest,
+      customer: identity,
+      challenge: headers['x-xlink-nonce'],
+      now: now(),
+    });
   };
 
-  const loadFile = async (): Promise<Result<{ lease: GhostLease; share: Uint8Array }, XghostError>> => {
+  const loadFile = async (): Promise<
+    Result<{ lease: GhostLease; share: Uint8Array }, XghostError>
+  > => {
     let file: unknown = opts.shareFile;
     if (typeof file === 'string') {
       try {
         file = JSON.parse(await readFile(file, 'utf8'));
       } catch (e) {
-        return xghostErr('IO_FAILED', `cannot read the lease file: ${(e as Error).message}`, 'Check the path');
+        return xghostErr(
+          'IO_FAILED',
+          `cannot read the lease file: ${(e as Error).message}`,
+          'Check the path',
+        );
       }
     }
     return openLeaseFile(file, { manifest, customer: identity, now: now() });
@@ -328,7 +453,11 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
   const got = tier === 'online' ? await fetchLease() : await loadFile();
   if (!got.ok) return got;
   if (got.value.lease.issuedAt > now() + tolerance)
-    return xghostErr('CLOCK_ROLLBACK', 'lease was issued after the local time', 'Fix the system clock');
+    return xghostErr(
+      'CLOCK_ROLLBACK',
+      'lease was issued after the local time',
+      'Fix the system clock',
+    );
   const t0 = performance.now();
   const src = reconstructVerify(manifest, opts.customerShare, got.value.share);
   got.value.share.fill(0); // share 2 is not needed once the code is loaded
@@ -365,7 +494,11 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
   };
   const expiredError = (): XghostError => {
     if (lastError !== null && lastError.code === 'BILLING_REQUIRED') return lastError;
-    return xghostErr('LEASE_EXPIRED', 'the lease ran out and was not renewed', 'Check payment and connectivity to the vendor server').error;
+    return xghostErr(
+      'LEASE_EXPIRED',
+      'the lease ran out and was not renewed',
+      'Check payment and connectivity to the vendor server',
+    ).error;
   };
   const schedule = () => {
     if (lease === null) return;
@@ -374,7 +507,8 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
     expiryTimer = setTimeout(() => purge(expiredError()), Math.max(0, left));
     expiryTimer.unref?.();
     if (tier === 'online') {
-      const before = opts.renewBeforeMs ?? Math.min(60_000, Math.floor((lease.notAfter - lease.issuedAt) / 2));
+      const before =
+        opts.renewBeforeMs ?? Math.min(60_000, Math.floor((lease.notAfter - lease.issuedAt) / 2));
       if (renewTimer) clearTimeout(renewTimer);
       renewTimer = setTimeout(() => void renewLoop(), Math.max(0, left - before));
       renewTimer.unref?.();
@@ -416,7 +550,10 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
   };
   schedule();
   if (opts.clockStateFile !== undefined) {
-    clockTimer = setInterval(() => void clockCheck(true).then((c) => !c.ok && purge(c.error)), 60_000);
+    clockTimer = setInterval(
+      () => void clockCheck(true).then((c) => !c.ok && purge(c.error)),
+      60_000,
+    );
     clockTimer.unref?.();
   }
   const timings = { reconstructVerifyMs: t1 - t0, evaluateMs: t2 - t1 };
@@ -440,11 +577,20 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
       if (t > lastSeen) lastSeen = t;
       const f = (exportsMap as Map<string, Fn>).get(name);
       if (f === undefined)
-        return xghostErr('EXPORT_NOT_FOUND', `${String(name)} is not a declared export`, `Declared: ${manifest.exports.join(', ')}`, { field: 'name' });
+        return xghostErr(
+          'EXPORT_NOT_FOUND',
+          `${String(name)} is not a declared export`,
+          `Declared: ${manifest.exports.join(', ')}`,
+          { field: 'name' },
+        );
       try {
         return { ok: true, value: f(...args) };
       } catch (e) {
-        return xghostErr('CALL_FAILED', `${name} threw: ${(e as Error)?.message ?? String(e)}`, 'See the vendor documentation of this export');
+        return xghostErr(
+          'CALL_FAILED',
+          `${name} threw: ${(e as Error)?.message ?? String(e)}`,
+          'See the vendor documentation of this export',
+        );
       }
     },
     status() {
@@ -462,7 +608,13 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
     },
     renew,
     dispose() {
-      if (state === 'active') purge({ code: 'GHOST_DISPOSED', message: 'disposed', hint: 'Create a new ghost', docs: 'docs/errors.md#xghost' });
+      if (state === 'active')
+        purge({
+          code: 'GHOST_DISPOSED',
+          message: 'disposed',
+          hint: 'Create a new ghost',
+          docs: 'docs/errors.md#xghost',
+        });
       state = 'disposed';
       clearTimers();
       lease = null;

@@ -15,7 +15,12 @@
  */
 import { join } from 'node:path';
 import { keyDocumentFromJson, MemoryNonceStore } from '@xorida/agent-sdk';
-import { createRequestVerifier, DurableLog, installJsonParsers, sendError } from '@xorida/agent-sdk/node';
+import {
+  createRequestVerifier,
+  DurableLog,
+  installJsonParsers,
+  sendError,
+} from '@xorida/agent-sdk/node';
 import { type BillingService, checkIssuable, createConnectionId, RateLimiter } from '@xorida/xpass';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ok, type Result } from 'xorida';
@@ -48,9 +53,15 @@ export function billingFromXpassServer(baseUrl: string, adminToken: string): Bil
         headers: { authorization: `Bearer ${adminToken}` },
         signal: AbortSignal.timeout(5_000),
       });
-      const j = (await res.json()) as { status?: string; error?: { code: string; message: string } };
+      const j = (await res.json()) as {
+        status?: string;
+        error?: { code: string; message: string };
+      };
       if (res.ok && typeof j.status === 'string') return ok({ status: j.status });
-      return { ok: false, error: j.error ?? { code: 'STORE_FAILED', message: `xpass ${res.status}` } };
+      return {
+        ok: false,
+        error: j.error ?? { code: 'STORE_FAILED', message: `xpass ${res.status}` },
+      };
     } catch (e) {
       return { ok: false, error: { code: 'STORE_FAILED', message: (e as Error).message } };
     }
@@ -107,14 +118,23 @@ export async function startGhostServer(
   const bundles = new Map<string, ServedBundle>();
   for (const b of opts.bundles) {
     const m = verifyManifest(b.manifest, vendor.value.did);
-    if (!m.ok) return xghostErr('INVALID_INPUT', `bundle: ${m.error.message}`, 'Serve manifests signed by this vendor key', { field: 'bundles' });
+    if (!m.ok)
+      return xghostErr(
+        'INVALID_INPUT',
+        `bundle: ${m.error.message}`,
+        'Serve manifests signed by this vendor key',
+        { field: 'bundles' },
+      );
     bundles.set(m.value.bundleId, { manifest: m.value, vendorShare: b.vendorShare });
   }
   const opened = await DurableLog.open(join(opts.dataDir, 'leases.jsonl'));
   if (!opened.ok) return xghostErr('IO_FAILED', opened.error.message, opened.error.hint);
   const log = opened.value.log;
   const verifyReq = createRequestVerifier(new MemoryNonceStore());
-  const limiter = new RateLimiter({ limit: opts.rateLimit?.limit ?? 60, windowMs: opts.rateLimit?.windowMs ?? 60_000 });
+  const limiter = new RateLimiter({
+    limit: opts.rateLimit?.limit ?? 60,
+    windowMs: opts.rateLimit?.windowMs ?? 60_000,
+  });
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 });
   installJsonParsers(app);
   let closing = false;
@@ -127,42 +147,107 @@ export async function startGhostServer(
   }));
 
   app.post(SHARE_REQUEST_PATH, async (req, reply) => {
-    if (closing) return sendError(reply, 503, { code: 'SHUTTING_DOWN', message: 'server is stopping', hint: 'Retry shortly' });
+    if (closing)
+      return sendError(reply, 503, {
+        code: 'SHUTTING_DOWN',
+        message: 'server is stopping',
+        hint: 'Retry shortly',
+      });
     const v = await verifyReq(req);
-    if (!v.ok) return sendError(reply, 401, { code: 'REQUEST_REJECTED', subCode: v.error.code, message: v.error.message, hint: v.error.hint });
+    if (!v.ok)
+      return sendError(reply, 401, {
+        code: 'REQUEST_REJECTED',
+        subCode: v.error.code,
+        message: v.error.message,
+        hint: v.error.hint,
+      });
     const customerDid = v.value.did;
     const rl = limiter.hit(customerDid);
     if (!rl.ok) {
-      const after = Number((rl.error.metadata as { retryAfterMs?: number } | undefined)?.retryAfterMs ?? 1000);
+      const after = Number(
+        (rl.error.metadata as { retryAfterMs?: number } | undefined)?.retryAfterMs ?? 1000,
+      );
       reply.header('retry-after', String(Math.ceil(after / 1000)));
-      return sendError(reply, 429, { code: 'RATE_LIMITED', message: rl.error.message, hint: 'Slow down' });
+      return sendError(reply, 429, {
+        code: 'RATE_LIMITED',
+        message: rl.error.message,
+        hint: 'Slow down',
+      });
     }
     const b = req.body as Record<string, unknown> | undefined;
     if (
-      b === null || typeof b !== 'object' || typeof b.bundleId !== 'string' ||
-      !Number.isSafeInteger(b.epoch) || b.keyDocument === undefined || Object.keys(b).length !== 3
+      b === null ||
+      typeof b !== 'object' ||
+      typeof b.bundleId !== 'string' ||
+      !Number.isSafeInteger(b.epoch) ||
+      b.keyDocument === undefined ||
+      Object.keys(b).length !== 3
     )
-      return sendError(reply, 400, { code: 'BAD_REQUEST', message: 'body must be { bundleId, epoch, keyDocument }', hint: 'See docs/formats.md#xghost' });
+      return sendError(reply, 400, {
+        code: 'BAD_REQUEST',
+        message: 'body must be { bundleId, epoch, keyDocument }',
+        hint: 'See docs/formats.md#xghost',
+      });
     const bundle = bundles.get(b.bundleId);
-    if (bundle === undefined) return sendError(reply, 404, { code: 'BUNDLE_NOT_FOUND', message: 'unknown bundle id', hint: 'Check the manifest' });
+    if (bundle === undefined)
+      return sendError(reply, 404, {
+        code: 'BUNDLE_NOT_FOUND',
+        message: 'unknown bundle id',
+        hint: 'Check the manifest',
+      });
     const t = now();
     const epoch = Math.floor(t / epochMs);
     if (Math.abs((b.epoch as number) - epoch) > 1)
-      return sendError(reply, 400, { code: 'REQUEST_REJECTED', subCode: 'EPOCH_MISMATCH', message: 'epoch is more than one off the server epoch', hint: 'Fix the clock' });
+      return sendError(reply, 400, {
+        code: 'REQUEST_REJECTED',
+        subCode: 'EPOCH_MISMATCH',
+        message: 'epoch is more than one off the server epoch',
+        hint: 'Fix the clock',
+      });
     const doc = keyDocumentFromJson(b.keyDocument, customerDid);
-    if (!doc.ok) return sendError(reply, 400, { code: 'REQUEST_REJECTED', subCode: doc.error.code, message: 'key document does not verify for the signing DID', hint: doc.error.hint });
-    const connectionId = createConnectionId(vendor.value.did, customerDid, billingScope(bundle.manifest.bundleId));
+    if (!doc.ok)
+      return sendError(reply, 400, {
+        code: 'REQUEST_REJECTED',
+        subCode: doc.error.code,
+        message: 'key document does not verify for the signing DID',
+        hint: doc.error.hint,
+      });
+    const connectionId = createConnectionId(
+      vendor.value.did,
+      customerDid,
+      billingScope(bundle.manifest.bundleId),
+    );
     const billed = connectionId.ok ? await opts.billing(connectionId.value) : connectionId;
     let refusal: { code: string; message: string } | undefined;
-    if (!billed.ok) refusal = billed.error.code === 'CONNECTION_NOT_FOUND' ? { code: 'BILLING_REQUIRED', message: 'no billing connection for this customer and bundle' } : billed.error;
+    if (!billed.ok)
+      refusal =
+        billed.error.code === 'CONNECTION_NOT_FOUND'
+          ? {
+              code: 'BILLING_REQUIRED',
+              message: 'no billing connection for this customer and bundle',
+            }
+          : billed.error;
     else {
-      const iss = checkIssuable(billed.value.status as Parameters<typeof checkIssuable>[0], connectionId.ok ? connectionId.value : '');
+      const iss = checkIssuable(
+        billed.value.status as Parameters<typeof checkIssuable>[0],
+        connectionId.ok ? connectionId.value : '',
+      );
       if (!iss.ok) refusal = iss.error;
     }
     if (refusal !== undefined) {
-      await log.append({ t, kind: 'refused', bundleId: bundle.manifest.bundleId, customerDid, code: refusal.code });
+      await log.append({
+        t,
+        kind: 'refused',
+        bundleId: bundle.manifest.bundleId,
+        customerDid,
+        code: refusal.code,
+      });
       const status = refusal.code === 'STORE_FAILED' ? 503 : 402;
-      return sendError(reply, status, { code: refusal.code, message: refusal.message, hint: 'Bring the payment for this bundle up to date' });
+      return sendError(reply, status, {
+        code: refusal.code,
+        message: refusal.message,
+        hint: 'Bring the payment for this bundle up to date',
+      });
     }
     const lease = await issueLease({
       vendor: vendor.value,
@@ -176,8 +261,20 @@ export async function startGhostServer(
       now: t,
     });
     if (!lease.ok) return sendError(reply, 400, lease.error);
-    const w = await log.append({ t, kind: 'issued', bundleId: bundle.manifest.bundleId, customerDid, epoch, notAfter: t + leaseMs });
-    if (!w.ok) return sendError(reply, 503, { code: 'STORAGE_FAILED', message: 'lease log write failed', hint: 'Check the data dir' });
+    const w = await log.append({
+      t,
+      kind: 'issued',
+      bundleId: bundle.manifest.bundleId,
+      customerDid,
+      epoch,
+      notAfter: t + leaseMs,
+    });
+    if (!w.ok)
+      return sendError(reply, 503, {
+        code: 'STORAGE_FAILED',
+        message: 'lease log write failed',
+        hint: 'Check the data dir',
+      });
     return reply.code(200).send(lease.value);
   });
 

@@ -7,6 +7,8 @@
  *
  * @module
  */
+
+import { randomBytes } from 'node:crypto';
 import {
   type Agent,
   type AgentIdentity,
@@ -30,7 +32,6 @@ import {
   xghostErr,
 } from '../index.js';
 import { b64u, sha256Hex } from './crypto.js';
-import { randomBytes } from 'node:crypto';
 
 /** The vendor's identity: an agent-sdk identity or Agent. */
 export type VendorKey = AgentIdentity | Agent;
@@ -39,7 +40,10 @@ export type VendorKey = AgentIdentity | Agent;
 export function identityOf(v: VendorKey): Result<AgentIdentity, XghostError> {
   if ('signing' in v) return ok(v);
   const id = importIdentityExport(v.exportIdentity());
-  if (!id.ok) return xghostErr('INVALID_INPUT', 'cannot read the agent identity', 'Pass an AgentIdentity', { field: 'agent' });
+  if (!id.ok)
+    return xghostErr('INVALID_INPUT', 'cannot read the agent identity', 'Pass an AgentIdentity', {
+      field: 'agent',
+    });
   return ok(id.value);
 }
 
@@ -73,16 +77,29 @@ export interface GhostBuild {
 export function ghostBuild(opts: GhostBuildOptions): Result<GhostBuild, XghostError> {
   const n = opts.n ?? 2;
   if (!(opts.source instanceof Uint8Array) || opts.source.length === 0)
-    return xghostErr('INVALID_INPUT', 'source must be non-empty bytes', 'Pass the module file contents', { field: 'source' });
+    return xghostErr(
+      'INVALID_INPUT',
+      'source must be non-empty bytes',
+      'Pass the module file contents',
+      { field: 'source' },
+    );
   if (!Number.isInteger(n) || n < 2 || n > 255)
-    return xghostErr('INVALID_INPUT', 'n must be 2..255', 'Use n = 2 (customer + vendor)', { field: 'n' });
+    return xghostErr('INVALID_INPUT', 'n must be 2..255', 'Use n = 2 (customer + vendor)', {
+      field: 'n',
+    });
   const globals = opts.globals ?? [];
   if (!globals.every((g) => (ALLOWED_GLOBALS as readonly string[]).includes(g)))
-    return xghostErr('INVALID_INPUT', 'unknown global requested', `Allowed: ${ALLOWED_GLOBALS.join(', ')}`, { field: 'globals' });
+    return xghostErr(
+      'INVALID_INPUT',
+      'unknown global requested',
+      `Allowed: ${ALLOWED_GLOBALS.join(', ')}`,
+      { field: 'globals' },
+    );
   const id = identityOf(opts.vendor);
   if (!id.ok) return id;
   const parts = split(opts.source, { threshold: 2, shares: n });
-  if (!parts.ok) return xghostErr('INVALID_INPUT', parts.error.message, parts.error.hint, { field: 'source' });
+  if (!parts.ok)
+    return xghostErr('INVALID_INPUT', parts.error.message, parts.error.hint, { field: 'source' });
   const shares: Uint8Array[] = [];
   for (const s of parts.value) {
     const e = encodeShare(s, { productType: XGHOST_PRODUCT_TYPE });
@@ -110,7 +127,10 @@ export function ghostBuild(opts: GhostBuildOptions): Result<GhostBuild, XghostEr
   const manifest = { ...unsigned, signature };
   // Validate the shape the runtime will check (exports names, metadata values).
   const checked = parseManifest(manifest);
-  if (!checked.ok) return xghostErr('INVALID_INPUT', checked.error.message, checked.error.hint, { field: checked.error.field ?? 'manifest' });
+  if (!checked.ok)
+    return xghostErr('INVALID_INPUT', checked.error.message, checked.error.hint, {
+      field: checked.error.field ?? 'manifest',
+    });
   return ok({ manifest, shares });
 }
 
@@ -133,7 +153,9 @@ export interface IssueLeaseInput {
  * Signs a lease and seals share 2 to the customer (Xlink envelope, scope `xghost:<bundleId>`).
  * @returns the lease file / share answer body
  */
-export async function issueLease(input: IssueLeaseInput): Promise<Result<GhostLeaseFile, XghostError>> {
+export async function issueLease(
+  input: IssueLeaseInput,
+): Promise<Result<GhostLeaseFile, XghostError>> {
   const id = identityOf(input.vendor);
   if (!id.ok) return id;
   const now = input.now ?? Date.now();
@@ -150,7 +172,10 @@ export async function issueLease(input: IssueLeaseInput): Promise<Result<GhostLe
     mode: input.mode,
     shareSha256: sha256Hex(input.vendorShare),
   };
-  const lease: GhostLease = { ...unsigned, signature: b64u(id.value.signing.sign(leaseSigningInput(unsigned))) };
+  const lease: GhostLease = {
+    ...unsigned,
+    signature: b64u(id.value.signing.sign(leaseSigningInput(unsigned))),
+  };
   const version = input.customer.versions.includes(2) ? 2 : 1;
   const env = await createEnvelope({
     sender: id.value,
@@ -160,7 +185,10 @@ export async function issueLease(input: IssueLeaseInput): Promise<Result<GhostLe
     plaintext: input.vendorShare,
     timestamp: now,
   });
-  if (!env.ok) return xghostErr('INVALID_INPUT', `cannot seal share 2: ${env.error.message}`, env.error.hint, { field: 'customer' });
+  if (!env.ok)
+    return xghostErr('INVALID_INPUT', `cannot seal share 2: ${env.error.message}`, env.error.hint, {
+      field: 'customer',
+    });
   return ok({ type: 'xghost-lease-file', v: 1, lease, sealedShare: envelopeToJson(env.value) });
 }
 
@@ -180,10 +208,16 @@ export interface ExportLeaseFileInput {
  * Air-gapped tier: a signed lease file with share 2 sealed to the customer DID.
  * @returns the lease file (write it as JSON), or `INVALID_INPUT`
  */
-export function exportLeaseFile(input: ExportLeaseFileInput): Promise<Result<GhostLeaseFile, XghostError>> {
+export function exportLeaseFile(
+  input: ExportLeaseFileInput,
+): Promise<Result<GhostLeaseFile, XghostError>> {
   const days = input.validityDays ?? 30;
   if (!(days > 0 && days <= 366))
-    return Promise.resolve(xghostErr('INVALID_INPUT', 'validityDays must be in (0, 366]', 'Use 7-30 days', { field: 'validityDays' }));
+    return Promise.resolve(
+      xghostErr('INVALID_INPUT', 'validityDays must be in (0, 366]', 'Use 7-30 days', {
+        field: 'validityDays',
+      }),
+    );
   const now = input.now ?? Date.now();
   return issueLease({
     vendor: input.vendor,
