@@ -20,7 +20,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(opts: { status?: 'active' | 'pending'; leaseMs?: number } = {}) {
+async function setup(
+  opts: { status?: 'active' | 'pending'; leaseMs?: number; limit?: number } = {},
+) {
   const b = ghostBuild({ source: enc(SOURCE), exports: EXPORTS, vendor });
   if (!b.ok) throw new Error(b.error.message);
   const { manifest, shares } = b.value;
@@ -42,6 +44,7 @@ async function setup(opts: { status?: 'active' | 'pending'; leaseMs?: number } =
     dataDir,
     port: 0,
     leaseMs: opts.leaseMs ?? 60_000,
+    ...(opts.limit !== undefined ? { rateLimit: { limit: opts.limit } } : {}),
   });
   if (!server.ok) throw new Error(server.error.message);
   cleanups.push(async () => {
@@ -171,5 +174,20 @@ describe('xghost serve + online runtime', () => {
       agent: s.customer,
     });
     expect(g2.ok ? '' : g2.error.code).toBe('BUNDLE_NOT_FOUND');
+  });
+
+  it('rate limits share requests per DID (429 + Retry-After)', async () => {
+    const s = await setup({ limit: 1 });
+    const g = await createGhost({
+      manifest: s.manifest,
+      customerShare: s.shares[0]!,
+      server: s.server.url,
+      agent: s.customer,
+    });
+    if (!g.ok) throw new Error(g.error.message);
+    const again = await g.value.renew();
+    expect(again.ok ? '' : again.error.code).toBe('RATE_LIMITED');
+    expect(g.value.call('sum', [1]).ok).toBe(true);
+    g.value.dispose();
   });
 });

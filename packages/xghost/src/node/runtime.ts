@@ -528,8 +528,16 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
       return r;
     }
     r.value.share.fill(0);
-    if (r.value.lease.shareSha256 !== lease?.shareSha256 && lease !== null) {
-      // A different share 2 would be another build; keep the code we verified.
+    if (lease !== null && r.value.lease.shareSha256 !== lease.shareSha256) {
+      // A lease for a different share 2 belongs to another build of this bundle id.
+      const e = xghostErr(
+        'LEASE_INVALID',
+        'renewed lease is for another share 2',
+        'Restart with the current build',
+        { subCode: 'SHARE_MISMATCH' },
+      );
+      lastError = e.error;
+      return e;
     }
     lease = r.value.lease;
     lastError = null;
