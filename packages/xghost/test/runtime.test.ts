@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createGhost,
@@ -148,6 +150,57 @@ describe('createGhost (air-gapped lease file)', () => {
     expect(g.value.status()).toMatchObject({ state: 'disposed', lease: null });
     expect(purged).toBe('GHOST_DISPOSED');
     g.value.dispose(); // idempotent
+  });
+
+  it('after dispose() the module and its data can be garbage-collected', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const src =
+      'const model = { weights: new Array(1000).fill(1) };\nexports.model = () => model;\n';
+    const b = ghostBuild({ source: enc(src), exports: ['model'], vendor });
+    if (!b.ok) throw new Error(b.error.message);
+    const customer = customerAgent();
+    const file = await exportLeaseFile({
+      vendor,
+      manifest: b.value.manifest,
+      vendorShare: b.value.shares[1]!,
+      customer: customer.keyDocument,
+    });
+    if (!file.ok) throw new Error(file.error.message);
+    const g = await createGhost({
+      manifest: b.value.manifest,
+      customerShare: b.value.shares[0]!,
+      shareFile: file.value,
+      agent: customer,
+    });
+    if (!g.ok) throw new Error(g.error.message);
+    const ref = (() => {
+      const r = g.value.call('model');
+      if (!r.ok) throw new Error(r.error.code);
+      return new WeakRef(r.value as object);
+    })();
+    // Still held by the live ghost.
+    // deref() keeps its target alive until the current job ends: collect in a later job.
+    const tick = () => new Promise((r) => setTimeout(r, 10));
+    const collected = async () => {
+      for (let i = 0; i < 10; i++) {
+        await tick();
+        gc();
+        await tick();
+        if (ref.deref() === undefined) return true;
+      }
+      return false;
+    };
+    expect(await collected()).toBe(false);
+    // Still held by the live ghost, and the same object.
+    expect(
+      (() => {
+        const again = g.value.call('model');
+        return again.ok && again.value === ref.deref();
+      })(),
+    ).toBe(true);
+    g.value.dispose();
+    expect(await collected()).toBe(true);
   });
 
   it('rejects a tampered customer share (SOURCE_MISMATCH)', async () => {

@@ -307,6 +307,9 @@ export function evaluateModule(
   return ok(out);
 }
 
+/** Largest delay `setTimeout` accepts (larger values fire at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const BILLING_CODES = new Set(['BILLING_REQUIRED', 'CONNECTION_SUSPENDED', 'CONNECTION_REVOKED']);
 
 /**
@@ -504,13 +507,24 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
     if (lease === null) return;
     const left = lease.notAfter - now();
     if (expiryTimer) clearTimeout(expiryTimer);
-    expiryTimer = setTimeout(() => purge(expiredError()), Math.max(0, left));
-    expiryTimer.unref?.();
+    // setTimeout overflows above 2^31-1 ms (~24.8 days; lease files run up to 366): re-arm.
+    const armExpiry = () => {
+      const rest = (lease as GhostLease).notAfter - now();
+      expiryTimer = setTimeout(
+        () => (rest > MAX_TIMER_MS ? armExpiry() : purge(expiredError())),
+        Math.min(Math.max(0, rest), MAX_TIMER_MS),
+      );
+      expiryTimer.unref?.();
+    };
+    armExpiry();
     if (tier === 'online') {
       const before =
         opts.renewBeforeMs ?? Math.min(60_000, Math.floor((lease.notAfter - lease.issuedAt) / 2));
       if (renewTimer) clearTimeout(renewTimer);
-      renewTimer = setTimeout(() => void renewLoop(), Math.max(0, left - before));
+      renewTimer = setTimeout(
+        () => void renewLoop(),
+        Math.min(Math.max(0, left - before), MAX_TIMER_MS),
+      );
       renewTimer.unref?.();
     }
   };
