@@ -299,6 +299,42 @@ describe('createGhost (air-gapped lease file)', () => {
     expect(g2.value.call('sum', [2]).ok).toBe(false);
   });
 
+  it('air-gapped renewal with a new lease file; a file for another build is refused', async () => {
+    const { manifest, shares, customer, file } = await airGapped({ days: 1 });
+    let clock = Date.now();
+    const g = await createGhost({
+      manifest,
+      customerShare: shares[0]!,
+      shareFile: file,
+      agent: customer,
+      now: () => clock,
+    });
+    if (!g.ok) throw new Error(g.error.message);
+    const next = await exportLeaseFile({
+      vendor,
+      manifest,
+      vendorShare: shares[1]!,
+      customer: customer.keyDocument,
+      validityDays: 30,
+    });
+    if (!next.ok) throw new Error(next.error.message);
+    expect((await g.value.renew(next.value)).ok).toBe(true);
+    clock += 2 * DAY; // past the first file, inside the second
+    expect(g.value.call('sum', [1, 1]).ok).toBe(true);
+    const other = ghostBuild({ source: enc(SOURCE), exports: EXPORTS, vendor });
+    if (!other.ok) throw new Error('build');
+    const foreign = await exportLeaseFile({
+      vendor,
+      manifest: other.value.manifest,
+      vendorShare: other.value.shares[1]!,
+      customer: customer.keyDocument,
+    });
+    if (!foreign.ok) throw new Error('lease');
+    const r = await g.value.renew(foreign.value);
+    expect(r.ok ? '' : `${r.error.code}/${r.error.subCode}`).toBe('LEASE_INVALID/WRONG_BUNDLE');
+    g.value.dispose();
+  });
+
   it('refuses a clock moved backwards (persisted across restarts)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'xghost-clock-'));
     dirs.push(dir);

@@ -210,8 +210,11 @@ export interface Ghost {
   /** Calls a declared export; synchronous; `CALL_FAILED` if it throws. */
   call(name: string, ...args: unknown[]): Result<unknown, XghostError>;
   status(): GhostStatus;
-  /** Renews the lease now (online tier). */
-  renew(): Promise<Result<void, XghostError>>;
+  /**
+   * Renews the lease now: online, from the share server; air-gapped, from a new lease file
+   * (path or parsed) the vendor exported for the same build and DID.
+   */
+  renew(leaseFile?: string | GhostLeaseFile): Promise<Result<void, XghostError>>;
   /** Stops timers and drops the code and share 2. Idempotent. */
   dispose(): void;
 }
@@ -433,10 +436,10 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
     });
   };
 
-  const loadFile = async (): Promise<
-    Result<{ lease: GhostLease; share: Uint8Array }, XghostError>
-  > => {
-    let file: unknown = opts.shareFile;
+  const loadFile = async (
+    source: string | GhostLeaseFile | undefined = opts.shareFile,
+  ): Promise<Result<{ lease: GhostLease; share: Uint8Array }, XghostError>> => {
+    let file: unknown = source;
     if (typeof file === 'string') {
       try {
         file = JSON.parse(await readFile(file, 'utf8'));
@@ -528,15 +531,15 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
       renewTimer.unref?.();
     }
   };
-  const renew = async (): Promise<Result<void, XghostError>> => {
+  const renew = async (leaseFile?: string | GhostLeaseFile): Promise<Result<void, XghostError>> => {
     if (state !== 'active') return { ok: false, error: lastError ?? expiredError() };
     const c = await clockCheck(true);
     if (!c.ok) {
       purge(c.error);
       return c;
     }
-    if (tier !== 'online') return ok(undefined);
-    const r = await fetchLease();
+    if (tier !== 'online' && leaseFile === undefined) return ok(undefined);
+    const r = tier === 'online' ? await fetchLease() : await loadFile(leaseFile);
     if (!r.ok) {
       lastError = r.error;
       return r;
