@@ -45,6 +45,9 @@ async function setup(
     port: 0,
     leaseMs: opts.leaseMs ?? 60_000,
     ...(opts.limit !== undefined ? { rateLimit: { limit: opts.limit } } : {}),
+    ...(opts.redisUrl !== undefined
+      ? { redisUrl: opts.redisUrl, redisPrefix: `xghost-test-${process.pid}-${Date.now()}:` }
+      : {}),
   });
   if (!server.ok) throw new Error(server.error.message);
   cleanups.push(async () => {
@@ -189,5 +192,32 @@ describe('xghost serve + online runtime', () => {
     expect(again.ok ? '' : again.error.code).toBe('RATE_LIMITED');
     expect(g.value.call('sum', [1]).ok).toBe(true);
     g.value.dispose();
+  });
+
+  it('keeps request nonces in Redis when configured (replay refused)', async () => {
+    const s = await setup({ redisUrl: 'redis://127.0.0.1:6379' });
+    const g = await createGhost({
+      manifest: s.manifest,
+      customerShare: s.shares[0]!,
+      server: s.server.url,
+      agent: s.customer,
+    });
+    if (!g.ok) throw new Error(`${g.error.code}: ${g.error.message}`);
+    g.value.dispose();
+    const body = JSON.stringify({
+      bundleId: s.manifest.bundleId,
+      epoch: Math.floor(Date.now() / 86_400_000),
+      keyDocument: {},
+    });
+    const headers = {
+      'content-type': 'application/json',
+      ...s.customer.signRequest({ method: 'POST', path: SHARE_REQUEST_PATH, body }),
+    };
+    const url = `${s.server.url}${SHARE_REQUEST_PATH}`;
+    expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(400);
+    const replay = await fetch(url, { method: 'POST', headers, body });
+    expect(((await replay.json()) as { error: { subCode: string } }).error.subCode).toBe(
+      'REPLAY_DETECTED',
+    );
   });
 });

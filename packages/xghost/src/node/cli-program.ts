@@ -29,7 +29,7 @@ export interface CliIo {
 const USAGE = `usage:
   xghost build <entry.js> --exports a,b [--out dist/] [--vendor-key vendor.json] [--version 1.0.0] [--globals console]
   xghost lease export --manifest m.json --share share-2.ida5 --customer-key-document doc.json --vendor-key vendor.json [--days 30] [--out lease.json]
-  xghost serve   (env: XGHOST_DATA_DIR, XGHOST_VENDOR_KEY, XGHOST_BUNDLES_DIR, XPASS_URL, XPASS_ADMIN_TOKEN, XGHOST_PORT=${DEFAULT_XGHOST_PORT}, XGHOST_HOST, XGHOST_LEASE_SECONDS)`;
+  xghost serve   (env: XGHOST_DATA_DIR, XGHOST_VENDOR_KEY, XGHOST_BUNDLES_DIR, XPASS_URL, XPASS_ADMIN_TOKEN, XGHOST_PORT=${DEFAULT_XGHOST_PORT}, XGHOST_HOST, XGHOST_LEASE_SECONDS, XGHOST_REDIS_URL)`;
 
 function flags(args: string[]): { pos: string[]; f: Map<string, string> } {
   const pos: string[] = [];
@@ -169,6 +169,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         dataDir: e.XGHOST_DATA_DIR,
         port: Number(e.XGHOST_PORT ?? DEFAULT_XGHOST_PORT),
         host: e.XGHOST_HOST ?? '127.0.0.1',
+        ...(e.XGHOST_REDIS_URL ? { redisUrl: e.XGHOST_REDIS_URL } : {}),
         ...(e.XGHOST_LEASE_SECONDS ? { leaseMs: Number(e.XGHOST_LEASE_SECONDS) * 1000 } : {}),
       });
       if (!s.ok) {

@@ -14,15 +14,17 @@
  * @module
  */
 import { join } from 'node:path';
-import { keyDocumentFromJson, MemoryNonceStore } from '@xorida/agent-sdk';
+import { keyDocumentFromJson, MemoryNonceStore, type NonceStore } from '@xorida/agent-sdk';
 import {
   createRequestVerifier,
   DurableLog,
   installJsonParsers,
+  RedisNonceStore,
   sendError,
 } from '@xorida/agent-sdk/node';
 import { type BillingService, checkIssuable, createConnectionId, RateLimiter } from '@xorida/xpass';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { ok, type Result } from 'xorida';
 import {
   billingScope,
@@ -92,6 +94,10 @@ export interface GhostServerOptions {
   readonly rateLimit?: { readonly limit?: number; readonly windowMs?: number };
   readonly now?: () => number;
   readonly logger?: boolean;
+  /** Keep request nonces in Redis (shared by several server processes, kept across restarts). */
+  readonly redisUrl?: string;
+  /** Redis key prefix (default `xghost:`). */
+  readonly redisPrefix?: string;
 }
 
 /** A running share server. */
@@ -130,7 +136,32 @@ export async function startGhostServer(
   const opened = await DurableLog.open(join(opts.dataDir, 'leases.jsonl'));
   if (!opened.ok) return xghostErr('IO_FAILED', opened.error.message, opened.error.hint);
   const log = opened.value.log;
-  const verifyReq = createRequestVerifier(new MemoryNonceStore());
+  let nonces: NonceStore = new MemoryNonceStore();
+  let closeRedis = async () => {};
+  if (opts.redisUrl) {
+    const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+    redis.on('error', () => {}); // failures surface as failed commands
+    try {
+      await redis.connect();
+    } catch (e) {
+      redis.disconnect();
+      await log.close();
+      return xghostErr(
+        'IO_FAILED',
+        `cannot connect to Redis: ${(e as Error).message}`,
+        'Check the Redis URL',
+      );
+    }
+    nonces = new RedisNonceStore({
+      client: redis,
+      keyPrefix: `${opts.redisPrefix ?? 'xghost:'}nonce:`,
+      ttlSeconds: 120,
+    });
+    closeRedis = async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    };
+  }
+  const verifyReq = createRequestVerifier(nonces);
   const limiter = new RateLimiter({
     limit: opts.rateLimit?.limit ?? 60,
     windowMs: opts.rateLimit?.windowMs ?? 60_000,
@@ -282,6 +313,7 @@ export async function startGhostServer(
     await app.listen({ port: opts.port ?? DEFAULT_XGHOST_PORT, host: opts.host ?? '127.0.0.1' });
   } catch (e) {
     await log.close();
+    await closeRedis();
     return xghostErr('IO_FAILED', `cannot listen: ${(e as Error).message}`, 'Pick another port');
   }
   const addr = app.server.address();
@@ -291,6 +323,7 @@ export async function startGhostServer(
     closing = true;
     await app.close();
     await log.close();
+    await closeRedis();
   };
   return ok({
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
