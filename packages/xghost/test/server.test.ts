@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 async function setup(
-  opts: { status?: 'active' | 'pending'; leaseMs?: number; limit?: number } = {},
+  opts: { status?: 'active' | 'pending'; leaseMs?: number; limit?: number; redisUrl?: string } = {},
 ) {
   const b = ghostBuild({ source: enc(SOURCE), exports: EXPORTS, vendor });
   if (!b.ok) throw new Error(b.error.message);
