@@ -196,16 +196,28 @@ async function customer() {
       `accuracy ${((100 * correct) / X.length).toFixed(1)}% overall, ${((100 * heldOutCorrect) / heldOut).toFixed(1)}% on the ${heldOut} held-out rows; ` +
       `${same}/${X.length} identical to the vendor's direct ml-cart predictions; e.g. row 0 -> ${must(ghost.call('predict', X[0]))} (${names[y[0]]})`,
   );
+  // Keep serving; the heartbeat renews the lease while billing is current.
+  while (ghost.status().renewals < 1) await new Promise((r) => setTimeout(r, 50));
+  console.log(
+    `customer: heartbeat renewed the lease (now until +${ghost.status().lease.notAfter - Date.now()} ms)`,
+  );
   process.send('predicted');
-  // Keep serving; the heartbeat renews the lease until billing stops it.
   const started = Date.now();
+  let reported = false;
   for (;;) {
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 100));
+    const last = ghost.status().lastError;
+    if (last && !reported) {
+      reported = true;
+      console.log(
+        `customer: lease renewal refused: ${last.code}/${last.subCode}; still running until the lease's notAfter`,
+      );
+    }
     const r = ghost.call('predict', X[50]);
     if (!r.ok) {
       const s = ghost.status();
       console.log(
-        `customer: ${Date.now() - started} ms after suspension, call refused: ${r.error.code}${r.error.subCode ? `/${r.error.subCode}` : ''} ` +
+        `customer: ${Date.now() - started} ms after the suspension request, call refused: ${r.error.code}${r.error.subCode ? `/${r.error.subCode}` : ''} ` +
           `(state ${s.state}, ${s.renewals} renewals before)`,
       );
       break;
