@@ -119,7 +119,11 @@ describe('xghost serve + online runtime', () => {
       renewBeforeMs: 1_000,
     });
     if (!g.ok) throw new Error(g.error.message);
-    await new Promise((r) => setTimeout(r, 900));
+    const until = async (cond: () => boolean, ms: number) => {
+      const end = Date.now() + ms;
+      while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+    };
+    await until(() => g.value.status().renewals >= 1, 5_000);
     expect(g.value.status().renewals).toBeGreaterThanOrEqual(1);
     expect(g.value.call('sum', [1, 2]).ok).toBe(true);
     expect((await s.svc.suspend(s.connectionId, 'unpaid')).ok).toBe(true);
@@ -128,7 +132,9 @@ describe('xghost serve + online runtime', () => {
       'BILLING_REQUIRED/CONNECTION_SUSPENDED',
     );
     expect(g.value.call('sum', [1, 2]).ok).toBe(true); // the current lease still runs
-    await new Promise((r) => setTimeout(r, 1_700));
+    const notAfter = g.value.status().lease!.notAfter;
+    await until(() => g.value.status().state !== 'active', 5_000);
+    expect(Date.now()).toBeGreaterThanOrEqual(notAfter); // not before the lease ran out
     const after = g.value.call('sum', [1, 2]);
     expect(after.ok ? '' : after.error.code).toBe('BILLING_REQUIRED');
     expect(g.value.status().state).toBe('purged');

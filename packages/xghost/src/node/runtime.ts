@@ -513,7 +513,8 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
     const armExpiry = () => {
       const rest = (lease as GhostLease).notAfter - now();
       expiryTimer = setTimeout(
-        () => (rest > MAX_TIMER_MS ? armExpiry() : purge(expiredError())),
+        // Re-check on firing: long delays are chunked, and timers may fire a little early.
+        () => (lease !== null && lease.notAfter > now() ? armExpiry() : purge(expiredError())),
         Math.min(Math.max(0, rest), MAX_TIMER_MS),
       );
       expiryTimer.unref?.();
