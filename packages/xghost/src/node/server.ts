@@ -1,0 +1,339 @@
+/**
+ * The vendor's share-delivery server (`xghost serve`, default port 3700). `POST /v1/share` takes
+ * a DID-signed request (agent-sdk request signature; its nonce is the fresh challenge, recorded
+ * in a nonce store, ±30 s) with the bundle id, the customer's epoch and key document; checks the
+ * customer's billing through xpass for the connection `(vendorDid, customerDid, 'xghost:<id>')`;
+ * if shares may be issued it answers with a vendor-signed lease echoing the challenge and share 2
+ * sealed to the customer in an Xlink envelope, else with the xpass error code. Every issued or
+ * refused lease is appended to `<dataDir>/leases.jsonl` (agent-sdk durable log, fdatasync before
+ * the answer). 64 KiB body limit, per-DID rate limit, `GET /health`, graceful close.
+ *
+ * Pitfalls: the server holds share 2 of every bundle in memory and the vendor key; one process
+ * per data dir (the log is locked).
+ *
+ * @module
+ */
+import { join } from 'node:path';
+import { keyDocumentFromJson, MemoryNonceStore, type NonceStore } from '@xorida/agent-sdk';
+import {
+  createRequestVerifier,
+  DurableLog,
+  installJsonParsers,
+  RedisNonceStore,
+  sendError,
+} from '@xorida/agent-sdk/node';
+import { type BillingService, checkIssuable, createConnectionId, RateLimiter } from '@xorida/xpass';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { ok, type Result } from 'xorida';
+import {
+  billingScope,
+  DEFAULT_XGHOST_PORT,
+  type GhostManifest,
+  SHARE_REQUEST_PATH,
+  type XghostError,
+  xghostErr,
+} from '../index.js';
+import { verifyManifest } from './runtime.js';
+import { identityOf, issueLease, type VendorKey } from './vendor.js';
+
+/** Billing status of a connection id: `status` is an xpass ConnectionStatus. */
+export type BillingSource = (
+  connectionId: string,
+) => Promise<Result<{ status: string }, { code: string; message: string }>>;
+
+/** Billing from an in-process xpass `BillingService`. */
+export function billingFromService(service: BillingService): BillingSource {
+  return (id) => service.checkBilling(id);
+}
+
+/** Billing from an xpass billing server (`GET /connections/:id/status`, admin token). */
+export function billingFromXpassServer(baseUrl: string, adminToken: string): BillingSource {
+  return async (id) => {
+    try {
+      const res = await fetch(new URL(`/connections/${id}/status`, baseUrl), {
+        headers: { authorization: `Bearer ${adminToken}` },
+        signal: AbortSignal.timeout(5_000),
+      });
+      const j = (await res.json()) as {
+        status?: string;
+        error?: { code: string; message: string };
+      };
+      if (res.ok && typeof j.status === 'string') return ok({ status: j.status });
+      return {
+        ok: false,
+        error: j.error ?? { code: 'STORE_FAILED', message: `xpass ${res.status}` },
+      };
+    } catch (e) {
+      return { ok: false, error: { code: 'STORE_FAILED', message: (e as Error).message } };
+    }
+  };
+}
+
+/** A bundle the server delivers. */
+export interface ServedBundle {
+  readonly manifest: GhostManifest;
+  /** Encoded share 2. */
+  readonly vendorShare: Uint8Array;
+}
+
+/** Options of {@link startGhostServer}. */
+export interface GhostServerOptions {
+  readonly vendor: VendorKey;
+  readonly bundles: readonly ServedBundle[];
+  readonly billing: BillingSource;
+  readonly dataDir: string;
+  /** Default 3700; 0 = ephemeral. */
+  readonly port?: number;
+  readonly host?: string;
+  /** Lease validity (default 1 h). */
+  readonly leaseMs?: number;
+  /** Epoch length (default 24 h); requests more than one epoch off are refused. */
+  readonly epochMs?: number;
+  /** Share requests per DID per window (default 60 / 60 s). */
+  readonly rateLimit?: { readonly limit?: number; readonly windowMs?: number };
+  readonly now?: () => number;
+  readonly logger?: boolean;
+  /** Keep request nonces in Redis (shared by several server processes, kept across restarts). */
+  readonly redisUrl?: string;
+  /** Redis key prefix (default `xghost:`). */
+  readonly redisPrefix?: string;
+}
+
+/** A running share server. */
+export interface GhostServer {
+  readonly url: string;
+  readonly port: number;
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+  installSignalHandlers(): void;
+}
+
+/**
+ * Starts the share server.
+ * @returns the server, or `INVALID_INPUT` (bad bundle) / `IO_FAILED` (log)
+ */
+export async function startGhostServer(
+  opts: GhostServerOptions,
+): Promise<Result<GhostServer, XghostError>> {
+  const now = opts.now ?? Date.now;
+  const leaseMs = opts.leaseMs ?? 3_600_000;
+  const epochMs = opts.epochMs ?? 86_400_000;
+  const vendor = identityOf(opts.vendor);
+  if (!vendor.ok) return vendor;
+  const bundles = new Map<string, ServedBundle>();
+  for (const b of opts.bundles) {
+    const m = verifyManifest(b.manifest, vendor.value.did);
+    if (!m.ok)
+      return xghostErr(
+        'INVALID_INPUT',
+        `bundle: ${m.error.message}`,
+        'Serve manifests signed by this vendor key',
+        { field: 'bundles' },
+      );
+    bundles.set(m.value.bundleId, { manifest: m.value, vendorShare: b.vendorShare });
+  }
+  const opened = await DurableLog.open(join(opts.dataDir, 'leases.jsonl'));
+  if (!opened.ok) return xghostErr('IO_FAILED', opened.error.message, opened.error.hint);
+  const log = opened.value.log;
+  let nonces: NonceStore = new MemoryNonceStore();
+  let closeRedis = async () => {};
+  if (opts.redisUrl) {
+    const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+    redis.on('error', () => {}); // failures surface as failed commands
+    try {
+      await redis.connect();
+    } catch (e) {
+      redis.disconnect();
+      await log.close();
+      return xghostErr(
+        'IO_FAILED',
+        `cannot connect to Redis: ${(e as Error).message}`,
+        'Check the Redis URL',
+      );
+    }
+    nonces = new RedisNonceStore({
+      client: redis,
+      keyPrefix: `${opts.redisPrefix ?? 'xghost:'}nonce:`,
+      ttlSeconds: 120,
+    });
+    closeRedis = async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    };
+  }
+  const verifyReq = createRequestVerifier(nonces);
+  const limiter = new RateLimiter({
+    limit: opts.rateLimit?.limit ?? 60,
+    windowMs: opts.rateLimit?.windowMs ?? 60_000,
+  });
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 });
+  installJsonParsers(app);
+  let closing = false;
+
+  app.get('/health', async () => ({
+    ok: true,
+    service: 'xghost',
+    vendorDid: vendor.value.did,
+    bundles: [...bundles.keys()],
+  }));
+
+  app.post(SHARE_REQUEST_PATH, async (req, reply) => {
+    if (closing)
+      return sendError(reply, 503, {
+        code: 'SHUTTING_DOWN',
+        message: 'server is stopping',
+        hint: 'Retry shortly',
+      });
+    const v = await verifyReq(req);
+    if (!v.ok)
+      return sendError(reply, 401, {
+        code: 'REQUEST_REJECTED',
+        subCode: v.error.code,
+        message: v.error.message,
+        hint: v.error.hint,
+      });
+    const customerDid = v.value.did;
+    const rl = limiter.hit(customerDid);
+    if (!rl.ok) {
+      const after = Number(
+        (rl.error.metadata as { retryAfterMs?: number } | undefined)?.retryAfterMs ?? 1000,
+      );
+      reply.header('retry-after', String(Math.ceil(after / 1000)));
+      return sendError(reply, 429, {
+        code: 'RATE_LIMITED',
+        message: rl.error.message,
+        hint: 'Slow down',
+      });
+    }
+    const b = req.body as Record<string, unknown> | undefined;
+    if (
+      b === null ||
+      typeof b !== 'object' ||
+      typeof b.bundleId !== 'string' ||
+      !Number.isSafeInteger(b.epoch) ||
+      b.keyDocument === undefined ||
+      Object.keys(b).length !== 3
+    )
+      return sendError(reply, 400, {
+        code: 'BAD_REQUEST',
+        message: 'body must be { bundleId, epoch, keyDocument }',
+        hint: 'See docs/formats.md#xghost',
+      });
+    const bundle = bundles.get(b.bundleId);
+    if (bundle === undefined)
+      return sendError(reply, 404, {
+        code: 'BUNDLE_NOT_FOUND',
+        message: 'unknown bundle id',
+        hint: 'Check the manifest',
+      });
+    const t = now();
+    const epoch = Math.floor(t / epochMs);
+    if (Math.abs((b.epoch as number) - epoch) > 1)
+      return sendError(reply, 400, {
+        code: 'REQUEST_REJECTED',
+        subCode: 'EPOCH_MISMATCH',
+        message: 'epoch is more than one off the server epoch',
+        hint: 'Fix the clock',
+      });
+    const doc = keyDocumentFromJson(b.keyDocument, customerDid);
+    if (!doc.ok)
+      return sendError(reply, 400, {
+        code: 'REQUEST_REJECTED',
+        subCode: doc.error.code,
+        message: 'key document does not verify for the signing DID',
+        hint: doc.error.hint,
+      });
+    const connectionId = createConnectionId(
+      vendor.value.did,
+      customerDid,
+      billingScope(bundle.manifest.bundleId),
+    );
+    const billed = connectionId.ok ? await opts.billing(connectionId.value) : connectionId;
+    let refusal: { code: string; message: string } | undefined;
+    if (!billed.ok)
+      refusal =
+        billed.error.code === 'CONNECTION_NOT_FOUND'
+          ? {
+              code: 'BILLING_REQUIRED',
+              message: 'no billing connection for this customer and bundle',
+            }
+          : billed.error;
+    else {
+      const iss = checkIssuable(
+        billed.value.status as Parameters<typeof checkIssuable>[0],
+        connectionId.ok ? connectionId.value : '',
+      );
+      if (!iss.ok) refusal = iss.error;
+    }
+    if (refusal !== undefined) {
+      await log.append({
+        t,
+        kind: 'refused',
+        bundleId: bundle.manifest.bundleId,
+        customerDid,
+        code: refusal.code,
+      });
+      const status = refusal.code === 'STORE_FAILED' ? 503 : 402;
+      return sendError(reply, status, {
+        code: refusal.code,
+        message: refusal.message,
+        hint: 'Bring the payment for this bundle up to date',
+      });
+    }
+    const lease = await issueLease({
+      vendor: vendor.value,
+      manifest: bundle.manifest,
+      vendorShare: bundle.vendorShare,
+      customer: doc.value,
+      epoch,
+      notAfter: t + leaseMs,
+      challenge: v.value.nonce,
+      mode: 'online',
+      now: t,
+    });
+    if (!lease.ok) return sendError(reply, 400, lease.error);
+    const w = await log.append({
+      t,
+      kind: 'issued',
+      bundleId: bundle.manifest.bundleId,
+      customerDid,
+      epoch,
+      notAfter: t + leaseMs,
+    });
+    if (!w.ok)
+      return sendError(reply, 503, {
+        code: 'STORAGE_FAILED',
+        message: 'lease log write failed',
+        hint: 'Check the data dir',
+      });
+    return reply.code(200).send(lease.value);
+  });
+
+  try {
+    await app.listen({ port: opts.port ?? DEFAULT_XGHOST_PORT, host: opts.host ?? '127.0.0.1' });
+  } catch (e) {
+    await log.close();
+    await closeRedis();
+    return xghostErr('IO_FAILED', `cannot listen: ${(e as Error).message}`, 'Pick another port');
+  }
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? DEFAULT_XGHOST_PORT);
+  const close = async () => {
+    if (closing) return;
+    closing = true;
+    await app.close();
+    await log.close();
+    await closeRedis();
+  };
+  return ok({
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    port,
+    app,
+    close,
+    installSignalHandlers() {
+      const stop = () => void close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    },
+  });
+}
