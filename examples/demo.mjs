@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const steps = ['xorida-quickstart.mjs', 'xlink-relay-demo.mjs'];
+const steps = ['xorida-quickstart.mjs', 'xlink-relay-demo.mjs', 'xghost-iris.mjs'];
 for (const step of steps) {
   console.log(`\n### ${step}`);
   const r = spawnSync(process.execPath, [join(here, step)], { stdio: 'inherit' });
