@@ -224,15 +224,8 @@ export function encryptWithConnectionSecret(
   secret: ConnectionSecret,
   plaintext: Uint8Array,
 ): Result<Uint8Array, XpassError> {
-  if (
-    !(secret?.secret instanceof Uint8Array) ||
-    secret.secret.length !== 32 ||
-    typeof secret.connectionId !== 'string' ||
-    secret.connectionId.length !== 64
-  )
-    return xpassErr('INVALID_INPUT', 'secret must be a ConnectionSecret from reconstructSecret', {
-      field: 'secret',
-    });
+  const bad = checkConnectionSecret(secret);
+  if (bad) return bad;
   if (!(plaintext instanceof Uint8Array) || plaintext.length > MAX_MESSAGE_BYTES)
     return xpassErr(
       'INVALID_INPUT',
@@ -256,6 +249,20 @@ export function encryptWithConnectionSecret(
   return ok(out);
 }
 
+/** The shape check both message functions run on a caller's `ConnectionSecret`. */
+function checkConnectionSecret(secret: ConnectionSecret): Result<never, XpassError> | undefined {
+  if (
+    !(secret?.secret instanceof Uint8Array) ||
+    secret.secret.length !== 32 ||
+    typeof secret.connectionId !== 'string' ||
+    secret.connectionId.length !== 64
+  )
+    return xpassErr('INVALID_INPUT', 'secret must be a ConnectionSecret from reconstructSecret', {
+      field: 'secret',
+    });
+  return undefined;
+}
+
 function aadOf(cid: Uint8Array, header: Uint8Array): Uint8Array {
   const aad = new Uint8Array(AAD_LABEL.length + 32 + MESSAGE_HEADER_LENGTH);
   aad.set(AAD_LABEL, 0);
@@ -276,15 +283,8 @@ export function decryptWithConnectionSecret(
   secret: ConnectionSecret,
   ciphertext: Uint8Array,
 ): Result<Uint8Array, XpassError> {
-  if (
-    !(secret?.secret instanceof Uint8Array) ||
-    secret.secret.length !== 32 ||
-    typeof secret.connectionId !== 'string' ||
-    secret.connectionId.length !== 64
-  )
-    return xpassErr('INVALID_INPUT', 'secret must be a ConnectionSecret from reconstructSecret', {
-      field: 'secret',
-    });
+  const bad = checkConnectionSecret(secret);
+  if (bad) return bad;
   if (
     !(ciphertext instanceof Uint8Array) ||
     ciphertext.length < MESSAGE_HEADER_LENGTH + 16 ||
