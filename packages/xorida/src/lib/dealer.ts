@@ -1,11 +1,11 @@
 /**
  * The dealer: computes every share payload from a secret and the canonical random stream
- * (xorida-scheme.md section 2). Randomness is an input here so the known-answer tests of
+ * (xorida-scheme.md section 2; the (k, L, n) ramp form of section 9.2). Randomness is an input here so the known-answer tests of
  * section 4 can supply it; the public `split` draws it from the CSPRNG.
  *
  * Pitfalls: never call this twice with the same random stream (two splits with equal `r` leak
  * the XOR of the secrets); `r[0][p-1]` is never referenced and never drawn; the secret is
- * zero-padded to `(p-1)*d` bytes and the padded copy is wiped.
+ * zero-padded to `L*(p-1)*d` bytes and the padded copy is wiped.
  *
  * @module
  */
@@ -21,7 +21,28 @@ export function randomPieceIndex(h: number, l: number, p: number): number {
 }
 
 /**
- * Writes `w[i][j] = s[(j-i) mod p] ^ XOR_h r[h][(h*i+j) mod p]` for every share and piece.
+ * Byte offset in the padded secret of the piece that share `i` takes at position `j` from slot
+ * `u` (xorida-scheme.md section 9.2), or -1 when that is a virtual zero piece or `u` is a random
+ * slot. Slot 0 is secret vector 0 (`s0[(j-i) mod p]`, virtual zero at position 0), slots
+ * 1..k-L are the random vectors and slots k-L+1..k-1 hold secret vectors 1..L-1 at
+ * `s_g[((u-1)*i + j) mod p]`; their virtual zero is at position 0, except in slot 1 (only when
+ * L = k), whose position p-1 is never stored by any share and so holds the zero instead.
+ */
+export function secretPieceOffset(layout: Layout, u: number, i: number, j: number): number {
+  const { k, L, p, d } = layout;
+  if (u === 0) {
+    const m = (j - i + p) % p; // i <= n-1 <= p-1, so the sum is positive
+    return m === 0 ? -1 : (m - 1) * d;
+  }
+  if (u <= k - L) return -1;
+  const l = ((u - 1) * i + j) % p;
+  const m = u === 1 ? (l + 1) % p : l;
+  return m === 0 ? -1 : ((u - k + L) * (p - 1) + m - 1) * d;
+}
+
+/**
+ * Writes every share payload: `w[i][j]` is the XOR over the k slots of xorida-scheme.md
+ * section 9.2. With L = 1 that is section 2's `s[(j-i) mod p] ^ XOR_h r[h][(h*i+j) mod p]`.
  * @param layout sizes of this split (see `layoutOf`)
  * @param secret the secret, `layout.length` bytes
  * @param random the canonical random stream, `layout.randomPieces * layout.d` bytes
@@ -33,10 +54,10 @@ export function deal(
   random: Uint8Array,
   payloads: readonly Uint8Array[],
 ): void {
-  const { k, length, padded } = layout;
+  const { k, L, length, padded } = layout;
   let s = secret;
-  if (length !== padded) {
-    s = new Uint8Array(padded);
+  if (length !== L * padded) {
+    s = new Uint8Array(L * padded);
     s.set(secret);
   }
   const srcs: Uint8Array[] = new Array(k);
@@ -56,22 +77,26 @@ function dealPieces(
   srcs: Uint8Array[],
   offs: Float64Array,
 ): void {
-  const { k, n, p, d } = layout;
+  const { k, L, n, p, d } = layout;
   for (let i = 0; i < n; i++) {
     const out = payloads[i]!;
     for (let j = 0; j <= p - 2; j++) {
       let c = 0;
-      const m = (j - i + p) % p; // i <= n-1 <= p-1, so the sum is positive
-      if (m !== 0) {
+      for (let u = 0; u < k; u++) {
+        if (u >= 1 && u <= k - L) {
+          const h = u - 1;
+          srcs[c] = random;
+          offs[c] = randomPieceIndex(h, (h * i + j) % p, p) * d;
+          c++;
+          continue;
+        }
+        const off = secretPieceOffset(layout, u, i, j);
+        if (off < 0) continue;
         srcs[c] = s;
-        offs[c] = (m - 1) * d;
+        offs[c] = off;
         c++;
       }
-      for (let h = 0; h <= k - 2; h++) {
-        srcs[c] = random;
-        offs[c] = randomPieceIndex(h, (h * i + j) % p, p) * d;
-        c++;
-      }
+      // c >= 1: slot 1 (r[0][j], or secret vector 1 when L = k) is real at every j <= p-2.
       xorSources(out, j * d, srcs, offs, c, d);
     }
   }

@@ -15,13 +15,22 @@
  * Gauss-Jordan schedule of section 3.3; the tests check that on every subset of small (k, n).
  * Schedules depend only on public indices and are cached in an LRU bounded by total terms.
  *
+ * The (k, L, n) ramp form (section 9.3) recovers L secret vectors instead of one: vector g sits
+ * in slot u of the share polynomial, and its coefficient per share is lambda_i * x^(-i) times
+ * the elementary symmetric polynomial `e_u` of `{x^j : j in T, j != i}` (u = 0 gives the
+ * threshold case, e_0 = 1). With L = 1 the derivation is exactly the one above.
+ *
  * @module
  */
+import { bit, lambdaOf, mulCyclic, reduceModM, rotateBig, rotateLeft1, toWords } from './ring.js';
 
-/** Which observations (`q = t*(p-1) + j`, t = position in T) XOR to each piece `s_m`. */
+/** Which observations (`q = t*(p-1) + j`, t = position in T) XOR to each secret piece. */
 export interface Schedule {
   readonly p: number;
-  /** `terms[m]` for m = 1..p-1; `terms[0]` is empty. */
+  /**
+   * `terms[o+1]` for secret piece `o = g*(p-1) + m - 1` of vector g = 0..L-1 (piece `s_m` when
+   * L = 1), i.e. the piece at padded bytes `[o*d, (o+1)*d)`; `terms[0]` is empty.
+   */
   readonly terms: readonly Int32Array[];
   /** Total number of terms, for the cache budget. */
   readonly size: number;
@@ -29,134 +38,155 @@ export interface Schedule {
   readonly widest: number;
 }
 
-/** p-bit polynomials over GF(2), bit b = coefficient of x^b, in 32-bit words. */
-function rotateLeft1(f: Uint32Array, p: number): void {
-  const W = f.length;
-  const top = (p - 1) >>> 5;
-  const carry = (f[top]! >>> ((p - 1) & 31)) & 1;
-  for (let w = W - 1; w > 0; w--) f[w] = (f[w]! << 1) | (f[w - 1]! >>> 31);
-  f[0] = (f[0]! << 1) | carry;
-  f[top] = f[top]! & topMask(p);
+/** A slot of the share polynomial that holds secret vector g (section 9.2). */
+interface SecretSlot {
+  readonly u: number;
+  readonly g: number;
+  /** True for slot 1 when L = k: its virtual zero piece is at position p-1, not 0. */
+  readonly zeroAtTop: boolean;
 }
 
-function topMask(p: number): number {
-  const bits = p & 31;
-  return bits === 0 ? 0xffffffff : (1 << bits) - 1;
+function secretSlots(k: number, L: number): SecretSlot[] {
+  const slots: SecretSlot[] = [{ u: 0, g: 0, zeroAtTop: false }];
+  for (let g = 1; g < L; g++) slots.push({ u: k - L + g, g, zeroAtTop: k - L + g === 1 });
+  return slots;
 }
 
-function bit(f: Uint32Array, b: number): number {
-  return (f[b >>> 5]! >>> (b & 31)) & 1;
-}
-
-/**
- * `lambda = (PROD_u (1 + x^(a_u)))^(-1) mod M` as p-bit words. The product costs one rotation
- * and XOR per factor; the inverse is one extended Euclid over GF(2)[x]. This replaces k-1 full
- * ring multiplications per share (k = 128, n = 255 went from ~0.3 s to a few tens of ms).
- * Every factor is coprime to M (1 + z^a = 0 only for z^a = 1), so the inverse exists.
- */
-function lambdaOf(shifts: readonly number[], p: number, W: number): Uint32Array {
-  const P = BigInt(p);
-  const mask = (1n << P) - 1n; // also M = 1 + x + ... + x^(p-1)
-  let prod = 1n;
-  for (const a of shifts) {
-    const A = BigInt(a);
-    prod ^= ((prod << A) | (prod >> (P - A))) & mask; // * (1 + x^a) mod x^p - 1
+/** `e_0..e_k` of `{x^i : i in T}` in `GF(2)[x]/(x^p - 1)`: coefficients of PROD (1 + x^i Z). */
+function elementary(T: readonly number[], p: number): bigint[] {
+  const e: bigint[] = [1n];
+  for (const i of T) {
+    e.push(0n);
+    for (let u = e.length - 1; u >= 1; u--) e[u] = e[u]! ^ rotateBig(e[u - 1]!, i, p);
   }
-  const inv = inverseMod(prod, mask);
-  const out = new Uint32Array(W);
-  for (let w = 0; w < W; w++) out[w] = Number(BigInt.asUintN(32, inv >> BigInt(32 * w)));
-  return out;
+  return e;
 }
 
-function degree(f: bigint): number {
-  return f === 0n ? -1 : f.toString(2).length - 1;
+/** Bits `from..to` set, as words. */
+function rangeMask(W: number, from: number, to: number): Int32Array {
+  const mask = new Int32Array(W);
+  for (let m = from; m <= to; m++) mask[m >>> 5] = mask[m >>> 5]! | (1 << (m & 31));
+  return mask;
 }
 
-/** `f^(-1) mod m` over GF(2)[x] by extended Euclid (invariant: s_i * f = r_i mod m). */
-function inverseMod(f: bigint, m: bigint): bigint {
-  let r0 = m;
-  let s0 = 0n;
-  let r1 = f;
-  let s1 = 1n;
-  let d0 = degree(r0);
-  let d1 = degree(r1);
-  while (r1 !== 0n) {
-    while (d0 >= d1) {
-      const shift = BigInt(d0 - d1);
-      r0 ^= r1 << shift;
-      s0 ^= s1 << shift;
-      d0 = degree(r0);
-    }
-    [r0, r1, s0, s1, d0, d1] = [r1, r0, s1, s0, d1, d0];
+/** Per secret piece, a bitset over the k(p-1) observations. */
+class PieceSets {
+  readonly words: number;
+  readonly bits: Uint32Array;
+  constructor(
+    readonly pieces: number,
+    observations: number,
+  ) {
+    this.words = (observations + 31) >>> 5;
+    this.bits = new Uint32Array(pieces * this.words);
   }
-  if (r0 !== 1n) throw new Error('xorida: internal error, factor not invertible modulo M');
-  // reduce s0 modulo m so it fits p bits
-  const dm = degree(m);
-  for (let d = degree(s0); d >= dm; d = degree(s0)) s0 ^= m << BigInt(d - dm);
-  return s0;
-}
 
-function rotate(f: Uint32Array, s: number, p: number): Uint32Array {
-  const out = f.slice();
-  for (let r = 0; r < s; r++) rotateLeft1(out, p);
-  return out;
-}
+  set(o: number, q: number): void {
+    const w = o * this.words + (q >>> 5);
+    this.bits[w] = this.bits[w]! ^ (1 << (q & 31));
+  }
 
-/** Reduces a cyclic representative modulo M: adding M (all p bits) clears bit p-1. */
-function reduceModM(f: Uint32Array, p: number): void {
-  if (!bit(f, p - 1)) return;
-  for (let w = 0; w < f.length; w++) f[w] = ~f[w]!;
-  const top = (p - 1) >>> 5;
-  f[top] = f[top]! & topMask(p);
-}
+  /**
+   * Section 9.3, L = k: the parity Q of every secret piece is the XOR of all pieces recovered so
+   * far (vector 1 still holds t_j = d_j ^ Q, and p-1 copies of Q cancel); then d_j = t_j ^ Q.
+   */
+  fixTopSlot(g: number, p: number): void {
+    const W = this.words;
+    const q = new Uint32Array(W);
+    for (let o = 0; o < this.pieces; o++)
+      for (let w = 0; w < W; w++) q[w] = q[w]! ^ this.bits[o * W + w]!;
+    for (let o = g * (p - 1); o < (g + 1) * (p - 1); o++)
+      for (let w = 0; w < W; w++) this.bits[o * W + w] = this.bits[o * W + w]! ^ q[w]!;
+  }
 
-/**
- * Derives the schedule for sorted distinct indices `T` of a (k, n) split with prime `p`.
- * @param p the scheme prime
- * @param T k sorted distinct share indices, each < n <= p
- */
-export function deriveSchedule(p: number, T: readonly number[]): Schedule {
-  const W = (p + 31) >>> 5;
-  const k = T.length;
-  const lists: number[][] = Array.from({ length: p }, () => []);
-  const c = new Uint32Array(W);
-  const rangeMask = new Int32Array(W); // bits 1..p-2
-  for (let m = 1; m <= p - 2; m++) rangeMask[m >>> 5] = rangeMask[m >>> 5]! | (1 << (m & 31));
-  for (let t = 0; t < k; t++) {
-    const i = T[t]!;
-    const shifts: number[] = [];
-    for (let u = 0; u < k; u++) if (u !== t) shifts.push((T[u]! - i + p) % p);
-    const lambda = lambdaOf(shifts, p, W);
-    const cur = rotate(lambda, (p - i) % p, p); // lambda * x^(-i)
-    const last = rotate(cur, p - 1, p); // ... * x^(p-1)
-    for (let j = 0; j <= p - 2; j++) {
-      for (let w = 0; w < W; w++) c[w] = cur[w]! ^ last[w]!;
-      reduceModM(c, p);
-      const q = t * (p - 1) + j;
-      const c0 = bit(c, 0);
-      // s_m (1 <= m <= p-2) takes q iff c_m ^ c_0: walk only the set bits of c ^ (c0 ? ~0 : 0)
-      // restricted to bits 1..p-2, so the cost follows the number of terms, not k*(p-1)*p.
-      const flip = c0 ? -1 : 0;
+  toSchedule(p: number): Schedule {
+    const W = this.words;
+    let size = 0;
+    let widest = 0;
+    const terms: Int32Array[] = [new Int32Array(0)];
+    const list: number[] = [];
+    for (let o = 0; o < this.pieces; o++) {
+      list.length = 0;
       for (let w = 0; w < W; w++) {
-        let bits = (c[w]! ^ flip) & rangeMask[w]!;
+        let bits = this.bits[o * W + w]!;
         while (bits !== 0) {
           const low = bits & -bits;
-          lists[(w << 5) + 31 - Math.clz32(low)]!.push(q);
+          list.push((w << 5) + 31 - Math.clz32(low));
           bits ^= low;
         }
       }
-      if (c0) lists[p - 1]!.push(q);
-      rotateLeft1(cur, p);
+      size += list.length;
+      widest = Math.max(widest, list.length);
+      terms.push(Int32Array.from(list));
+    }
+    return { p, terms, size, widest };
+  }
+}
+
+/**
+ * Derives the schedule for sorted distinct indices `T` of a (k, L, n) split with prime `p`.
+ * @param p the scheme prime
+ * @param T k sorted distinct share indices, each < n <= p
+ * @param L ramp parameter, 1..k (default 1: the threshold scheme of section 3)
+ * @returns `L*(p-1)` term lists (see `Schedule.terms`)
+ */
+export function deriveSchedule(p: number, T: readonly number[], L = 1): Schedule {
+  const W = (p + 31) >>> 5;
+  const k = T.length;
+  const sets = new PieceSets(L * (p - 1), k * (p - 1));
+  const inner = rangeMask(W, 1, p - 2);
+  const lower = rangeMask(W, 0, p - 2);
+  const slots = secretSlots(k, L);
+  const e = L > 1 ? elementary(T, p) : [];
+  const c = new Uint32Array(W);
+  for (let t = 0; t < k; t++) {
+    const i = T[t]!;
+    const shifts: number[] = [];
+    for (let v = 0; v < k; v++) if (v !== t) shifts.push((T[v]! - i + p) % p);
+    const base = rotateBig(lambdaOf(shifts, p), (p - i) % p, p); // lambda * x^(-i)
+    let E = 1n; // e_u of T without i: E_u = e_u ^ x^i * E_(u-1)
+    let u = 0;
+    for (const slot of slots) {
+      while (u < slot.u) E = e[++u]! ^ rotateBig(E, i, p);
+      const kappa = slot.u === 0 ? base : mulCyclic(base, E, p);
+      const cur = toWords(kappa, W);
+      const last = toWords(rotateBig(kappa, p - 1, p), W); // kappa * x^(p-1)
+      const first = slot.g * (p - 1);
+      for (let j = 0; j <= p - 2; j++) {
+        for (let w = 0; w < W; w++) c[w] = cur[w]! ^ last[w]!;
+        reduceModM(c, p);
+        const q = t * (p - 1) + j;
+        if (slot.zeroAtTop) {
+          // t_m = c_m for m = 0..p-2 (fixed up by fixTopSlot below)
+          for (let w = 0; w < W; w++) {
+            let bits = c[w]! & lower[w]!;
+            while (bits !== 0) {
+              const low = bits & -bits;
+              sets.set(first + (w << 5) + 31 - Math.clz32(low), q);
+              bits ^= low;
+            }
+          }
+        } else {
+          // s_m (1 <= m <= p-2) takes q iff c_m ^ c_0: walk only the set bits of
+          // c ^ (c0 ? ~0 : 0) within bits 1..p-2, so the cost follows the number of terms.
+          const c0 = bit(c, 0);
+          const flip = c0 ? -1 : 0;
+          for (let w = 0; w < W; w++) {
+            let bits = (c[w]! ^ flip) & inner[w]!;
+            while (bits !== 0) {
+              const low = bits & -bits;
+              sets.set(first + (w << 5) + 30 - Math.clz32(low), q);
+              bits ^= low;
+            }
+          }
+          if (c0) sets.set(first + p - 2, q);
+        }
+        rotateLeft1(cur, p);
+      }
     }
   }
-  let size = 0;
-  let widest = 0;
-  const terms = lists.map((l) => {
-    size += l.length;
-    widest = Math.max(widest, l.length);
-    return Int32Array.from(l);
-  });
-  return { p, terms, size, widest };
+  if (L === k && k >= 2) sets.fixTopSlot(1, p);
+  return sets.toSchedule(p);
 }
 
 /** Most schedule terms kept in the cache (4 bytes each): 16 MiB. */
@@ -165,21 +195,28 @@ const cache = new Map<string, Schedule>();
 let cached = 0;
 
 /**
- * Returns the (cached) schedule for a (k, n) split and sorted share indices `T` (|T| = k).
+ * Returns the (cached) schedule for a (k, L, n) split and sorted share indices `T` (|T| = k).
  * @param k threshold
  * @param n number of shares
  * @param p the scheme prime for n
  * @param T sorted distinct indices
+ * @param L ramp parameter, 1..k (default 1)
  */
-export function scheduleFor(k: number, n: number, p: number, T: readonly number[]): Schedule {
-  const key = `${k}:${n}:${T.join(',')}`;
+export function scheduleFor(
+  k: number,
+  n: number,
+  p: number,
+  T: readonly number[],
+  L = 1,
+): Schedule {
+  const key = `${k}:${L}:${n}:${T.join(',')}`;
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key);
     cache.set(key, hit); // refresh recency
     return hit;
   }
-  const schedule = deriveSchedule(p, T);
+  const schedule = deriveSchedule(p, T, L);
   if (schedule.size <= CACHE_BUDGET) {
     cache.set(key, schedule);
     cached += schedule.size;
