@@ -22,6 +22,8 @@ export type ShareInvalidSubCode =
   | 'TRAILING_BYTES'
   | 'INDEX_OUT_OF_RANGE'
   | 'THRESHOLD_OUT_OF_RANGE'
+  | 'RAMP_OUT_OF_RANGE'
+  | 'WRONG_VARIANT'
   | 'LENGTH_MISMATCH'
   | 'BAD_BASE45'
   | 'BAD_FIELD';

@@ -1,6 +1,7 @@
 /**
  * xorida: K-of-N threshold secret sharing over GF(2) using XOR only
- * (Kurihara, Kiyomoto, Fukushima, Tanaka, ISC 2008), with a strict binary share codec.
+ * (Kurihara, Kiyomoto, Fukushima, Tanaka, ISC 2008), its (k, L, n) ramp extension and XOR
+ * information dispersal (`disperse` / `recover`), with a strict binary share codec.
  * Zero dependencies; needs only `globalThis.crypto.getRandomValues`.
  *
  * @module
@@ -25,9 +26,19 @@ export {
   encodeShareBase45,
   PRODUCT_TYPE_XORIDA,
   SHARE_FORMAT_VERSION,
+  SHARE_FORMAT_VERSION_RAMP,
   SHARE_HEADER_LENGTH,
+  SHARE_HEADER_LENGTH_RAMP,
   SHARE_MAGIC,
+  shareHeaderLength,
 } from './codec.js';
+export {
+  createDisperser,
+  type DisperseCallOptions,
+  type DisperseOptions,
+  type Disperser,
+  disperse,
+} from './disperse.js';
 export type {
   InconsistentSharesSubCode,
   ShareInvalidSubCode,
@@ -36,8 +47,14 @@ export type {
   XoridaErrorOf,
   XoridaSubCodes,
 } from './errors.js';
-export { choosePrime, MAX_SECRET_LENGTH, MAX_SHARES, shareLength } from './lib/params.js';
-export { reconstruct, reconstructInto } from './reconstruct.js';
+export {
+  choosePrime,
+  MAX_RAMP_WORK,
+  MAX_SECRET_LENGTH,
+  MAX_SHARES,
+  shareLength,
+} from './lib/params.js';
+export { reconstruct, reconstructInto, recover, recoverInto } from './reconstruct.js';
 export { type Err, type ErrorDetail, err, type Ok, ok, type Result } from './result.js';
 export { GROUP_ID_LENGTH, type Share } from './share.js';
 export { createSplitter, type SplitOptions, type Splitter, split } from './split.js';

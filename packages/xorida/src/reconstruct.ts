@@ -1,6 +1,8 @@
 /**
  * Recovering a secret from k or more shares of one split by a cached GF(2) XOR schedule
- * (xorida-scheme.md section 3). Uses the k smallest indices when more are given.
+ * (xorida-scheme.md section 3; the (k, L, n) ramp form of section 9.3). Uses the k smallest
+ * indices when more are given. `reconstruct` takes threshold shares only (from `split`);
+ * `recover` takes any L, including the dispersal shares of `disperse`.
  *
  * Pitfall: reconstruction does not authenticate. A modified share yields a wrong secret that
  * looks fine. The only built-in check is that the zero padding (at most p-2 bytes, none when
@@ -16,7 +18,7 @@ import { type Layout, layoutOf } from './lib/params.js';
 import { scheduleFor } from './lib/schedule.js';
 import { isAllZero, xorSources } from './lib/xor.js';
 import { ok, type Result } from './result.js';
-import { checkShare, type Share } from './share.js';
+import { checkShare, rampOf, type Share } from './share.js';
 
 interface Selection {
   readonly layout: Layout;
@@ -46,11 +48,13 @@ function select(shares: readonly Share[]): Result<Selection, XoridaError> {
         ? 'k'
         : s.n !== first.n
           ? 'n'
-          : s.originalLength !== first.originalLength
-            ? 'originalLength'
-            : !equalBytes(s.groupId, first.groupId)
-              ? 'groupId'
-              : undefined;
+          : rampOf(s) !== rampOf(first)
+            ? 'L'
+            : s.originalLength !== first.originalLength
+              ? 'originalLength'
+              : !equalBytes(s.groupId, first.groupId)
+                ? 'groupId'
+                : undefined;
     if (mismatch) {
       return xoridaErr(
         'INCONSISTENT_SHARES',
@@ -86,25 +90,26 @@ function select(shares: readonly Share[]): Result<Selection, XoridaError> {
     );
   }
   const chosen = [...shares].sort((a, b) => a.index - b.index).slice(0, first.k);
-  return ok({ layout: layoutOf(first.k, first.n, first.originalLength), chosen });
+  return ok({ layout: layoutOf(first.k, first.n, first.originalLength, rampOf(first)), chosen });
 }
 
 /** Applies the schedule; writes `layout.length` bytes at `out[0..)`; false if padding != 0. */
 function apply(sel: Selection, out: Uint8Array): boolean {
   const { layout, chosen } = sel;
-  const { p, d, length } = layout;
+  const { p, d, length, L } = layout;
   const schedule = scheduleFor(
     layout.k,
     layout.n,
     p,
     chosen.map((s) => s.index),
+    L,
   );
   const most = schedule.widest;
   const srcs: Uint8Array[] = new Array(most);
   const offs = new Float64Array(most); // byte offsets may exceed 2^31
-  const pad = new Uint8Array(p); // all padding together is at most p-2 bytes
+  const pad = new Uint8Array(Math.min(d, L * (p - 1))); // all padding: under L*(p-1) bytes
   let padOk = true;
-  for (let m = 1; m < p; m++) {
+  for (let m = 1; m <= L * (p - 1); m++) {
     const terms = schedule.terms[m]!;
     const count = terms.length;
     for (let c = 0; c < count; c++) {
@@ -139,17 +144,22 @@ function paddingError(): Result<never, XoridaError> {
   );
 }
 
-/**
- * Recovers the secret from at least k distinct shares of one split.
- * @param shares k or more shares (any order); the k smallest indices are used
- * @returns the secret (`originalLength` bytes, a new buffer), or `INSUFFICIENT_SHARES`,
- *   `INCONSISTENT_SHARES` (`GROUP_MISMATCH`, `PARAMETER_MISMATCH`, `DUPLICATE_INDEX`),
- *   `SHARE_INVALID` (malformed share) or `RECONSTRUCT_FAILED` (`PADDING_NONZERO`)
- * @see xorida-scheme.md sections 3.4 and 3.5(a)
- */
-export function reconstruct(shares: readonly Share[]): Result<Uint8Array, XoridaError> {
+function wrongVariant(L: number): Result<never, XoridaError> {
+  return xoridaErr(
+    'SHARE_INVALID',
+    `the shares are (k, L, n) ramp shares with L = ${L}; reconstruct takes threshold shares only`,
+    'Recover ramp and dispersal shares with recover() / recoverInto().',
+    { subCode: 'WRONG_VARIANT', field: 'shares[0].L' },
+  );
+}
+
+function recoverAlloc(
+  shares: readonly Share[],
+  thresholdOnly: boolean,
+): Result<Uint8Array, XoridaError> {
   const sel = select(shares);
   if (!sel.ok) return sel;
+  if (thresholdOnly && sel.value.layout.L !== 1) return wrongVariant(sel.value.layout.L);
   const out = new Uint8Array(sel.value.layout.length);
   if (!apply(sel.value, out)) {
     out.fill(0);
@@ -158,20 +168,14 @@ export function reconstruct(shares: readonly Share[]): Result<Uint8Array, Xorida
   return ok(out);
 }
 
-/**
- * Like `reconstruct`, but writes into `out` (no allocation of the secret).
- * @param shares k or more shares of one split
- * @param out buffer of at least `originalLength` bytes, not overlapping any share payload;
- *   bytes `[0, originalLength)` are written
- * @returns the number of bytes written (`originalLength`), or the errors of `reconstruct`, or
- *   `INVALID_CONFIG` (field `out`) when `out` is too small or overlaps a payload
- */
-export function reconstructInto(
+function recoverOut(
   shares: readonly Share[],
   out: Uint8Array,
+  thresholdOnly: boolean,
 ): Result<number, XoridaError> {
   const sel = select(shares);
   if (!sel.ok) return sel;
+  if (thresholdOnly && sel.value.layout.L !== 1) return wrongVariant(sel.value.layout.L);
   const length = sel.value.layout.length;
   if (!(out instanceof Uint8Array) || !ArrayBuffer.isView(out) || out.length < length) {
     return xoridaErr(
@@ -196,4 +200,62 @@ export function reconstructInto(
     return paddingError();
   }
   return ok(length);
+}
+
+/**
+ * Recovers the secret from at least k distinct threshold shares of one split (from `split`).
+ * @param shares k or more shares (any order); the k smallest indices are used
+ * @returns the secret (`originalLength` bytes, a new buffer), or `INSUFFICIENT_SHARES`,
+ *   `INCONSISTENT_SHARES` (`GROUP_MISMATCH`, `PARAMETER_MISMATCH`, `DUPLICATE_INDEX`),
+ *   `SHARE_INVALID` (malformed share; `WRONG_VARIANT` for ramp shares, use `recover`) or
+ *   `RECONSTRUCT_FAILED` (`PADDING_NONZERO`)
+ * @see xorida-scheme.md sections 3.4 and 3.5(a)
+ */
+export function reconstruct(shares: readonly Share[]): Result<Uint8Array, XoridaError> {
+  return recoverAlloc(shares, true);
+}
+
+/**
+ * Like `reconstruct`, but writes into `out` (no allocation of the secret).
+ * @param shares k or more shares of one split
+ * @param out buffer of at least `originalLength` bytes, not overlapping any share payload;
+ *   bytes `[0, originalLength)` are written
+ * @returns the number of bytes written (`originalLength`), or the errors of `reconstruct`, or
+ *   `INVALID_CONFIG` (field `out`) when `out` is too small or overlaps a payload
+ */
+export function reconstructInto(
+  shares: readonly Share[],
+  out: Uint8Array,
+): Result<number, XoridaError> {
+  return recoverOut(shares, out, true);
+}
+
+/**
+ * Recovers the data from at least k distinct shares of one (k, L, n) ramp split: dispersal
+ * shares from `disperse` (L = k), any other L, and threshold shares (L = 1) alike.
+ * Fewer than k shares are refused with `INSUFFICIENT_SHARES`, whatever L is.
+ * @param shares k or more shares (any order); the k smallest indices are used
+ * @returns the data (`originalLength` bytes, a new buffer), or `INSUFFICIENT_SHARES`,
+ *   `INCONSISTENT_SHARES` (`GROUP_MISMATCH`, `PARAMETER_MISMATCH` including a different L,
+ *   `DUPLICATE_INDEX`), `SHARE_INVALID` (malformed share) or `RECONSTRUCT_FAILED`
+ *   (`PADDING_NONZERO`)
+ * @see xorida-scheme.md section 9.3
+ */
+export function recover(shares: readonly Share[]): Result<Uint8Array, XoridaError> {
+  return recoverAlloc(shares, false);
+}
+
+/**
+ * Like `recover`, but writes into `out` (no allocation of the data).
+ * @param shares k or more shares of one ramp split
+ * @param out buffer of at least `originalLength` bytes, not overlapping any share payload;
+ *   bytes `[0, originalLength)` are written
+ * @returns the number of bytes written, or the errors of `recover`, or `INVALID_CONFIG`
+ *   (field `out`)
+ */
+export function recoverInto(
+  shares: readonly Share[],
+  out: Uint8Array,
+): Result<number, XoridaError> {
+  return recoverOut(shares, out, false);
 }

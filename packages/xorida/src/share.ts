@@ -4,13 +4,22 @@
  * @module
  */
 import { type ShareInvalidSubCode, type XoridaError, xoridaErr } from './errors.js';
-import { isIntIn, MAX_SECRET_LENGTH, MAX_SHARES, shareLength } from './lib/params.js';
+import {
+  isIntIn,
+  MAX_SECRET_LENGTH,
+  MAX_SHARES,
+  rampWithinBounds,
+  shareLength,
+} from './lib/params.js';
 import { ok, type Result } from './result.js';
 
 /** Length in bytes of the random id that links the shares of one split. */
 export const GROUP_ID_LENGTH = 16;
 
-/** One share of a K-of-N split (xorida-scheme.md). All fields except `payload` are public. */
+/**
+ * One share of a K-of-N split, or of a (k, L, n) ramp split (xorida-scheme.md section 9) when
+ * `L` is set. All fields except `payload` are public.
+ */
 export interface Share {
   /** Share index i, 0-based, `0 <= index < n`. */
   readonly index: number;
@@ -18,18 +27,24 @@ export interface Share {
   readonly k: number;
   /** Number of shares n, `k <= n <= 255`. */
   readonly n: number;
+  /**
+   * Ramp parameter L of a (k, L, n) ramp split, `2 <= L <= k` (L = k: dispersal, made by
+   * `disperse`). Absent (or 1) for threshold shares made by `split`. Any k shares recover the
+   * secret; k-L or fewer are independent of it; between k-L and k shares leak part of it.
+   */
+  readonly L?: number;
   /** 16 random bytes shared by all shares of one split. */
   readonly groupId: Uint8Array;
-  /** Secret length L in bytes (the payload is padded to `(p-1)*ceil(L/(p-1))`). */
+  /** Secret length in bytes (the payload is `(p-1)*ceil(length/(L*(p-1)))` bytes). */
   readonly originalLength: number;
-  /** The share payload, `shareLength(originalLength, n)` bytes. */
+  /** The share payload, `shareLength(originalLength, n, L)` bytes. */
   readonly payload: Uint8Array;
 }
 
 /**
  * Checks one share's fields and payload length.
  * @returns `ok(undefined)` or `SHARE_INVALID` (sub-codes `BAD_FIELD`, `INDEX_OUT_OF_RANGE`,
- *   `THRESHOLD_OUT_OF_RANGE`, `LENGTH_MISMATCH`) naming the field
+ *   `THRESHOLD_OUT_OF_RANGE`, `RAMP_OUT_OF_RANGE`, `LENGTH_MISMATCH`) naming the field
  */
 export function checkShare(share: Share, where = 'share'): Result<void, XoridaError> {
   const bad = (subCode: ShareInvalidSubCode, field: string, message: string, hint: string) =>
@@ -66,6 +81,15 @@ export function checkShare(share: Share, where = 'share'): Result<void, XoridaEr
       'Decode the share again from its source.',
     );
   }
+  const L = rampOf(share);
+  if (!isIntIn(L, 1, share.k) || !rampWithinBounds(share.k, share.n, L)) {
+    return bad(
+      'RAMP_OUT_OF_RANGE',
+      'L',
+      'L must be an integer in 1..k with k*L*(p-1)^2 at most 2^24',
+      'Decode the share again from its source.',
+    );
+  }
   if (!(share.groupId instanceof Uint8Array) || share.groupId.length !== GROUP_ID_LENGTH) {
     return bad(
       'BAD_FIELD',
@@ -76,7 +100,7 @@ export function checkShare(share: Share, where = 'share'): Result<void, XoridaEr
   }
   if (
     !isIntIn(share.originalLength, 1, MAX_SECRET_LENGTH) ||
-    shareLength(share.originalLength, share.n) > MAX_SECRET_LENGTH
+    shareLength(share.originalLength, share.n, L) > MAX_SECRET_LENGTH
   ) {
     return bad(
       'BAD_FIELD',
@@ -87,14 +111,22 @@ export function checkShare(share: Share, where = 'share'): Result<void, XoridaEr
   }
   if (
     !(share.payload instanceof Uint8Array) ||
-    share.payload.length !== shareLength(share.originalLength, share.n)
+    share.payload.length !== shareLength(share.originalLength, share.n, L)
   ) {
     return bad(
       'LENGTH_MISMATCH',
       'payload',
-      `payload must be ${shareLength(share.originalLength, share.n)} bytes for originalLength ${share.originalLength} and n ${share.n}`,
+      `payload must be ${shareLength(share.originalLength, share.n, L)} bytes for originalLength ${share.originalLength}, n ${share.n} and L ${L}`,
       'The share was truncated or belongs to another split; fetch it again.',
     );
   }
   return ok(undefined);
+}
+
+/**
+ * The ramp parameter of a share: `share.L`, or 1 when absent (threshold shares).
+ * @returns the value as given (not validated; `checkShare` validates it)
+ */
+export function rampOf(share: Share): number {
+  return share.L === undefined ? 1 : share.L;
 }

@@ -11,19 +11,11 @@
  * @module
  */
 import { type XoridaError, xoridaErr } from './errors.js';
-import { deal } from './lib/dealer.js';
-import { overlaps } from './lib/overlap.js';
-import {
-  isIntIn,
-  type Layout,
-  layoutOf,
-  MAX_SECRET_LENGTH,
-  MAX_SHARES,
-  shareLength,
-} from './lib/params.js';
-import { fillRandom } from './lib/random.js';
+import { checkPayloads, checkSecret } from './lib/deal-input.js';
+import { isIntIn, layoutOf, MAX_SHARES } from './lib/params.js';
+import { dealRandom, Scratch, sharedScratch, toShares } from './lib/scratch.js';
 import { ok, type Result } from './result.js';
-import { GROUP_ID_LENGTH, type Share } from './share.js';
+import type { Share } from './share.js';
 
 /** Split parameters. */
 export interface SplitOptions {
@@ -79,115 +71,6 @@ function checkOptions(options: SplitOptions): Result<Checked, XoridaError> {
     );
   }
   return ok({ k, n });
-}
-
-function checkSecret(secret: Uint8Array, n: number): Result<void, XoridaError> {
-  // ArrayBuffer.isView is false for a Proxy, whose traps could re-enter split() mid-deal.
-  if (!(secret instanceof Uint8Array) || !ArrayBuffer.isView(secret)) {
-    return xoridaErr(
-      'INVALID_CONFIG',
-      'secret must be a Uint8Array',
-      'Encode text with utf8ToBytes() first.',
-      {
-        field: 'secret',
-      },
-    );
-  }
-  if (secret.length < 1 || shareLength(secret.length, n) > MAX_SECRET_LENGTH) {
-    return xoridaErr(
-      'INVALID_CONFIG',
-      `secret must be 1 byte or more, and its padded length at most ${MAX_SECRET_LENGTH} bytes; got ${secret.length}`,
-      'Split non-empty secrets; chunk very large ones (see createSplitter).',
-      { field: 'secret' },
-    );
-  }
-  return ok(undefined);
-}
-
-function checkPayloads(
-  layout: Layout,
-  secret: Uint8Array,
-  payloads: readonly Uint8Array[],
-): Result<void, XoridaError> {
-  const bad = (message: string) =>
-    xoridaErr(
-      'INVALID_CONFIG',
-      message,
-      `Allocate ${layout.n} separate buffers of shareLength(${layout.length}) = ${layout.padded} bytes.`,
-      { field: 'payloads' },
-    );
-  if (!Array.isArray(payloads) || payloads.length !== layout.n) {
-    return bad(`expected ${layout.n} payload buffers`);
-  }
-  for (let i = 0; i < payloads.length; i++) {
-    const p = payloads[i];
-    if (!(p instanceof Uint8Array) || !ArrayBuffer.isView(p) || p.length !== layout.padded) {
-      return bad(`payloads[${i}] must be ${layout.padded} bytes`);
-    }
-    if (overlaps(p, secret)) return bad(`payloads[${i}] overlaps the secret`);
-    for (let j = 0; j < i; j++) {
-      if (overlaps(p, payloads[j]!)) return bad(`payloads[${i}] overlaps payloads[${j}]`);
-    }
-  }
-  return ok(undefined);
-}
-
-/**
- * A random scratch buffer kept between calls so large splits do not pay for a fresh zeroed
- * allocation (page faults: ~190 µs per MiB on Node 20). It is taken out of its slot while in
- * use, so a re-entrant call can never share it, and wiped in `finally`, so it holds no
- * randomness between calls. Buffers above `retainMax` bytes are not kept.
- */
-class Scratch {
-  private buf = new Uint8Array(0);
-  constructor(private readonly retainMax: number) {}
-
-  /** Runs `use` with a buffer of exactly `need` bytes, then wipes it. */
-  with<T>(need: number, use: (buf: Uint8Array) => T): T {
-    let buf = this.buf;
-    this.buf = new Uint8Array(0);
-    if (buf.length < need) buf = new Uint8Array(need);
-    const view = buf.subarray(0, need);
-    try {
-      return use(view);
-    } finally {
-      view.fill(0);
-      if (buf.length <= this.retainMax && buf.length > this.buf.length) this.buf = buf;
-    }
-  }
-
-  dispose(): void {
-    this.buf.fill(0);
-    this.buf = new Uint8Array(0);
-  }
-}
-
-const sharedScratch = new Scratch(4 * 1024 * 1024 + GROUP_ID_LENGTH);
-
-/** Draws groupId + random stream in one CSPRNG call per 64 KiB, deals, wipes the randomness. */
-function dealRandom(
-  layout: Layout,
-  secret: Uint8Array,
-  payloads: readonly Uint8Array[],
-  scratch: Scratch,
-): Uint8Array {
-  return scratch.with(GROUP_ID_LENGTH + layout.randomPieces * layout.d, (buf) => {
-    fillRandom(buf);
-    const groupId = buf.slice(0, GROUP_ID_LENGTH);
-    deal(layout, secret, buf.subarray(GROUP_ID_LENGTH), payloads);
-    return groupId;
-  });
-}
-
-function toShares(layout: Layout, groupId: Uint8Array, payloads: Uint8Array[]): Share[] {
-  return payloads.map((payload, index) => ({
-    index,
-    k: layout.k,
-    n: layout.n,
-    groupId: index === 0 ? groupId : groupId.slice(),
-    originalLength: layout.length,
-    payload,
-  }));
 }
 
 function splitWith(

@@ -106,7 +106,8 @@ describe('strict parsing: one sub-code per defect', () => {
   };
   it.each([
     ['BAD_MAGIC', () => set(0, 0x4a)],
-    ['UNSUPPORTED_VERSION', () => set(4, 2)],
+    ['UNSUPPORTED_VERSION', () => set(4, 3)], // 2 is the ramp version (ramp-codec.test.ts)
+    ['UNSUPPORTED_VERSION', () => set(4, 0)],
     ['INDEX_OUT_OF_RANGE', () => set(7, 3)],
     ['THRESHOLD_OUT_OF_RANGE', () => set(9, 4)],
     ['THRESHOLD_OUT_OF_RANGE', () => set(9, 1)],
