@@ -6,10 +6,20 @@
  *    XOR count, 2 per byte, as the scheme), and >= 1000x faster than shamir-secret-sharing;
  *  - reconstruct 2-of-3 of 1 MiB, worst index pair, <= 2.5x one BigUint64Array XOR pass;
  *  - split + reconstruct of 64 B (2-of-3): median <= 4 µs and >= 20x faster than the peer.
+ * Also dispersal (`disperseInto` / `recoverInto`, the (k, L = k, n) ramp) of 1 MiB, 2-of-3 and
+ * 3-of-5, as ratios to the one-XOR-pass reference measured in the same run (informational).
  */
 import { combine as shamirCombine, split as shamirSplit } from 'shamir-secret-sharing';
 import type { Bench } from 'tinybench';
-import { createSplitter, reconstruct, reconstructInto, type Share, split } from 'xorida';
+import {
+  createDisperser,
+  createSplitter,
+  reconstruct,
+  reconstructInto,
+  recoverInto,
+  type Share,
+  split,
+} from 'xorida';
 import { makeBench, type Row, report, rowOf, SMOKE } from './harness.js';
 
 const SIZES = SMOKE ? [64, 1024, 1 << 20] : [64, 256, 1024, 8192, 1 << 20];
@@ -86,6 +96,28 @@ bench.add('shamir-secret-sharing split+combine 2-of-3 64 B', async () => {
   sink ^= (await shamirCombine([s[0]!, s[2]!]))[0]!;
 });
 
+// Dispersal (ramp L = k) of 1 MiB, zero-allocation forms, against the XOR pass below.
+for (const [k, n] of [
+  [2, 3],
+  [3, 5],
+] as const) {
+  const data = randomSecret(1 << 20);
+  const disperser = must(createDisperser({ k, n }));
+  const payloads = Array.from({ length: n }, () => new Uint8Array(disperser.shareLength(1 << 20)));
+  const groupId = new Uint8Array(16);
+  must(disperser.disperseInto(data, payloads, groupId));
+  const dispShares = must(disperser.disperse(data, groupId));
+  const chosen = dispShares.slice(0, k); // indices 0..k-1
+  const out = new Uint8Array(1 << 20);
+  bench.add(`xorida disperseInto ${k}-of-${n} 1 MiB`, () => {
+    must(disperser.disperseInto(data, payloads, groupId));
+    sink ^= payloads[0]![0]!;
+  });
+  bench.add(`xorida recoverInto (dispersal) ${k}-of-${n} 1 MiB`, () => {
+    sink ^= must(recoverInto(chosen, out));
+  });
+}
+
 // References over 1 MiB: the ideal 2-of-3 split and one XOR pass.
 const MiB = 1 << 20;
 const refSecret = randomSecret(MiB);
@@ -147,6 +179,20 @@ const targets = [
     limit: Number.POSITIVE_INFINITY,
     lowerIsBetter: true,
   },
+  ...(['2-of-3', '3-of-5'] as const).flatMap((c) => [
+    {
+      target: `disperseInto ${c} 1 MiB vs one XOR pass (informational)`,
+      ratio: med(`xorida disperseInto ${c} 1 MiB`) / med('reference XOR pass 1 MiB'),
+      limit: Number.POSITIVE_INFINITY,
+      lowerIsBetter: true,
+    },
+    {
+      target: `recoverInto (dispersal) ${c} 1 MiB vs one XOR pass (informational)`,
+      ratio: med(`xorida recoverInto (dispersal) ${c} 1 MiB`) / med('reference XOR pass 1 MiB'),
+      limit: Number.POSITIVE_INFINITY,
+      lowerIsBetter: true,
+    },
+  ]),
   {
     target: 'split+reconstruct 64 B median <= 4 µs',
     ratio: med('xorida split+reconstruct 2-of-3 64 B'),
