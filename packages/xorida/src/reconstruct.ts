@@ -153,13 +153,22 @@ function wrongVariant(L: number): Result<never, XoridaError> {
   );
 }
 
+/** `select`, then (for `reconstruct`) the refusal of ramp shares. */
+function selectVariant(
+  shares: readonly Share[],
+  thresholdOnly: boolean,
+): Result<Selection, XoridaError> {
+  const sel = select(shares);
+  if (sel.ok && thresholdOnly && sel.value.layout.L !== 1) return wrongVariant(sel.value.layout.L);
+  return sel;
+}
+
 function recoverAlloc(
   shares: readonly Share[],
   thresholdOnly: boolean,
 ): Result<Uint8Array, XoridaError> {
-  const sel = select(shares);
+  const sel = selectVariant(shares, thresholdOnly);
   if (!sel.ok) return sel;
-  if (thresholdOnly && sel.value.layout.L !== 1) return wrongVariant(sel.value.layout.L);
   const out = new Uint8Array(sel.value.layout.length);
   if (!apply(sel.value, out)) {
     out.fill(0);
@@ -173,9 +182,8 @@ function recoverOut(
   out: Uint8Array,
   thresholdOnly: boolean,
 ): Result<number, XoridaError> {
-  const sel = select(shares);
+  const sel = selectVariant(shares, thresholdOnly);
   if (!sel.ok) return sel;
-  if (thresholdOnly && sel.value.layout.L !== 1) return wrongVariant(sel.value.layout.L);
   const length = sel.value.layout.length;
   if (!(out instanceof Uint8Array) || !ArrayBuffer.isView(out) || out.length < length) {
     return xoridaErr(
