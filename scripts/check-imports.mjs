@@ -22,7 +22,7 @@ const LAYER = {
 const ALLOWED = {
   xorida: [],
   '@xorida/agent-sdk': ['xorida'],
-  '@xorida/modelguard': ['xorida'],
+  '@xorida/modelguard': ['xorida', '@xorida/agent-sdk'],
   '@xorida/xpass': ['xorida', '@xorida/agent-sdk'],
   '@xorida/xghost': ['xorida', '@xorida/agent-sdk', '@xorida/xpass'],
 };

@@ -14,6 +14,7 @@
  * @module
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { LRUCache } from 'lru-cache';
 import { ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import { base58Decode, base58Encode } from './lib/base58.js';
@@ -69,12 +70,12 @@ export function parseDidKey(did: string): Result<Uint8Array, XlinkErrorDetail> {
     return bad('NOT_CANONICAL', 'did:key is not in canonical form');
   if (!isStrongEd25519PublicKey(publicKey))
     return bad('WEAK_KEY', 'did:key holds an invalid or small-order Ed25519 point');
-  if (parsedDids.size >= 1024) parsedDids.clear();
   parsedDids.set(did, publicKey.slice());
   return ok(publicKey);
 }
 
-const parsedDids = new Map<string, Uint8Array>();
+/** Parsed DIDs, bounded: least recently used entries are evicted first. */
+const parsedDids = new LRUCache<string, Uint8Array>({ max: 1024 });
 
 /**
  * The X25519 key-agreement key the did:key method derives from an Ed25519 DID

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { LRUCache } from 'lru-cache';
 import { ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import { checkBaseUrl } from './https-transport.js';
@@ -55,7 +56,10 @@ type Method = 'GET' | 'POST';
 export class HttpTrustRegistry implements TrustRegistry {
   readonly baseUrl: string;
   private readonly opts: HttpTrustRegistryOptions;
-  private readonly cache = new Map<string, { entry: RegistryEntry; until: number }>();
+  /** Resolved entries with their expiry (Unix ms); bounded, least recently used evicted first. */
+  private readonly cache = new LRUCache<string, { entry: RegistryEntry; until: number }>({
+    max: 10_000,
+  });
 
   /**
    * @param options {@link HttpTrustRegistryOptions} (timeouts in ms)
@@ -156,7 +160,6 @@ export class HttpTrustRegistry implements TrustRegistry {
         subCode: 'MALFORMED_ENTRY',
       });
     if (ttl > 0) {
-      if (this.cache.size >= 10_000) this.cache.clear();
       this.cache.set(did, { entry: e.value, until: Date.now() + ttl });
     }
     return ok(e.value);

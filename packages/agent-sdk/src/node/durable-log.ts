@@ -2,11 +2,9 @@
  * Durable append-only JSONL log: the storage engine of the file trust registry and the file
  * relay store (and, through `@xorida/agent-sdk/node`, of later servers such as xpass/xghost).
  *
- * Line format (spec and a known-answer vector in docs/formats.md#durable-log-line-format):
- *   <length>:<crc32>:<json>\n
- * `length` is the byte length of the UTF-8 `json` in decimal (no leading zeros), `crc32` is the
- * CRC-32 (IEEE 802.3, as zlib) of those bytes as 8 lower-case hex digits, `json` is one JSON
- * value without raw newlines.
+ * Line format: `<length>:<crc32>:<json>\n` (durable-log-line.ts; spec and a known-answer vector
+ * in docs/formats.md#durable-log-line-format). Recovery rules: durable-log-replay.ts. Owner lock:
+ * owner-lock.ts.
  *
  * Guarantees:
  * - `append()` resolves only after the bytes are written AND `fdatasync`ed: an acknowledged
@@ -20,9 +18,11 @@
  *
  * Pitfalls:
  * - One process owns a log file: `open` takes `<path>.lock` (holding its pid) and refuses with
- *   `LOG_LOCKED` while that process lives (a lock left by a killed process is taken over), so
- *   two servers cannot interleave writes in one data directory. Same-process double opens are
- *   refused too.
+ *   `LOG_LOCKED` while that process lives (a lock left by a killed process is taken over,
+ *   atomically: of N processes racing, exactly one wins), so two servers cannot interleave
+ *   writes in one data directory. Same-process double opens are refused too.
+ * - The log file is created with `mode` (default 0600: logs hold keys, tokens and shares), and
+ *   an existing file is brought to that mode on open; compaction keeps it.
  * - After a failed write the log refuses further appends (`LOG_IO_FAILED`): the file may end in
  *   a partial line, and appending after it would bury that line mid-file. Reopen to recover.
  * - Replay reads the whole file into memory; keep logs compacted (`rewrite`) when records die.
@@ -30,95 +30,28 @@
  *
  * @module
  */
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { type FileHandle, open, readFile, rename, stat, truncate } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { type FileHandle, open, readFile, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { crc32 } from 'node:zlib';
-import { type ErrorDetail, err, ok, type Result } from 'xorida';
+import { err, ok, type Result } from 'xorida';
+import { DEFAULT_FILE_MODE, syncDir, writeFileAtomic } from './atomic-write.js';
+import {
+  DEFAULT_MAX_LOG_RECORD_BYTES,
+  DURABLE_LOG_DOCS,
+  type DurableLogErrorDetail,
+  encodeLogLine,
+  logErr,
+} from './durable-log-line.js';
+import { replayLogBytes } from './durable-log-replay.js';
+import { acquireOwnerLock, releaseOwnerLock } from './owner-lock.js';
 
-/** Error codes of the durable log. */
-export type DurableLogErrorCode =
-  | 'LOG_IO_FAILED'
-  | 'LOG_CORRUPT'
-  | 'LOG_RECORD_TOO_LARGE'
-  | 'LOG_CLOSED'
-  | 'LOG_INVALID_RECORD'
-  | 'LOG_LOCKED';
-/** Error detail of the durable log. */
-export interface DurableLogErrorDetail extends ErrorDetail<DurableLogErrorCode> {}
-
-const DOCS = 'docs/errors.md#agent-sdk';
-function logErr(
-  code: DurableLogErrorCode,
-  message: string,
-  hint: string,
-): { ok: false; error: DurableLogErrorDetail } {
-  return err({ code, message, hint, docs: DOCS });
-}
-
-/** Default largest record (JSON bytes): 1 MiB. */
-export const DEFAULT_MAX_LOG_RECORD_BYTES = 1024 * 1024;
-
-/**
- * Encodes one record as a log line.
- * @param record any JSON-serialisable value
- * @param maxBytes largest JSON byte length accepted (default 1 MiB)
- * @returns the line including its trailing `\n`, or `LOG_RECORD_TOO_LARGE` /
- *   `LOG_INVALID_RECORD` (not JSON-serialisable)
- */
-export function encodeLogLine(
-  record: unknown,
-  maxBytes = DEFAULT_MAX_LOG_RECORD_BYTES,
-): Result<Buffer, DurableLogErrorDetail> {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(record);
-  } catch {
-    json = undefined;
-  }
-  if (json === undefined)
-    return logErr('LOG_INVALID_RECORD', 'record is not JSON-serialisable', 'Store plain data');
-  const body = Buffer.from(json, 'utf8');
-  if (body.length > maxBytes)
-    return logErr(
-      'LOG_RECORD_TOO_LARGE',
-      `record is ${body.length} bytes, limit ${maxBytes}`,
-      'Store smaller records or raise maxRecordBytes',
-    );
-  const crc = crc32(body).toString(16).padStart(8, '0');
-  return ok(Buffer.concat([Buffer.from(`${body.length}:${crc}:`, 'latin1'), body, NL]));
-}
-
-const NL = Buffer.from('\n');
-
-/**
- * Decodes one line (without its `\n`).
- * @param line the line bytes
- * @param maxBytes largest JSON byte length accepted
- * @returns the record, or `undefined` when the line is invalid (length, CRC or JSON)
- */
-export function decodeLogLine(
-  line: Uint8Array,
-  maxBytes = DEFAULT_MAX_LOG_RECORD_BYTES,
-): { record: unknown } | undefined {
-  const buf = Buffer.from(line.buffer, line.byteOffset, line.byteLength);
-  const c1 = buf.indexOf(0x3a);
-  if (c1 < 1 || c1 > 10) return undefined;
-  const lenText = buf.toString('latin1', 0, c1);
-  if (!/^(0|[1-9][0-9]*)$/.test(lenText)) return undefined;
-  const len = Number(lenText);
-  if (len > maxBytes) return undefined;
-  if (buf.length !== c1 + 1 + 8 + 1 + len || buf[c1 + 9] !== 0x3a) return undefined;
-  const crcText = buf.toString('latin1', c1 + 1, c1 + 9);
-  if (!/^[0-9a-f]{8}$/.test(crcText)) return undefined;
-  const body = buf.subarray(c1 + 10);
-  if (crc32(body) !== Number.parseInt(crcText, 16)) return undefined;
-  try {
-    return { record: JSON.parse(body.toString('utf8')) };
-  } catch {
-    return undefined;
-  }
-}
+export {
+  DEFAULT_MAX_LOG_RECORD_BYTES,
+  type DurableLogErrorCode,
+  type DurableLogErrorDetail,
+  decodeLogLine,
+  encodeLogLine,
+} from './durable-log-line.js';
 
 /** What `DurableLog.open` found. */
 export interface LogRecovery {
@@ -138,44 +71,12 @@ export interface DurableLogOptions {
   readonly repair?: boolean;
   /** Take the `<path>.lock` owner lock (default true). */
   readonly lock?: boolean;
-}
-
-function pidAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Takes the owner lock; returns an error message when another live process holds it. */
-function takeLock(lockPath: string): string | undefined {
-  try {
-    writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
-    return undefined;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  }
-  let holder = Number.NaN;
-  try {
-    holder = Number(readFileSync(lockPath, 'utf8').trim());
-  } catch {
-    // unreadable lock: treat as stale
-  }
-  if (pidAlive(holder)) return `log is in use by process ${holder} (${lockPath})`;
-  writeFileSync(lockPath, String(process.pid)); // stale lock of a dead process: take it over
-  return undefined;
-}
-
-function releaseLock(lockPath: string): void {
-  try {
-    if (readFileSync(lockPath, 'utf8').trim() === String(process.pid)) unlinkSync(lockPath);
-  } catch {
-    // already gone
-  }
+  /**
+   * Permission bits of the log file (default 0o600, owner only: logs hold keys, tokens and
+   * shares). Applied on creation whatever the umask, to an existing file on open, and to the
+   * file that replaces it on compaction.
+   */
+  readonly mode?: number;
 }
 
 type Item =
@@ -185,18 +86,6 @@ type Item =
       snapshot: () => unknown[];
       done: (r: Result<void, DurableLogErrorDetail>) => void;
     };
-
-async function fsyncDir(dir: string): Promise<void> {
-  let h: FileHandle | undefined;
-  try {
-    h = await open(dir, 'r');
-    await h.sync();
-  } catch {
-    // some platforms cannot fsync directories; the rename/creation is still ordered by the fs
-  } finally {
-    await h?.close().catch(() => {});
-  }
-}
 
 async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
   let off = 0;
@@ -220,6 +109,7 @@ export class DurableLog {
   private lines: number;
 
   private readonly lockPath: string | undefined;
+  private readonly mode: number;
 
   private constructor(
     path: string,
@@ -228,8 +118,10 @@ export class DurableLog {
     bytes: number,
     lines: number,
     lockPath: string | undefined,
+    mode: number,
   ) {
     this.lockPath = lockPath;
+    this.mode = mode;
     this.path = path;
     this.fh = fh;
     this.maxRecordBytes = maxRecordBytes;
@@ -249,9 +141,10 @@ export class DurableLog {
   /**
    * Opens (creating if needed, parent directories included) and replays a log.
    * @param path file path
-   * @param options `maxRecordBytes` (default 1 MiB), `repair` (default false)
+   * @param options `maxRecordBytes` (default 1 MiB), `repair` (default false), `lock` (default
+   *   true), `mode` (default 0o600)
    * @returns the log, its records in order and what recovery did; or `LOG_CORRUPT` (an invalid
-   *   line before valid ones), `LOG_IO_FAILED`
+   *   line before valid ones), `LOG_LOCKED` (another live process owns it), `LOG_IO_FAILED`
    */
   static async open(
     path: string,
@@ -264,9 +157,13 @@ export class DurableLog {
     try {
       mkdirSync(dirname(path), { recursive: true });
       if (lockPath) {
-        const busy = takeLock(lockPath);
-        if (busy)
-          return logErr('LOG_LOCKED', busy, 'Stop the other process, or use Redis to share state');
+        const lock = acquireOwnerLock(lockPath);
+        if (!lock.acquired)
+          return logErr(
+            'LOG_LOCKED',
+            `log is in use by process ${lock.holder} (${lockPath})`,
+            'Stop the other process, or use Redis to share state',
+          );
       }
     } catch (e) {
       return logErr(
@@ -276,7 +173,7 @@ export class DurableLog {
       );
     }
     const opened = await DurableLog.openLocked(path, options, max, lockPath);
-    if (!opened.ok && lockPath) releaseLock(lockPath);
+    if (!opened.ok && lockPath) releaseOwnerLock(lockPath);
     return opened;
   }
 
@@ -298,55 +195,29 @@ export class DurableLog {
         content = Buffer.alloc(0);
         created = true;
       }
-      const records: unknown[] = [];
-      let pos = 0;
-      let good = 0; // end of the last valid line
-      let firstBad = -1;
-      let droppedCorrupt = 0;
-      while (pos < content.length) {
-        const nl = content.indexOf(0x0a, pos);
-        if (nl === -1) break; // partial last line: torn tail
-        const rec = decodeLogLine(content.subarray(pos, nl), max);
-        if (rec) {
-          if (firstBad !== -1) {
-            if (!options.repair)
-              return logErr(
-                'LOG_CORRUPT',
-                `invalid line at byte ${firstBad} is followed by valid records`,
-                'The file was edited or damaged; restore from backup or reopen with repair: true',
-              );
-            droppedCorrupt++;
-            firstBad = -1;
-          }
-          records.push(rec.record);
-          good = nl + 1;
-        } else if (firstBad === -1) firstBad = pos;
-        pos = nl + 1;
-      }
-      const keep = options.repair && droppedCorrupt > 0 ? -1 : good;
+      const replay = replayLogBytes(content, max, options.repair ?? false);
+      if (!replay.ok) return replay;
+      const { records, keepBytes: keep, droppedCorruptLines: droppedCorrupt } = replay.value;
+      const mode = options.mode ?? DEFAULT_FILE_MODE;
       let fileBytes = content.length;
       if (keep >= 0 && keep < content.length) {
         await truncate(path, keep);
         fileBytes = keep;
       }
       if (keep < 0) {
-        // repair: rewrite only the valid records
+        // repair: rewrite only the valid records (each was decoded, so each encodes again)
         const lines = records.map((r) => encodeLogLine(r, max));
         const data = Buffer.concat(lines.map((l) => (l.ok ? l.value : Buffer.alloc(0))));
-        const tmp = `${path}.repair`;
-        const h = await open(tmp, 'w');
-        await writeAll(h, data);
-        await h.sync();
-        await h.close();
-        await rename(tmp, path);
+        await writeFileAtomic(path, data, { mode });
         fileBytes = data.length;
       }
-      const fh = await open(path, 'a');
-      if (created || keep < 0) {
+      const fh = await open(path, 'a', mode);
+      if (((await fh.stat()).mode & 0o777) !== mode) await fh.chmod(mode); // umask, or older file
+      if (created) {
         await fh.sync();
-        await fsyncDir(dirname(path));
+        await syncDir(dirname(path));
       }
-      const log = new DurableLog(path, fh, max, fileBytes, records.length, lockPath);
+      const log = new DurableLog(path, fh, max, fileBytes, records.length, lockPath, mode);
       return ok({
         log,
         records,
@@ -424,7 +295,7 @@ export class DurableLog {
             code: 'LOG_IO_FAILED',
             message: `write to ${this.path} failed: ${(e as Error).message}`,
             hint: 'Free disk space / fix permissions, then reopen the log (recovery drops the torn tail)',
-            docs: DOCS,
+            docs: DURABLE_LOG_DOCS,
           };
           result = err(this.failed);
         }
@@ -436,7 +307,6 @@ export class DurableLog {
 
   private async doRewrite(snapshot: () => unknown[]): Promise<Result<void, DurableLogErrorDetail>> {
     if (this.failed) return err(this.failed);
-    const tmp = `${this.path}.compact`;
     try {
       const lines: Buffer[] = [];
       for (const r of snapshot()) {
@@ -445,15 +315,7 @@ export class DurableLog {
         lines.push(l.value);
       }
       const data = Buffer.concat(lines);
-      const h = await open(tmp, 'w');
-      try {
-        await writeAll(h, data);
-        await h.sync();
-      } finally {
-        await h.close();
-      }
-      await rename(tmp, this.path);
-      await fsyncDir(dirname(this.path));
+      await writeFileAtomic(this.path, data, { mode: this.mode });
       const old = this.fh;
       this.fh = await open(this.path, 'a');
       await old.close().catch(() => {});
@@ -482,7 +344,7 @@ export class DurableLog {
     await this.drain();
     this.closed = true;
     await this.fh.close().catch(() => {});
-    if (this.lockPath) releaseLock(this.lockPath);
+    if (this.lockPath) releaseOwnerLock(this.lockPath);
   }
 
   /**

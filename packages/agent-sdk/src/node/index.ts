@@ -11,6 +11,14 @@
  */
 
 export {
+  type AtomicWriteOptions,
+  DEFAULT_FILE_MODE,
+  syncDir,
+  syncDirSync,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from './atomic-write.js';
+export {
   createKeystore,
   defaultKeystorePath,
   KEYSTORE_FORMAT,

@@ -1,6 +1,7 @@
 /**
- * A `StorageNode` backed by one local directory: each blob is one file, written sequentially
- * to a hidden temporary name and renamed into place when complete.
+ * A `StorageNode` backed by one local directory: each blob is one file, streamed to a hidden
+ * temporary name and renamed into place when complete (`writeFileAtomic` of
+ * `@xorida/agent-sdk/node`).
  *
  * Pitfalls:
  * - Names are checked with `isBlobName` (no separators, no leading dot), so a hostile manifest
@@ -12,11 +13,11 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@xorida/agent-sdk/node';
 import { type ByteRange, isBlobName, type StorageNode } from '../storage-node.js';
-import { syncDir } from './durable.js';
 
 /** Options of `createDirectoryNode`. */
 export interface DirectoryNodeOptions {
@@ -41,25 +42,7 @@ export function createDirectoryNode(dir: string, options: DirectoryNodeOptions =
     async put(name, data) {
       checkName(name);
       await mkdir(dir, { recursive: true });
-      const tmp = join(dir, `.${name}.tmp-${randomBytes(6).toString('hex')}`);
-      const fh = await open(tmp, 'wx', 0o600);
-      try {
-        for await (const part of data) {
-          let done = 0;
-          while (done < part.length) {
-            const { bytesWritten } = await fh.write(part, done, part.length - done);
-            done += bytesWritten;
-          }
-        }
-        if (fsync) await fh.sync();
-        await fh.close();
-        await rename(tmp, join(dir, name));
-        if (fsync) await syncDir(dir);
-      } catch (e) {
-        await fh.close().catch(() => {});
-        await rm(tmp, { force: true });
-        throw e;
-      }
+      await writeFileAtomic(join(dir, name), data, { mode: 0o600, fsync });
     },
     async get(name, range?: ByteRange) {
       checkName(name);

@@ -5,12 +5,13 @@
  *
  * Pitfalls:
  * - The file holds the unencrypted Ed25519 private key (PKCS#8): it is written with mode 0600
- *   (directory 0700), atomically (temporary file + rename), and its key is never printed.
+ *   (directory 0700), atomically and durably (atomic-write.ts: temporary file, fsync, rename,
+ *   directory fsync), and its key is never printed.
  * - A keystore is never overwritten unless `force` is set.
  *
  * @module
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { err, ok, type Result } from 'xorida';
@@ -21,6 +22,7 @@ import {
   identityFromEd25519Key,
   parsePKCS8,
 } from '../../identity.js';
+import { writeFileAtomicSync } from '../atomic-write.js';
 
 /** Keystore format tag. */
 export const KEYSTORE_FORMAT = 'xlink-keystore/1';
@@ -96,10 +98,7 @@ export function writeKeystore(
   };
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, path);
+    writeFileAtomicSync(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
   } catch (e) {
     return fail(
       'KEYSTORE_FAILED',
