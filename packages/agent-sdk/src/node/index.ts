@@ -83,6 +83,7 @@ export {
   type RelayStoreStats,
   type StoredRelayMessage,
 } from './relay-store.js';
+export * from './server-kit/index.js';
 export {
   createXlinkServer,
   DEFAULT_XLINK_PORT,
