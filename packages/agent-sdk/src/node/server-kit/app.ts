@@ -23,7 +23,12 @@ import { installErrorShape } from './error-shape.js';
 import { type HealthReport, registerHealth } from './health.js';
 import { type KitLoggerOption, loggerOptions } from './logging.js';
 import { registerOpenApi } from './openapi.js';
-import { type DidLimiter, type RateBudget, registerRateLimits } from './rate-limits.js';
+import {
+  type DidCheck,
+  type DidLimiter,
+  type RateBudget,
+  registerRateLimits,
+} from './rate-limits.js';
 import { installShutdownHandlers } from './shutdown.js';
 
 /** Options of {@link createServerKit}. */
@@ -64,6 +69,8 @@ export interface ServerKit {
   readonly app: FastifyInstance;
   /** Counts a request against its verified DID; sends 429 and returns false when spent. */
   readonly limitDid: DidLimiter;
+  /** Counts a request against its verified DID and reports instead of answering. */
+  readonly checkDid: DidCheck;
   /** Runs `fn` on close, after the HTTP server drained (last added runs first). */
   onClose(fn: () => Promise<void> | void): void;
   /**
@@ -147,7 +154,7 @@ export async function createServerKit(
     ...(options.description ? { description: options.description } : {}),
   });
   const rl = options.rateLimit;
-  const limitDid = await registerRateLimits(app, options.name, {
+  const { limitDid, checkDid } = await registerRateLimits(app, options.name, {
     address: rl === false ? false : (rl?.address ?? undefined),
     did: rl === false ? false : (rl?.did ?? undefined),
     ...(redis ? { redis } : {}),
@@ -170,6 +177,7 @@ export async function createServerKit(
   return ok({
     app,
     limitDid,
+    checkDid,
     onClose: (fn) => {
       closers.push(fn);
     },

@@ -20,7 +20,9 @@ export {
 export { LOG_LEVELS, loggerOptions, REDACTED_LOG_PATHS } from './logging.js';
 export { ERROR_RESPONSE_SCHEMA, type OpenApiOptions, registerOpenApi } from './openapi.js';
 export {
+  type DidCheck,
   type DidLimiter,
+  type DidLimits,
   type RateBudget,
   type RateLimitOptions,
   registerRateLimits,

@@ -51,6 +51,22 @@ export type DidLimiter = (
   did: string,
 ) => Promise<boolean>;
 
+/**
+ * Counts one request against a verified DID's budget without answering (for framework-free
+ * handlers that build their own error value).
+ * @returns `{ allowed: true }`, or `{ allowed: false, retryAfterMs, message }`
+ */
+export type DidCheck = (
+  req: FastifyRequest,
+  did: string,
+) => Promise<{ allowed: true } | { allowed: false; retryAfterMs: number; message: string }>;
+
+/** Both forms of the per-DID limit. */
+export interface DidLimits {
+  readonly limitDid: DidLimiter;
+  readonly checkDid: DidCheck;
+}
+
 const VERIFIED_DID = Symbol('xorida.verifiedDid');
 type WithDid = FastifyRequest & { [VERIFIED_DID]?: string };
 
@@ -62,13 +78,13 @@ const tooMany = (ctx: { after: string }) =>
  * @param app Fastify instance (root)
  * @param server server name (Redis namespace)
  * @param options budgets, Redis, cache size
- * @returns the {@link DidLimiter} (always allows when the DID limit is disabled)
+ * @returns {@link DidLimits} (always allowing when the DID limit is disabled)
  */
 export async function registerRateLimits(
   app: FastifyInstance,
   server: string,
   options: RateLimitOptions = {},
-): Promise<DidLimiter> {
+): Promise<DidLimits> {
   const address = options.address ?? { max: 1200, timeWindowMs: 60_000 };
   const didBudget = options.did ?? { max: 600, timeWindowMs: 60_000 };
   await app.register(rateLimit, {
@@ -85,22 +101,33 @@ export async function registerRateLimits(
     allowList: (req) => req.url === '/health',
     errorResponseBuilder: (_req, ctx) => tooMany(ctx),
   });
-  if (didBudget === false) return async () => true;
+  if (didBudget === false)
+    return { limitDid: async () => true, checkDid: async () => ({ allowed: true }) };
   const check = app.createRateLimit({
     max: didBudget.max,
     timeWindow: didBudget.timeWindowMs,
     keyGenerator: (req) => `did:${(req as WithDid)[VERIFIED_DID] ?? ''}`,
   });
-  return async (req, reply, did) => {
+  const checkDid: DidCheck = async (req, did) => {
     (req as WithDid)[VERIFIED_DID] = did;
     const r = await check(req);
-    if (r.isAllowed || !r.isExceeded) return true;
-    reply.header('retry-after', String(Math.max(1, r.ttlInSeconds)));
+    if (r.isAllowed || !r.isExceeded) return { allowed: true };
+    return {
+      allowed: false,
+      retryAfterMs: Math.max(1000, r.ttl),
+      message: `more than ${r.max} requests in ${r.timeWindow} ms for this DID`,
+    };
+  };
+  const limitDid: DidLimiter = async (req, reply, did) => {
+    const r = await checkDid(req, did);
+    if (r.allowed) return true;
+    reply.header('retry-after', String(Math.ceil(r.retryAfterMs / 1000)));
     sendError(reply, 429, {
       code: 'RATE_LIMITED',
-      message: `more than ${r.max} requests in ${r.timeWindow} ms for this DID`,
+      message: r.message,
       hint: 'Slow down; see the retry-after header',
     });
     return false;
   };
+  return { limitDid, checkDid };
 }
