@@ -214,7 +214,7 @@ export async function createXlinkServer(
     storage,
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
-    ...(redis ? { redis } : {}),
+    ...(redis ? { redis, rateLimitNameSpace: `${prefix}ratelimit:` } : {}),
     rateLimit:
       rl === false
         ? false

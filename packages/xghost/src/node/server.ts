@@ -213,7 +213,9 @@ export async function startGhostServer(
     bodyLimit: 64 * 1024,
     storage: opts.redisUrl ? 'redis' : 'file',
     ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
-    ...(redisClient ? { redis: redisClient } : {}),
+    ...(redisClient
+      ? { redis: redisClient, rateLimitNameSpace: `${opts.redisPrefix ?? 'xghost:'}ratelimit:` }
+      : {}),
     rateLimit: {
       address: { max: opts.addressRateLimit ?? 1200, timeWindowMs: 60_000 },
       did: { max: opts.rateLimit?.limit ?? 60, timeWindowMs: opts.rateLimit?.windowMs ?? 60_000 },

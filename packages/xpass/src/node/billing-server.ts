@@ -239,7 +239,12 @@ export async function startBillingServer(
     storage: options.redisUrl ? 'redis' : 'file',
     validationCode: 'INVALID_INPUT',
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
-    ...(rateRedisUrl ? { redisUrl: rateRedisUrl } : {}),
+    ...(rateRedisUrl
+      ? {
+          redisUrl: rateRedisUrl,
+          rateLimitNameSpace: `${options.redisPrefix ?? 'xpass:'}ratelimit:`,
+        }
+      : {}),
     rateLimit: {
       address: { max: options.addressRateLimit ?? 1200, timeWindowMs: 60_000 },
       did: { max: options.rateLimit ?? 100, timeWindowMs: options.rateLimitWindowMs ?? 60_000 },

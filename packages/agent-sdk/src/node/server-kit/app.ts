@@ -54,8 +54,10 @@ export interface ServerKitOptions {
     | { readonly address?: false | RateBudget; readonly did?: false | RateBudget };
   /** Rate-limit counters in this Redis (shared by replicas). */
   readonly redis?: Redis;
-  /** Or a Redis URL for them; default `REDIS_URL` only when `useRedisEnv` is set. */
+  /** Or a Redis URL for them (the kit opens and closes that connection). */
   readonly redisUrl?: string;
+  /** Redis key namespace of the counters (default `xorida-rl:<name>:`). */
+  readonly rateLimitNameSpace?: string;
   /** Storage backend name for `/health`. */
   readonly storage: string;
   /** Per-server health details. */
@@ -95,6 +97,19 @@ export interface ServerKitError {
   readonly code: 'STORAGE_FAILED';
   readonly message: string;
   readonly hint: string;
+}
+
+const ROUTES = new WeakMap<FastifyInstance, readonly { method: string; url: string }[]>();
+
+/**
+ * Every route registered on a kit app (HEAD twins of GET routes left out), in registration order.
+ * @param app an app made by {@link createServerKit}
+ * @returns `{ method, url }` pairs (`url` in Fastify syntax, e.g. `/relay/:did`); empty for others
+ */
+export function registeredRoutes(
+  app: FastifyInstance,
+): readonly { readonly method: string; readonly url: string }[] {
+  return ROUTES.get(app) ?? [];
 }
 
 async function connectRedis(url: string): Promise<Result<Redis, ServerKitError>> {
@@ -142,6 +157,11 @@ export async function createServerKit(
     // Optional bodies have schemas without `type` (an empty body is `undefined`), hence strictTypes off.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, strictTypes: false } },
   });
+  const routes: { method: string; url: string }[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
+  });
   // Answers are JSON.stringify'd: response schemas document, they never drop or coerce fields.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installJsonParsers(app, options.mediaTypes);
@@ -158,6 +178,7 @@ export async function createServerKit(
     address: rl === false ? false : (rl?.address ?? undefined),
     did: rl === false ? false : (rl?.did ?? undefined),
     ...(redis ? { redis } : {}),
+    ...(options.rateLimitNameSpace ? { nameSpace: options.rateLimitNameSpace } : {}),
   } as Parameters<typeof registerRateLimits>[2]);
   registerHealth(app, {
     version: options.version,

@@ -5,6 +5,7 @@
  */
 export {
   createServerKit,
+  registeredRoutes,
   type ServerKit,
   type ServerKitError,
   type ServerKitOptions,
