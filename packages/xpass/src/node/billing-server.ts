@@ -40,7 +40,6 @@ import { bytesToHex, hexToBytes, ok, type Result } from 'xorida';
 import { backend } from '#crypto';
 import packageJson from '../../package.json';
 import { AuditChain, verifyAuditLog } from '../audit-chain.js';
-import { handleBillingRequest } from '../billing-routes.js';
 import { BillingService } from '../billing-service.js';
 import type { ConnectionStore } from '../connection-store.js';
 import { type XpassError, xpassErr, xpassError } from '../errors.js';
