@@ -59,6 +59,7 @@ export {
   createRequestVerifier,
   installJsonParsers,
   type RequestVerifier,
+  SIGNED_REQUEST_HEADERS_SCHEMA,
 } from './lib/signed-request-check.js';
 export {
   type RedisNonceClient,

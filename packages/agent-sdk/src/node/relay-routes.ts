@@ -25,6 +25,7 @@ import { sendError } from './lib/http-errors.js';
 import {
   installJsonParsers,
   type RequestVerifier,
+  SIGNED_REQUEST_HEADERS_SCHEMA,
   statusForAuthError,
 } from './lib/signed-request-check.js';
 import type { RelayStore, RelayStoreErrorDetail } from './relay-store.js';
@@ -51,15 +52,7 @@ const didParams = {
   properties: { did: { type: 'string', description: 'mailbox did:key' } },
 } as const;
 const errors = { '4xx': ERROR_RESPONSE_SCHEMA, '5xx': ERROR_RESPONSE_SCHEMA } as const;
-const signedHeaders = {
-  type: 'object',
-  properties: {
-    'x-xlink-did': { type: 'string' },
-    'x-xlink-timestamp': { type: 'string' },
-    'x-xlink-nonce': { type: 'string' },
-    'x-xlink-signature': { type: 'string' },
-  },
-} as const;
+const signedHeaders = SIGNED_REQUEST_HEADERS_SCHEMA;
 const postSchema = {
   summary: 'Store an envelope for the mailbox DID',
   params: didParams,

@@ -25,6 +25,7 @@ import {
   ERROR_RESPONSE_SCHEMA,
   ensureDataDir,
   RedisNonceStore,
+  SIGNED_REQUEST_HEADERS_SCHEMA,
   sendError,
 } from '@xorida/agent-sdk/node';
 import { type BillingService, checkIssuable, createConnectionId } from '@xorida/xpass';
@@ -45,15 +46,7 @@ import { identityOf, issueLease, type VendorKey } from './vendor.js';
 
 const SHARE_REQUEST_SCHEMA = {
   summary: 'DID-signed share request: a lease and share 2 sealed to the customer',
-  headers: {
-    type: 'object',
-    properties: {
-      'x-xlink-did': { type: 'string' },
-      'x-xlink-timestamp': { type: 'string' },
-      'x-xlink-nonce': { type: 'string' },
-      'x-xlink-signature': { type: 'string' },
-    },
-  },
+  headers: SIGNED_REQUEST_HEADERS_SCHEMA,
   // Types only; the handler checks the exact shape after the signature.
   body: {
     additionalProperties: true,

@@ -67,6 +67,17 @@ export function installJsonParsers(
   );
 }
 
+/** JSON schema of the signed-request headers (request-signature.ts), for route schemas. */
+export const SIGNED_REQUEST_HEADERS_SCHEMA = {
+  type: 'object',
+  properties: {
+    'x-xlink-did': { type: 'string' },
+    'x-xlink-timestamp': { type: 'string' },
+    'x-xlink-nonce': { type: 'string' },
+    'x-xlink-signature': { type: 'string' },
+  },
+} as const;
+
 /** Verifies signed requests and records their nonces. */
 export type RequestVerifier = (
   req: FastifyRequest,
