@@ -71,10 +71,12 @@ describe('xghost serve + online runtime', () => {
   it('delivers share 2 with a lease while billing is active; results match the plain module', async () => {
     const s = await setup();
     const health = (await (await fetch(`${s.server.url}/health`)).json()) as {
-      vendorDid: string;
-      bundles: string[];
+      details: { vendorDid: string; bundles: string[] };
     };
-    expect(health).toMatchObject({ vendorDid: vendor.did, bundles: [s.manifest.bundleId] });
+    expect(health).toMatchObject({
+      status: 'ok',
+      details: { vendorDid: vendor.did, bundles: [s.manifest.bundleId] },
+    });
     const g = await createGhost({
       manifest: s.manifest,
       customerShare: s.shares[0]!,

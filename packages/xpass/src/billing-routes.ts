@@ -11,7 +11,7 @@
  *   GET    /connections/:id/status   admin -> checkBilling
  *   POST   /connections/:id/rotate|suspend|activate|grace|revoke|reactivate   admin { reason? }
  *          (activate = PENDING -> ACTIVE, or reactivate from SUSPENDED/GRACE/REVOKED)
- *   POST   /shares/fetch                   DID-signed share request (share-fetch.ts), rate limited per DID
+ *   POST   /shares/fetch                   DID-signed share request (share-fetch.ts), rate limited per verified DID
  *   GET    /audit/head                     the latest signed audit head (signs new entries first)
  *   POST   /shares/reconstruct, /encrypt, /decrypt   debug only (see below)
  *
@@ -35,7 +35,6 @@ import {
   reconstructSecret,
 } from './connection-secret.js';
 import { HTTP_STATUS, type XpassError, xpassErr, xpassError } from './errors.js';
-import type { RateLimiter } from './rate-limiter.js';
 import { shareEnvelopeFromBase45 } from './share-envelope.js';
 import { type ChallengeStore, handleShareRequest } from './share-fetch.js';
 import { CONNECTION_STATUSES, type ConnectionStatus } from './state-machine.js';
@@ -66,8 +65,13 @@ export interface BillingRoutesContext {
   /** Bearer token for admin routes; admin routes answer 401 when unset. */
   readonly adminToken?: string;
   readonly challenges: ChallengeStore;
-  /** Per-DID limiter for share fetches. */
-  readonly rateLimiter?: RateLimiter;
+  /**
+   * Per-DID limiter for share fetches, counted only after the request's signature verified
+   * (e.g. `RateLimiter`, or the server kit's Redis-backed DID limit).
+   */
+  readonly rateLimiter?: {
+    hit(did: string): Result<unknown, XpassError> | Promise<Result<unknown, XpassError>>;
+  };
   /** Enable `/shares/reconstruct`, `/encrypt`, `/decrypt` (default false). */
   readonly debugEndpoints?: boolean;
 }
@@ -215,12 +219,13 @@ export async function handleBillingRequest(
     };
   }
   if (method === 'POST' && path === '/shares/fetch') {
-    const did = (req.body as { did?: unknown } | undefined)?.did;
-    if (ctx.rateLimiter && typeof did === 'string') {
-      const hit = ctx.rateLimiter.hit(did);
-      if (!hit.ok) return fail(hit.error);
-    }
-    return answer(await handleShareRequest(svc, req.body, { challenges: ctx.challenges }));
+    const limiter = ctx.rateLimiter;
+    return answer(
+      await handleShareRequest(svc, req.body, {
+        challenges: ctx.challenges,
+        ...(limiter ? { limit: async (did: string) => limiter.hit(did) } : {}),
+      }),
+    );
   }
   if (method === 'GET' && path === '/audit/head') {
     const head = ctx.audit?.signHead() ?? null;

@@ -173,7 +173,12 @@ export function parseShareRequest(value: unknown): Result<ShareRequest, XpassErr
 export async function handleShareRequest(
   service: BillingService,
   body: unknown,
-  options: { challenges: ChallengeStore; windowMs?: number },
+  options: {
+    challenges: ChallengeStore;
+    windowMs?: number;
+    /** Rate limit of the VERIFIED DID, called after signature, time and replay checks. */
+    limit?: (did: string) => Promise<Result<unknown, XpassError>>;
+  },
 ): Promise<Result<ShareResponse, XpassError>> {
   const p = parseShareRequest(body);
   if (!p.ok) return p;
@@ -201,6 +206,10 @@ export async function handleShareRequest(
   }
   if (!seen.ok) return xpassErr('STORE_FAILED', `challenge store: ${seen.error.message}`);
   if (seen.value === 'replay') return reject('REPLAYED', 'this challenge was already used');
+  if (options.limit) {
+    const allowed = await options.limit(req.did);
+    if (!allowed.ok) return allowed;
+  }
   const share = await service.issueShare(
     req.connectionId,
     req.did,

@@ -293,7 +293,11 @@ describe('billing server end to end', () => {
     };
     const text = await run({}, async (url) => {
       const health = (await (await fetch(`${url}/health`)).json()) as Record<string, unknown>;
-      expect(health).toMatchObject({ status: 'ok', connections: 0, epochMs: 3_600_000 });
+      expect(health).toMatchObject({
+        status: 'ok',
+        storage: 'file',
+        details: { connections: 0, epochMs: 3_600_000 },
+      });
       expect(
         (
           await fetch(`${url}/encrypt`, {

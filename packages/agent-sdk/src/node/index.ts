@@ -67,6 +67,7 @@ export {
   createRequestVerifier,
   installJsonParsers,
   type RequestVerifier,
+  SIGNED_REQUEST_HEADERS_SCHEMA,
 } from './lib/signed-request-check.js';
 export {
   type RedisNonceClient,
@@ -91,6 +92,7 @@ export {
   type RelayStoreStats,
   type StoredRelayMessage,
 } from './relay-store.js';
+export * from './server-kit/index.js';
 export {
   createXlinkServer,
   DEFAULT_XLINK_PORT,

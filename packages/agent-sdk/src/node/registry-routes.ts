@@ -26,6 +26,8 @@ import {
   type RequestVerifier,
   statusForAuthError,
 } from './lib/signed-request-check.js';
+import { ERROR_RESPONSE_SCHEMA } from './server-kit/openapi.js';
+import type { DidLimiter } from './server-kit/rate-limits.js';
 
 /** Options of {@link registryRoutes}. */
 export interface RegistryRoutesOptions {
@@ -37,7 +39,60 @@ export interface RegistryRoutesOptions {
   readonly verifyRequest: RequestVerifier;
   /** Largest body, bytes (default 64 KiB). */
   readonly bodyLimit?: number;
+  /** Per-DID rate limit for self-registration, applied to the verified signer. */
+  readonly limitDid?: DidLimiter;
 }
+
+const errors = { '4xx': ERROR_RESPONSE_SCHEMA, '5xx': ERROR_RESPONSE_SCHEMA } as const;
+const entry = {
+  type: 'object',
+  description: 'RegistryEntryJson (docs/formats.md)',
+  additionalProperties: true,
+  properties: {
+    did: { type: 'string' },
+    scopes: { type: 'array', items: { type: 'string' } },
+    status: { type: 'string' },
+  },
+} as const;
+const adminHeaders = {
+  type: 'object',
+  properties: { authorization: { type: 'string', description: 'Bearer <admin token>' } },
+} as const;
+const resolveSchema = {
+  summary: 'Resolve a DID to its registry entry',
+  params: { type: 'object', required: ['did'], properties: { did: { type: 'string' } } },
+  response: { 200: entry, ...errors },
+} as const;
+const registerSchema = {
+  summary: 'Register a DID (admin bearer, or DID-signed self-registration when enabled)',
+  headers: adminHeaders,
+  body: {
+    additionalProperties: true,
+    properties: {
+      keyDocument: { description: 'signed key document', additionalProperties: true },
+      scopes: { type: 'array', items: { type: 'string' } },
+      name: { type: 'string' },
+    },
+  },
+  response: { 201: entry, ...errors },
+} as const;
+const revokeSchema = {
+  summary: 'Admin: revoke a DID',
+  headers: adminHeaders,
+  body: {
+    additionalProperties: true,
+    properties: { did: { type: 'string' }, reason: { type: 'string' } },
+  },
+  response: { 200: entry, ...errors },
+} as const;
+const listSchema = {
+  summary: 'Admin: all registry entries',
+  headers: adminHeaders,
+  response: {
+    200: { type: 'object', properties: { entries: { type: 'array', items: entry } } },
+    ...errors,
+  },
+} as const;
 
 function statusFor(e: XlinkErrorDetail): number {
   if (e.code === 'DID_NOT_IN_REGISTRY') return 404;
@@ -61,13 +116,17 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
     hint: 'Send Authorization: Bearer <token>',
   };
 
-  app.get<{ Params: { did: string } }>('/registry/resolve/:did', async (req, reply) => {
-    const r = await opts.registry.resolve(req.params.did);
-    if (!r.ok) return sendError(reply, statusFor(r.error), r.error);
-    return reply.send(registryEntryToJson(r.value));
-  });
+  app.get<{ Params: { did: string } }>(
+    '/registry/resolve/:did',
+    { schema: resolveSchema },
+    async (req, reply) => {
+      const r = await opts.registry.resolve(req.params.did);
+      if (!r.ok) return sendError(reply, statusFor(r.error), r.error);
+      return reply.send(registryEntryToJson(r.value));
+    },
+  );
 
-  app.post('/registry/register', { bodyLimit }, async (req, reply) => {
+  app.post('/registry/register', { bodyLimit, schema: registerSchema }, async (req, reply) => {
     const body = req.body as
       | { keyDocument?: unknown; scopes?: unknown; name?: unknown }
       | undefined;
@@ -99,6 +158,7 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
         return sendError(reply, 401, unauthorized);
       const v = await opts.verifyRequest(req, doc.value.did);
       if (!v.ok) return sendError(reply, statusForAuthError(v.error), v.error);
+      if (opts.limitDid && !(await opts.limitDid(req, reply, v.value.did))) return reply;
       const allowed =
         typeof opts.selfRegistration === 'object' ? opts.selfRegistration.scopes : undefined;
       if (allowed && !scopes.every((s) => allowed.includes(s)))
@@ -120,7 +180,7 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
     return reply.code(201).send(registryEntryToJson(r.value));
   });
 
-  app.post('/registry/revoke', { bodyLimit }, async (req, reply) => {
+  app.post('/registry/revoke', { bodyLimit, schema: revokeSchema }, async (req, reply) => {
     if (!admin(req.headers.authorization)) return sendError(reply, 401, unauthorized);
     const body = req.body as { did?: unknown; reason?: unknown } | undefined;
     if (
@@ -138,7 +198,7 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
     return reply.send(registryEntryToJson(r.value));
   });
 
-  app.get('/registry/list', async (req, reply) => {
+  app.get('/registry/list', { schema: listSchema }, async (req, reply) => {
     if (!admin(req.headers.authorization)) return sendError(reply, 401, unauthorized);
     const r = await opts.registry.list();
     if (!r.ok) return sendError(reply, statusFor(r.error), r.error);

@@ -25,9 +25,12 @@ import { sendError } from './lib/http-errors.js';
 import {
   installJsonParsers,
   type RequestVerifier,
+  SIGNED_REQUEST_HEADERS_SCHEMA,
   statusForAuthError,
 } from './lib/signed-request-check.js';
 import type { RelayStore, RelayStoreErrorDetail } from './relay-store.js';
+import { ERROR_RESPONSE_SCHEMA } from './server-kit/openapi.js';
+import type { DidLimiter } from './server-kit/rate-limits.js';
 
 /** Options of {@link relayRoutes}. */
 export interface RelayRoutesOptions {
@@ -39,7 +42,58 @@ export interface RelayRoutesOptions {
   readonly verifySenderSignature?: boolean;
   /** Longest long-poll wait, ms (default 25 000). */
   readonly maxWaitMs?: number;
+  /** Per-DID rate limit, applied to the verified signer (pull/ack) or envelope sender (POST). */
+  readonly limitDid?: DidLimiter;
 }
+
+const didParams = {
+  type: 'object',
+  required: ['did'],
+  properties: { did: { type: 'string', description: 'mailbox did:key' } },
+} as const;
+const errors = { '4xx': ERROR_RESPONSE_SCHEMA, '5xx': ERROR_RESPONSE_SCHEMA } as const;
+const signedHeaders = SIGNED_REQUEST_HEADERS_SCHEMA;
+const postSchema = {
+  summary: 'Store an envelope for the mailbox DID',
+  params: didParams,
+  // The envelope is checked by the strict envelope parser (docs/formats.md), not here.
+  body: { description: 'Xlink envelope JSON', additionalProperties: true },
+  response: {
+    202: {
+      type: 'object',
+      properties: { id: { type: 'string' }, expiresAt: { type: 'integer' } },
+    },
+    ...errors,
+  },
+} as const;
+const pullSchema = {
+  summary: 'Owner only: fetch unacked messages (long-poll with waitMs)',
+  params: didParams,
+  headers: signedHeaders,
+  body: {
+    properties: { limit: { type: 'integer' }, waitMs: { type: 'integer' } },
+    additionalProperties: true,
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        messages: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      },
+    },
+    ...errors,
+  },
+} as const;
+const ackSchema = {
+  summary: 'Owner only: delete delivered messages',
+  params: didParams,
+  headers: signedHeaders,
+  body: {
+    properties: { ids: { type: 'array', items: { type: 'string' } } },
+    additionalProperties: true,
+  },
+  response: { 200: { type: 'object', properties: { acked: { type: 'integer' } } }, ...errors },
+} as const;
 
 const storeStatus = (e: RelayStoreErrorDetail) => (e.code === 'MAILBOX_FULL' ? 429 : 503);
 
@@ -69,7 +123,7 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
 
   app.post<{ Params: { did: string } }>(
     '/relay/:did',
-    { bodyLimit: maxEnvelope },
+    { bodyLimit: maxEnvelope, schema: postSchema },
     async (req, reply) => {
       const did = req.params.did;
       if (badDid(did))
@@ -100,6 +154,7 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
             hint: 'Only envelopes signed by their sender are relayed',
             field: 'signature',
           });
+        if (opts.limitDid && !(await opts.limitDid(req, reply, env.value.sender))) return reply;
       }
       const r = await opts.store.put(did, req.body);
       if (!r.ok) return sendError(reply, storeStatus(r.error), r.error);
@@ -110,11 +165,12 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
 
   app.post<{ Params: { did: string } }>(
     '/relay/:did/pull',
-    { bodyLimit: 4096 },
+    { bodyLimit: 4096, schema: pullSchema },
     async (req, reply) => {
       const did = req.params.did;
       const v = await opts.verifyRequest(req, did);
       if (!v.ok) return sendError(reply, statusForAuthError(v.error), v.error);
+      if (opts.limitDid && !(await opts.limitDid(req, reply, v.value.did))) return reply;
       const body = (req.body ?? {}) as { limit?: unknown; waitMs?: unknown };
       const limit = body.limit ?? 100;
       const waitMs = body.waitMs ?? 0;
@@ -165,11 +221,12 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
 
   app.post<{ Params: { did: string } }>(
     '/relay/:did/ack',
-    { bodyLimit: 64 * 1024 },
+    { bodyLimit: 64 * 1024, schema: ackSchema },
     async (req, reply) => {
       const did = req.params.did;
       const v = await opts.verifyRequest(req, did);
       if (!v.ok) return sendError(reply, statusForAuthError(v.error), v.error);
+      if (opts.limitDid && !(await opts.limitDid(req, reply, v.value.did))) return reply;
       const ids = (req.body as { ids?: unknown } | undefined)?.ids;
       if (
         !Array.isArray(ids) ||

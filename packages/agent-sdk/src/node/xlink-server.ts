@@ -1,8 +1,8 @@
 /**
  * `createXlinkServer(options)`: the registry + relay server (`xlink serve`, default port 3300)
- * in one Fastify process: registry routes, relay routes, `GET /health`, JSON error bodies for
- * bad JSON / oversize bodies / unknown routes, per-DID rate limits, structured (pino) logs and
- * graceful shutdown. Storage: durable JSONL files under `dataDir` (default) or Redis
+ * in one Fastify process built with the server kit (server-kit/app.ts): registry routes, relay
+ * routes, `GET /health`, `GET /openapi.json`, one error body, rate limits per client address
+ * and per verified DID, structured (pino) logs and graceful shutdown. Storage: durable JSONL files under `dataDir` (default) or Redis
  * (`redisUrl`), or stores passed in.
  *
  * Pitfalls:
@@ -11,18 +11,14 @@
  * - Without `adminToken`, register/revoke/list answer 401 (self-registration still works when
  *   enabled).
  * - The file stores are owned by ONE process; run several nodes only with Redis.
- * - Rate limits are per process (in memory) and per (DID, client address): per DID alone would let
- *   anyone block a victim's mailbox by sending junk that names it.
+ * - Rate limits count per client address before any check, and per DID only after that DID's
+ *   signature verified: naming a victim's DID (path or `x-xlink-did`) never spends its budget.
+ *   With Redis the counters are shared by all nodes.
  *
  * @module
  */
 import { join } from 'node:path';
-import rateLimit from '@fastify/rate-limit';
-import Fastify, {
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyServerOptions,
-} from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { err, ok, type Result } from 'xorida';
 import packageJson from '../../package.json';
@@ -30,7 +26,6 @@ import { MemoryNonceStore, type NonceStore } from '../nonce-store.js';
 import type { TrustRegistry } from '../registry.js';
 import { FileRelayStore } from './file-relay-store.js';
 import { FileTrustRegistry } from './file-trust-registry.js';
-import { sendError } from './lib/http-errors.js';
 import { createRequestVerifier } from './lib/signed-request-check.js';
 import { RedisNonceStore } from './redis-nonce-store.js';
 import { RedisRelayStore } from './redis-relay-store.js';
@@ -38,6 +33,8 @@ import { RedisTrustRegistry } from './redis-trust-registry.js';
 import { registryRoutes } from './registry-routes.js';
 import { relayRoutes } from './relay-routes.js';
 import { DEFAULT_RELAY_TTL_MS, type RelayStore } from './relay-store.js';
+import { createServerKit } from './server-kit/app.js';
+import type { DidLimiter } from './server-kit/rate-limits.js';
 
 /** Package version reported by `/health` (from package.json, inlined at build time). */
 export const XLINK_SERVER_VERSION: string = packageJson.version;
@@ -72,13 +69,13 @@ export interface XlinkServerOptions {
   readonly maxMailboxMessages?: number;
   /** Check envelope sender signatures on relay POST (default true). */
   readonly verifySenderSignature?: boolean;
-  /** Requests per (DID, client address) per window (DID = mailbox, resolved DID or signer); `false` disables. Default 1 200 / 60 000 ms. */
+  /** Requests per client address, and per verified DID, per window; `false` disables. Default 1 200 / 60 000 ms. */
   readonly rateLimit?: false | { readonly max: number; readonly timeWindowMs: number };
   /** Accepted clock difference of signed requests, ms (default 30 000). */
   readonly requestWindowMs?: number;
   /** Behind a reverse proxy: trust `X-Forwarded-For` for client addresses (rate limits). Default false. */
   readonly trustProxy?: FastifyServerOptions['trustProxy'];
-  /** Fastify/pino logger option (default `{ level: 'info' }`; `false` silences). */
+  /** Fastify/pino logger option (default pino at `LOG_LEVEL` or `info`, secrets redacted; `false` silences). */
   readonly logger?: FastifyServerOptions['logger'];
 }
 
@@ -87,6 +84,8 @@ export interface XlinkServer {
   readonly app: FastifyInstance;
   /** Storage backend in use (`file`, `redis`, `custom`). */
   readonly storage: string;
+  /** Counts a request against its verified DID (for routes added after creation, e.g. invites). */
+  readonly limitDid: DidLimiter;
   /**
    * Starts listening.
    * @param options `port` (default 3300; 0 = ephemeral), `host` (default 127.0.0.1)
@@ -206,104 +205,43 @@ export async function createXlinkServer(
       : new MemoryNonceStore({ maxEntries: 1_000_000 }));
   const verifyRequest = createRequestVerifier(nonceStore, options.requestWindowMs);
 
-  const app = Fastify({
-    logger: options.logger ?? { level: 'info' },
+  const rl = options.rateLimit;
+  const kit = await createServerKit({
+    name: 'xlink',
+    version: XLINK_SERVER_VERSION,
+    description: 'Xlink registry and relay (docs/formats.md#relay-and-registry-http-api)',
     bodyLimit: options.maxEnvelopeBytes ?? 256 * 1024,
-    return503OnClosing: true,
+    storage,
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
-    forceCloseConnections: 'idle',
+    ...(redis ? { redis, rateLimitNameSpace: `${prefix}ratelimit:` } : {}),
+    rateLimit:
+      rl === false
+        ? false
+        : {
+            address: rl ?? { max: 1200, timeWindowMs: 60_000 },
+            did: rl ?? { max: 1200, timeWindowMs: 60_000 },
+          },
+    health: async () => {
+      const relay = relayStore ? await relayStore.stats() : undefined;
+      return {
+        details: {
+          uptimeMs: Date.now() - started,
+          ...(parts.registry ? { registry: { entries: await registryCount() } } : {}),
+          ...(relay ? { relay: { messages: relay.messages, mailboxes: relay.mailboxes } } : {}),
+        },
+      };
+    },
   });
-
+  if (!kit.ok) return fail(kit.error.message, kit.error.hint);
+  const { app, limitDid } = kit.value;
   redis?.on('error', (e: Error) => app.log.warn({ err: e.message }, 'redis connection error'));
 
-  app.setErrorHandler((error: FastifyError, req, reply) => {
-    const status = error.statusCode ?? 500;
-    if (error.code === 'BAD_JSON' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
-      return sendError(reply, 400, {
-        code: 'BAD_JSON',
-        message: 'body is not valid JSON',
-        hint: 'Send JSON',
-      });
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-      return sendError(reply, 413, {
-        code: 'PAYLOAD_TOO_LARGE',
-        message: 'request body exceeds the limit',
-        hint: 'Send smaller envelopes',
-      });
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-      return sendError(reply, 415, {
-        code: 'UNSUPPORTED_MEDIA_TYPE',
-        message: 'content-type must be application/json or application/xlink-envelope+json',
-        hint: 'Set the content-type header',
-      });
-    if (status === 429)
-      return sendError(reply, 429, {
-        code: 'RATE_LIMITED',
-        message: error.message,
-        hint: 'Slow down; see the retry-after header',
-      });
-    if (status >= 400 && status < 500)
-      return sendError(reply, status, {
-        code: 'BAD_REQUEST',
-        message: error.message,
-        hint: 'Fix the request',
-      });
-    req.log.error({ err: error }, 'unhandled error');
-    return sendError(reply, 500, {
-      code: 'INTERNAL',
-      message: 'internal error',
-      hint: 'See the server log',
-    });
-  });
-  app.setNotFoundHandler((req, reply) =>
-    sendError(reply, 404, {
-      code: 'NOT_FOUND',
-      message: `no route ${req.method} ${req.url.split('?')[0]}`,
-      hint: 'See docs/formats.md for the API',
-    }),
-  );
-
-  if (options.rateLimit !== false) {
-    const rl = options.rateLimit ?? { max: 1200, timeWindowMs: 60_000 };
-    await app.register(rateLimit, {
-      max: rl.max,
-      timeWindow: rl.timeWindowMs,
-      // Budget per (DID, client address): the DID is the mailbox / resolved DID / signer, known
-      // before any signature is checked, so keying on the DID alone would let anyone exhaust a
-      // victim's budget (and block its mailbox) with junk requests naming it.
-      keyGenerator: (req) => {
-        const did = (req.params as { did?: unknown } | undefined)?.did;
-        const signer = req.headers['x-xlink-did'];
-        const who = typeof did === 'string' ? did : typeof signer === 'string' ? signer : '-';
-        return `${who}|${req.ip}`;
-      },
-      allowList: (req) => req.url === '/health',
-      errorResponseBuilder: (_req, ctx) => {
-        const e = new Error(`rate limit exceeded, retry in ${ctx.after}`) as Error & {
-          statusCode: number;
-        };
-        e.statusCode = 429;
-        return e;
-      },
-    });
-  }
-
-  app.get('/health', async () => {
-    const relay = relayStore ? await relayStore.stats() : undefined;
-    return {
-      status: 'ok',
-      version: XLINK_SERVER_VERSION,
-      uptime: Math.floor((Date.now() - started) / 1000),
-      uptimeMs: Date.now() - started,
-      storage,
-      registry: parts.registry ? { entries: await registryCount() } : undefined,
-      relay: relay ? { messages: relay.messages, mailboxes: relay.mailboxes } : undefined,
-    };
-  });
   if (registry)
     await app.register(registryRoutes, {
       registry,
       verifyRequest,
+      limitDid,
       ...(options.adminToken !== undefined ? { adminToken: options.adminToken } : {}),
       ...(options.selfRegistration !== undefined
         ? { selfRegistration: options.selfRegistration }
@@ -313,6 +251,7 @@ export async function createXlinkServer(
     await app.register(relayRoutes, {
       store: relayStore,
       verifyRequest,
+      limitDid,
       ...(options.maxEnvelopeBytes !== undefined
         ? { maxEnvelopeBytes: options.maxEnvelopeBytes }
         : {}),
@@ -321,45 +260,15 @@ export async function createXlinkServer(
         : {}),
     });
 
-  let closed: Promise<void> | undefined;
-  const close = () => {
-    closed ??= (async () => {
-      await app.close();
-      for (const c of closers.reverse()) await c().catch(() => {});
-    })();
-    return closed;
-  };
+  for (const c of closers) kit.value.onClose(c);
 
   return ok({
     app,
     storage,
-    async listen(o = {}) {
-      try {
-        await app.listen({ port: o.port ?? DEFAULT_XLINK_PORT, host: o.host ?? '127.0.0.1' });
-        const addr = app.server.address();
-        const port = typeof addr === 'object' && addr ? addr.port : (o.port ?? DEFAULT_XLINK_PORT);
-        const host = o.host ?? '127.0.0.1';
-        return ok({ url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port });
-      } catch (e) {
-        return err({
-          code: 'LISTEN_FAILED' as const,
-          message: (e as Error).message,
-          hint: 'Pick another port (0 = any free port)',
-        });
-      }
-    },
-    close,
-    installSignalHandlers() {
-      const onSignal = (sig: string) => {
-        app.log.info({ signal: sig }, 'shutting down');
-        void close().then(() => process.exit(0));
-      };
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-      return () => {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
-      };
-    },
+    limitDid,
+    listen: (o = {}) =>
+      kit.value.listen({ port: o.port ?? DEFAULT_XLINK_PORT, ...(o.host ? { host: o.host } : {}) }),
+    close: kit.value.close,
+    installSignalHandlers: kit.value.installSignalHandlers,
   });
 }

@@ -279,10 +279,10 @@ describe('HTTP error handling: 4xx with a code, server stays up', () => {
     const health = await fetch(`${srv.url}/health`);
     const h = await health.json();
     expect(h).toMatchObject({ status: 'ok', version: '0.1.0', storage: 'file' });
-    expect(h.registry.entries).toBeGreaterThan(0);
+    expect(h.details.registry.entries).toBeGreaterThan(0);
   });
 
-  it('rate limits per DID answer 429 RATE_LIMITED', async () => {
+  it('rate limits per client address answer 429 RATE_LIMITED (naming another DID buys nothing)', async () => {
     const s = await startServer({ rateLimit: { max: 3, timeWindowMs: 60_000 } });
     try {
       const did = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
@@ -291,7 +291,9 @@ describe('HTTP error handling: 4xx with a code, server stays up', () => {
         codes.push((await fetch(`${s.url}/registry/resolve/${did}`)).status);
       expect(codes).toEqual([404, 404, 404, 429, 429]);
       const other = await fetch(`${s.url}/registry/resolve/did:key:z6MkotherDidStillHasBudget`);
-      expect(other.status).not.toBe(429);
+      expect(other.status).toBe(429);
+      expect(Number(other.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await other.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
     } finally {
       await s.server.close();
       cleanup(s.dataDir);
@@ -593,7 +595,8 @@ describe('parts mount on their own', () => {
       const relay = await post(`${only.url}/relay/${sender.did}`, {});
       expect([relay.status, relay.json.error.code]).toEqual([404, 'NOT_FOUND']);
       const health = await (await fetch(`${only.url}/health`)).json();
-      expect(health.relay).toBeUndefined();
+      expect(health.details).toBeDefined();
+      expect(health.details.relay).toBeUndefined();
     } finally {
       await only.server.close();
       cleanup(only.dataDir);

@@ -6,7 +6,9 @@
  * if shares may be issued it answers with a vendor-signed lease echoing the challenge and share 2
  * sealed to the customer in an Xlink envelope, else with the xpass error code. Every issued or
  * refused lease is appended to `<dataDir>/leases.jsonl` (agent-sdk durable log, fdatasync before
- * the answer). 64 KiB body limit, per-DID rate limit, `GET /health`, graceful close.
+ * the answer). Built on the agent-sdk server kit: 64 KiB body limit, rate limits per client
+ * address and per verified DID, `GET /health`, `GET /openapi.json`, one error body, pino logs,
+ * graceful close.
  *
  * Pitfalls: the server holds share 2 of every bundle in memory and the vendor key; one process
  * per data dir (the log is locked).
@@ -17,15 +19,20 @@ import { join } from 'node:path';
 import { keyDocumentFromJson, MemoryNonceStore, type NonceStore } from '@xorida/agent-sdk';
 import {
   createRequestVerifier,
+  createServerKit,
   DurableLog,
-  installJsonParsers,
+  defaultDataDir,
+  ERROR_RESPONSE_SCHEMA,
+  ensureDataDir,
   RedisNonceStore,
+  SIGNED_REQUEST_HEADERS_SCHEMA,
   sendError,
 } from '@xorida/agent-sdk/node';
-import { type BillingService, checkIssuable, createConnectionId, RateLimiter } from '@xorida/xpass';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { type BillingService, checkIssuable, createConnectionId } from '@xorida/xpass';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { ok, type Result } from 'xorida';
+import packageJson from '../../package.json';
 import {
   billingScope,
   DEFAULT_XGHOST_PORT,
@@ -36,6 +43,25 @@ import {
 } from '../index.js';
 import { verifyManifest } from './runtime.js';
 import { identityOf, issueLease, type VendorKey } from './vendor.js';
+
+const SHARE_REQUEST_SCHEMA = {
+  summary: 'DID-signed share request: a lease and share 2 sealed to the customer',
+  headers: SIGNED_REQUEST_HEADERS_SCHEMA,
+  // Types only; the handler checks the exact shape after the signature.
+  body: {
+    additionalProperties: true,
+    properties: {
+      bundleId: { type: 'string' },
+      epoch: { type: 'integer' },
+      keyDocument: { additionalProperties: true },
+    },
+  },
+  response: {
+    200: { type: 'object', description: 'vendor-signed lease', additionalProperties: true },
+    '4xx': ERROR_RESPONSE_SCHEMA,
+    '5xx': ERROR_RESPONSE_SCHEMA,
+  },
+} as const;
 
 /** Billing status of a connection id: `status` is an xpass ConnectionStatus. */
 export type BillingSource = (
@@ -82,7 +108,8 @@ export interface GhostServerOptions {
   readonly vendor: VendorKey;
   readonly bundles: readonly ServedBundle[];
   readonly billing: BillingSource;
-  readonly dataDir: string;
+  /** Default `defaultDataDir('xghost')` (per user, never the working directory). */
+  readonly dataDir?: string;
   /** Default 3700; 0 = ephemeral. */
   readonly port?: number;
   readonly host?: string;
@@ -93,7 +120,10 @@ export interface GhostServerOptions {
   /** Share requests per DID per window (default 60 / 60 s). */
   readonly rateLimit?: { readonly limit?: number; readonly windowMs?: number };
   readonly now?: () => number;
-  readonly logger?: boolean;
+  /** Fastify/pino logger (default on at `LOG_LEVEL` or `info`, secrets redacted; `false` silences). */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Requests per client address per minute, before any check (default 1 200). */
+  readonly addressRateLimit?: number;
   /** Keep request nonces in Redis (shared by several server processes, kept across restarts). */
   readonly redisUrl?: string;
   /** Redis key prefix (default `xghost:`). */
@@ -105,8 +135,10 @@ export interface GhostServer {
   readonly url: string;
   readonly port: number;
   readonly app: FastifyInstance;
+  /** Refuses new requests, drains in-flight ones, closes the lease log and Redis. */
   close(): Promise<void>;
-  installSignalHandlers(): void;
+  /** Closes then exits 0 on SIGTERM/SIGINT. Returns an uninstaller. */
+  installSignalHandlers(): () => void;
 }
 
 /**
@@ -133,11 +165,15 @@ export async function startGhostServer(
       );
     bundles.set(m.value.bundleId, { manifest: m.value, vendorShare: b.vendorShare });
   }
-  const opened = await DurableLog.open(join(opts.dataDir, 'leases.jsonl'));
+  const dataDir = opts.dataDir ?? defaultDataDir('xghost');
+  const made = await ensureDataDir(dataDir);
+  if (!made.ok) return xghostErr('IO_FAILED', made.error.message, made.error.hint);
+  const opened = await DurableLog.open(join(dataDir, 'leases.jsonl'));
   if (!opened.ok) return xghostErr('IO_FAILED', opened.error.message, opened.error.hint);
   const log = opened.value.log;
   let nonces: NonceStore = new MemoryNonceStore();
   let closeRedis = async () => {};
+  let redisClient: Redis | undefined;
   if (opts.redisUrl) {
     const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
     redis.on('error', () => {}); // failures surface as failed commands
@@ -152,6 +188,7 @@ export async function startGhostServer(
         'Check the Redis URL',
       );
     }
+    redisClient = redis;
     nonces = new RedisNonceStore({
       client: redis,
       keyPrefix: `${opts.redisPrefix ?? 'xghost:'}nonce:`,
@@ -162,28 +199,36 @@ export async function startGhostServer(
     };
   }
   const verifyReq = createRequestVerifier(nonces);
-  const limiter = new RateLimiter({
-    limit: opts.rateLimit?.limit ?? 60,
-    windowMs: opts.rateLimit?.windowMs ?? 60_000,
+  const kit = await createServerKit({
+    name: 'xghost',
+    version: packageJson.version,
+    description: 'xghost share server (docs/formats.md#xghost)',
+    bodyLimit: 64 * 1024,
+    storage: opts.redisUrl ? 'redis' : 'file',
+    ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
+    ...(redisClient
+      ? { redis: redisClient, rateLimitNameSpace: `${opts.redisPrefix ?? 'xghost:'}ratelimit:` }
+      : {}),
+    rateLimit: {
+      address: { max: opts.addressRateLimit ?? 1200, timeWindowMs: 60_000 },
+      did: { max: opts.rateLimit?.limit ?? 60, timeWindowMs: opts.rateLimit?.windowMs ?? 60_000 },
+    },
+    health: () => ({
+      details: { service: 'xghost', vendorDid: vendor.value.did, bundles: [...bundles.keys()] },
+    }),
   });
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 });
-  installJsonParsers(app);
-  let closing = false;
+  if (!kit.ok) {
+    await log.close();
+    await closeRedis();
+    return xghostErr('IO_FAILED', kit.error.message, kit.error.hint);
+  }
+  const { app, limitDid } = kit.value;
+  kit.value.onClose(async () => {
+    await log.close();
+    await closeRedis();
+  });
 
-  app.get('/health', async () => ({
-    ok: true,
-    service: 'xghost',
-    vendorDid: vendor.value.did,
-    bundles: [...bundles.keys()],
-  }));
-
-  app.post(SHARE_REQUEST_PATH, async (req, reply) => {
-    if (closing)
-      return sendError(reply, 503, {
-        code: 'SHUTTING_DOWN',
-        message: 'server is stopping',
-        hint: 'Retry shortly',
-      });
+  app.post(SHARE_REQUEST_PATH, { schema: SHARE_REQUEST_SCHEMA }, async (req, reply) => {
     const v = await verifyReq(req);
     if (!v.ok)
       return sendError(reply, 401, {
@@ -193,18 +238,7 @@ export async function startGhostServer(
         hint: v.error.hint,
       });
     const customerDid = v.value.did;
-    const rl = limiter.hit(customerDid);
-    if (!rl.ok) {
-      const after = Number(
-        (rl.error.metadata as { retryAfterMs?: number } | undefined)?.retryAfterMs ?? 1000,
-      );
-      reply.header('retry-after', String(Math.ceil(after / 1000)));
-      return sendError(reply, 429, {
-        code: 'RATE_LIMITED',
-        message: rl.error.message,
-        hint: 'Slow down',
-      });
-    }
+    if (!(await limitDid(req, reply, customerDid))) return reply;
     const b = req.body as Record<string, unknown> | undefined;
     if (
       b === null ||
@@ -309,31 +343,19 @@ export async function startGhostServer(
     return reply.code(200).send(lease.value);
   });
 
-  try {
-    await app.listen({ port: opts.port ?? DEFAULT_XGHOST_PORT, host: opts.host ?? '127.0.0.1' });
-  } catch (e) {
-    await log.close();
-    await closeRedis();
-    return xghostErr('IO_FAILED', `cannot listen: ${(e as Error).message}`, 'Pick another port');
+  const listening = await kit.value.listen({
+    port: opts.port ?? DEFAULT_XGHOST_PORT,
+    ...(opts.host ? { host: opts.host } : {}),
+  });
+  if (!listening.ok) {
+    await kit.value.close();
+    return xghostErr('IO_FAILED', `cannot listen: ${listening.error.message}`, 'Pick another port');
   }
-  const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? DEFAULT_XGHOST_PORT);
-  const close = async () => {
-    if (closing) return;
-    closing = true;
-    await app.close();
-    await log.close();
-    await closeRedis();
-  };
   return ok({
-    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
-    port,
+    url: listening.value.url,
+    port: listening.value.port,
     app,
-    close,
-    installSignalHandlers() {
-      const stop = () => void close().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    },
+    close: kit.value.close,
+    installSignalHandlers: kit.value.installSignalHandlers,
   });
 }

@@ -10,7 +10,9 @@
  * Every answer is sent only after the audit entries it caused are fsynced. On start the audit
  * log is verified with the server key; a log that does not verify stops the start
  * (`AUDIT_VERIFICATION_FAILED`) rather than extending a broken chain. Request bodies are limited
- * to 64 KiB; share fetches are rate limited per DID (429 + Retry-After); a head is signed at least
+ * to 64 KiB; requests are rate limited per client address, and share fetches per DID after the
+ * request's signature verified (429 + Retry-After; counters in Redis with `redisUrl`, server kit
+ * rate-limits.ts); the HTTP plumbing is the agent-sdk server kit; a head is signed at least
  * every `auditHeadIntervalMs` (default 60 s) when there are new entries, and at shutdown.
  *
  * With `redisUrl` (`XPASS_REDIS_URL`) connection records and share-fetch challenges live in Redis
@@ -22,35 +24,47 @@
  *
  * @module
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MemoryNonceStore } from '@xorida/agent-sdk';
-import { DurableLog, RedisNonceStore } from '@xorida/agent-sdk/node';
-import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  createServerKit,
+  DurableLog,
+  defaultDataDir,
+  ensureDataDir,
+  RedisNonceStore,
+} from '@xorida/agent-sdk/node';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { bytesToHex, hexToBytes, ok, type Result } from 'xorida';
 import { backend } from '#crypto';
+import packageJson from '../../package.json';
 import { AuditChain, verifyAuditLog } from '../audit-chain.js';
-import { handleBillingRequest } from '../billing-routes.js';
 import { BillingService } from '../billing-service.js';
 import type { ConnectionStore } from '../connection-store.js';
-import { type XpassError, xpassErr } from '../errors.js';
-import { RateLimiter } from '../rate-limiter.js';
+import { type XpassError, xpassErr, xpassError } from '../errors.js';
 import type { ChallengeStore } from '../share-fetch.js';
+import { registerBillingRoutes } from './billing-http-routes.js';
 import { FileConnectionStore } from './file-connection-store.js';
 import { RedisConnectionStore } from './redis-connection-store.js';
 import type { ServerConfig } from './server-config.js';
 
 /** Options of {@link startBillingServer}: the env settings plus test hooks. */
 export interface BillingServerOptions extends Partial<ServerConfig> {
-  /** Data directory (required). */
-  readonly dataDir: string;
+  /** Data directory (default `defaultDataDir('xpass')`: per user, never the working directory). */
+  readonly dataDir?: string;
   /** Clock, Unix ms (tests). */
   readonly now?: () => number;
   /** Sign a head at least this often when entries are new, ms (default 60 000). */
   readonly auditHeadIntervalMs?: number;
-  /** Fastify logger setting (default false). */
-  readonly logger?: boolean;
+  /** Fastify/pino logger setting (default on at `LOG_LEVEL` or `info`, secrets redacted; `false` silences). */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Share fetches per verified DID per window, ms (default 60 000; the count is `rateLimit`). */
+  readonly rateLimitWindowMs?: number;
+  /** Requests per client address per minute, before any check (default 1 200). */
+  readonly addressRateLimit?: number;
+  /** Rate-limit counters in this Redis (default: `redisUrl`, else in memory). */
+  readonly rateLimitRedisUrl?: string;
   /** Redis URL: connection records and share-fetch challenges go to Redis (audit log stays a file). */
   readonly redisUrl?: string;
   /** Redis key namespace (default `xpass:`). */
@@ -67,8 +81,10 @@ export interface BillingServer {
   /** The admin bearer token in force. */
   readonly adminToken: string;
   readonly app: FastifyInstance;
-  /** Stops accepting requests, signs a final head, flushes and closes the files. */
+  /** Stops accepting requests, drains in-flight ones, signs a final head, closes the files. */
   close(): Promise<void>;
+  /** Closes then exits 0 on SIGTERM/SIGINT. Returns an uninstaller. */
+  installSignalHandlers(): () => void;
 }
 
 async function loadOrCreateSecret(
@@ -104,12 +120,9 @@ async function loadOrCreateSecret(
 export async function startBillingServer(
   options: BillingServerOptions,
 ): Promise<Result<BillingServer, XpassError>> {
-  const dataDir = options.dataDir;
-  try {
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  } catch (e) {
-    return xpassErr('STORE_FAILED', `cannot create ${dataDir}: ${(e as Error).message}`);
-  }
+  const dataDir = options.dataDir ?? defaultDataDir('xpass');
+  const made = await ensureDataDir(dataDir);
+  if (!made.ok) return xpassErr('STORE_FAILED', made.error.message);
   const seedHex = await loadOrCreateSecret(
     join(dataDir, 'server-key.json'),
     () => JSON.stringify({ ed25519Seed: bytesToHex(backend.randomBytes(32)) }),
@@ -135,6 +148,7 @@ export async function startBillingServer(
     adminToken = t.value;
   }
   const now = options.now ?? Date.now;
+  const rateRedisUrl = options.rateLimitRedisUrl ?? options.redisUrl;
 
   const opened = await DurableLog.open(join(dataDir, 'audit.jsonl'));
   if (!opened.ok)
@@ -213,51 +227,87 @@ export async function startBillingServer(
     audit,
     adminToken,
     challenges,
-    rateLimiter: new RateLimiter({ limit: options.rateLimit ?? 100, windowMs: 60_000, now }),
     debugEndpoints: options.debugEndpoints === true,
   };
-
-  const app = Fastify({ bodyLimit: 64 * 1024, logger: options.logger ?? false });
-  app.route({
-    method: ['GET', 'POST', 'DELETE'],
-    url: '/*',
-    handler: async (req, reply) => {
-      const u = new URL(req.url, 'http://localhost');
-      const query: Record<string, string> = {};
-      for (const [k, v] of u.searchParams) query[k] = v;
-      const res = await handleBillingRequest(ctx, {
-        method: req.method,
-        path: u.pathname,
-        query,
-        headers: req.headers,
-        body: req.body,
-      });
+  const svc = service.value;
+  const kit = await createServerKit({
+    name: 'xpass',
+    version: packageJson.version,
+    description: 'xpass billing server (docs/formats.md#xpass)',
+    bodyLimit: 64 * 1024,
+    storage: options.redisUrl ? 'redis' : 'file',
+    validationCode: 'INVALID_INPUT',
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    ...(rateRedisUrl
+      ? {
+          redisUrl: rateRedisUrl,
+          rateLimitNameSpace: `${options.redisPrefix ?? 'xpass:'}ratelimit:`,
+        }
+      : {}),
+    rateLimit: {
+      address: { max: options.addressRateLimit ?? 1200, timeWindowMs: 60_000 },
+      did: { max: options.rateLimit ?? 100, timeWindowMs: options.rateLimitWindowMs ?? 60_000 },
+    },
+    health: async () => {
+      const all = await svc.allConnections();
+      return {
+        status: all.ok ? 'ok' : 'degraded',
+        details: {
+          connections: all.ok ? all.value.length : null,
+          epoch: Math.floor(svc.now() / svc.epochs.epochMs),
+          epochMs: svc.epochs.epochMs,
+          publicKey: bytesToHex(svc.publicKey),
+        },
+      };
+    },
+  });
+  if (!kit.ok) {
+    await auditLog.close();
+    await closeStore();
+    return xpassErr('STORE_FAILED', kit.error.message);
+  }
+  const { app, checkDid } = kit.value;
+  registerBillingRoutes(app, {
+    debugEndpoints: ctx.debugEndpoints,
+    context: (req) => ({
+      ...ctx,
+      rateLimiter: {
+        hit: async (did: string) => {
+          const r = await checkDid(req, did);
+          if (r.allowed) return ok(undefined);
+          return {
+            ok: false as const,
+            error: xpassError('RATE_LIMITED', r.message, {
+              metadata: { retryAfterMs: r.retryAfterMs },
+            }),
+          };
+        },
+      },
+    }),
+    flushAudit: async () => {
       await auditLog.drain();
-      if (auditFailure !== undefined) {
-        reply.code(503);
-        return {
-          error: { code: 'STORE_FAILED', message: `audit log write failed: ${auditFailure}` },
-        };
-      }
-      reply.code(res.status);
-      if (res.headers) reply.headers(res.headers);
-      return res.body;
+      return auditFailure;
     },
   });
   const timer = setInterval(() => {
     audit.signHead();
   }, options.auditHeadIntervalMs ?? 60_000);
   timer.unref();
-  let address: string;
-  try {
-    address = await app.listen({ port: options.port ?? 3600, host: options.host ?? '127.0.0.1' });
-  } catch (e) {
+  kit.value.onClose(async () => {
     clearInterval(timer);
+    audit.signHead();
     await auditLog.close();
     await closeStore();
-    return xpassErr('BILLING_SERVER_UNREACHABLE', `cannot listen: ${(e as Error).message}`);
+  });
+  const listening = await kit.value.listen({
+    port: options.port ?? 3600,
+    ...(options.host ? { host: options.host } : {}),
+  });
+  if (!listening.ok) {
+    await kit.value.close();
+    return xpassErr('BILLING_SERVER_UNREACHABLE', `cannot listen: ${listening.error.message}`);
   }
-  const port = Number(new URL(address).port);
+  const port = listening.value.port;
   return ok({
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     port,
@@ -265,12 +315,7 @@ export async function startBillingServer(
     audit,
     adminToken,
     app,
-    async close() {
-      clearInterval(timer);
-      await app.close();
-      audit.signHead();
-      await auditLog.close();
-      await closeStore();
-    },
+    close: kit.value.close,
+    installSignalHandlers: kit.value.installSignalHandlers,
   });
 }

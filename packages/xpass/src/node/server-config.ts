@@ -1,15 +1,17 @@
 /**
- * `xpass serve` configuration from environment variables (product docs names):
+ * `xpass serve` configuration from environment variables:
  *
  *   XPASS_PORT (3600), XPASS_HOST (127.0.0.1), XPASS_EPOCH_HOURS (24), XPASS_GRACE_HOURS (72),
  *   XPASS_OVERLAP_MINUTES (15), XPASS_RATE_LIMIT (100 share fetches per DID per minute),
- *   XPASS_DATA_DIR (./xpass-data), XPASS_REDIS_URL (unset: files), XPASS_ADMIN_TOKEN (required for admin routes; generated into
+ *   XPASS_DATA_DIR (per-user: `$XDG_DATA_HOME/xorida/xpass` or the platform's equivalent, never the
+ *   working directory; agent-sdk server-kit/data-dir.ts), XPASS_REDIS_URL (unset: files), XPASS_ADMIN_TOKEN (required for admin routes; generated into
  *   <data dir>/admin-token when unset), XPASS_ENABLE_DEBUG_ENDPOINTS (0), XPASS_AUDIT_HEAD_EVERY (16)
  *
  * Pitfall: hours and minutes may be fractional but must come to whole seconds.
  *
  * @module
  */
+import { defaultDataDir } from '@xorida/agent-sdk/node';
 import { ok, type Result } from 'xorida';
 import { type XpassError, xpassErr } from '../errors.js';
 
@@ -86,7 +88,7 @@ export function serverConfigFromEnv(
     graceMs: Math.round(graceH.value * 3_600_000),
     overlapMs,
     rateLimit: Math.floor(rate.value),
-    dataDir: env.XPASS_DATA_DIR || './xpass-data',
+    dataDir: env.XPASS_DATA_DIR || defaultDataDir('xpass', { env }),
     adminToken: env.XPASS_ADMIN_TOKEN || undefined,
     debugEndpoints: env.XPASS_ENABLE_DEBUG_ENDPOINTS === '1',
     auditHeadEvery: Math.floor(every.value),

@@ -31,10 +31,15 @@ declare module 'fastify' {
 /**
  * Replaces the JSON parsers of `app` (this plugin context) with ones that keep `rawBody` and
  * answer 400 `BAD_JSON` on malformed JSON. Accepts `application/json` and
- * `application/xlink-envelope+json`.
+ * `application/xlink-envelope+json` (plus `extraMediaTypes`). An empty body parses to `undefined`
+ * (routes decide whether that is allowed).
  * @param app a Fastify instance or plugin context
+ * @param extraMediaTypes more JSON media types to accept
  */
-export function installJsonParsers(app: FastifyInstance): void {
+export function installJsonParsers(
+  app: FastifyInstance,
+  extraMediaTypes: readonly string[] = [],
+): void {
   app.removeAllContentTypeParsers();
   const parse = (
     req: FastifyRequest,
@@ -56,11 +61,22 @@ export function installJsonParsers(app: FastifyInstance): void {
     }
   };
   app.addContentTypeParser(
-    ['application/json', ENVELOPE_MEDIA_TYPE],
+    ['application/json', ENVELOPE_MEDIA_TYPE, ...extraMediaTypes],
     { parseAs: 'string' },
     (req, body, done) => parse(req, body as string, done),
   );
 }
+
+/** JSON schema of the signed-request headers (request-signature.ts), for route schemas. */
+export const SIGNED_REQUEST_HEADERS_SCHEMA = {
+  type: 'object',
+  properties: {
+    'x-xlink-did': { type: 'string' },
+    'x-xlink-timestamp': { type: 'string' },
+    'x-xlink-nonce': { type: 'string' },
+    'x-xlink-signature': { type: 'string' },
+  },
+} as const;
 
 /** Verifies signed requests and records their nonces. */
 export type RequestVerifier = (
