@@ -25,11 +25,11 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MemoryNonceStore } from '@xorida/agent-sdk';
+import { backend } from '@xorida/agent-sdk/crypto';
 import { DurableLog, RedisNonceStore } from '@xorida/agent-sdk/node';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { bytesToHex, hexToBytes, ok, type Result } from 'xorida';
-import { backend } from '#crypto';
 import { AuditChain, verifyAuditLog } from '../audit-chain.js';
 import { handleBillingRequest } from '../billing-routes.js';
 import { BillingService } from '../billing-service.js';
