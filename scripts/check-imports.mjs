@@ -15,7 +15,7 @@ const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathna
 const LAYER = {
   xorida: 0,
   '@xorida/agent-sdk': 1,
-  '@xorida/modelguard': 1,
+  '@xorida/modelguard': 2,
   '@xorida/xpass': 2,
   '@xorida/xghost': 3,
 };
@@ -27,7 +27,7 @@ const ALLOWED = {
   '@xorida/xghost': ['xorida', '@xorida/agent-sdk', '@xorida/xpass'],
 };
 const ENTRY = /^(xorida|@xorida\/[a-z-]+)(\/.*)?$/;
-const PUBLIC_SUBPATHS = new Set(['', '/node', '/package.json', '/testing']);
+const PUBLIC_SUBPATHS = new Set(['', '/node', '/crypto', '/package.json', '/testing']);
 
 function* walk(dir) {
   for (const name of readdirSync(dir)) {

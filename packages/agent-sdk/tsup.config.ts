@@ -7,6 +7,8 @@ export default defineConfig(
   packageBuild(
     {
       index: 'src/index.ts',
+      // The one crypto backend, codec and canonical JSON of the platform: the `./crypto` export.
+      crypto: 'src/crypto.ts',
       'crypto-node': 'src/lib/crypto/node.ts',
       'crypto-portable': 'src/lib/crypto/portable.ts',
       // Node-only infrastructure (servers, file/Redis stores): the `./node` export.

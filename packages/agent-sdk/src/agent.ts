@@ -59,7 +59,7 @@ import {
   verifyKeyDocument,
 } from './key-document.js';
 import { LazyAgent, type LazyAgentOptions } from './lazy-agent.js';
-import { base64urlEncode } from './lib/base64url.js';
+import { base64urlEncode } from './lib/codec.js';
 import { decodePayload, encodePayload, type Payload } from './lib/payload.js';
 import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
 import { decryptEnvelope, verifyEnvelopeSignatures } from './open.js';

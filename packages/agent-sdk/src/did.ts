@@ -17,7 +17,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { LRUCache } from 'lru-cache';
 import { ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
-import { base58Decode, base58Encode } from './lib/base58.js';
+import { base58Decode, base58Encode } from './lib/codec.js';
 import { isStrongEd25519PublicKey } from './lib/ed25519-key-check.js';
 
 /** Multicodec varint prefix of an Ed25519 public key (0xed, as varint `ed 01`). */

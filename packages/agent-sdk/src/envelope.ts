@@ -23,8 +23,8 @@
 import { ok, type Result } from 'xorida';
 import { MAX_DID_LENGTH, parseDidKey } from './did.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
-import { base64urlDecode, base64urlEncode } from './lib/base64url.js';
 import { ByteReader, ByteWriter, fromUtf8, utf8 } from './lib/binary.js';
+import { base64urlDecode, base64urlEncode } from './lib/codec.js';
 import { MLDSA65_SIGNATURE_LENGTH } from './lib/mldsa.js';
 import { XWING_CIPHERTEXT_LENGTH } from './lib/xwing.js';
 

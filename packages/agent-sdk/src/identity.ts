@@ -21,8 +21,9 @@ import { ok, type Result } from 'xorida';
 import { backend } from '#crypto';
 import { didFromEd25519PublicKey } from './did.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
-import { base64urlDecode, base64urlEncode } from './lib/base64url.js';
 import { utf8 } from './lib/binary.js';
+import { base64urlDecode, base64urlEncode } from './lib/codec.js';
+import { derUnwrap, derWrap, ED25519_PKCS8_PREFIX } from './lib/crypto/der.js';
 import type { Ed25519SigningKey, X25519SecretKey } from './lib/crypto/types.js';
 import { type MlDsaKeyPair, mldsaKeygen } from './lib/mldsa.js';
 import { type XWingSecretKey, xwingExpand } from './lib/xwing.js';
@@ -75,7 +76,7 @@ function assemble(
   xw: Uint8Array,
   ml: Uint8Array | undefined,
 ): AgentIdentity {
-  const signing = backend.ed25519SigningKey(ed);
+  const signing = backend.ed25519Signer(ed);
   return {
     did: didFromEd25519PublicKey(signing.publicKey),
     signing,
@@ -147,12 +148,6 @@ export function identityFromSeed(
   return identityFromEd25519Key(derive(seed, IDENTITY_HKDF_LABELS.ed25519), options);
 }
 
-// RFC 8410 OneAsymmetricKey v1 for Ed25519: SEQUENCE { INTEGER 0, SEQUENCE { OID 1.3.101.112 },
-// OCTET STRING { OCTET STRING (32) } }.
-const PKCS8_PREFIX = Uint8Array.from([
-  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-]);
-
 /**
  * The identity's Ed25519 key as PKCS#8 DER (RFC 8410, 48 bytes). Because every other key is
  * derived from it, importing this restores the full identity.
@@ -160,10 +155,7 @@ const PKCS8_PREFIX = Uint8Array.from([
  * @returns 48 bytes of DER (secret!)
  */
 export function exportPKCS8(identity: AgentIdentity): Uint8Array {
-  const out = new Uint8Array(48);
-  out.set(PKCS8_PREFIX, 0);
-  out.set(identity.secrets.ed25519, 16);
-  return out;
+  return derWrap(ED25519_PKCS8_PREFIX, identity.secrets.ed25519);
 }
 
 /**
@@ -192,9 +184,8 @@ export function parsePKCS8(pkcs8: Uint8Array | string): Result<Uint8Array, Xlink
     if (der === null) return bad('PEM body is not valid base64');
   } else der = pkcs8;
   if (!(der instanceof Uint8Array) || der.length !== 48) return bad('expected 48 bytes of DER');
-  for (let i = 0; i < PKCS8_PREFIX.length; i++)
-    if (der[i] !== PKCS8_PREFIX[i]) return bad('not an Ed25519 PKCS#8 (RFC 8410) key');
-  return ok(der.slice(16));
+  const seed = derUnwrap(ED25519_PKCS8_PREFIX, der);
+  return seed === null ? bad('not an Ed25519 PKCS#8 (RFC 8410) key') : ok(seed);
 }
 
 /** Versioned JSON export of every secret key of an identity (secret!). */

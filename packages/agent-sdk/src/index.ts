@@ -4,7 +4,8 @@
  * v3 X-Wing + ML-DSA-65), with pluggable trust registries, nonce stores and transports.
  *
  * Crypto backend: `node:crypto` under Node, Web Crypto + `@noble` elsewhere, chosen once through
- * the package's `#crypto` conditional import. `cryptoBackendName` tells which one loaded.
+ * the package's `#crypto` conditional import. `cryptoBackendName` tells which one loaded; the
+ * backend itself is the `@xorida/agent-sdk/crypto` export.
  *
  * Pitfalls: read the README threat model (metadata is cleartext, recipient-side compromise
  * exposes recorded traffic, the in-memory nonce store forgets on restart, key documents are
@@ -12,10 +13,6 @@
  *
  * @module
  */
-import { backend } from '#crypto';
-
-/** `'node'` or `'portable'`: which crypto backend this build resolved to. */
-export const cryptoBackendName: 'node' | 'portable' = backend.name;
 
 // Split-channel, security policy and Xchange (issue 6).
 export {
@@ -53,6 +50,7 @@ export {
   registryAgent,
   verifyDiscoveryDocument,
 } from './connect.js';
+export { cryptoBackendName } from './crypto.js';
 export {
   didFromEd25519PublicKey,
   didKeyAgreementKey,

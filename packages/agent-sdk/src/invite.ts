@@ -18,8 +18,8 @@ import { backend } from '#crypto';
 import { parseDidKey } from './did.js';
 import { isValidScope } from './envelope.js';
 import type { AgentIdentity } from './identity.js';
-import { base64urlDecode, base64urlEncode } from './lib/base64url.js';
 import { fromUtf8, utf8 } from './lib/binary.js';
+import { base64urlDecode, base64urlEncode } from './lib/codec.js';
 
 /** Domain separation prefix of the invite signature. */
 export const INVITE_SIGNATURE_LABEL = 'xlink-invite/1\n';

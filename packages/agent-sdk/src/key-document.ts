@@ -22,8 +22,8 @@ import { backend } from '#crypto';
 import { parseDidKey } from './did.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import type { AgentIdentity } from './identity.js';
-import { base64urlDecode, base64urlEncode } from './lib/base64url.js';
 import { ByteWriter, utf8 } from './lib/binary.js';
+import { base64urlDecode, base64urlEncode } from './lib/codec.js';
 import { MLDSA65_PUBLIC_KEY_LENGTH } from './lib/mldsa.js';
 import { XWING_PUBLIC_KEY_LENGTH } from './lib/xwing.js';
 

@@ -24,8 +24,8 @@ import { backend } from '#crypto';
 import { parseDidKey } from './did.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import type { AgentIdentity } from './identity.js';
-import { base64urlDecode, base64urlEncode } from './lib/base64url.js';
 import { utf8 } from './lib/binary.js';
+import { base64urlDecode, base64urlEncode } from './lib/codec.js';
 
 /** Domain-separation label of the request signing input. */
 export const REQUEST_SIGNATURE_LABEL = 'XLINK-REQUEST-SIG-V1';

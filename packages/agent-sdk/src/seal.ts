@@ -242,7 +242,7 @@ export function createSignedEnvelope(
     });
   let signing = input.identity?.signing;
   if (!signing && input.privateKey instanceof Uint8Array && input.privateKey.length === 32)
-    signing = backend.ed25519SigningKey(input.privateKey);
+    signing = backend.ed25519Signer(input.privateKey);
   if (!signing)
     return xlinkErr(
       'INVALID_SEED',

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { backend } from '@xorida/agent-sdk/crypto';
 import { bytesToHex, createSplitter, encodeShare, ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from './errors.js';
 import { planChunks } from './lib/chunk-plan.js';
@@ -21,7 +22,6 @@ import { chunkTagPrefix } from './lib/chunk-tag.js';
 import { checkConfig, checkFinalMetadata, checkMetadataInput } from './lib/config-check.js';
 import { PRODUCT_TYPE_MODELGUARD } from './lib/limits.js';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from './lib/safetensors.js';
-import { webSha256 } from './lib/sha256.js';
 import { shareDigestPrefix } from './lib/share-digest.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION } from './manifest.js';
 import type {
@@ -141,11 +141,11 @@ export async function guardModel(
           originalSize: length,
         });
         shareDigests.push(
-          bytesToHex(await webSha256([shareDigestPrefix(modelId, c, s.index), enc.value])),
+          bytesToHex(backend.sha256Parts([shareDigestPrefix(modelId, c, s.index), enc.value])),
         );
       }
       shares.push(row);
-      const tag = await webSha256([chunkTagPrefix(modelId, c, offset, length), chunk]);
+      const tag = backend.sha256Parts([chunkTagPrefix(modelId, c, offset, length), chunk]);
       chunks.push({
         index: c,
         offset,
@@ -166,7 +166,7 @@ export async function guardModel(
     metadata: described.metadata,
     config: { storageNodes: n, threshold: k, chunkSize },
     modelSize: weights.length,
-    modelHash: bytesToHex(await webSha256([weights])),
+    modelHash: bytesToHex(backend.sha256Parts([weights])),
     totalChunks: spans.length,
     chunks,
   };

@@ -21,10 +21,12 @@ export {
   checkManifest,
   MANIFEST_FORMAT,
   MANIFEST_VERSION,
+  manifestSignerDid,
   manifestSigningBytes,
   parseManifest,
   serializeManifest,
   signManifest,
+  type TrustedKey,
   verifyManifest,
 } from './manifest.js';
 export { type ReconstructModelOptions, reconstructModel } from './reconstruct-model.js';

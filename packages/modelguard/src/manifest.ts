@@ -14,10 +14,10 @@
  *
  * @module
  */
+import { didFromEd25519PublicKey, parseDidKey } from '@xorida/agent-sdk';
+import { backend, canonicalJson } from '@xorida/agent-sdk/crypto';
 import { bytesToHex, hexToBytes, ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from './errors.js';
-import { canonicalJson } from './lib/canonical-json.js';
-import { ed25519PublicKey, ed25519Sign, ed25519Verify } from './lib/ed25519-web.js';
 import { isHex, isIntIn, isRecord, isShortString, unknownKey } from './lib/json-checks.js';
 import {
   MAX_CHUNK_SIZE,
@@ -279,11 +279,13 @@ export function manifestSigningBytes(manifest: ModelManifest): Uint8Array {
 }
 
 /**
- * Signs a manifest with the owner's Ed25519 key (RFC 8032, through Web Crypto).
+ * Signs a manifest with the owner's Ed25519 key (RFC 8032, through `@xorida/agent-sdk/crypto`).
+ * The manifest records the raw public key (docs/formats.md); its did:key is
+ * {@link manifestSignerDid}.
  * @param manifest a manifest (any existing signature is replaced)
- * @param seed the 32-byte Ed25519 private key seed
+ * @param seed the 32-byte Ed25519 private key seed (an agent-sdk identity's `secrets.ed25519`)
  * @returns the manifest with `signature`, or `INVALID_CONFIG` (field `seed`) when the seed is
- *   not 32 bytes or the runtime lacks Web Crypto Ed25519
+ *   not 32 bytes
  */
 export async function signManifest(
   manifest: ModelManifest,
@@ -295,8 +297,9 @@ export async function signManifest(
     });
   try {
     const { signature: _omit, ...unsigned } = manifest;
-    const publicKey = await ed25519PublicKey(seed);
-    const value = await ed25519Sign(seed, manifestSigningBytes(unsigned));
+    const signer = backend.ed25519Signer(seed);
+    const publicKey = signer.publicKey;
+    const value = signer.sign(manifestSigningBytes(unsigned));
     return ok({
       ...unsigned,
       signature: { alg: 'Ed25519', publicKey: bytesToHex(publicKey), value: bytesToHex(value) },
@@ -305,27 +308,50 @@ export async function signManifest(
     return mgErr(
       'INVALID_CONFIG',
       `Ed25519 signing failed: ${(e as Error).message}`,
-      'Use a runtime with Web Crypto Ed25519 (Node >= 20).',
+      'Pass a raw 32-byte Ed25519 seed.',
       { field: 'seed' },
     );
   }
 }
 
 /**
- * Verifies the manifest's signature against a public key the caller trusts.
+ * The did:key (Ed25519, multicodec 0xed) of the key that signed a manifest.
  * @param manifest a checked manifest
- * @param trustedPublicKey raw 32-byte Ed25519 public key, obtained out of band
- * @returns ok, or `INTEGRITY_FAILED` with sub-code `UNSIGNED`, `UNTRUSTED_KEY` or
- *   `SIGNATURE_INVALID`
+ * @returns `did:key:z6Mk…`, or `undefined` when the manifest is unsigned
+ */
+export function manifestSignerDid(manifest: ModelManifest): string | undefined {
+  const s = manifest.signature;
+  return s ? didFromEd25519PublicKey(hexToBytes(s.publicKey)) : undefined;
+}
+
+/** A trusted signer: its did:key, or its raw 32-byte Ed25519 public key. */
+export type TrustedKey = string | Uint8Array;
+
+/**
+ * Verifies the manifest's signature against a key the caller trusts.
+ * @param manifest a checked manifest
+ * @param trusted the signer's did:key, or its raw 32-byte Ed25519 public key, obtained out of
+ *   band
+ * @returns ok, `INVALID_CONFIG` (field `trustedPublicKey`) for a malformed key, or
+ *   `INTEGRITY_FAILED` with sub-code `UNSIGNED`, `UNTRUSTED_KEY` or `SIGNATURE_INVALID`
  */
 export async function verifyManifest(
   manifest: ModelManifest,
-  trustedPublicKey: Uint8Array,
+  trusted: TrustedKey,
 ): Promise<Result<void, ModelGuardError>> {
   const hint =
     'The manifest was modified or signed by someone else; fetch it again from the owner.';
   const s = manifest.signature;
   if (!s) return mgErr('INTEGRITY_FAILED', 'manifest is not signed', hint, { subCode: 'UNSIGNED' });
+  let trustedPublicKey: unknown = trusted;
+  if (typeof trusted === 'string') {
+    const did = parseDidKey(trusted);
+    if (!did.ok)
+      return mgErr('INVALID_CONFIG', `trusted key: ${did.error.message}`, 'Pass a did:key.', {
+        field: 'trustedPublicKey',
+      });
+    trustedPublicKey = did.value;
+  }
   if (!(trustedPublicKey instanceof Uint8Array) || trustedPublicKey.length !== 32)
     return mgErr(
       'INVALID_CONFIG',
@@ -337,16 +363,11 @@ export async function verifyManifest(
     return mgErr('INTEGRITY_FAILED', 'manifest is signed by an untrusted key', hint, {
       subCode: 'UNTRUSTED_KEY',
     });
-  let valid = false;
-  try {
-    valid = await ed25519Verify(
-      trustedPublicKey,
-      hexToBytes(s.value),
-      manifestSigningBytes(manifest),
-    );
-  } catch {
-    valid = false;
-  }
+  const valid = backend.ed25519Verify(
+    trustedPublicKey,
+    manifestSigningBytes(manifest),
+    hexToBytes(s.value),
+  );
   return valid
     ? ok(undefined)
     : mgErr('INTEGRITY_FAILED', 'manifest signature does not verify', hint, {

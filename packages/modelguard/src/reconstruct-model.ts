@@ -17,12 +17,12 @@
  *
  * @module
  */
+import { backend } from '@xorida/agent-sdk/crypto';
 import { equalBytes, hexToBytes, ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from './errors.js';
 import { isIntIn, isRecord } from './lib/json-checks.js';
 import { alignedPool, recoverChunk } from './lib/recover-chunk.js';
-import { webSha256 } from './lib/sha256.js';
-import { checkManifest, verifyManifest } from './manifest.js';
+import { checkManifest, type TrustedKey, verifyManifest } from './manifest.js';
 import type {
   ModelManifest,
   ModelWeightShare,
@@ -32,8 +32,8 @@ import type {
 
 /** Options of `reconstructModel`. */
 export interface ReconstructModelOptions {
-  /** Raw 32-byte Ed25519 key the manifest must be signed with. */
-  readonly trustedPublicKey?: Uint8Array;
+  /** The did:key (or raw 32-byte Ed25519 key) the manifest must be signed with. */
+  readonly trustedPublicKey?: TrustedKey;
   /**
    * How `sharesFromNodes` is grouped. `'any'` (default): per node or per chunk, each share is a
    * claim of the slot it names, every claim is checked. `'node'`: array g holds the shares of
@@ -145,7 +145,7 @@ export async function reconstructModel(
       claims[chunk.index]!.map((list) =>
         list.length === 0 ? undefined : list.length === 1 ? list[0]!.data : list.map((c) => c.data),
       ),
-      webSha256,
+      backend.sha256Parts,
       // Every supplied share is checked, so bad nodes are named even when not needed.
       { classifyAll: true, aligned },
     );
@@ -166,7 +166,7 @@ export async function reconstructModel(
       });
     }
   }
-  if (!equalBytes(await webSha256([weights]), hexToBytes(manifest.modelHash))) {
+  if (!equalBytes(backend.sha256Parts([weights]), hexToBytes(manifest.modelHash))) {
     weights.fill(0);
     return mgErr(
       'INTEGRITY_FAILED',

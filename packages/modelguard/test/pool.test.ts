@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { backend } from '@xorida/agent-sdk/crypto';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ChunkPool, inFlightChunks, workerExecArgv } from '../src/node/chunk-pool.js';
 import type { ChunkTask } from '../src/node/chunk-work.js';
@@ -155,13 +156,16 @@ describe('signing seed', () => {
     const input = fresh('in');
     writeFileSync(input, bytes(5000, 24));
     const nodes = [0, 1, 2].map(() => createDirectoryNode(fresh('node'), { fsync: false }));
-    vi.spyOn(globalThis.crypto.subtle, 'importKey').mockRejectedValue(new Error('no Ed25519'));
+    const spy = vi.spyOn(backend, 'ed25519Signer').mockImplementation(() => {
+      throw new Error('no Ed25519');
+    });
     const r = await guardFile(input, {
       nodes,
       threshold: 2,
       workers: 0,
       signingSeed: new Uint8Array(32).fill(7),
     });
+    spy.mockRestore();
     expect(!r.ok && r.error.code).toBe('INVALID_CONFIG');
     for (const node of nodes) expect(await node.list()).toEqual([]);
   });

@@ -2,7 +2,7 @@
  * `@xorida/xghost`: vendor code shipped to customer infrastructure as a 2-share xorida bundle.
  * This entry is browser-safe and holds the data formats (manifest, lease, lease file, share
  * request), their canonical signing inputs and the error type. Building, serving and running
- * bundles (Ed25519 via `node:crypto`, `node:vm`, Fastify, files) is in `@xorida/xghost/node`.
+ * bundles (Ed25519 from `@xorida/agent-sdk/crypto`, `node:vm`, Fastify, files) is in `@xorida/xghost/node`.
  *
  * Pitfalls: read the README's threat model. A customer with root can dump reconstructed code
  * from memory; xghost protects code at rest, in stolen images and in unpaid deployments run
@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { canonicalJson } from '@xorida/agent-sdk/crypto';
 import { type Err, type ErrorDetail, err, type Result } from 'xorida';
 
 /** IDA5 product type of xghost bundle shares (docs/formats.md#xghost). */
@@ -147,23 +148,8 @@ export function xghostErr(
   } as XghostError);
 }
 
-/**
- * Canonical JSON: object keys sorted (code-unit order), no whitespace, arrays in order.
- * Only JSON values (strings, finite numbers, booleans, null, arrays, plain objects).
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value))
-      throw new TypeError('non-finite number');
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const o = value as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-}
+/** Canonical JSON (RFC 8785) of the signing inputs: the platform's one implementation. */
+export { canonicalJson };
 
 const te = new TextEncoder();
 

@@ -24,8 +24,9 @@
  *
  * @module
  */
+
+import { backend } from '@xorida/agent-sdk/crypto';
 import { bytesToHex, hexToBytes, ok, type Result, utf8ToBytes } from 'xorida';
-import { backend } from '#crypto';
 import { type XpassError, xpassErr } from './errors.js';
 
 /** Event types of the chain. */

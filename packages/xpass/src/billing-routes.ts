@@ -25,13 +25,15 @@
  *
  * @module
  */
+
+import { base64urlEncode as b64u, backend, base64urlDecode } from '@xorida/agent-sdk/crypto';
 import { bytesToHex, equalBytes, ok, type Result, utf8ToBytes } from 'xorida';
-import { backend } from '#crypto';
 import type { AuditChain } from './audit-chain.js';
 import type { BillingService } from './billing-service.js';
 import {
   decryptWithShares,
   encryptWithConnectionSecret,
+  MAX_MESSAGE_BYTES,
   reconstructSecret,
 } from './connection-secret.js';
 import { HTTP_STATUS, type XpassError, xpassErr, xpassError } from './errors.js';
@@ -135,22 +137,9 @@ function sharesOf(body: unknown) {
   return ok([s1.value, s2.value] as const);
 }
 
-function b64u(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromB64u(text: unknown): Uint8Array | null {
-  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text) || text.length > 24 * 1024 * 1024)
-    return null;
-  try {
-    const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
+// Message-route bodies: a message of MAX_MESSAGE_BYTES plus its header and tag, as base64url.
+const fromB64u = (text: unknown): Uint8Array | null =>
+  typeof text === 'string' ? base64urlDecode(text, MAX_MESSAGE_BYTES + 64) : null;
 
 async function debugRoute(
   ctx: BillingRoutesContext,

@@ -19,8 +19,9 @@
  *
  * @module
  */
+
+import { backend } from '@xorida/agent-sdk/crypto';
 import { bytesToHex, hexToBytes, ok, type Result, split, wipe } from 'xorida';
-import { backend } from '#crypto';
 import type { AuditChain, AuditEventType } from './audit-chain.js';
 import {
   checkConnectionId,

@@ -15,8 +15,9 @@
  *
  * @module
  */
+
+import { backend } from '@xorida/agent-sdk/crypto';
 import { bytesToHex, concatBytes, ok, type Result, utf8ToBytes } from 'xorida';
-import { backend } from '#crypto';
 import { type XpassError, xpassErr } from './errors.js';
 
 /** Longest accepted DID, in bytes. */

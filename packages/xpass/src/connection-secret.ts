@@ -22,8 +22,9 @@
  *
  * @module
  */
+
+import { backend } from '@xorida/agent-sdk/crypto';
 import { hexToBytes, ok, type Result, reconstruct, utf8ToBytes, wipe } from 'xorida';
-import { backend } from '#crypto';
 import { checkEpochWindow, type EpochWindow } from './epoch.js';
 import { type XpassError, xpassErr } from './errors.js';
 import {
@@ -237,7 +238,7 @@ export function encryptWithConnectionSecret(
   new DataView(header.buffer).setUint32(1, secret.epoch);
   header.set(backend.randomBytes(12), 5);
   const d = derivedOf(secret);
-  const sealed = backend.aesGcmSeal(
+  const sealed = backend.aes256GcmSealSync(
     d.messageKey,
     header.subarray(5),
     plaintext,
@@ -313,7 +314,7 @@ export function decryptWithConnectionSecret(
       },
     );
   const d = derivedOf(secret);
-  const pt = backend.aesGcmOpen(
+  const pt = backend.aes256GcmOpenSync(
     d.messageKey,
     ciphertext.subarray(5, MESSAGE_HEADER_LENGTH),
     ciphertext.subarray(MESSAGE_HEADER_LENGTH),

@@ -4,7 +4,7 @@
  * one share envelope for each agent, hands them out only while the connection is paid, and
  * forgets the secret; messages are encrypted under a key derived from it.
  *
- * Browser-safe entry: no `node:*` imports (crypto comes through `#crypto`). The HTTP billing
+ * Browser-safe entry: no `node:*` imports (crypto comes from `@xorida/agent-sdk/crypto`). The HTTP billing
  * server, the file-backed stores and the `xpass` CLI are in `@xorida/xpass/node`.
  *
  * Pitfalls (README "Threat model"): two colluding agents can keep a reconstructed secret until
@@ -12,10 +12,8 @@
  *
  * @module
  */
-import { backend } from '#crypto';
-
 /** `'node'` or `'portable'`: which crypto backend this build resolved to. */
-export const cryptoBackendName: 'node' | 'portable' = backend.name;
+export { cryptoBackendName } from '@xorida/agent-sdk/crypto';
 
 export {
   AuditChain,

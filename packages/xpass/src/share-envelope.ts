@@ -28,6 +28,8 @@
  *
  * @module
  */
+
+import { backend } from '@xorida/agent-sdk/crypto';
 import {
   base45Decode,
   base45Encode,
@@ -42,7 +44,6 @@ import {
   type Share,
   utf8ToBytes,
 } from 'xorida';
-import { backend } from '#crypto';
 import { checkDid } from './connection-id.js';
 import { type XpassError, xpassErr } from './errors.js';
 

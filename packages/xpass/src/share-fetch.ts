@@ -21,8 +21,8 @@
  * @module
  */
 import { parseDidKey } from '@xorida/agent-sdk';
+import { backend } from '@xorida/agent-sdk/crypto';
 import { bytesToHex, hexToBytes, ok, type Result, utf8ToBytes } from 'xorida';
-import { backend } from '#crypto';
 import type { BillingService } from './billing-service.js';
 import { checkConnectionId, checkDid } from './connection-id.js';
 import { checkEpochWindow } from './epoch.js';

@@ -38,6 +38,7 @@ import {
   type Payload,
   type XlinkErrorDetail,
 } from '@xorida/agent-sdk';
+import { base64urlEncode as b64uEncode, base64urlDecode } from '@xorida/agent-sdk/crypto';
 import { bytesToUtf8, equalBytes, ok, type Result, utf8ToBytes } from 'xorida';
 import type { BillingService } from './billing-service.js';
 import { createConnectionId } from './connection-id.js';
@@ -45,6 +46,7 @@ import {
   type ConnectionSecret,
   decryptWithConnectionSecret,
   encryptWithConnectionSecret,
+  MAX_MESSAGE_BYTES,
   reconstructSecret,
 } from './connection-secret.js';
 import { checkEpochWindow } from './epoch.js';
@@ -145,27 +147,6 @@ export interface BilledAgent {
   receive(envelope: unknown): Promise<Result<BilledMessage, BilledError>>;
   /** Forgets every cached share and secret (e.g. after a suspension notice). */
   forget(): void;
-}
-
-const B64 = /^[A-Za-z0-9_-]*$/;
-
-function b64uEncode(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function b64uDecode(text: string): Uint8Array | null {
-  if (!B64.test(text)) return null;
-  try {
-    const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  } catch {
-    return null;
-  }
 }
 
 function encodeInner(payload: Payload): Uint8Array {
@@ -387,7 +368,8 @@ export function withBilling(
       const own2 = st.own ?? own.value;
       let payload: Payload | null = null;
       if (p.ct !== undefined) {
-        const ctBytes = typeof p.ct === 'string' ? b64uDecode(p.ct) : null;
+        const ctBytes =
+          typeof p.ct === 'string' ? base64urlDecode(p.ct, MAX_MESSAGE_BYTES + 64) : null;
         if (ctBytes === null)
           return xpassErr('SHARE_INVALID', 'ct must be base64url', { subCode: 'BAD_CIPHERTEXT' });
         const secret = secretOf(st);

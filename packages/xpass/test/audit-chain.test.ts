@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { backend } from '@xorida/agent-sdk/crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from 'xorida';
-import { backend } from '#crypto';
 import { AuditChain, type SignedHead, verifyAuditLog } from '../src/index.js';
 import { runCli } from '../src/node/index.js';
 import { clock, DID_A, DID_B, expectErr, must, service, T0 } from './helpers.js';

@@ -1,8 +1,9 @@
 // Known-answer vectors of docs/formats.md#xpass: connection id, share envelopes, epoch keys,
 // commitment, message ciphertext, audit log.
+
+import { backend } from '@xorida/agent-sdk/crypto';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes, utf8ToBytes } from 'xorida';
-import { backend } from '#crypto';
 import {
   auditEntryHash,
   type ConnectionSecret,

@@ -1,5 +1,7 @@
-// The format vectors and the lifecycle again with the portable backend (@noble) substituted for
-// node:crypto: a test-only module substitution of what `#crypto` resolves to.
+// The format vectors and the lifecycle again with the portable backend (Web Crypto + @noble)
+// substituted for node:crypto: a test-only module substitution of what agent-sdk's `#crypto`
+// resolves to (xpass takes its crypto from `@xorida/agent-sdk/crypto`; no public entry forces
+// the portable backend under Node, so the test names agent-sdk's backend files directly).
 import { expect, it, vi } from 'vitest';
 import { hexToBytes, utf8ToBytes } from 'xorida';
 import {
@@ -14,7 +16,9 @@ import {
 import { DID_A, DID_B, must, service } from './helpers.js';
 import { V } from './vectors.js';
 
-vi.mock('../src/lib/crypto/node.js', () => import('../src/lib/crypto/portable.js'));
+vi.mock('../../agent-sdk/src/lib/crypto/node.ts', () =>
+  vi.importActual('../../agent-sdk/src/lib/crypto/portable.ts'),
+);
 
 it('runs on the portable backend', () => {
   expect(cryptoBackendName).toBe('portable');

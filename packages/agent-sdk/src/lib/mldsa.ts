@@ -1,5 +1,5 @@
 /**
- * ML-DSA-65 (FIPS 204) from @noble/post-quantum, with a fixed context string so Xlink
+ * ML-DSA-65 (FIPS 204) from the selected crypto backend, with a fixed context string so Xlink
  * signatures cannot be replayed as signatures of another protocol using the same key.
  *
  * Pitfalls:
@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
+import { backend } from '#crypto';
 
 /** ML-DSA-65 public key length in bytes. */
 export const MLDSA65_PUBLIC_KEY_LENGTH = 1952;
@@ -30,7 +30,7 @@ export interface MlDsaKeyPair {
  * @returns `{ publicKey (1952 bytes), secretKey (4032 bytes) }`
  */
 export function mldsaKeygen(seed: Uint8Array): MlDsaKeyPair {
-  return ml_dsa65.keygen(seed);
+  return backend.mlDsa65.keygen(seed);
 }
 
 /**
@@ -40,7 +40,7 @@ export function mldsaKeygen(seed: Uint8Array): MlDsaKeyPair {
  * @returns 3309-byte signature
  */
 export function mldsaSign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
-  return ml_dsa65.sign(message, secretKey, { context: CONTEXT });
+  return backend.mlDsa65.sign(secretKey, message, CONTEXT);
 }
 
 /**
@@ -54,9 +54,5 @@ export function mldsaVerify(
 ): boolean {
   if (publicKey.length !== MLDSA65_PUBLIC_KEY_LENGTH) return false;
   if (signature.length !== MLDSA65_SIGNATURE_LENGTH) return false;
-  try {
-    return ml_dsa65.verify(signature, message, publicKey, { context: CONTEXT });
-  } catch {
-    return false;
-  }
+  return backend.mlDsa65.verify(publicKey, message, signature, CONTEXT);
 }

@@ -1,7 +1,7 @@
 /**
  * X-Wing hybrid KEM (draft-connolly-cfrg-xwing-kem, the version whose decapsulation key is a
- * 32-byte seed): ML-KEM-768 from @noble/post-quantum, X25519 from the selected crypto backend,
- * SHAKE256 and SHA3-256 from @noble/hashes, combined exactly as the draft specifies. The official
+ * 32-byte seed): ML-KEM-768, X25519 and SHA3-256 from the selected crypto backend, SHAKE256
+ * from @noble/hashes, combined exactly as the draft specifies. The official
  * test vectors (test/fixtures/xwing-draft-10-appendix-c.txt) pin this composition byte for byte.
  *
  * Pitfalls:
@@ -15,10 +15,9 @@
  * @module
  */
 
-import { sha3_256, shake256 } from '@noble/hashes/sha3.js';
-import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
+import { shake256 } from '@noble/hashes/sha3.js';
 import { backend } from '#crypto';
-import type { X25519SecretKey } from './crypto/types.js';
+import type { MlKem768Prepared, X25519SecretKey } from './crypto/types.js';
 
 /** X-Wing public (encapsulation) key length in bytes: 1184 (ML-KEM-768) + 32 (X25519). */
 export const XWING_PUBLIC_KEY_LENGTH = 1216;
@@ -34,10 +33,7 @@ const ML_KEM_PK = 1184;
 // Prepared ML-KEM encapsulation keys (expanded matrix A), keyed by the X-Wing public key
 // object: a peer's key document is verified once and its byte array re-used, so repeat sends
 // to the same peer skip the ~40% of encapsulation spent re-expanding A.
-interface Prepared {
-  encapsulate(msg?: Uint8Array): { cipherText: Uint8Array; sharedSecret: Uint8Array };
-  decapsulate(cipherText: Uint8Array, secretKey: Uint8Array): Uint8Array;
-}
+type Prepared = MlKem768Prepared;
 const prepared = new WeakMap<Uint8Array, Prepared>();
 const ML_KEM_CT = 1088;
 // XWingLabel = "\.//^\" (6 bytes) per the draft.
@@ -62,7 +58,7 @@ function combine(ssM: Uint8Array, ssX: Uint8Array, ctX: Uint8Array, pkX: Uint8Ar
   input.set(ctX, 64);
   input.set(pkX, 96);
   input.set(XWING_LABEL, 128);
-  return sha3_256(input);
+  return backend.sha3_256(input);
 }
 
 /**
@@ -75,7 +71,7 @@ export function xwingExpand(seed: Uint8Array): XWingSecretKey {
   if (!(seed instanceof Uint8Array) || seed.length !== XWING_SEED_LENGTH)
     throw new RangeError('X-Wing seed must be 32 bytes');
   const expanded = shake256(seed, { dkLen: 96 });
-  const { publicKey: pkM, secretKey: skM } = ml_kem768.keygen(expanded.subarray(0, 64));
+  const { publicKey: pkM, secretKey: skM } = backend.mlKem768.keygen(expanded.subarray(0, 64));
   const x = backend.x25519SecretKey(expanded.subarray(64, 96));
   expanded.fill(0);
   const publicKey = new Uint8Array(XWING_PUBLIC_KEY_LENGTH);
@@ -85,7 +81,7 @@ export function xwingExpand(seed: Uint8Array): XWingSecretKey {
     publicKey,
     mlkemSecret: skM,
     x25519: x,
-    prepared: ml_kem768.prepare(pkM) as Prepared,
+    prepared: backend.mlKem768.prepare(pkM),
   };
 }
 
@@ -113,7 +109,7 @@ export function xwingEncapsulate(
   try {
     let prep: Prepared | undefined = prepared.get(publicKey);
     if (prep === undefined) {
-      prep = ml_kem768.prepare(publicKey.slice(0, ML_KEM_PK)) as Prepared;
+      prep = backend.mlKem768.prepare(publicKey.slice(0, ML_KEM_PK));
       prepared.set(publicKey, prep);
     }
     kem = prep.encapsulate(eseed ? eseed.slice(0, 32) : backend.randomBytes(32));

@@ -20,7 +20,7 @@
 import { ok, type Result, reconstruct } from 'xorida';
 import type { AgentMessage, ProgressCallback } from '../agent.js';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
-import { base64urlEncode } from '../lib/base64url.js';
+import { base64urlEncode } from '../lib/codec.js';
 import { decodePayload } from '../lib/payload.js';
 import type { NonceStore } from '../nonce-store.js';
 import { openXchange, xchangeAad } from '../xchange.js';

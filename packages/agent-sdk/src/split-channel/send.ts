@@ -23,7 +23,7 @@ import { type EnvelopeJson, envelopeToJson } from '../envelope.js';
 import type { XlinkErrorDetail } from '../errors.js';
 import type { AgentIdentity } from '../identity.js';
 import type { EnvelopeVersion, KeyDocument } from '../key-document.js';
-import { base64urlEncode } from '../lib/base64url.js';
+import { base64urlEncode } from '../lib/codec.js';
 import { createEnvelope } from '../seal.js';
 import type { TransportAdapter } from '../transport.js';
 import { buildSplitSecret, splitShareNonces } from './integrity.js';

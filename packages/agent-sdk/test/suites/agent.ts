@@ -16,7 +16,7 @@ import {
   XLINK_ERROR_CATEGORIES,
   XlinkError,
 } from '../../src/index.js';
-import { base64urlDecode, base64urlEncode } from '../../src/lib/base64url.js';
+import { base64urlDecode, base64urlEncode } from '../../src/lib/codec.js';
 import { mldsaSign } from '../../src/lib/mldsa.js';
 import { makePeer, world } from '../helpers.js';
 

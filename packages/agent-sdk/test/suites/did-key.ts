@@ -7,7 +7,7 @@ import {
   didKeyAgreementSecret,
   parseDidKey,
 } from '../../src/index.js';
-import { base58Decode, base58Encode } from '../../src/lib/base58.js';
+import { base58Decode, base58Encode } from '../../src/lib/codec.js';
 import fixture from '../fixtures/did-key-ed25519-x25519.json';
 
 const b58 = (s: string) => bytesToHex(base58Decode(s)!);
@@ -18,7 +18,7 @@ export function didKeySuite(): void {
     for (const v of fixture.vectors) {
       it(`seed ${v.seed.slice(-2)}: Ed25519 key, DID, derived X25519 key pair`, () => {
         const seed = Uint8Array.from(Buffer.from(v.seed, 'hex'));
-        const signer = backend.ed25519SigningKey(seed);
+        const signer = backend.ed25519Signer(seed);
         expect(bytesToHex(signer.publicKey)).toBe(b58(v.ed25519PublicKeyBase58));
         expect(didFromEd25519PublicKey(signer.publicKey)).toBe(v.did);
         const parsed = parseDidKey(v.did);

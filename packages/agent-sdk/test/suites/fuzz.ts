@@ -124,7 +124,7 @@ export function fuzzSuite(runs: { junk: number; json: number; bytes: number }): 
               if (b.length === 0) break;
             }
             if (compact) {
-              const { base64urlEncode } = await import('../../src/lib/base64url.js');
+              const { base64urlEncode } = await import('../../src/lib/codec.js');
               await check(base64urlEncode(b));
             } else await check(b);
           },

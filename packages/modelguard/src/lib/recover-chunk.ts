@@ -22,9 +22,14 @@ import { bytesToHex, equalBytes, ok, type Result, reconstructInto, type Share } 
 import { type ModelGuardError, mgErr } from '../errors.js';
 import { chunkTagPrefix } from './chunk-tag.js';
 import { PRODUCT_TYPE_MODELGUARD } from './limits.js';
-import type { Sha256 } from './sha256.js';
 import { shareDigestPrefix } from './share-digest.js';
 import { viewShare } from './share-view.js';
+
+/**
+ * SHA-256 of the concatenation of `parts`: 32 bytes. Sync or async, so a caller can pass the
+ * crypto backend's `sha256Parts` or a worker-side digest.
+ */
+export type Sha256 = (parts: readonly Uint8Array[]) => Uint8Array | Promise<Uint8Array>;
 
 /** What the recovery of one chunk needs to know from the manifest. */
 export interface ChunkJob {

@@ -7,6 +7,8 @@
  *
  * @module
  */
+
+import { backend } from '@xorida/agent-sdk/crypto';
 import { createSplitter, SHARE_HEADER_LENGTH, type Splitter } from 'xorida';
 import type { ModelGuardError } from '../errors.js';
 import { chunkTagPrefix } from '../lib/chunk-tag.js';
@@ -19,7 +21,6 @@ import {
 } from '../lib/recover-chunk.js';
 import { shareDigestPrefix } from '../lib/share-digest.js';
 import { writeShareHeader } from '../lib/share-header.js';
-import { nodeSha256 } from './node-sha256.js';
 
 /** Split one chunk into n encoded shares and compute its tag. */
 export interface SplitTask {
@@ -118,7 +119,7 @@ export class ChunkWorker {
         knownGroup: (g) => this.groups.has(g),
       },
       task.candidates,
-      nodeSha256,
+      backend.sha256Parts,
       {
         classifyAll: task.classifyAll,
         out: task.out,
@@ -166,13 +167,13 @@ export class ChunkWorker {
         productType: PRODUCT_TYPE_MODELGUARD,
       });
     }
-    const tag = nodeSha256([
+    const tag = backend.sha256Parts([
       chunkTagPrefix(task.modelId, task.index, task.offset, chunk.length),
       chunk,
     ]);
     chunk.fill(0);
     const digests = shares.map((b, i) =>
-      nodeSha256([shareDigestPrefix(task.modelId, task.index, i), b]),
+      backend.sha256Parts([shareDigestPrefix(task.modelId, task.index, i), b]),
     );
     return { tag, groupId: g.value, shares, digests, chunk };
   }

@@ -7,9 +7,9 @@
  * @module
  */
 
+export { ed25519Verify, sha256Hex } from '@xorida/agent-sdk/crypto';
 export * from '../index.js';
 export { runCli } from './cli-program.js';
-export { ed25519Verify, sha256Hex } from './crypto.js';
 export {
   type CreateGhostOptions,
   createGhost,

@@ -24,6 +24,7 @@ import {
   parseDidKey,
   verifyEnvelopeSignatures,
 } from '@xorida/agent-sdk';
+import { base64urlDecode, ed25519Verify, sha256Hex } from '@xorida/agent-sdk/crypto';
 import { decodeShare, ok, type Result, reconstructInto } from 'xorida';
 import {
   billingScope,
@@ -39,8 +40,10 @@ import {
   type XghostError,
   xghostErr,
 } from '../index.js';
-import { ed25519Verify, fromB64u, sha256Hex } from './crypto.js';
 import { identityOf } from './vendor.js';
+
+// Strict base64url of a 64-byte signature; anything else becomes an empty one that never verifies.
+const fromB64u = (s: string): Uint8Array => base64urlDecode(s, 64) ?? new Uint8Array(0);
 
 /**
  * Checks a manifest's shape and vendor signature.

@@ -17,6 +17,7 @@ import {
   importIdentityExport,
   type KeyDocument,
 } from '@xorida/agent-sdk';
+import { base64urlEncode as b64u, sha256Hex } from '@xorida/agent-sdk/crypto';
 import { bytesToHex, encodeShare, ok, type Result, split } from 'xorida';
 import {
   ALLOWED_GLOBALS,
@@ -31,7 +32,6 @@ import {
   type XghostError,
   xghostErr,
 } from '../index.js';
-import { b64u, sha256Hex } from './crypto.js';
 
 /** The vendor's identity: an agent-sdk identity or Agent. */
 export type VendorKey = AgentIdentity | Agent;

@@ -27,6 +27,7 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MemoryNonceStore } from '@xorida/agent-sdk';
+import { backend } from '@xorida/agent-sdk/crypto';
 import {
   createServerKit,
   DurableLog,
@@ -37,7 +38,6 @@ import {
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { bytesToHex, hexToBytes, ok, type Result } from 'xorida';
-import { backend } from '#crypto';
 import packageJson from '../../package.json';
 import { AuditChain, verifyAuditLog } from '../audit-chain.js';
 import { BillingService } from '../billing-service.js';

@@ -1,20 +1,28 @@
 /**
  * Portable backend for Deno, Bun, browsers and workers: Web Crypto for AES-256-GCM and
- * randomness, @noble/curves for Ed25519 / X25519, @noble/hashes for SHA-256 and HKDF.
+ * randomness, @noble/curves for Ed25519 / X25519, @noble/hashes for SHA-2, SHA-3, HMAC and HKDF,
+ * @noble/post-quantum for ML-KEM-768 / ML-DSA-65 (`noble-pq.ts`).
  *
  * Pitfalls:
  * - Web Crypto AES-GCM is async and slow for tiny messages (about 15x node:crypto here); that
  *   is the price of portability.
+ * - Exception: `aes256GcmSealSync`/`aes256GcmOpenSync` use @noble/ciphers, because some
+ *   per-message paths (xpass `decryptWithShares`) are synchronous by contract and Web Crypto
+ *   has no synchronous API. Both pairs are the same AES-256-GCM (NIST SP 800-38D); the
+ *   conformance test checks that they agree byte for byte.
  * - Ed25519 verification uses `zip215: false` (strict RFC 8032 decoding) to match OpenSSL's
  *   acceptance rules as closely as possible, so both backends accept the same signatures.
  * - Never import this file directly from library code; `#crypto` selects it.
  *
  * @module
  */
+import { gcm } from '@noble/ciphers/aes.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { isStrongEd25519PublicKey } from '../ed25519-key-check.js';
+import { nobleMlDsa65, nobleMlKem768, nobleSha3_256 } from './noble-pq.js';
 import type { CryptoBackend, Ed25519SigningKey, X25519SecretKey } from './types.js';
 
 function subtle(): SubtleCrypto {
@@ -37,6 +45,7 @@ async function aesKey(key: Uint8Array, usage: KeyUsage): Promise<CryptoKey> {
   return subtle().importKey('raw', view(key), { name: 'AES-GCM' }, false, [usage]);
 }
 
+/** The Web Crypto + @noble implementation of {@link CryptoBackend}. */
 export const backend: CryptoBackend = {
   name: 'portable',
   randomBytes(n) {
@@ -49,6 +58,12 @@ export const backend: CryptoBackend = {
   sha256(data) {
     return sha256(data);
   },
+  sha256Parts(parts) {
+    const h = sha256.create();
+    for (const p of parts) h.update(p);
+    return h.digest();
+  },
+  sha3_256: nobleSha3_256,
   hmacSha256(key, data) {
     return hmac(sha256, key, data);
   },
@@ -78,7 +93,16 @@ export const backend: CryptoBackend = {
       return null;
     }
   },
-  ed25519SigningKey(seed): Ed25519SigningKey {
+  aes256GcmSealSync: (key, iv, plaintext, aad) => gcm(key, iv, aad).encrypt(plaintext),
+  aes256GcmOpenSync(key, iv, sealed, aad) {
+    if (sealed.length < 16) return null;
+    try {
+      return gcm(key, iv, aad).decrypt(sealed);
+    } catch {
+      return null;
+    }
+  },
+  ed25519Signer(seed): Ed25519SigningKey {
     need32(seed, 'Ed25519 private key');
     const secret = Uint8Array.from(seed);
     return {
@@ -88,6 +112,8 @@ export const backend: CryptoBackend = {
   },
   ed25519Verify(publicKey, message, signature) {
     if (publicKey.length !== 32 || signature.length !== 64) return false;
+    // Same acceptance as the node backend, which refuses small-order keys before OpenSSL.
+    if (!isStrongEd25519PublicKey(publicKey)) return false;
     try {
       return ed25519.verify(signature, message, publicKey, { zip215: false });
     } catch {
@@ -112,4 +138,6 @@ export const backend: CryptoBackend = {
       },
     };
   },
+  mlKem768: nobleMlKem768,
+  mlDsa65: nobleMlDsa65,
 };
