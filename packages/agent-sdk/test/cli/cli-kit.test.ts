@@ -66,7 +66,7 @@ describe('xlink on the CLI kit (real processes)', () => {
   it('an unknown flag exits 2 and writes nothing; --json gives error.code', () => {
     const bad = xlink(['init', '--name', 'a', '--no-such-flag']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/^xlink: USAGE:UNKNOWN_OPTION: [^]*\n {2}hint: /);
+    expect(bad.err).toMatch(/^xlink: USAGE:UNKNOWN_OPTION: [\s\S]*\n {2}hint: /);
     expect(bad.written).toEqual([]);
     const j = xlink(['init', '--name', 'a', '--bogus', '--json']);
     expect(j.code).toBe(2);
