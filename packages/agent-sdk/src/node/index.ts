@@ -29,13 +29,33 @@ export {
   loadOrCreateKeystore,
   writeKeystore,
 } from './cli/keystore.js';
+export { runCli } from './cli/program.js';
 export {
-  type CliIo,
+  CliError,
+  type CliErrorDetail,
   EXIT_FAILED,
   EXIT_OK,
   EXIT_USAGE,
-  runCli,
-} from './cli/program.js';
+  formatCliError,
+  fromCommanderError,
+  isCommanderSuccess,
+  usageError,
+} from './cli-kit/errors.js';
+export { type CliIo, runAsMain, waitForSignal } from './cli-kit/io.js';
+export {
+  applyEnvFallback,
+  type EnvOptionSettings,
+  envOption,
+  parseList,
+  parsePort,
+  parseWholeNumber,
+} from './cli-kit/options.js';
+export {
+  type CliProgram,
+  type CliProgramOptions,
+  createCliProgram,
+  type ResultLike,
+} from './cli-kit/program.js';
 export {
   DEFAULT_MAX_LOG_RECORD_BYTES,
   DurableLog,

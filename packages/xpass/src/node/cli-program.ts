@@ -11,6 +11,7 @@
  */
 
 import { join } from 'node:path';
+import { waitForSignal } from '@xorida/agent-sdk/node';
 import { bytesToHex } from 'xorida';
 import type { SignedHead } from '../audit-chain.js';
 import { parsePublicKey, readSignedHead, verifyAuditFile } from './audit-file.js';
@@ -25,18 +26,6 @@ export interface CliIo {
   readonly env?: Record<string, string | undefined>;
   /** Resolves when `serve` should stop (default: SIGINT or SIGTERM). */
   readonly waitForStop?: () => Promise<void>;
-}
-
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 const USAGE = `usage:

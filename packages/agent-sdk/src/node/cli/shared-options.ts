@@ -1,0 +1,94 @@
+/**
+ * What several `xlink` commands share: the keystore / registry / relay / admin-token options
+ * (flag, else `XLINK_*` variable) and building an `Agent` from them.
+ *
+ * @module
+ */
+import { Agent } from '../../agent.js';
+import { HttpTrustRegistry } from '../../http-trust-registry.js';
+import { HttpsTransportAdapter } from '../../https-transport.js';
+import type { AgentIdentity } from '../../identity.js';
+import { MemoryNonceStore } from '../../nonce-store.js';
+import { EXIT_USAGE } from '../cli-kit/errors.js';
+import { envOption } from '../cli-kit/options.js';
+import type { CliProgram } from '../cli-kit/program.js';
+import { defaultKeystorePath } from './keystore.js';
+
+/** Options a command may carry (after env fallback). */
+export interface ConnectionOptions {
+  keystore?: string;
+  registry?: string;
+  relay?: string;
+  adminToken?: string;
+}
+
+/** `--keystore <path>` (env `XLINK_KEYSTORE`). */
+export const keystoreOption = () =>
+  envOption(
+    '--keystore <path>',
+    'keystore file (default <config dir>/xlink/keystore.json)',
+    'XLINK_KEYSTORE',
+  );
+/** `--registry <url>` (env `XLINK_REGISTRY_URL`). */
+export const registryOption = () =>
+  envOption('--registry <url>', 'registry base URL', 'XLINK_REGISTRY_URL');
+/** `--relay <url>` (env `XLINK_RELAY_URL`). */
+export const relayOption = () =>
+  envOption('--relay <url>', 'relay base URL (default: the registry)', 'XLINK_RELAY_URL');
+/** `--admin-token <token>` (env `XLINK_ADMIN_TOKEN`). */
+export const adminTokenOption = () =>
+  envOption('--admin-token <token>', 'registry admin bearer token', 'XLINK_ADMIN_TOKEN');
+
+/** Resolvers over a command's options; the registry URL is required where it is used. */
+export interface XlinkContext {
+  readonly cli: CliProgram;
+  keystorePath(o: ConnectionOptions): string;
+  registryUrl(o: ConnectionOptions): string;
+  relayUrl(o: ConnectionOptions): string;
+  /**
+   * An Agent over HTTP registry + relay.
+   * @param identity the keystore identity
+   * @param o the command's options (registry, relay, admin token)
+   * @param name display name used when registering
+   * @param scopes scopes used when registering
+   */
+  agentFrom(identity: AgentIdentity, o: ConnectionOptions, name?: string, scopes?: string[]): Agent;
+}
+
+/**
+ * Builds the shared resolvers.
+ * @param cli the program (its env and `fail`)
+ * @returns the context commands receive
+ */
+export function xlinkContext(cli: CliProgram): XlinkContext {
+  const registryUrl = (o: ConnectionOptions): string =>
+    o.registry ??
+    cli.fail(
+      {
+        code: 'USAGE',
+        message: 'no registry URL',
+        hint: 'Pass --registry <url> or set XLINK_REGISTRY_URL',
+      },
+      EXIT_USAGE,
+    );
+  const relayUrl = (o: ConnectionOptions) => o.relay ?? registryUrl(o);
+  return {
+    cli,
+    keystorePath: (o) => o.keystore ?? defaultKeystorePath(cli.env),
+    registryUrl,
+    relayUrl,
+    agentFrom: (identity, o, name, scopes) =>
+      Agent.fromParts({
+        identity,
+        ...(name !== undefined ? { name } : {}),
+        ...(scopes ? { scopes } : {}),
+        nonceStore: new MemoryNonceStore(),
+        registry: new HttpTrustRegistry({
+          baseUrl: registryUrl(o),
+          signer: identity,
+          ...(o.adminToken ? { authToken: o.adminToken } : {}),
+        }),
+        transport: new HttpsTransportAdapter({ baseUrl: relayUrl(o) }),
+      }),
+  };
+}
