@@ -11,6 +11,17 @@ import type { ConnectionRecord, ConnectionStore } from './connection-store.js';
 import type { EpochConfig } from './epoch.js';
 import { type XpassError, xpassErr } from './errors.js';
 
+/** What a {@link BillingContext} is built from (`now`: clock, Unix ms). */
+export interface BillingContextInit {
+  readonly sign: (m: Uint8Array) => Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly epochs: EpochConfig;
+  readonly graceMs: number;
+  readonly store: ConnectionStore;
+  readonly audit: AuditChain | undefined;
+  readonly now: () => number;
+}
+
 /** Shared state of one billing service instance (see billing-service.ts). */
 export class BillingContext {
   /** Ed25519 signer of the billing server key. */
@@ -26,15 +37,7 @@ export class BillingContext {
   readonly clock: () => number;
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(o: {
-    sign: (m: Uint8Array) => Uint8Array;
-    publicKey: Uint8Array;
-    epochs: EpochConfig;
-    graceMs: number;
-    store: ConnectionStore;
-    audit: AuditChain | undefined;
-    now: () => number;
-  }) {
+  constructor(o: BillingContextInit) {
     this.sign = o.sign;
     this.publicKey = o.publicKey;
     this.epochs = o.epochs;

@@ -27,7 +27,7 @@
 import { ok, type Result } from 'xorida';
 import { backend } from '#crypto';
 import type { AuditChain } from './audit-chain.js';
-import { BillingContext } from './billing-context.js';
+import { BillingContext, type BillingContextInit } from './billing-context.js';
 import type {
   BillingServiceOptions,
   CreateConnectionOptions,
@@ -76,15 +76,7 @@ export class BillingService {
   readonly audit: AuditChain | undefined;
   private readonly ctx: BillingContext;
 
-  private constructor(o: {
-    sign: (m: Uint8Array) => Uint8Array;
-    publicKey: Uint8Array;
-    epochs: EpochConfig;
-    graceMs: number;
-    store: ConnectionStore;
-    audit: AuditChain | undefined;
-    now: () => number;
-  }) {
+  private constructor(o: BillingContextInit) {
     this.ctx = new BillingContext(o);
     this.publicKey = o.publicKey;
     this.epochs = o.epochs;
