@@ -8,9 +8,9 @@
  * @module
  */
 import { err, ok, type Result } from 'xorida';
+import type { BillingClient } from './billed-agent-types.js';
 import { isXpassError, type XpassError, xpassErr } from './errors.js';
 import type { ShareRequest } from './share-fetch.js';
-import type { BillingClient } from './with-billing.js';
 
 /** Largest response body accepted, in bytes. */
 export const MAX_BILLING_RESPONSE_BYTES = 64 * 1024;

@@ -30,16 +30,16 @@
  *
  * @module
  */
-import {
-  type Agent,
-  type AgentMessage,
-  importIdentityExport,
-  isPendingShares,
-  type Payload,
-  type XlinkErrorDetail,
-} from '@xorida/agent-sdk';
-import { base64urlEncode as b64uEncode, base64urlDecode } from '@xorida/agent-sdk/crypto';
-import { bytesToUtf8, equalBytes, ok, type Result, utf8ToBytes } from 'xorida';
+import { type Agent, importIdentityExport, isPendingShares, type Payload } from '@xorida/agent-sdk';
+import { base64urlDecode, base64urlEncode } from '@xorida/agent-sdk/crypto';
+import { equalBytes, ok, type Result } from 'xorida';
+import type {
+  BilledAgent,
+  BillingClient,
+  PeerState,
+  WithBillingOptions,
+} from './billed-agent-types.js';
+import { decodeInner, encodeInner } from './billed-payload.js';
 import type { BillingService } from './billing-service.js';
 import { createConnectionId } from './connection-id.js';
 import {
@@ -63,118 +63,16 @@ import {
   createShareRequest,
   handleShareRequest,
   openShareResponse,
-  type ShareRequest,
 } from './share-fetch.js';
 
-/** How an agent reaches the billing server. The HTTP client is in `@xorida/xpass/node`. */
-export interface BillingClient {
-  /** The billing server's 32-byte Ed25519 public key (pinned). */
-  readonly publicKey: Uint8Array;
-  /**
-   * Sends a signed share request.
-   * @returns the server's JSON answer (checked by `openShareResponse`), or its error
-   */
-  fetchShare(request: ShareRequest): Promise<Result<unknown, XpassError>>;
-}
-
-/** Options of {@link withBilling}. */
-export interface WithBillingOptions {
-  /** The billing server: a client, or its base URL (then `serverPublicKey` is required). */
-  readonly billingServer: BillingClient | string;
-  /** The billing server's pinned 32-byte Ed25519 public key, when `billingServer` is a URL. */
-  readonly serverPublicKey?: Uint8Array;
-  /** Connection scope billed for this agent's messages (default `xlink`). */
-  readonly billingScope?: string;
-  /** Clock, Unix ms (tests); default `Date.now`. */
-  readonly now?: () => number;
-}
-
-/** What `receive` returns. */
-export interface BilledMessage {
-  readonly sender: string;
-  readonly scope: string;
-  /** The payload, or null for a handshake (share-only) message. */
-  readonly payload: Payload | null;
-  readonly connectionId: string;
-  readonly epoch: number;
-  /** The raw Xlink message. */
-  readonly message: AgentMessage;
-}
-
-/** What `send` returns. */
-export interface BilledSendReceipt {
-  readonly connectionId: string;
-  readonly epoch: number;
-  /** True when the payload waits for the peer's share (a handshake was sent instead). */
-  readonly queued: boolean;
-}
-
-/** Errors of `BilledAgent.send` / `receive`: xpass errors or the agent-sdk (Xlink) errors of the envelope layer. */
-export type BilledError = XpassError | XlinkErrorDetail;
-
-interface PeerState {
-  own?: XpassShare;
-  peer?: XpassShare;
-  secret?: ConnectionSecret;
-  /** The peer has sent a ciphertext, so it holds our share of this epoch. */
-  peerHasOurs: boolean;
-  /** We have sent our share of this epoch. */
-  sentOurs: boolean;
-  queue: { payload: Payload; scope: string }[];
-}
-
-/** An agent whose messages require a paid connection. */
-export interface BilledAgent {
-  readonly agent: Agent;
-  readonly did: string;
-  /**
-   * Sends `payload` to `to` on the billed connection `(did, to, billingScope)`.
-   * @returns `{ connectionId, epoch, queued }`, or `BILLING_REQUIRED`, `CONNECTION_SUSPENDED`,
-   *   `CONNECTION_REVOKED`, `RATE_LIMITED`, `REQUEST_REJECTED`, network or Xlink errors
-   */
-  send(options: {
-    to: string;
-    payload: Payload;
-    scope: string;
-  }): Promise<Result<BilledSendReceipt, BilledError>>;
-  /**
-   * Receives an envelope: Xlink checks, then the billing layer (own share must be issued, the
-   * peer's share must verify, the ciphertext must decrypt).
-   * @returns the message (payload null for a handshake), or the errors of `send`, plus
-   *   `HMAC_VERIFICATION_FAILED`, `RECONSTRUCTION_FAILED`, `EPOCH_MISMATCH`, `EPOCH_EXPIRED`,
-   *   `BILLING_REQUIRED:UNBILLED_MESSAGE`
-   */
-  receive(envelope: unknown): Promise<Result<BilledMessage, BilledError>>;
-  /** Forgets every cached share and secret (e.g. after a suspension notice). */
-  forget(): void;
-}
-
-function encodeInner(payload: Payload): Uint8Array {
-  if (payload instanceof Uint8Array) {
-    const out = new Uint8Array(payload.length + 1);
-    out.set(payload, 1);
-    return out;
-  }
-  const json = utf8ToBytes(JSON.stringify(payload));
-  const out = new Uint8Array(json.length + 1);
-  out[0] = 1;
-  out.set(json, 1);
-  return out;
-}
-
-function decodeInner(bytes: Uint8Array): Payload | null {
-  if (bytes.length < 1) return null;
-  if (bytes[0] === 0) return bytes.slice(1);
-  if (bytes[0] !== 1) return null;
-  try {
-    const v = JSON.parse(bytesToUtf8(bytes.subarray(1)));
-    return typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? (v as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
-}
+export type {
+  BilledAgent,
+  BilledError,
+  BilledMessage,
+  BilledSendReceipt,
+  BillingClient,
+  WithBillingOptions,
+} from './billed-agent-types.js';
 
 /**
  * Wraps an agent-sdk `Agent` with per-connection billing enforcement.
@@ -293,7 +191,7 @@ export function withBilling(
         xpass: 1,
         cid,
         epoch: own.value.epoch,
-        ct: b64uEncode(ct.value),
+        ct: base64urlEncode(ct.value),
       };
       if (!st.peerHasOurs) body.share = shareEnvelopeToBase45(own.value);
       const sent = await sendRaw(to, scope, body);
@@ -368,8 +266,7 @@ export function withBilling(
       const own2 = st.own ?? own.value;
       let payload: Payload | null = null;
       if (p.ct !== undefined) {
-        const ctBytes =
-          typeof p.ct === 'string' ? base64urlDecode(p.ct, MAX_MESSAGE_BYTES + 64) : null;
+        const ctBytes = typeof p.ct === 'string' ? base64urlDecode(p.ct, MAX_MESSAGE_BYTES + 64) : null;
         if (ctBytes === null)
           return xpassErr('SHARE_INVALID', 'ct must be base64url', { subCode: 'BAD_CIPHERTEXT' });
         const secret = secretOf(st);
