@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { bytesToHex, ok, type Result, utf8ToBytes } from 'xorida';
+
 import { backend } from '@xorida/agent-sdk/crypto';
+import { bytesToHex, ok, type Result, utf8ToBytes } from 'xorida';
 import { type XpassError, xpassErr } from './errors.js';
 
 /** Event types of the chain. */

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { hexToBytes, ok, type Result } from 'xorida';
+
 import { backend } from '@xorida/agent-sdk/crypto';
+import { hexToBytes, ok, type Result } from 'xorida';
 import {
   type AuditEntry,
   auditEntryHash,

@@ -24,8 +24,9 @@
  *
  * @module
  */
-import { ok, type Result } from 'xorida';
+
 import { backend } from '@xorida/agent-sdk/crypto';
+import { ok, type Result } from 'xorida';
 import type { AuditChain } from './audit-chain.js';
 import { BillingContext, type BillingContextInit } from './billing-context.js';
 import type {

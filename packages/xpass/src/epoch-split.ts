@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { bytesToHex, hexToBytes, ok, type Result, split, wipe } from 'xorida';
+
 import { backend } from '@xorida/agent-sdk/crypto';
+import { bytesToHex, hexToBytes, ok, type Result, split, wipe } from 'xorida';
 import type { BillingContext } from './billing-context.js';
 import type { CreateProgress } from './billing-types.js';
 import type { ConnectionRecord, SplitRecord } from './connection-store.js';

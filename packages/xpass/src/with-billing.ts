@@ -266,7 +266,8 @@ export function withBilling(
       const own2 = st.own ?? own.value;
       let payload: Payload | null = null;
       if (p.ct !== undefined) {
-        const ctBytes = typeof p.ct === 'string' ? base64urlDecode(p.ct, MAX_MESSAGE_BYTES + 64) : null;
+        const ctBytes =
+          typeof p.ct === 'string' ? base64urlDecode(p.ct, MAX_MESSAGE_BYTES + 64) : null;
         if (ctBytes === null)
           return xpassErr('SHARE_INVALID', 'ct must be base64url', { subCode: 'BAD_CIPHERTEXT' });
         const secret = secretOf(st);

@@ -11,6 +11,7 @@ import {
   parseDidKey,
   verifyEnvelopeSignatures,
 } from '@xorida/agent-sdk';
+import { ed25519Verify, sha256Hex } from '@xorida/agent-sdk/crypto';
 import { ok, type Result } from 'xorida';
 import {
   billingScope,
@@ -22,7 +23,6 @@ import {
   type XghostError,
   xghostErr,
 } from '../index.js';
-import { ed25519Verify, sha256Hex } from '@xorida/agent-sdk/crypto';
 import { fromB64u } from './signature-text.js';
 
 /** Checks of {@link openLeaseFile}. */

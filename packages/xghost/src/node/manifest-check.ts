@@ -5,6 +5,7 @@
  * @module
  */
 import { parseDidKey } from '@xorida/agent-sdk';
+import { ed25519Verify } from '@xorida/agent-sdk/crypto';
 import type { Result } from 'xorida';
 import {
   type GhostManifest,
@@ -13,7 +14,6 @@ import {
   type XghostError,
   xghostErr,
 } from '../index.js';
-import { ed25519Verify } from '@xorida/agent-sdk/crypto';
 import { fromB64u } from './signature-text.js';
 
 /**

@@ -4,9 +4,10 @@
  *
  * @module
  */
+
+import { sha256Hex } from '@xorida/agent-sdk/crypto';
 import { decodeShare, ok, type Result, reconstructInto } from 'xorida';
 import { type GhostManifest, XGHOST_PRODUCT_TYPE, type XghostError, xghostErr } from '../index.js';
-import { sha256Hex } from '@xorida/agent-sdk/crypto';
 
 /** @internal Reconstructs, checks the SHA-256 and evaluates; exported for benchmarks. */
 export function reconstructVerify(
