@@ -105,7 +105,7 @@ async function parent() {
   assert.deepEqual(codes, [0, 0]);
   const health = await (await fetch(`${url}/health`)).json();
   console.log(
-    `relay health: ${health.status}, ${health.registry.entries} registered DIDs, ${health.relay.messages} messages waiting`,
+    `relay health: ${health.status}, ${health.details.registry.entries} registered DIDs, ${health.details.relay.messages} messages waiting`,
   );
   await server.value.close();
   rmSync(dataDir, { recursive: true, force: true });
