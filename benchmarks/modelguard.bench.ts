@@ -5,7 +5,7 @@
  * (`process.resourceUsage().maxRSS`). The file is freshly written, so all passes read from the
  * page cache; `sync` runs before every pass so that writeback of earlier passes does not land
  * in the next one. Guard and restore are measured without fsync (CPU pipeline) and with fsync.
- * Targets (issue 5): guard and restore >= 0.45x sha256 throughput, peak RSS <= 256 MiB.
+ * Targets: guard and restore >= 0.45x sha256 throughput, peak RSS <= 256 MiB.
  */
 import { spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';

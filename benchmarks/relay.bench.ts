@@ -3,7 +3,7 @@
  * payload to the BUILT server running in its own process on loopback (so the load generator
  * does not share its event loop), with the file store (fsync before each 202, group-committed)
  * and the Redis store. Reports stored envelopes/s (202 answers per second of wall time) and
- * request latency p50/p99. Targets (issue 4): >= 2 000 stored envelopes/s, p99 <= 20 ms.
+ * request latency p50/p99. Targets: >= 2 000 stored envelopes/s, p99 <= 20 ms.
  * Build first: `pnpm --filter "@xorida/agent-sdk..." build && pnpm bench relay`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';

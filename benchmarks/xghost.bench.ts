@@ -1,5 +1,5 @@
 /**
- * xghost benchmarks (issue 9 targets), importing the BUILT package (build it first):
+ * xghost benchmarks, importing the BUILT package (build it first):
  *  - warm `ghost.call` overhead over calling the same function directly: <= 25 µs (median
  *    difference; the function is a small Iris-like tree walk);
  *  - reconstruct + verify (IDA5 decode of both shares, xorida reconstruct, SHA-256 check) of a

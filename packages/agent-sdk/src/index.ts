@@ -14,7 +14,7 @@
  * @module
  */
 
-// Split-channel, security policy and Xchange (issue 6).
+// Split-channel, security policy and Xchange.
 export {
   Agent,
   type AgentLogger,
@@ -30,14 +30,14 @@ export {
   type SendReceipt,
   SHARE_ENVELOPE_SLACK,
 } from './agent.js';
-// Infrastructure (issue 4): HTTP transport, registry client, relay client, signed requests.
+// Infrastructure: HTTP transport, registry client, relay client, signed requests.
 export {
   type AgentMiddlewareOptions,
   createAgentMiddleware,
   type MiddlewareRequest,
   type MiddlewareResponse,
 } from './agent-middleware.js';
-// CLI companions (issue 7): zero-config connect, invites, API-key migration.
+// CLI companions: zero-config connect, invites, API-key migration.
 export {
   type AcceptedInvite,
   acceptInvite,

@@ -116,7 +116,7 @@ function derivedOf(secret: ConnectionSecret): Derived {
  *   `INSUFFICIENT_SHARES` (missing or same index), `SHARE_INVALID` (not a decoded envelope),
  *   `RECONSTRUCTION_FAILED` (sub-code `CONNECTION_MISMATCH`, `SPLIT_MISMATCH`,
  *   `COMMITMENT_MISMATCH`), `EPOCH_MISMATCH`, `EPOCH_EXPIRED` or `EPOCH_NOT_READY`
- * @see docs/formats.md#xpass (commitment), issue 8 "Share envelope"
+ * @see docs/formats.md#xpass (commitment)
  */
 export function reconstructSecret(
   share1: XpassShare,
