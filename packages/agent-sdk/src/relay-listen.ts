@@ -22,6 +22,7 @@
  * @module
  */
 
+import { LRUCache } from 'lru-cache';
 import type { Result } from 'xorida';
 import {
   type AgentMessage,
@@ -90,8 +91,8 @@ export async function runListenLoop(
   };
   const interval = options.intervalMs ?? 500;
   const batch = options.batch ?? 50;
-  // Verified messages whose handler failed, by relay id (bounded).
-  const verified = new Map<string, AgentMessage>();
+  // Verified messages whose handler failed, by relay id; bounded, least recently used evicted.
+  const verified = new LRUCache<string, AgentMessage>({ max: 10_000 });
   let failures = 0;
   while (!signal?.aborted) {
     const pulled = await client.pull({
@@ -131,7 +132,6 @@ export async function runListenLoop(
         verified.delete(meta.id);
         toAck.push(meta.id);
       } catch (e) {
-        if (verified.size >= 10_000) verified.clear();
         verified.set(meta.id, msg);
         report(e instanceof Error ? e : new Error(String(e)), meta);
       }

@@ -1,0 +1,203 @@
+/**
+ * The envelope's deterministic binary encoding, which is both the signing input and, base64url'd,
+ * the compact form; with its strict parser.
+ *
+ * Binary layout (integers big-endian; full spec with vectors in docs/formats.md#agent-sdk):
+ *   header  = "XLE" | u8 version | u8 alg | u64 timestamp (ms) | nonce (16)
+ *             | u16 len + sender DID | u16 len + recipient DID | u16 len + scope
+ *             | u8 len + iv (12, or 0 for signed-only) | u32 len + kem (32, 1120 or 0)
+ *   body    = u32 len + ciphertext (AES-256-GCM ciphertext || tag, or the plaintext when signed-only)
+ *   sigs    = u16 len + Ed25519 signature (64) [ | u16 len + ML-DSA-65 signature (3309) for v3 ]
+ *   signing input = "XLINK-ENVELOPE-SIG-V1" | header | body;  AEAD associated data = header
+ *
+ * @module
+ */
+import type { Result } from 'xorida';
+import { MAX_DID_LENGTH } from './did.js';
+import {
+  ALG_BY_ID,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  ENVELOPE_ALGS,
+  type Envelope,
+  type EnvelopeHeader,
+  MAX_SCOPE_LENGTH,
+  envelopeMalformed as malformed,
+  maxCiphertextFor,
+  NONCE_LENGTH,
+  validateEnvelope as validate,
+} from './envelope-model.js';
+import { type XlinkErrorDetail, xlinkErr } from './errors.js';
+import { ByteReader, ByteWriter, fromUtf8, utf8 } from './lib/binary.js';
+import { base64urlDecode, base64urlEncode } from './lib/codec.js';
+import { MLDSA65_SIGNATURE_LENGTH } from './lib/mldsa.js';
+import { XWING_CIPHERTEXT_LENGTH } from './lib/xwing.js';
+
+const MAGIC = utf8('XLE');
+const SIG_CONTEXT = utf8('XLINK-ENVELOPE-SIG-V1');
+
+/**
+ * Encodes the header (the AEAD associated data).
+ * @param h header fields
+ * @returns header bytes
+ */
+export function encodeEnvelopeHeader(h: EnvelopeHeader): Uint8Array {
+  return new ByteWriter(128 + h.kem.length)
+    .bytes(MAGIC)
+    .u8(h.version)
+    .u8(ENVELOPE_ALGS[h.alg].id)
+    .u64(h.timestamp)
+    .bytes(h.nonce)
+    .bytes16(utf8(h.sender))
+    .bytes16(utf8(h.recipient))
+    .bytes16(utf8(h.scope))
+    .u8(h.iv.length)
+    .bytes(h.iv)
+    .bytes32(h.kem)
+    .finish();
+}
+
+/**
+ * The exact bytes the signature(s) cover: context string, header, length-prefixed ciphertext.
+ * @param header encoded header from {@link encodeEnvelopeHeader}
+ * @param ciphertext the body
+ * @returns signing input
+ */
+export function envelopeSigningInput(header: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+  return new ByteWriter(SIG_CONTEXT.length + header.length + 4 + ciphertext.length)
+    .bytes(SIG_CONTEXT)
+    .bytes(header)
+    .bytes32(ciphertext)
+    .finish();
+}
+
+/**
+ * Full binary encoding (header, body, signatures).
+ * @param env an envelope
+ * @returns bytes; base64url of these is the compact form
+ */
+export function encodeEnvelope(env: Envelope): Uint8Array {
+  const w = new ByteWriter(256 + env.kem.length + env.ciphertext.length + 3400)
+    .bytes(encodeEnvelopeHeader(env))
+    .bytes32(env.ciphertext)
+    .bytes16(env.signature);
+  if (env.version === 3 && env.pqSignature) w.bytes16(env.pqSignature);
+  return w.finish();
+}
+
+/**
+ * Parses the binary form strictly.
+ * @param bytes binary envelope
+ * @param maxPayloadBytes plaintext limit (default 1 MiB); larger bodies give PAYLOAD_TOO_LARGE
+ * @returns the envelope, or `ENVELOPE_INVALID` (subCodes `BAD_MAGIC`, `MALFORMED`,
+ *   `TRAILING_BYTES`), `UNSUPPORTED_VERSION`, `PAYLOAD_TOO_LARGE`
+ */
+export function decodeEnvelope(
+  bytes: Uint8Array,
+  maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES,
+): Result<Envelope, XlinkErrorDetail> {
+  const maxCt = maxCiphertextFor(maxPayloadBytes);
+  if (!(bytes instanceof Uint8Array)) return malformed('not bytes');
+  if (bytes.length > maxCt + 8192)
+    return xlinkErr(
+      'PAYLOAD_TOO_LARGE',
+      'envelope exceeds the maximum size',
+      'Send less data or raise maxPayloadBytes',
+    );
+  const r = new ByteReader(bytes);
+  const magic = r.bytes(3);
+  if (!r.ok || magic[0] !== MAGIC[0] || magic[1] !== MAGIC[1] || magic[2] !== MAGIC[2])
+    return malformed('not an Xlink envelope (bad magic)', undefined, 'BAD_MAGIC');
+  const version = r.u8();
+  const algId = r.u8();
+  const timestamp = r.u64();
+  const nonce = r.bytes(NONCE_LENGTH);
+  const sender = fromUtf8(r.bytes16(MAX_DID_LENGTH));
+  const recipient = fromUtf8(r.bytes16(MAX_DID_LENGTH));
+  const scope = fromUtf8(r.bytes16(MAX_SCOPE_LENGTH));
+  const ivLen = r.u8();
+  const iv = r.bytes(ivLen);
+  const kem = r.bytes32(XWING_CIPHERTEXT_LENGTH);
+  const ctLen = r.u32();
+  if (r.ok && ctLen > maxCt)
+    return xlinkErr(
+      'PAYLOAD_TOO_LARGE',
+      'ciphertext exceeds the maximum payload size',
+      'Send less data or raise maxPayloadBytes',
+      { field: 'ciphertext' },
+    );
+  const ciphertext = r.bytes(ctLen);
+  const signature = r.bytes16(64);
+  let pqSignature: Uint8Array | undefined;
+  if (version === 3) pqSignature = r.bytes16(MLDSA65_SIGNATURE_LENGTH);
+  if (!r.ok) return malformed('truncated or oversize field');
+  if (!r.done()) return malformed('trailing bytes after the envelope', undefined, 'TRAILING_BYTES');
+  if (version !== 1 && version !== 2 && version !== 3)
+    return xlinkErr(
+      'UNSUPPORTED_VERSION',
+      `unknown envelope version ${version}`,
+      'Upgrade the receiver or ask the sender for v1-v3',
+      { subCode: 'UNKNOWN_VERSION', field: 'version' },
+    );
+  const alg = ALG_BY_ID.get(algId);
+  if (alg === undefined)
+    return xlinkErr(
+      'UNSUPPORTED_VERSION',
+      `unknown algorithm id ${algId}`,
+      'Upgrade the receiver',
+      { subCode: 'UNKNOWN_ALG', field: 'alg' },
+    );
+  if (sender === null || recipient === null || scope === null)
+    return malformed('text field is not valid UTF-8');
+  return validate(
+    {
+      version,
+      alg,
+      sender,
+      recipient,
+      timestamp,
+      nonce: nonce.slice(),
+      scope,
+      iv: iv.slice(),
+      kem: kem.slice(),
+      ciphertext: ciphertext.slice(),
+      signature: signature.slice(),
+      ...(pqSignature ? { pqSignature: pqSignature.slice() } : {}),
+    },
+    maxCt,
+  );
+}
+
+/**
+ * Compact form: base64url (no padding) of the binary encoding, for CLIs and headers.
+ * @param env an envelope
+ * @returns compact text
+ */
+export function envelopeToCompact(env: Envelope): string {
+  return base64urlEncode(encodeEnvelope(env));
+}
+
+/**
+ * Parses the compact form.
+ * @param text compact text
+ * @param maxPayloadBytes plaintext limit (default 1 MiB)
+ * @returns the envelope or an envelope error (see {@link decodeEnvelope})
+ */
+export function envelopeFromCompact(
+  text: string,
+  maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES,
+): Result<Envelope, XlinkErrorDetail> {
+  const bytes = base64urlDecode(text, maxCiphertextFor(maxPayloadBytes) + 8192);
+  if (bytes === null) {
+    if (
+      typeof text === 'string' &&
+      text.length > ((maxCiphertextFor(maxPayloadBytes) + 8192) * 4) / 3
+    )
+      return xlinkErr(
+        'PAYLOAD_TOO_LARGE',
+        'envelope exceeds the maximum size',
+        'Send less data or raise maxPayloadBytes',
+      );
+    return malformed('compact envelope is not base64url');
+  }
+  return decodeEnvelope(bytes, maxPayloadBytes);
+}

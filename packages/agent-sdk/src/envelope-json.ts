@@ -1,0 +1,159 @@
+/**
+ * The envelope's JSON transport form (`application/xlink-envelope+json`, byte fields base64url
+ * without padding) and its strict parser (spec: docs/formats.md#agent-sdk).
+ *
+ * @module
+ */
+import type { Result } from 'xorida';
+import {
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  ENVELOPE_ALGS,
+  ENVELOPE_MEDIA_TYPE,
+  type Envelope,
+  type EnvelopeAlg,
+  type EnvelopeJson,
+  IV_LENGTH,
+  envelopeMalformed as malformed,
+  maxCiphertextFor,
+  NONCE_LENGTH,
+  validateEnvelope as validate,
+} from './envelope-model.js';
+import { type XlinkErrorDetail, xlinkErr } from './errors.js';
+import { base64urlDecode, base64urlEncode } from './lib/codec.js';
+import { MLDSA65_SIGNATURE_LENGTH } from './lib/mldsa.js';
+import { XWING_CIPHERTEXT_LENGTH } from './lib/xwing.js';
+
+/**
+ * JSON transport form.
+ * @param env an envelope
+ * @returns a JSON-safe object (`typ` = `application/xlink-envelope+json`)
+ */
+export function envelopeToJson(env: Envelope): EnvelopeJson {
+  const out: EnvelopeJson = {
+    typ: ENVELOPE_MEDIA_TYPE,
+    version: env.version,
+    alg: env.alg,
+    sender: env.sender,
+    recipient: env.recipient,
+    timestamp: env.timestamp,
+    nonce: base64urlEncode(env.nonce),
+    scope: env.scope,
+    iv: base64urlEncode(env.iv),
+    kem: base64urlEncode(env.kem),
+    ciphertext: base64urlEncode(env.ciphertext),
+    signature: base64urlEncode(env.signature),
+  };
+  if (env.pqSignature) out.pqSignature = base64urlEncode(env.pqSignature);
+  return out;
+}
+
+const JSON_FIELDS = new Set([
+  'typ',
+  'version',
+  'alg',
+  'sender',
+  'recipient',
+  'timestamp',
+  'nonce',
+  'scope',
+  'iv',
+  'kem',
+  'ciphertext',
+  'signature',
+  'pqSignature',
+]);
+
+/**
+ * Parses the JSON form strictly (object or JSON text).
+ * @param input object or text
+ * @param maxPayloadBytes plaintext limit (default 1 MiB)
+ * @returns the envelope or `ENVELOPE_INVALID` / `UNSUPPORTED_VERSION` / `PAYLOAD_TOO_LARGE`
+ */
+export function envelopeFromJson(
+  input: unknown,
+  maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES,
+): Result<Envelope, XlinkErrorDetail> {
+  const maxCt = maxCiphertextFor(maxPayloadBytes);
+  let o: unknown = input;
+  if (typeof input === 'string') {
+    if (input.length > Math.ceil((maxCt * 4) / 3) + 16384)
+      return xlinkErr(
+        'PAYLOAD_TOO_LARGE',
+        'envelope exceeds the maximum size',
+        'Send less data or raise maxPayloadBytes',
+      );
+    try {
+      o = JSON.parse(input);
+    } catch {
+      return malformed('not JSON');
+    }
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return malformed('not an object');
+  // Plain objects only: fields are read as r.x, which would follow a crafted prototype chain.
+  const proto = Object.getPrototypeOf(o);
+  if (proto !== Object.prototype && proto !== null) return malformed('not a plain object');
+  const r = o as Record<string, unknown>;
+  for (const k of Object.keys(r))
+    if (!JSON_FIELDS.has(k)) return malformed(`unknown field ${k}`, k);
+  if (r.typ !== ENVELOPE_MEDIA_TYPE) return malformed(`typ must be ${ENVELOPE_MEDIA_TYPE}`, 'typ');
+  if (r.version !== 1 && r.version !== 2 && r.version !== 3)
+    return xlinkErr(
+      'UNSUPPORTED_VERSION',
+      'unknown envelope version',
+      'Upgrade the receiver or ask the sender for v1-v3',
+      { subCode: 'UNKNOWN_VERSION', field: 'version' },
+    );
+  if (typeof r.alg !== 'string' || !Object.hasOwn(ENVELOPE_ALGS, r.alg))
+    return xlinkErr('UNSUPPORTED_VERSION', 'unknown algorithm', 'Upgrade the receiver', {
+      subCode: 'UNKNOWN_ALG',
+      field: 'alg',
+    });
+  for (const k of ['sender', 'recipient', 'scope'] as const)
+    if (typeof r[k] !== 'string') return malformed(`${k} must be a string`, k);
+  if (typeof r.timestamp !== 'number') return malformed('timestamp must be a number', 'timestamp');
+  const b = (k: string, max: number): Uint8Array | null =>
+    typeof r[k] === 'string' ? base64urlDecode(r[k] as string, max) : null;
+  const nonce = b('nonce', NONCE_LENGTH);
+  const iv = b('iv', IV_LENGTH);
+  const kem = b('kem', XWING_CIPHERTEXT_LENGTH);
+  const signature = b('signature', 64);
+  if (!nonce) return malformed('nonce is not base64url of 16 bytes', 'nonce');
+  if (!iv) return malformed('iv is not base64url', 'iv');
+  if (!kem) return malformed('kem is not base64url', 'kem');
+  if (!signature) return malformed('signature is not base64url', 'signature');
+  if (typeof r.ciphertext !== 'string') return malformed('ciphertext missing', 'ciphertext');
+  const ciphertext = base64urlDecode(r.ciphertext, maxCt);
+  if (!ciphertext) {
+    if (r.ciphertext.length > Math.ceil((maxCt * 4) / 3))
+      return xlinkErr(
+        'PAYLOAD_TOO_LARGE',
+        'ciphertext exceeds the maximum payload size',
+        'Send less data or raise maxPayloadBytes',
+        { field: 'ciphertext' },
+      );
+    return malformed('ciphertext is not base64url', 'ciphertext');
+  }
+  let pqSignature: Uint8Array | undefined;
+  if (r.pqSignature !== undefined) {
+    const pq = b('pqSignature', MLDSA65_SIGNATURE_LENGTH);
+    if (!pq) return malformed('pqSignature is not base64url', 'pqSignature');
+    pqSignature = pq;
+  }
+  return validate(
+    {
+      version: r.version,
+      alg: r.alg as EnvelopeAlg,
+      sender: r.sender as string,
+      recipient: r.recipient as string,
+      timestamp: r.timestamp,
+      nonce,
+      scope: r.scope as string,
+      iv,
+      kem,
+      ciphertext,
+      signature,
+      ...(pqSignature ? { pqSignature } : {}),
+    },
+    maxCt,
+  );
+}
