@@ -1,37 +1,16 @@
 // CLI defects as real processes (tsx): split refuses to overwrite a manifest without --force;
 // restoring a signed manifest without --trusted-key warns, --require-signature makes it an error.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './cli-process.js';
 import { bytes } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'modelguard-defects-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let seq = 0;
 const fresh = (name: string) => join(root, `${name}-${seq++}`);
-const bin = join(import.meta.dirname, '..', 'src', 'node', 'cli.ts');
-
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(
-      process.execPath,
-      ['--conditions=@xorida/source', '--import', 'tsx', bin, ...args],
-      { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (d) => {
-      out += d;
-    });
-    c.stderr.on('data', (d) => {
-      err += d;
-    });
-    c.on('error', reject);
-    c.on('close', (code) => resolve({ code, out, err }));
-  });
-}
 
 const splitArgs = (file: string, dirs: string[], manifest: string, extra: string[] = []) => [
   'split',
