@@ -89,6 +89,11 @@ export async function guardModel(
       'Read the model file into bytes.',
       { field: 'weights' },
     );
+  // An empty model would produce a manifest that restores nothing and proves nothing.
+  if (weights.length === 0)
+    return mgErr('INVALID_CONFIG', 'weights are empty', 'Pass the model bytes (at least 1 byte).', {
+      field: 'weights',
+    });
   const cfg = checkConfig(config);
   if (!cfg.ok) return cfg;
   const meta = checkMetadataInput(metadata, weights.length);

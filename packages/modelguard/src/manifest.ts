@@ -245,9 +245,13 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
 /**
  * Parses manifest JSON strictly.
  * @param text the manifest as text or UTF-8 bytes, at most 256 MiB
- * @returns the manifest, or `MANIFEST_INVALID` (bad JSON, oversize, or any `checkManifest` error)
+ * @returns the manifest, or `MANIFEST_INVALID` (not a string or bytes, e.g. null, undefined, an
+ *   array or a number; bad JSON; oversize; or any `checkManifest` error)
  */
 export function parseManifest(text: string | Uint8Array): Result<ModelManifest, ModelGuardError> {
+  // JavaScript callers can pass anything; a TypeError would escape the Result contract.
+  if (typeof text !== 'string' && !((text as unknown) instanceof Uint8Array))
+    return bad('(root)', 'must be manifest JSON text or its UTF-8 bytes');
   if (text.length > MAX_MANIFEST_BYTES) return bad('(root)', 'larger than 256 MiB');
   let json: unknown;
   try {

@@ -1,6 +1,5 @@
 // Manifest keys as did:key identities: the manifest still records the raw key (docs/formats.md),
 // the CLI and the API accept identities at the edge. The CLI runs as a real process (tsx).
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,33 +9,13 @@ import { writeKeystore } from '@xorida/agent-sdk/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesToHex } from 'xorida';
 import { manifestSignerDid, parseManifest, verifyManifest } from '../src/index.js';
+import { cli } from './cli-process.js';
 import { bytes } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'modelguard-did-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let seq = 0;
 const fresh = (name: string) => join(root, `${name}-${seq++}`);
-const bin = join(import.meta.dirname, '..', 'src', 'node', 'cli.ts');
-
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(
-      process.execPath,
-      ['--conditions=@xorida/source', '--import', 'tsx', bin, ...args],
-      { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (d) => {
-      out += d;
-    });
-    c.stderr.on('data', (d) => {
-      err += d;
-    });
-    c.on('error', reject);
-    c.on('close', (code) => resolve({ code, out, err }));
-  });
-}
 
 const must = <T>(r: { ok: true; value: T } | { ok: false; error: unknown }): T => {
   if (!r.ok) throw new Error(JSON.stringify(r.error));

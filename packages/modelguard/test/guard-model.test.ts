@@ -62,16 +62,29 @@ describe('guardModel / reconstructModel round trips', () => {
     if (!r.ok) expect(r.error.code).toBe('INSUFFICIENT_SHARES');
   });
 
-  it('zero-length model: zero chunks, restores to empty bytes', async () => {
-    const { weights, manifest, shares } = await guard(0, 3, 2);
-    expect(manifest.totalChunks).toBe(0);
-    expect(shares).toEqual([]);
-    expect(manifest.modelHash).toBe(
-      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-    );
-    const r = await reconstructModel(manifest, []);
-    expect(r.ok && r.value.weights.length).toBe(0);
-    expect(weights.length).toBe(0);
+  it('empty weights -> INVALID_CONFIG on field weights, no shares', async () => {
+    const r = await guardModel(new Uint8Array(0), meta(0), {
+      storageNodes: 3,
+      threshold: 2,
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('INVALID_CONFIG');
+      expect(r.error.field).toBe('weights');
+    }
+  });
+
+  it('parseManifest returns MANIFEST_INVALID for any non-object, never throws', () => {
+    const inputs: unknown[] = [null, undefined, [], [1, 2], 42, 0, true, {}, () => 1];
+    for (const v of inputs) {
+      const r = parseManifest(v as string);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.code).toBe('MANIFEST_INVALID');
+    }
+    for (const text of ['null', '[]', '7', '"x"', 'true']) {
+      const r = parseManifest(text);
+      expect(r.ok ? 'ok' : r.error.code).toBe('MANIFEST_INVALID');
+    }
   });
 
   it('the default chunk size is 4 MiB', async () => {

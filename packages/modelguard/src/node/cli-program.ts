@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import type { ModelGuardError } from '../errors.js';
@@ -179,8 +179,20 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--name <name>', 'model name for the manifest (default: the file name)')
     .option('--workers <n>', 'worker threads (default: cores, 1..4)', parseIntArg)
     .option('--no-fsync', 'do not fsync node files (faster, unsafe for real data)')
+    .option('--force', 'overwrite an existing manifest (its blobs become orphans)')
     .option('--json', 'print one JSON result, no progress bar')
     .action(async (file: string, o) => {
+      const manifestPath: string = o.manifest ?? `${file}.manifest.json`;
+      // Checked before any blob is written: overwriting would orphan the first split's blobs.
+      if (!o.force && existsSync(manifestPath)) {
+        code = fail(io, o.json, {
+          code: 'FILE_FAILED',
+          message: `the manifest ${manifestPath} already exists`,
+          hint: 'Pass --force to replace it, or choose another path with --manifest.',
+          field: 'manifest',
+        });
+        return;
+      }
       let seed: Uint8Array | undefined;
       if (o.signKey) {
         try {
@@ -212,7 +224,6 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         code = fail(io, o.json, r.error);
         return;
       }
-      const manifestPath = o.manifest ?? `${file}.manifest.json`;
       try {
         await writeFileAtomic(manifestPath, serializeManifest(r.value.manifest));
       } catch (e) {
@@ -256,6 +267,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       '--trusted-key <hex|file>',
       'require the manifest to be signed by this Ed25519 public key',
     )
+    .option('--require-signature', 'fail unless the signature is checked (needs --trusted-key)')
     .option('--workers <n>', 'worker threads', parseIntArg)
     .option('--json', 'print one JSON result, no progress bar')
     .action(async (manifestPath: string, o) => {
@@ -265,6 +277,22 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         return;
       }
       const { manifest: m, trustedPublicKey } = input;
+      if (!trustedPublicKey && (o.requireSignature || m.value.signature)) {
+        const unchecked = {
+          code: 'INVALID_CONFIG',
+          message: m.value.signature
+            ? 'the manifest signature was not checked (no --trusted-key)'
+            : 'the manifest is not signed and --require-signature was given',
+          hint: 'Pass --trusted-key with the owner public key to check the signature.',
+          field: 'trusted-key',
+        };
+        if (o.requireSignature) {
+          code = fail(io, o.json, unchecked);
+          return;
+        }
+        // A warning on stderr even with --json: stdout stays one JSON object for scripts.
+        io.err(`modelguard: warning: ${unchecked.message}\n  hint: ${unchecked.hint}`);
+      }
       const bar = progressBar(io, o.json, 'restore');
       const r = await reconstructFile(
         m.value,
