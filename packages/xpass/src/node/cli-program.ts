@@ -32,7 +32,9 @@ const USAGE = `usage:
   xpass serve
       start the billing server; configured by XPASS_PORT (3600), XPASS_HOST (127.0.0.1),
       XPASS_EPOCH_HOURS (24), XPASS_GRACE_HOURS (72), XPASS_OVERLAP_MINUTES (15),
-      XPASS_RATE_LIMIT (100 per DID per minute), XPASS_DATA_DIR (./xpass-data),
+      XPASS_RATE_LIMIT (100 per DID per minute),
+      XPASS_DATA_DIR ($XDG_DATA_HOME/xorida/xpass, else ~/.local/share/xorida/xpass;
+      ~/Library/Application Support/xorida/xpass on macOS, %LOCALAPPDATA%\\xorida\\xpass on Windows),
       XPASS_ADMIN_TOKEN (else generated into <data dir>/admin-token),
       XPASS_ENABLE_DEBUG_ENDPOINTS (0), XPASS_AUDIT_HEAD_EVERY (16), XPASS_REDIS_URL (unset)
   xpass audit verify <file> --public-key <hex|did:key> [--head <head.json>] [--require-signed-tail]
