@@ -18,10 +18,9 @@ export {
 } from './billing-server.js';
 export { type CliIo, runCli } from './cli-program.js';
 export { FileConnectionStore } from './file-connection-store.js';
-export { type RedisConnectionClient, RedisConnectionStore } from './redis-connection-store.js';
 export {
-  OutboundWebhooks,
   type OutboundWebhookOptions,
+  OutboundWebhooks,
   verifyOutboundWebhook,
   webhookBodyOf,
   webhookSigningInput,
@@ -32,6 +31,8 @@ export {
   type ProcessedEventStore,
   RedisProcessedEventStore,
 } from './processed-events.js';
+export { type RedisConnectionClient, RedisConnectionStore } from './redis-connection-store.js';
+export { DEFAULT_XPASS_PORT, type ServerConfig, serverConfigFromEnv } from './server-config.js';
 export {
   connectionOfEvent,
   loadStripeMapping,
@@ -47,4 +48,3 @@ export {
   type StripeWebhookAnswer,
   type StripeWebhookOptions,
 } from './stripe-webhook.js';
-export { DEFAULT_XPASS_PORT, type ServerConfig, serverConfigFromEnv } from './server-config.js';

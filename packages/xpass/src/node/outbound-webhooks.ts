@@ -77,7 +77,11 @@ export function verifyOutboundWebhook(
   if (!/^[0-9]{1,16}$/.test(timestamp) || !/^[0-9a-f]{128}$/.test(signatureHex)) return false;
   const age = Math.abs((options.now ?? Date.now()) - Number(timestamp));
   if (age > (options.toleranceMs ?? 300_000)) return false;
-  return backend.ed25519Verify(publicKey, webhookSigningInput(timestamp, body), hexToBytes(signatureHex));
+  return backend.ed25519Verify(
+    publicKey,
+    webhookSigningInput(timestamp, body),
+    hexToBytes(signatureHex),
+  );
 }
 
 /**
