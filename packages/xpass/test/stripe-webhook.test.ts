@@ -44,8 +44,8 @@ interface Answer {
 }
 
 let seq = 0;
-function invoiceEvent(type: string, customer: string, subscription: string | null) {
-  seq++;
+/** A Stripe `event` object (https://docs.stripe.com/api/events/object) around `object`. */
+function envelope(type: string, object: Record<string, unknown>) {
   return {
     id: `evt_test_${seq}`,
     object: 'event',
@@ -55,50 +55,37 @@ function invoiceEvent(type: string, customer: string, subscription: string | nul
     pending_webhooks: 1,
     request: { id: null, idempotency_key: null },
     type,
-    data: {
-      object: {
-        id: `in_test_${seq}`,
-        object: 'invoice',
-        customer,
-        status: type === 'invoice.paid' ? 'paid' : 'open',
-        amount_due: 2000,
-        currency: 'usd',
-        parent: subscription
-          ? {
-              type: 'subscription_details',
-              quote_details: null,
-              subscription_details: { metadata: {}, subscription },
-            }
-          : null,
-      },
-    },
+    data: { object },
   };
+}
+
+function invoiceEvent(type: string, customer: string, subscription: string | null) {
+  seq++;
+  return envelope(type, {
+    id: `in_test_${seq}`,
+    object: 'invoice',
+    customer,
+    status: type === 'invoice.paid' ? 'paid' : 'open',
+    amount_due: 2000,
+    currency: 'usd',
+    parent: subscription
+      ? {
+          type: 'subscription_details',
+          quote_details: null,
+          subscription_details: { metadata: {}, subscription },
+        }
+      : null,
+  });
 }
 
 function subscriptionEvent(type: string, customer: string, subscription: string) {
   seq++;
-  return {
-    id: `evt_test_${seq}`,
-    object: 'event',
-    api_version: '2025-09-30.clover',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-    data: {
-      object: {
-        id: subscription,
-        object: 'subscription',
-        customer,
-        status: type.endsWith('deleted')
-          ? 'canceled'
-          : type.endsWith('paused')
-            ? 'paused'
-            : 'active',
-      },
-    },
-  };
+  const status = type.endsWith('deleted')
+    ? 'canceled'
+    : type.endsWith('paused')
+      ? 'paused'
+      : 'active';
+  return envelope(type, { id: subscription, object: 'subscription', customer, status });
 }
 
 async function deliver(

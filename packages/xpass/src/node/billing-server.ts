@@ -319,6 +319,10 @@ export async function startBillingServer(
     return xpassErr('STORE_FAILED', kit.error.message);
   }
   const { app, checkDid } = kit.value;
+  const flushAudit = async () => {
+    await auditLog.drain();
+    return auditFailure;
+  };
   registerBillingRoutes(app, {
     debugEndpoints: ctx.debugEndpoints,
     context: (req) => ({
@@ -336,10 +340,7 @@ export async function startBillingServer(
         },
       },
     }),
-    flushAudit: async () => {
-      await auditLog.drain();
-      return auditFailure;
-    },
+    flushAudit,
   });
   if (options.stripeWebhookSecret)
     registerStripeWebhookRoute(app, {
@@ -352,10 +353,7 @@ export async function startBillingServer(
       audit,
       processed,
       now,
-      flushAudit: async () => {
-        await auditLog.drain();
-        return auditFailure;
-      },
+      flushAudit,
     });
   const timer = setInterval(() => {
     audit.signHead();
