@@ -64,8 +64,6 @@ export interface StripeWebhookAnswer {
   readonly status?: string;
 }
 
-const stripe = new Stripe('sk_test_unused_xpass_verifies_signatures_only');
-
 function errorBody(code: XpassErrorCode, message: string) {
   const e = xpassError(code, message);
   return { error: { code: e.code, message: e.message, hint: e.hint, docs: e.docs } };
@@ -85,11 +83,11 @@ function verify(
   if (!header) return { code: 'WEBHOOK_SIGNATURE_INVALID', message: 'no Stripe-Signature header' };
   const tolerance = o.toleranceSeconds ?? DEFAULT_STRIPE_TOLERANCE_S;
   try {
-    return stripe.webhooks.constructEvent(raw, header, o.secret, tolerance, undefined, o.now());
+    return Stripe.webhooks.constructEvent(raw, header, o.secret, tolerance, undefined, o.now());
   } catch (e) {
     // Tolerance 0 skips the age check: if that passes, only the timestamp was wrong.
     try {
-      stripe.webhooks.constructEvent(raw, header, o.secret, 0, undefined, o.now());
+      Stripe.webhooks.constructEvent(raw, header, o.secret, 0, undefined, o.now());
       return {
         code: 'WEBHOOK_TIMESTAMP_STALE',
         message: `the signature timestamp is more than ${tolerance} s old`,
