@@ -6,6 +6,7 @@
  *   <dataDir>/audit.jsonl         audit entries and signed heads (DurableLog framing)
  *   <dataDir>/server-key.json     the Ed25519 signing seed (mode 0600), created on first start
  *   <dataDir>/admin-token         the admin bearer token (mode 0600) when XPASS_ADMIN_TOKEN is unset
+ *   <dataDir>/stripe-events.jsonl ids of handled Stripe events, 30 days (stripe-webhook.ts)
  *
  * Every answer is sent only after the audit entries it caused are fsynced. On start the audit
  * log is verified with the server key; a log that does not verify stops the start
