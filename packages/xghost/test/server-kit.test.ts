@@ -71,6 +71,7 @@ async function xpass(limits: Limits) {
     logger: false,
     rateLimit: limits.did,
     addressRateLimit: limits.address,
+    stripeWebhookSecret: 'whsec_kit_test_secret',
   });
   if (!s.ok) throw new Error(s.error.message);
   cleanups.push(() => s.value.close());
@@ -243,6 +244,31 @@ describe('every server answers every kind of bad request with 4xx and { error: {
             }),
         ],
       ];
+      if (s.name === 'xpass')
+        cases.push(
+          [
+            'webhook: forged Stripe signature',
+            () =>
+              send(`${s.url}/webhooks/stripe`, {
+                method: 'POST',
+                headers: { ...json, 'stripe-signature': `t=1,v1=${'0'.repeat(64)}` },
+                body: '{"id":"evt_1","type":"invoice.paid"}',
+              }),
+          ],
+          [
+            'webhook: no Stripe signature',
+            () => send(`${s.url}/webhooks/stripe`, { method: 'POST', headers: json, body: '{}' }),
+          ],
+          [
+            'webhook: oversize body',
+            () =>
+              send(`${s.url}/webhooks/stripe`, {
+                method: 'POST',
+                headers: { ...json, 'stripe-signature': 't=1,v1=00' },
+                body: bigBody.repeat(3),
+              }),
+          ],
+        );
       for (const [label, run] of cases) expectErrorShape(await run(), `${s.name}: ${label}`);
       // rate-limited: the address budget (25) runs out well within 40 requests
       let limited: Sent | undefined;

@@ -19,7 +19,9 @@ export type AuditEventType =
   | 'suspend'
   | 'grace'
   | 'revoke'
-  | 'reactivate';
+  | 'reactivate'
+  /** A payment-provider event that changed nothing (redelivered, or not legal from the status). */
+  | 'provider_event';
 const EVENT_TYPES: readonly string[] = [
   'create',
   'issue_share',
@@ -29,6 +31,7 @@ const EVENT_TYPES: readonly string[] = [
   'grace',
   'revoke',
   'reactivate',
+  'provider_event',
 ];
 
 /** One chained entry. */

@@ -42,6 +42,9 @@ export const XPASS_ERROR_CODES = [
   'AUDIT_VERIFICATION_FAILED',
   'STORE_FAILED',
   'BILLING_SERVER_UNREACHABLE',
+  // payment-provider webhooks (node/stripe-webhook.ts)
+  'WEBHOOK_SIGNATURE_INVALID',
+  'WEBHOOK_TIMESTAMP_STALE',
 ] as const;
 
 /** A stable machine-readable xpass error code. */
@@ -89,6 +92,10 @@ const REMEDIATION: Record<XpassErrorCode, string> = {
     'The audit log was edited, reordered or truncated, or signed by another key; restore it from a trusted copy.',
   STORE_FAILED: 'The connection store failed; check the storage backend and retry.',
   BILLING_SERVER_UNREACHABLE: 'Check the billing server URL and the network, then retry.',
+  WEBHOOK_SIGNATURE_INVALID:
+    'Check the webhook signing secret (XPASS_STRIPE_WEBHOOK_SECRET) and that nothing rewrites the body in transit.',
+  WEBHOOK_TIMESTAMP_STALE:
+    'The signed timestamp is outside the tolerance window: check the server clock, or resend the event.',
 };
 
 /** Options of {@link xpassError}. */
@@ -173,4 +180,6 @@ export const HTTP_STATUS: Readonly<Record<XpassErrorCode, number>> = {
   AUDIT_VERIFICATION_FAILED: 422,
   STORE_FAILED: 503,
   BILLING_SERVER_UNREACHABLE: 502,
+  WEBHOOK_SIGNATURE_INVALID: 400,
+  WEBHOOK_TIMESTAMP_STALE: 400,
 };

@@ -6,6 +6,7 @@
  *   <dataDir>/audit.jsonl         audit entries and signed heads (DurableLog framing)
  *   <dataDir>/server-key.json     the Ed25519 signing seed (mode 0600), created on first start
  *   <dataDir>/admin-token         the admin bearer token (mode 0600) when XPASS_ADMIN_TOKEN is unset
+ *   <dataDir>/stripe-events.jsonl ids of handled Stripe events, 30 days (stripe-webhook.ts)
  *
  * Every answer is sent only after the audit entries it caused are fsynced. On start the audit
  * log is verified with the server key; a log that does not verify stops the start
@@ -46,8 +47,16 @@ import { type XpassError, xpassErr, xpassError } from '../errors.js';
 import type { ChallengeStore } from '../share-fetch.js';
 import { registerBillingRoutes } from './billing-http-routes.js';
 import { FileConnectionStore } from './file-connection-store.js';
+import { OutboundWebhooks } from './outbound-webhooks.js';
+import {
+  FileProcessedEventStore,
+  type ProcessedEventStore,
+  RedisProcessedEventStore,
+} from './processed-events.js';
 import { RedisConnectionStore } from './redis-connection-store.js';
 import type { ServerConfig } from './server-config.js';
+import { loadStripeMapping, type StripeMapping } from './stripe-mapping.js';
+import { registerStripeWebhookRoute } from './stripe-webhook.js';
 
 /** Options of {@link startBillingServer}: the env settings plus test hooks. */
 export interface BillingServerOptions extends Partial<ServerConfig> {
@@ -69,6 +78,16 @@ export interface BillingServerOptions extends Partial<ServerConfig> {
   readonly redisUrl?: string;
   /** Redis key namespace (default `xpass:`). */
   readonly redisPrefix?: string;
+  /** Stripe mapping in code (wins over `stripeMappingFile`); see stripe-mapping.ts. */
+  readonly stripeMapping?: StripeMapping;
+  /** Oldest accepted Stripe signature timestamp, seconds (default 300). */
+  readonly stripeToleranceSeconds?: number;
+  /** Outbound webhook retry policy and timer (tests); see outbound-webhooks.ts. */
+  readonly webhookRetry?: {
+    readonly maxAttempts?: number;
+    readonly baseDelayMs?: number;
+    readonly sleep?: (ms: number) => Promise<void>;
+  };
 }
 
 /** A running billing server. */
@@ -81,6 +100,8 @@ export interface BillingServer {
   /** The admin bearer token in force. */
   readonly adminToken: string;
   readonly app: FastifyInstance;
+  /** Outbound webhook sender (undefined without `webhookUrls`); `drain()` waits for deliveries. */
+  readonly webhooks: OutboundWebhooks | undefined;
   /** Stops accepting requests, drains in-flight ones, signs a final head, closes the files. */
   close(): Promise<void>;
   /** Closes then exits 0 on SIGTERM/SIGINT. Returns an uninstaller. */
@@ -154,6 +175,23 @@ export async function startBillingServer(
   if (!opened.ok)
     return xpassErr('STORE_FAILED', `audit log: ${opened.error.code}: ${opened.error.message}`);
   const auditLog = opened.value.log;
+  const webhooks = options.webhookUrls?.length
+    ? new OutboundWebhooks({
+        urls: options.webhookUrls,
+        sign: signer.sign,
+        now,
+        ...options.webhookRetry,
+      })
+    : undefined;
+  let mapping: StripeMapping | undefined = options.stripeMapping;
+  if (!mapping && options.stripeMappingFile) {
+    const m = await loadStripeMapping(options.stripeMappingFile);
+    if (!m.ok) {
+      await auditLog.close();
+      return m;
+    }
+    mapping = m.value;
+  }
   const restored = verifyAuditLog(
     opened.value.records.map((r) => JSON.stringify(r)),
     { publicKey: signer.publicKey },
@@ -172,6 +210,7 @@ export async function startBillingServer(
         void auditLog.append(JSON.parse(line)).then((r) => {
           if (!r.ok) auditFailure = `${r.error.code}: ${r.error.message}`;
         });
+        webhooks?.onAuditLine(line);
       },
     },
     restored.value,
@@ -179,6 +218,7 @@ export async function startBillingServer(
   let store: ConnectionStore;
   let challenges: ChallengeStore = new MemoryNonceStore({ now });
   let closeStore: () => Promise<void>;
+  let processed: ProcessedEventStore;
   if (options.redisUrl) {
     const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
     redis.on('error', () => {}); // failures surface as failed commands (STORE_FAILED)
@@ -196,6 +236,7 @@ export async function startBillingServer(
       keyPrefix: `${prefix}challenge:`,
       ttlSeconds: 120,
     });
+    processed = new RedisProcessedEventStore(redis, `${prefix}stripe-event:`);
     closeStore = async () => {
       await redis.quit().catch(() => redis.disconnect());
     };
@@ -206,7 +247,19 @@ export async function startBillingServer(
       return file;
     }
     store = file.value;
-    closeStore = () => file.value.close();
+    const events = await FileProcessedEventStore.open(join(dataDir, 'stripe-events.jsonl'), {
+      now,
+    });
+    if (!events.ok) {
+      await auditLog.close();
+      await file.value.close();
+      return events;
+    }
+    processed = events.value;
+    closeStore = async () => {
+      await file.value.close();
+      await events.value.close();
+    };
   }
   const service = BillingService.create({
     signingSeed: seed,
@@ -267,6 +320,10 @@ export async function startBillingServer(
     return xpassErr('STORE_FAILED', kit.error.message);
   }
   const { app, checkDid } = kit.value;
+  const flushAudit = async () => {
+    await auditLog.drain();
+    return auditFailure;
+  };
   registerBillingRoutes(app, {
     debugEndpoints: ctx.debugEndpoints,
     context: (req) => ({
@@ -284,11 +341,21 @@ export async function startBillingServer(
         },
       },
     }),
-    flushAudit: async () => {
-      await auditLog.drain();
-      return auditFailure;
-    },
+    flushAudit,
   });
+  if (options.stripeWebhookSecret)
+    registerStripeWebhookRoute(app, {
+      secret: options.stripeWebhookSecret,
+      ...(options.stripeToleranceSeconds === undefined
+        ? {}
+        : { toleranceSeconds: options.stripeToleranceSeconds }),
+      mapping: mapping ?? { customers: {}, subscriptions: {} },
+      service: svc,
+      audit,
+      processed,
+      now,
+      flushAudit,
+    });
   const timer = setInterval(() => {
     audit.signHead();
   }, options.auditHeadIntervalMs ?? 60_000);
@@ -296,6 +363,7 @@ export async function startBillingServer(
   kit.value.onClose(async () => {
     clearInterval(timer);
     audit.signHead();
+    await webhooks?.drain();
     await auditLog.close();
     await closeStore();
   });
@@ -315,6 +383,7 @@ export async function startBillingServer(
     audit,
     adminToken,
     app,
+    webhooks,
     close: kit.value.close,
     installSignalHandlers: kit.value.installSignalHandlers,
   });

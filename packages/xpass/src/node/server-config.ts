@@ -5,7 +5,10 @@
  *   XPASS_OVERLAP_MINUTES (15), XPASS_RATE_LIMIT (100 share fetches per DID per minute),
  *   XPASS_DATA_DIR (per-user: `$XDG_DATA_HOME/xorida/xpass` or the platform's equivalent, never the
  *   working directory; agent-sdk server-kit/data-dir.ts), XPASS_REDIS_URL (unset: files), XPASS_ADMIN_TOKEN (required for admin routes; generated into
- *   <data dir>/admin-token when unset), XPASS_ENABLE_DEBUG_ENDPOINTS (0), XPASS_AUDIT_HEAD_EVERY (16)
+ *   <data dir>/admin-token when unset), XPASS_ENABLE_DEBUG_ENDPOINTS (0), XPASS_AUDIT_HEAD_EVERY (16),
+ *   XPASS_STRIPE_WEBHOOK_SECRET (unset: no `POST /webhooks/stripe`), XPASS_STRIPE_MAPPING_FILE
+ *   (JSON, stripe-mapping.ts), XPASS_WEBHOOK_URLS (comma-separated http(s) URLs of outbound
+ *   state-change webhooks, outbound-webhooks.ts)
  *
  * Pitfall: hours and minutes may be fractional but must come to whole seconds.
  *
@@ -29,6 +32,12 @@ export interface ServerConfig {
   readonly auditHeadEvery: number;
   /** Redis URL of the optional Redis backend, or undefined (files). */
   readonly redisUrl: string | undefined;
+  /** Stripe endpoint signing secret (`whsec_...`), or undefined (no Stripe route). */
+  readonly stripeWebhookSecret: string | undefined;
+  /** Path of the Stripe-to-connection mapping JSON, or undefined. */
+  readonly stripeMappingFile: string | undefined;
+  /** Outbound webhook receiver URLs (empty: none). */
+  readonly webhookUrls: readonly string[];
 }
 
 /** Default billing server port. */
@@ -81,6 +90,19 @@ export function serverConfigFromEnv(
       'XPASS_EPOCH_HOURS and XPASS_OVERLAP_MINUTES must come to whole seconds',
       { field: 'XPASS_EPOCH_HOURS' },
     );
+  const webhookUrls = (env.XPASS_WEBHOOK_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  for (const u of webhookUrls)
+    if (!/^https?:\/\/[^\s]+$/.test(u) || !URL.canParse(u))
+      return xpassErr(
+        'INVALID_INPUT',
+        `XPASS_WEBHOOK_URLS: ${JSON.stringify(u)} is not an http(s) URL`,
+        {
+          field: 'XPASS_WEBHOOK_URLS',
+        },
+      );
   return ok({
     port: Math.floor(port.value),
     host: env.XPASS_HOST || '127.0.0.1',
@@ -93,5 +115,8 @@ export function serverConfigFromEnv(
     debugEndpoints: env.XPASS_ENABLE_DEBUG_ENDPOINTS === '1',
     auditHeadEvery: Math.floor(every.value),
     redisUrl: env.XPASS_REDIS_URL || undefined,
+    stripeWebhookSecret: env.XPASS_STRIPE_WEBHOOK_SECRET || undefined,
+    stripeMappingFile: env.XPASS_STRIPE_MAPPING_FILE || undefined,
+    webhookUrls,
   });
 }
