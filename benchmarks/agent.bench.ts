@@ -4,7 +4,7 @@
  * the peer `jose`: compact JWS (EdDSA / Ed25519) nested in a compact JWE (ECDH-ES with X25519,
  * A256GCM), sign + encrypt + decrypt + verify. Imports the BUILT package (build it first).
  *
- * Split modes (issue 6), same payload, full send + receive: split-channel 2-of-3 (one v2
+ * Split modes, same payload, full send + receive: split-channel 2-of-3 (one v2
  * envelope per share, or v3 when both agents have ML-DSA-65) and Xchange 2-of-3, each over
  * three LoopbackTransports, the receiver processing EVERY share that arrives (the third one
  * after the message is already out, as in real delivery). Targets: Xchange <= 0.3x jose,

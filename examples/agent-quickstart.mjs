@@ -1,4 +1,4 @@
-// Product docs "Alice and Bob: Peer-to-Peer Messaging": two agents, one in-memory registry and
+// "Alice and Bob: Peer-to-Peer Messaging" pattern: two agents, one in-memory registry and
 // loopback transport, a message and a reply. Each side verifies signature, scope, replay and
 // decrypts (v2: X-Wing hybrid KEM + AES-256-GCM, Ed25519 signature).
 import assert from 'node:assert/strict';

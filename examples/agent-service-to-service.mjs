@@ -1,4 +1,4 @@
-// Product docs "Service-to-Service Communication": a payment service notifies billing, billing
+// "Service-to-Service Communication" pattern: a payment service notifies billing, billing
 // confirms. Each service is registered with the scopes it may use; the receiver checks them.
 import assert from 'node:assert/strict';
 import { Agent, LoopbackTransport, MemoryTrustRegistry } from '@xorida/agent-sdk';

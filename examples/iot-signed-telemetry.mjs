@@ -1,4 +1,4 @@
-// Product docs "IoT Composable Pattern" and "Signed-Only Telemetry": a sensor's identity comes
+// "IoT Composable Pattern" and "Signed-Only Telemetry": a sensor's identity comes
 // from a factory-burned 32-byte seed (same seed, same DID), readings travel in signed-only
 // envelopes (integrity and origin, NOT confidentiality), and the gateway accepts them only with
 // allowCleartext: true.

@@ -26,7 +26,7 @@ const must = (r) => {
   return r.value;
 };
 
-// 1. The product docs' shape: createConnection returns both shares (library use only).
+// 1. The original design's shape: createConnection returns both shares (library use only).
 const docs = must(await createConnection('did:key:z6MkAgentA', 'did:key:z6MkAgentB', 'xlink'));
 const secret = must(reconstructSecret(docs.share1, docs.share2));
 const ct = must(encryptWithConnectionSecret(secret, new TextEncoder().encode('Hello, Agent B')));

@@ -13,13 +13,13 @@
  *   7. key agreement, 8. AES-256-GCM decryption, 9. payload parse
  *
  * Pitfalls:
- * - Deviation from the product docs, on purpose: the nonce is only RECORDED after the
+ * - Deviation from the original design, on purpose: the nonce is only RECORDED after the
  *   signatures verify (step 5). Recording it at step 3 would let anyone who sees an envelope
  *   in transit burn its nonce with a forged copy (so the genuine one is rejected as a replay)
  *   or fill the store with junk. Step 3 still rejects known replays early.
  * - Replay protection is as durable as the nonce store (memory by default).
  * - Key documents resolved from the registry are re-verified (cached by signature bytes).
- * - Split-channel and Xchange (issue 6) hook in through `split-channel/*`, `security-policy.ts`
+ * - Split-channel and Xchange hook in through `split-channel/*`, `security-policy.ts`
  *   and `xchange.ts`: `send` delegates when the security policy decides on a split, and
  *   `receive` hands authenticated share envelopes / Xchange parts to the share buffer after
  *   step 8, returning a `pending` result until k shares are present.
@@ -27,7 +27,7 @@
  * @module
  */
 import { ok, type Result } from 'xorida';
-// Relay receiving, Express middleware and signed requests (infrastructure, issue 4).
+// Relay receiving, Express middleware and signed requests.
 import { type AgentMiddlewareOptions, createAgentMiddleware } from './agent-middleware.js';
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -79,7 +79,7 @@ import {
   signRequest,
 } from './request-signature.js';
 import { createEnvelope, type InjectedRandomness } from './seal.js';
-// Split-channel / Xchange hooks (issue 6); the logic lives in these modules.
+// Split-channel / Xchange hooks; the logic lives in these modules.
 import {
   decideSecurity,
   type SecurityDecision,
@@ -414,7 +414,7 @@ export class Agent {
    * Zero-configuration agent: in-memory registry and loopback transport unless given,
    * registers itself with scopes `['*']` unless `scopes` is given.
    * @param options any {@link AgentOptions} (all optional here)
-   * @returns the agent (not a Result, as in the product docs)
+   * @returns the agent (not a Result, as in the original design)
    * @throws XlinkError only if registration fails (e.g. a full registry)
    */
   static async quickstart(options: Partial<AgentOptions> = {}): Promise<Agent> {
@@ -574,7 +574,7 @@ export class Agent {
         'Both peers must support v1',
         { field: 'to' },
       );
-    // Split-channel / Xchange (issue 6): the policy decides, the split modules do the work.
+    // Split-channel / Xchange: the policy decides, the split modules do the work.
     const decision = decideSecurity(
       {
         security: options.security,

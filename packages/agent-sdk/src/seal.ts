@@ -202,7 +202,7 @@ export async function createEnvelope(
 export interface CreateSignedEnvelopeInput {
   /** The signer (or pass `privateKey`). */
   readonly identity?: AgentIdentity;
-  /** Alternative to `identity`: the signer's 32-byte Ed25519 private key (product-docs shape). */
+  /** Alternative to `identity`: the signer's 32-byte Ed25519 private key (the original API's shape). */
   readonly privateKey?: Uint8Array;
   /** Optional; when given it must be the DID of the signing key. */
   readonly senderDid?: string;

@@ -55,7 +55,7 @@ export const DEFAULT_SECURITY_POLICY = {
   escalateTo: 'high',
 } as const satisfies Required<SecurityPolicyOptions>;
 
-/** Deprecated explicit split parameters (product-docs shape). */
+/** Deprecated explicit split parameters (the original API's shape). */
 export interface SplitChannelConfig {
   /** n, 2..16 (default 3). */
   readonly totalShares?: number;

@@ -2,7 +2,7 @@
  * Error codes of `@xorida/modelguard`. Stable: callers may switch on `code` and `subCode`.
  * The table lives in `packages/modelguard/README.md` and `docs/errors.md#modelguard`.
  *
- * Pitfall: `HMAC_FAILED` keeps the name the Xguard docs use, but the check behind it is a
+ * Pitfall: `HMAC_FAILED` keeps the name the original Xguard design uses, but the check behind it is a
  * per-chunk SHA-256 tag recorded in the manifest (no key travels with a share). It means "a
  * chunk could not be recovered from shares that pass the tag", not "a MAC key was wrong".
  *

@@ -51,7 +51,7 @@ export interface ReconstructModelOptions {
  * Reconstructs the model from shares of at least k nodes.
  * @param manifest the manifest from `guardModel` (or `parseManifest`)
  * @param sharesFromNodes shares in any grouping: per node (`shares.map(c => c[node])`, as in
- *   the Xguard docs) or per chunk (`guardModel`'s `shares`); flattened and placed by their
+ *   the original Xguard design) or per chunk (`guardModel`'s `shares`); flattened and placed by their
  *   claimed `chunkIndex` and `index`
  * @param options `{ trustedPublicKey?, grouping?, nodeIndices? }`
  * @returns `{ weights, badNodes, rejectedClaims }`, or `MANIFEST_INVALID`, `INVALID_CONFIG`

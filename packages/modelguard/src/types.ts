@@ -1,5 +1,5 @@
 /**
- * Public value types of `@xorida/modelguard` (names follow the Xguard docs; where the issue
+ * Public value types of `@xorida/modelguard` (names follow the original Xguard design; where the issue
  * differs, the issue wins: shares carry no HMAC key, and reconstruction reports `badNodes`).
  *
  * Pitfall: every size and offset is a JavaScript `number` of bytes. They stay exact up to

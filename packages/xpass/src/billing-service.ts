@@ -1,5 +1,5 @@
 /**
- * The billing service: the product-docs API (`createConnection`, `verifyConnection`,
+ * The billing service: the original API (`createConnection`, `verifyConnection`,
  * `revokeConnection`, `listConnections`, `checkBilling`) plus share issuance and the lifecycle
  * operations, over a {@link ConnectionStore}, with every event appended to the audit chain.
  * The `xpass serve` HTTP server is a thin layer over one instance of this class.
@@ -130,7 +130,7 @@ export class BillingService {
   }
 
   /**
-   * Creates a connection between two DIDs for a scope (product docs `createConnection`).
+   * Creates a connection between two DIDs for a scope (`createConnection`).
    * @param didA one agent's DID
    * @param didB the other's
    * @param scope 1..128 printable ASCII bytes
@@ -209,7 +209,7 @@ export class BillingService {
   }
 
   /**
-   * Product docs `revokeConnection`: permanently revoke (REVOKED until `reactivate`).
+   * `revokeConnection`: permanently revoke (REVOKED until `reactivate`).
    * @param connectionId 64 hex
    * @param reason e.g. `subscription_cancelled` (<= 512 chars)
    * @returns `ok(undefined)` or `CONNECTION_NOT_FOUND`, `INVALID_TRANSITION` (already revoked)
@@ -233,7 +233,7 @@ export class BillingService {
   }
 
   /**
-   * Product docs `checkBilling`: status without a share operation.
+   * `checkBilling`: status without a share operation.
    * @param connectionId 64 hex
    * @returns status, current epoch, next boundary (Unix ms), ms remaining, grace remaining; or
    *   `CONNECTION_NOT_FOUND`, `INVALID_INPUT`, `STORE_FAILED`
@@ -248,7 +248,7 @@ export class BillingService {
   }
 
   /**
-   * Product docs `verifyConnection`: is this share valid for the connection now? Checks the
+   * `verifyConnection`: is this share valid for the connection now? Checks the
    * server signature for the DID of the share's index, the epoch window and the status.
    * @param connectionId 64 hex
    * @param share a decoded envelope
@@ -264,7 +264,7 @@ export class BillingService {
   }
 
   /**
-   * Product docs `listConnections`: connections a DID is party to.
+   * `listConnections`: connections a DID is party to.
    * @param did the DID
    * @param options `{ scope?, status?, epoch? }` filters (status is the effective status)
    * @returns the connections (creation order), or `INVALID_INPUT`, `STORE_FAILED`

@@ -48,7 +48,7 @@ export interface XpassBillingStatus {
   readonly epochRemainingMs: number;
   /** ms left in the grace period when in GRACE, else null. */
   readonly graceRemainingMs: number | null;
-  /** Whole days until revocation when in GRACE (product docs' field), else null. */
+  /** Whole days until revocation when in GRACE (the original design's field), else null. */
   readonly daysUntilRevocation: number | null;
   /** Whether shares are issued in this status. */
   readonly sharesIssued: boolean;
@@ -74,7 +74,7 @@ export interface ListOptions {
   readonly epoch?: number;
 }
 
-/** Progress of `createConnection` (product-docs stages). */
+/** Progress of `createConnection` (the original API's stages). */
 export interface CreateProgress {
   readonly stage:
     | 'generating_connection_id'

@@ -6,7 +6,7 @@
  *                 || u16be(len lo) || lo || u16be(len hi) || hi || u16be(len scope) || scope )
  *
  * where `lo`/`hi` are the UTF-8 bytes of the two DIDs sorted bytewise, so A->B equals B->A, and
- * every field is length-prefixed, so no two tuples share an encoding (the product docs'
+ * every field is length-prefixed, so no two tuples share an encoding (the original design's
  * `sort(a,b) + "|" + scope` is ambiguous when a DID contains `|`).
  *
  * Pitfall: DIDs are compared as exact strings; `did:key:z6Mk...` and a different spelling of the

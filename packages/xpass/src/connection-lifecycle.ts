@@ -28,7 +28,7 @@ import {
 } from './state-machine.js';
 
 /**
- * Creates a connection between two DIDs for a scope (product docs `createConnection`).
+ * Creates a connection between two DIDs for a scope (`createConnection`).
  * @param didA one agent's DID
  * @param didB the other's
  * @param scope 1..128 printable ASCII bytes

@@ -18,7 +18,7 @@ import { type XpassError, xpassErr } from './errors.js';
 import { effectiveStatus } from './state-machine.js';
 
 /**
- * Product docs `checkBilling`: status without a share operation.
+ * `checkBilling`: status without a share operation.
  * @param connectionId 64 hex
  * @returns status, current epoch, next boundary (Unix ms), ms remaining, grace remaining; or
  *   `CONNECTION_NOT_FOUND`, `INVALID_INPUT`, `STORE_FAILED`
@@ -64,7 +64,7 @@ export function billingStatusOf(ctx: BillingContext, r: ConnectionRecord): Xpass
 }
 
 /**
- * Product docs `listConnections`: connections a DID is party to.
+ * `listConnections`: connections a DID is party to.
  * @param did the DID
  * @param options `{ scope?, status?, epoch? }` filters (status is the effective status)
  * @returns the connections (creation order), or `INVALID_INPUT`, `STORE_FAILED`

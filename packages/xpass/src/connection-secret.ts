@@ -52,7 +52,7 @@ export interface ConnectionSecret {
   readonly window: EpochWindow;
 }
 
-/** Progress events of `reconstructSecret` / `decryptWithShares` (product-docs stages). */
+/** Progress events of `reconstructSecret` / `decryptWithShares` (the original API's stages). */
 export interface ReconstructProgress {
   readonly stage: 'hmac_verify' | 'reconstructing' | 'decrypting' | 'complete';
   /** 1 or 2 for `hmac_verify` (the share whose fields are being checked). */

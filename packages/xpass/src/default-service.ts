@@ -1,5 +1,5 @@
 /**
- * The product docs' free functions (`createConnection(didA, didB, scope)`, `checkBilling(id)`,
+ * The original design's free functions (`createConnection(didA, didB, scope)`, `checkBilling(id)`,
  * ...) over one process-wide in-memory {@link BillingService}, created on first use with default
  * settings and a random signing key, or set with `configureDefaultBilling`.
  *
@@ -48,7 +48,7 @@ export function defaultBilling(): BillingService {
 }
 
 /**
- * `BillingService.createConnection` on the default service (product docs signature).
+ * `BillingService.createConnection` on the default service.
  * @returns metadata and both current-epoch shares (`share1` for the lower DID)
  */
 export function createConnection(

@@ -7,7 +7,7 @@
  *   share of epoch e usable in  [e*epochMs - overlapMs, (e+1)*epochMs + overlapMs)
  *   before that -> EPOCH_NOT_READY; at or after the end -> EPOCH_EXPIRED
  *
- * Defaults: 24 h epochs, 15 min overlap (product docs). Epoch length and overlap are whole
+ * Defaults: 24 h epochs, 15 min overlap. Epoch length and overlap are whole
  * seconds (they travel as uint32 seconds in the share envelope), overlap < epoch / 2.
  *
  * Pitfall: validity is checked against the verifier's clock; clocks skewed by more than the

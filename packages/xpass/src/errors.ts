@@ -1,10 +1,10 @@
 /**
  * Error codes of `@xorida/xpass`. Stable: callers may switch on `code` (and `subCode`).
- * The 12 codes of the product docs, the 4 billing/rate codes of issue 8, and 6 codes this
+ * The 12 codes of the original design, the 4 billing/rate codes, and 6 codes this
  * implementation needs for input validation, the state machine, signed requests, the audit
  * chain, storage and the network. The table lives in the package README and `docs/errors.md#xpass`.
  *
- * Every error carries `message`, `remediation` (the product docs' name) and `hint` (the
+ * Every error carries `message`, `remediation` (the original design's name) and `hint` (the
  * monorepo's name for the same text), plus `docs`, and where relevant `field`, `subCode` and
  * `metadata` (e.g. `{ epoch }`, `{ shareIndex }`, `{ retryAfterMs }`).
  *
@@ -14,7 +14,7 @@ import { type Err, type ErrorDetail, err } from 'xorida';
 
 /** Every code xpass returns. */
 export const XPASS_ERROR_CODES = [
-  // product docs, category 1: connection ids
+  // original design, category 1: connection ids
   'CONNECTION_ID_COLLISION',
   'CONNECTION_NOT_FOUND',
   'CONNECTION_ALREADY_EXISTS',
@@ -30,7 +30,7 @@ export const XPASS_ERROR_CODES = [
   'HMAC_VERIFICATION_FAILED',
   'SHARE_INVALID',
   'RECONSTRUCTION_FAILED',
-  // issue 8: billing and rate limiting
+  // billing and rate limiting
   'BILLING_REQUIRED',
   'CONNECTION_SUSPENDED',
   'CONNECTION_REVOKED',
@@ -52,7 +52,7 @@ export type XpassErrorCode = (typeof XPASS_ERROR_CODES)[number];
 
 /** Error detail of every xpass operation (discriminated on `code`). */
 export interface XpassError extends ErrorDetail<XpassErrorCode> {
-  /** What the caller can do about it (same text as `hint`; the product docs' field name). */
+  /** What the caller can do about it (same text as `hint`; the original design's field name). */
   readonly remediation: string;
   /** Structured context, e.g. `{ epoch: 20412 }`, `{ shareIndex: 1 }`, `{ retryAfterMs: 1200 }`. */
   readonly metadata?: Readonly<Record<string, number | string | null>>;

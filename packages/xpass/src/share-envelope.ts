@@ -169,7 +169,7 @@ export function encodeShareEnvelope(share: XpassShare): Result<Uint8Array, Xpass
 }
 
 /**
- * Base45 (RFC 9285) text of an envelope, the transport form of the product docs.
+ * Base45 (RFC 9285) text of an envelope, the transport form of the original design.
  * @returns the text (311 characters)
  */
 export function shareEnvelopeToBase45(share: XpassShare): string {

@@ -107,7 +107,7 @@ export async function issueShare(
 }
 
 /**
- * Product docs `verifyConnection`: is this share valid for the connection now? Checks the
+ * `verifyConnection`: is this share valid for the connection now? Checks the
  * server signature for the DID of the share's index, the epoch window and the status.
  * @param connectionId 64 hex
  * @param share a decoded envelope

@@ -1,5 +1,5 @@
 /**
- * The billing state machine of a connection (product docs, "Connection Lifecycle"):
+ * The billing state machine of a connection (Connection Lifecycle):
  *
  *   PENDING --activate--> ACTIVE --suspend--> SUSPENDED --grace--> GRACE --revoke--> REVOKED
  *   SUSPENDED | GRACE | REVOKED --reactivate--> ACTIVE

@@ -1,6 +1,6 @@
 /**
  * Multi-transport routing of share envelopes: share i goes to `transports[i % transports.length]`
- * (product docs, "Multi-Transport Routing"), all shares are handed to their transports in
+ * (Multi-Transport Routing), all shares are handed to their transports in
  * parallel, and the send fails with `SEND_FAILED:BELOW_THRESHOLD` when fewer than k were
  * accepted.
  *
