@@ -26,6 +26,7 @@
  *
  * @module
  */
+import { LRUCache } from 'lru-cache';
 import { ok, type Result } from 'xorida';
 // Relay receiving, Express middleware and signed requests.
 import { type AgentMiddlewareOptions, createAgentMiddleware } from './agent-middleware.js';
@@ -312,7 +313,8 @@ export class Agent {
   // The fewer-transports-than-shares warning is given once per agent.
   private warnedRouting = false;
   // Verified peer key documents keyed by DID, re-used while the registry serves the same bytes.
-  private readonly docCache = new Map<string, KeyDocument>();
+  // Bounded so a stream of envelopes from many DIDs cannot grow memory without limit.
+  private readonly docCache = new LRUCache<string, KeyDocument>({ max: 1024 });
 
   private constructor(identity: AgentIdentity, keyDocument: KeyDocument, cfg: Config) {
     this.identity = identity;
@@ -530,7 +532,6 @@ export class Agent {
       return ok({ entry, doc: cached });
     const doc = verifyKeyDocument(entry.keyDocument, did);
     if (!doc.ok) return doc;
-    if (this.docCache.size >= 1024) this.docCache.clear();
     this.docCache.set(did, doc.value);
     return ok({ entry, doc: doc.value });
   }
