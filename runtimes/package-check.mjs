@@ -6,16 +6,18 @@
 //  - minified and gzipped size of each package's browser entry reported.
 // Exits 1 naming every package and check that failed.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { packAll, publishedPackages } from '../scripts/pack-all.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const bin = (name) => join(here, 'node_modules', '.bin', name);
 const failures = [];
+const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const sizes = {};
 
 function sh(cmd, args, cwd, quiet = false) {
@@ -24,10 +26,7 @@ function sh(cmd, args, cwd, quiet = false) {
   return r.status === 0;
 }
 
-const packages = readdirSync(join(root, 'packages'))
-  .map((d) => join(root, 'packages', d))
-  .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
-  .filter(({ pkg }) => !pkg.private);
+const packages = publishedPackages();
 
 const scratch = mkdtempSync(join(tmpdir(), 'xorida-pack-'));
 const tarballs = [];
@@ -52,13 +51,15 @@ for (const { dir, pkg } of packages) {
     console.error(JSON.stringify(problems, null, 1));
     failures.push(`${pkg.name}: arethetypeswrong`);
   }
-  const out = spawnSync('pnpm', ['pack', '--pack-destination', scratch], {
-    cwd: dir,
-    encoding: 'utf8',
-  });
-  const tgz = out.stdout.trim().split('\n').pop();
-  if (out.status !== 0 || !tgz.endsWith('.tgz')) failures.push(`${pkg.name}: pnpm pack`);
-  else tarballs.push({ name: pkg.name, tgz });
+  for (const file of ['README.md', 'LICENSE'])
+    if (!pkg.files?.includes(file) || !existsSync(join(dir, file)))
+      failures.push(`${pkg.name}: ${file} is not shipped`);
+  for (const field of ['repository', 'homepage', 'bugs'])
+    if (!pkg[field]) failures.push(`${pkg.name}: package.json has no ${field}`);
+  if (pkg.engines?.node !== rootPkg.engines.node)
+    failures.push(
+      `${pkg.name}: engines.node ${pkg.engines?.node} differs from the root's ${rootPkg.engines.node}`,
+    );
 
   const { build } = await import('esbuild');
   const r = await build({
@@ -85,6 +86,12 @@ for (const { dir, pkg } of packages) {
     );
   const code = r.outputFiles[0].contents;
   sizes[pkg.name] = { minifiedBytes: code.length, gzipBytes: gzipSync(code).length };
+}
+
+try {
+  tarballs.push(...packAll(scratch));
+} catch (e) {
+  failures.push(e.message);
 }
 
 console.log(`\n--- install the tarballs with npm into ${scratch} and import them both ways`);
