@@ -12,6 +12,7 @@ import type { XlinkErrorDetail } from '../errors.js';
 import type { AgentIdentity } from '../identity.js';
 import type { KeyDocument } from '../key-document.js';
 import type { ShareBuffer } from '../split-channel/share-buffer.js';
+import type { Step } from '../step-pipeline.js';
 import type { VerifiedPeer, VerifiedPeers } from '../verified-peers.js';
 
 /** The receiving agent, as the steps see it. */
@@ -57,11 +58,5 @@ export interface ReceiveState {
 /** What the pipeline returns. */
 export type ReceiveOutcome = Result<ReceiveResult, XlinkErrorDetail>;
 
-/**
- * One step: `undefined` to go on to the next step, or the pipeline's answer (an error, or an
- * early result such as a pending share), which stops it.
- */
-export type ReceiveStep = (
-  ctx: ReceiveContext,
-  s: ReceiveState,
-) => ReceiveOutcome | undefined | Promise<ReceiveOutcome | undefined>;
+/** A receive step: the answer is an error, or an early result such as a pending share. */
+export type ReceiveStep = Step<ReceiveContext, ReceiveState, ReceiveOutcome>;

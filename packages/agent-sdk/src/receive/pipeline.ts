@@ -25,8 +25,9 @@
  */
 
 import type { ReceiveOptions } from '../agent-types.js';
+import { type NamedStep, runSteps } from '../step-pipeline.js';
 import { assembleStep } from './assemble.js';
-import type { ReceiveContext, ReceiveOutcome, ReceiveState, ReceiveStep } from './context.js';
+import type { ReceiveContext, ReceiveOutcome, ReceiveState } from './context.js';
 import { decryptStep } from './decrypt.js';
 import { deliverStep } from './deliver.js';
 import { downgradeStep } from './downgrade.js';
@@ -41,7 +42,7 @@ import { signaturesStep } from './signatures.js';
 import { timestampStep } from './timestamp.js';
 
 /** The steps in the order they run (see the module doc). */
-export const RECEIVE_STEPS: readonly { readonly name: string; readonly run: ReceiveStep }[] = [
+export const RECEIVE_STEPS: readonly NamedStep<ReceiveContext, ReceiveState, ReceiveOutcome>[] = [
   { name: 'parse', run: parseStep },
   { name: 'late-share', run: lateShareStep },
   { name: 'timestamp', run: timestampStep },
@@ -70,11 +71,5 @@ export async function runReceivePipeline(
   options: ReceiveOptions,
 ): Promise<ReceiveOutcome> {
   if (options.onProgress) await options.onProgress({ stage: 'verifying', current: 1, total: 1 });
-  const state: ReceiveState = { input, options };
-  for (const step of RECEIVE_STEPS) {
-    const answer = await step.run(ctx, state);
-    if (answer !== undefined) return answer;
-  }
-  // Unreachable: deliver answers every envelope that gets to it.
-  throw new Error('receive pipeline ended without an answer');
+  return runSteps(RECEIVE_STEPS, ctx, { input, options });
 }

@@ -12,6 +12,7 @@ import type { XlinkErrorDetail } from '../errors.js';
 import type { AgentIdentity } from '../identity.js';
 import type { EnvelopeVersion, KeyDocument } from '../key-document.js';
 import type { SecurityDecision } from '../security-policy.js';
+import type { Step } from '../step-pipeline.js';
 import type { VerifiedPeer, VerifiedPeers } from '../verified-peers.js';
 
 /** The sending agent, as the steps see it. */
@@ -46,8 +47,5 @@ export interface SendState {
 /** What the pipeline returns. */
 export type SendOutcome = Result<SendReceipt, XlinkErrorDetail>;
 
-/** One step: `undefined` to go on, or the pipeline's answer (error or receipt), which stops it. */
-export type SendStep = (
-  ctx: SendContext,
-  s: SendState,
-) => SendOutcome | undefined | Promise<SendOutcome | undefined>;
+/** A send step: the answer is an error or the receipt. */
+export type SendStep = Step<SendContext, SendState, SendOutcome>;

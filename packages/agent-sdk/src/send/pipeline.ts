@@ -14,7 +14,8 @@
  * @module
  */
 import type { SendOptions } from '../agent-types.js';
-import type { SendContext, SendOutcome, SendState, SendStep } from './context.js';
+import { type NamedStep, runSteps } from '../step-pipeline.js';
+import type { SendContext, SendOutcome, SendState } from './context.js';
 import { negotiateVersionStep } from './negotiate-version.js';
 import { policyStep } from './policy.js';
 import { resolveRecipientStep } from './resolve-recipient.js';
@@ -24,7 +25,7 @@ import { transportStep } from './transport.js';
 import { validateStep } from './validate.js';
 
 /** The steps in the order they run (see the module doc). */
-export const SEND_STEPS: readonly { readonly name: string; readonly run: SendStep }[] = [
+export const SEND_STEPS: readonly NamedStep<SendContext, SendState, SendOutcome>[] = [
   { name: 'validate', run: validateStep },
   { name: 'resolve-recipient', run: resolveRecipientStep },
   { name: 'negotiate-version', run: negotiateVersionStep },
@@ -44,11 +45,5 @@ export async function runSendPipeline(
   ctx: SendContext,
   options: SendOptions,
 ): Promise<SendOutcome> {
-  const state: SendState = { options };
-  for (const step of SEND_STEPS) {
-    const answer = await step.run(ctx, state);
-    if (answer !== undefined) return answer;
-  }
-  // Unreachable: transport answers every message that gets to it.
-  throw new Error('send pipeline ended without an answer');
+  return runSteps(SEND_STEPS, ctx, { options });
 }
