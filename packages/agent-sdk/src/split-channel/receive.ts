@@ -1,11 +1,12 @@
 /**
- * Receiving shares (split-channel share envelopes and Xchange parts) after the Agent pipeline
+ * Receiving shares (split-channel share envelopes and Xchange parts) after the receive pipeline
  * has authenticated them: buffer by sender + groupId, return a `pending` result until k
  * distinct shares are present, then reconstruct, verify the end-to-end integrity and return the
  * message exactly once.
  *
  * Replay protection:
- *   - per share: every share envelope has its own nonce, recorded by the Agent pipeline;
+ *   - per share: every share envelope has its own nonce, recorded by the receive pipeline
+ *     (receive/record-nonce.ts);
  *   - per group: completing a group records `xlink-group|<sender>|<groupId hex>` in the nonce
  *     store (TTL = 2 x timestamp window + group timeout); shares of a recorded group are
  *     acknowledged as `pending` with `delivered: true` and never produce the message again.
