@@ -22,7 +22,7 @@ import {
   isPendingShares,
   type ReceiveOptions,
   type ReceiveResult,
-} from './agent.js';
+} from './agent-types.js';
 import { ENVELOPE_MEDIA_TYPE } from './envelope.js';
 import type { XlinkErrorDetail } from './errors.js';
 

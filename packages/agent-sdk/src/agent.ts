@@ -2,44 +2,34 @@
  * `Agent`: an entity with its own identity that sends and receives envelopes through a
  * registry and a transport. Both peers run the same code; there is no client or server.
  *
- * Receive pipeline (in this order; the first failure is returned):
- *   1. parse; version/algorithm supported by this agent; recipient is this agent
- *      (signed-only envelopes need `allowCleartext: true`)
- *   2. timestamp within +-timestampWindowMs (default 30 000 ms)
- *   3. nonce not seen before (read-only check)
- *   4. sender resolved in the registry, not revoked, key document verifies against its DID
- *   5. signature(s): Ed25519, plus ML-DSA-65 for v3; then the nonce is recorded atomically
- *   6. scope granted to the sender by the registry and accepted by this agent
- *   7. key agreement, 8. AES-256-GCM decryption, 9. payload parse
+ * This class is a facade: it holds the identity, the resolved options (agent-options.ts), the
+ * verified-peer cache and the share buffer, and hands each call to the module that does the
+ * work:
+ *   - `send`: the send pipeline, send/pipeline.ts (validate, resolve-recipient,
+ *     negotiate-version, policy, split, seal, transport);
+ *   - `receive`: the receive pipeline, receive/pipeline.ts (parse, late-share, timestamp,
+ *     nonce-seen, resolve-sender, revoked, downgrade, signatures, record-nonce, scope, decrypt,
+ *     assemble, deliver);
+ *   - `listen`: relay-listen.ts; `middleware`: agent-middleware.ts (both only need `receive`);
+ *   - `register` and the factories: agent-registration.ts.
  *
- * Pitfalls:
- * - Deviation from the original design, on purpose: the nonce is only RECORDED after the
- *   signatures verify (step 5). Recording it at step 3 would let anyone who sees an envelope
- *   in transit burn its nonce with a forged copy (so the genuine one is rejected as a replay)
- *   or fill the store with junk. Step 3 still rejects known replays early.
- * - Replay protection is as durable as the nonce store (memory by default).
- * - Key documents resolved from the registry are re-verified (cached by signature bytes).
- * - Split-channel and Xchange hook in through `split-channel/*`, `security-policy.ts`
- *   and `xchange.ts`: `send` delegates when the security policy decides on a split, and
- *   `receive` hands authenticated share envelopes / Xchange parts to the share buffer after
- *   step 8, returning a `pending` result until k shares are present.
+ * Dependency direction: lazy-agent.ts and connect.ts build on this class, never the other way
+ * round. `Agent.lazy` is therefore a factory that lazy-agent.ts provides when it is loaded (the
+ * package entry, index.ts, loads it), so no value import leads from here back to them.
  *
  * @module
  */
-import { LRUCache } from 'lru-cache';
 import { ok, type Result } from 'xorida';
-// Relay receiving, Express middleware and signed requests.
 import { type AgentMiddlewareOptions, createAgentMiddleware } from './agent-middleware.js';
-import {
-  DEFAULT_MAX_PAYLOAD_BYTES,
-  type Envelope,
-  type EnvelopeJson,
-  envelopeToJson,
-  isValidScope,
-  maxCiphertextFor,
-  parseEnvelope,
-  SIGNED_ONLY_ALG,
-} from './envelope.js';
+import { type AgentConfig, agentConfig } from './agent-options.js';
+import { registerSelf } from './agent-registration.js';
+import type {
+  AgentOptions,
+  ReceiveOptions,
+  ReceiveResult,
+  SendOptions,
+  SendReceipt,
+} from './agent-types.js';
 import { toXlinkError, type XlinkErrorDetail, xlinkErr } from './errors.js';
 import {
   type AgentIdentity,
@@ -52,24 +42,12 @@ import {
   importIdentityExport,
   parsePKCS8,
 } from './identity.js';
-import {
-  createKeyDocument,
-  type EnvelopeVersion,
-  type KeyDocument,
-  negotiateVersion,
-  verifyKeyDocument,
-} from './key-document.js';
-import { LazyAgent, type LazyAgentOptions } from './lazy-agent.js';
-import { base64urlEncode } from './lib/codec.js';
-import { decodePayload, encodePayload, type Payload } from './lib/payload.js';
-import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
-import { decryptEnvelope, verifyEnvelopeSignatures } from './open.js';
-import {
-  MemoryTrustRegistry,
-  type RegistryEntry,
-  scopeGranted,
-  type TrustRegistry,
-} from './registry.js';
+import { createKeyDocument, type EnvelopeVersion, type KeyDocument } from './key-document.js';
+import type { LazyAgent, LazyAgentOptions } from './lazy-agent.js';
+import type { NonceStore } from './nonce-store.js';
+import type { ReceiveContext } from './receive/context.js';
+import { runReceivePipeline } from './receive/pipeline.js';
+import { MemoryTrustRegistry, type TrustRegistry } from './registry.js';
 import { RelayClient } from './relay-client.js';
 import { type ListenOptions, runListenLoop } from './relay-listen.js';
 import {
@@ -79,218 +57,20 @@ import {
   type SignedRequestInput,
   signRequest,
 } from './request-signature.js';
-import { createEnvelope, type InjectedRandomness } from './seal.js';
-// Split-channel / Xchange hooks; the logic lives in these modules.
-import {
-  decideSecurity,
-  type SecurityDecision,
-  type SecurityLevel,
-  type SecurityPolicyOptions,
-  type SplitChannelConfig,
-  validateSecurityPolicy,
-} from './security-policy.js';
-import { SPLIT_SECRET_OVERHEAD } from './split-channel/integrity.js';
-import {
-  acceptShare,
-  latePending,
-  type PendingShares,
-  type SplitMessageInfo,
-} from './split-channel/receive.js';
-import { type SplitSendResult, sendSplitChannel } from './split-channel/send.js';
-import { ShareBuffer, type ShareBufferOptions } from './split-channel/share-buffer.js';
-import { decodeShareRecord, isShareRecord } from './split-channel/share-record.js';
+import type { SendContext } from './send/context.js';
+import { runSendPipeline } from './send/pipeline.js';
+import { ShareBuffer } from './split-channel/share-buffer.js';
 import { LoopbackTransport, type TransportAdapter } from './transport.js';
-import { decodeXchangePart, isXchangePart, lateXchangePart, sendXchange } from './xchange.js';
+import { VerifiedPeers } from './verified-peers.js';
 
-/** Bytes a share envelope or Xchange part may exceed `maxPayloadBytes` by (framing, r, tag). */
-export const SHARE_ENVELOPE_SLACK = 1024;
-
-/** Logger hook (split-channel warnings and events); default: `console.warn` for warnings. */
-export interface AgentLogger {
-  warn?(event: string, detail: Record<string, unknown>): void;
-  info?(event: string, detail: Record<string, unknown>): void;
-}
-
-/** What `receive` returns: a message, or a pending share group. */
-export type ReceiveResult = AgentMessage | PendingShares;
+let lazyAgentFactory: ((options: LazyAgentOptions) => LazyAgent) | undefined;
 
 /**
- * Narrows a receive result.
- * @param value `receive(...).value`
- * @returns true when it is a {@link PendingShares} (no message yet)
+ * Supplies `Agent.lazy` (called once, by lazy-agent.ts, when that module loads).
+ * @param factory builds a LazyAgent from its options
  */
-export function isPendingShares(value: ReceiveResult): value is PendingShares {
-  return value.status === 'pending';
-}
-
-/** Default accepted clock difference, ms. */
-export const DEFAULT_TIMESTAMP_WINDOW_MS = 30_000;
-
-/** Progress event of `send` / `receive`. */
-export interface ProgressEvent {
-  readonly stage:
-    | 'encrypting'
-    | 'signing'
-    | 'sending'
-    | 'verifying'
-    | 'decrypting'
-    | 'complete'
-    | 'splitting'
-    | 'reconstructing';
-  /** Current step / total steps (single envelope: 1 / 1). */
-  readonly current?: number;
-  readonly total?: number;
-}
-/** Progress callback (may be async; awaited). */
-export type ProgressCallback = (event: ProgressEvent) => void | Promise<void>;
-
-/** Options shared by every Agent factory. */
-export interface AgentOptions {
-  /** Display name stored in the registry. */
-  readonly name?: string;
-  readonly registry: TrustRegistry;
-  /** One adapter, or one per channel: share i goes to `transport[i % transport.length]`. */
-  readonly transport: TransportAdapter | readonly TransportAdapter[];
-  /** Default: a new `MemoryNonceStore`. */
-  readonly nonceStore?: NonceStore;
-  /** Derive an ML-DSA-65 key and advertise v3. Default false. */
-  readonly postQuantumSig?: boolean;
-  /** Accepted clock difference, ms (default 30 000). */
-  readonly timestampWindowMs?: number;
-  /** Maximum plaintext payload, bytes (default 1 MiB). */
-  readonly maxPayloadBytes?: number;
-  /** Scopes registered for this agent (what it may SEND). Default `['*']`. */
-  readonly scopes?: readonly string[];
-  /** Scopes this agent ACCEPTS on receive; default: any scope the registry grants the sender. */
-  readonly acceptScopes?: readonly string[];
-  /** Envelope versions to advertise (default every version the keys allow). */
-  readonly versions?: readonly EnvelopeVersion[];
-  /** Opt in to Xchange mode (send and receive). Default false. */
-  readonly xchange?: boolean;
-  /** Rules of `security: 'auto'` (see security-policy.ts). */
-  readonly security?: SecurityPolicyOptions;
-  /** Share buffer limits on receive (group timeout, bytes per sender, ...). */
-  readonly splitChannel?: ShareBufferOptions;
-  /** Warnings/events hook. Default: warnings through `console.warn`, events dropped. */
-  readonly logger?: AgentLogger;
-}
-
-/** Inputs of `agent.send`. */
-export interface SendOptions {
-  /** Recipient DID. */
-  readonly to: string;
-  readonly payload: Payload;
-  readonly scope: string;
-  readonly onProgress?: ProgressCallback;
-  /** Protection level (default `auto`, see security-policy.ts). */
-  readonly security?: SecurityLevel;
-  /** Action name the `auto` policy looks at (else the payload's `action`). */
-  readonly action?: string;
-  /** Xchange mode for this message (the agent must be created with `xchange: true`). */
-  readonly xchange?: boolean;
-  /** @deprecated use `security: 'high'`. */
-  readonly splitChannel?: boolean;
-  /** @deprecated use `security`; explicit `{ totalShares, threshold }`. */
-  readonly splitChannelConfig?: SplitChannelConfig;
-  /** Tests only: fixed timestamp and randomness. */
-  readonly testing?: { readonly timestamp?: number; readonly random?: InjectedRandomness };
-}
-
-/** What `send` returns. */
-export interface SendReceipt {
-  /** The envelope as delivered (JSON form). */
-  readonly envelope: EnvelopeJson;
-  readonly version: EnvelopeVersion;
-  readonly to: string;
-  /** base64url nonce. */
-  readonly nonce: string;
-  /** The policy decision (level, k, n, reason). */
-  readonly security?: SecurityDecision;
-  /** Split sends: groupId, k, n, every share envelope, delivered and failed shares. */
-  readonly split?: SplitSendResult;
-}
-
-/** Options of `agent.receive`. */
-export interface ReceiveOptions {
-  readonly onProgress?: ProgressCallback;
-  /** Accept signed-only (cleartext) envelopes. Default false. */
-  readonly allowCleartext?: boolean;
-  /** Clock override in ms (tests). */
-  readonly now?: number;
-}
-
-/** A verified, decrypted message. */
-export interface AgentMessage {
-  readonly sender: string;
-  readonly recipient: string;
-  readonly scope: string;
-  readonly payload: Payload;
-  readonly version: EnvelopeVersion;
-  /** True for signed-only envelopes (payload was NOT encrypted). */
-  readonly cleartext: boolean;
-  /** Sender timestamp, ms. */
-  readonly timestamp: number;
-  /** base64url nonce. */
-  readonly nonce: string;
-  /** Always `'complete'` (distinguishes a message from {@link PendingShares}). */
-  readonly status?: 'complete';
-  /** Present when the message was reconstructed from shares. */
-  readonly split?: SplitMessageInfo;
-}
-
-interface Config {
-  name: string | undefined;
-  registry: TrustRegistry;
-  transport: TransportAdapter;
-  nonceStore: NonceStore;
-  timestampWindowMs: number;
-  maxPayloadBytes: number;
-  scopes: readonly string[];
-  acceptScopes: readonly string[] | undefined;
-  transports: readonly TransportAdapter[];
-  splitChannel: ShareBufferOptions | undefined;
-  xchange: boolean;
-  security: SecurityPolicyOptions | undefined;
-  logger: AgentLogger;
-}
-
-function validateOptions(o: Partial<AgentOptions>): Result<void, XlinkErrorDetail> {
-  const bad = (field: string, message: string) =>
-    xlinkErr('INVALID_OPTIONS', message, 'Fix the Agent options', { field });
-  if (!o || typeof o !== 'object') return bad('options', 'options object required');
-  if (!o.registry || typeof o.registry.resolve !== 'function')
-    return bad('registry', 'registry must implement TrustRegistry');
-  const ts: unknown[] = Array.isArray(o.transport) ? o.transport : [o.transport];
-  if (ts.length === 0 || !ts.every((t) => typeof (t as TransportAdapter)?.send === 'function'))
-    return bad('transport', 'transport must implement TransportAdapter (or be a non-empty array)');
-  const sp = validateSecurityPolicy(o.security);
-  if (!sp.ok) return sp;
-  if (
-    o.timestampWindowMs !== undefined &&
-    !(
-      Number.isSafeInteger(o.timestampWindowMs) &&
-      o.timestampWindowMs > 0 &&
-      o.timestampWindowMs <= 86_400_000
-    )
-  )
-    return bad('timestampWindowMs', 'timestampWindowMs must be an integer in 1..86 400 000 ms');
-  if (
-    o.maxPayloadBytes !== undefined &&
-    !(
-      Number.isSafeInteger(o.maxPayloadBytes) &&
-      o.maxPayloadBytes > 0 &&
-      o.maxPayloadBytes <= 256 * 1024 * 1024
-    )
-  )
-    return bad('maxPayloadBytes', 'maxPayloadBytes must be an integer in 1..268 435 456');
-  if (o.scopes !== undefined && (!Array.isArray(o.scopes) || !o.scopes.every(isValidScope)))
-    return bad('scopes', 'scopes must be valid scope strings');
-  if (
-    o.acceptScopes !== undefined &&
-    (!Array.isArray(o.acceptScopes) || !o.acceptScopes.every(isValidScope))
-  )
-    return bad('acceptScopes', 'acceptScopes must be valid scope strings');
-  return ok(undefined);
+export function provideLazyAgentFactory(factory: (options: LazyAgentOptions) => LazyAgent): void {
+  lazyAgentFactory = factory;
 }
 
 /** An Xlink peer. Construct with the static factories. */
@@ -307,26 +87,34 @@ export class Agent {
   /** Every transport (share i goes to `transports[i % transports.length]`). */
   readonly transports: readonly TransportAdapter[];
   private readonly identity: AgentIdentity;
-  private readonly cfg: Config;
+  private readonly config: AgentConfig;
   // Incomplete share groups on receive (split-channel and Xchange).
   private readonly shareBuffer: ShareBuffer;
-  // The fewer-transports-than-shares warning is given once per agent.
-  private warnedRouting = false;
-  // Verified peer key documents keyed by DID, re-used while the registry serves the same bytes.
-  // Bounded so a stream of envelopes from many DIDs cannot grow memory without limit.
-  private readonly docCache = new LRUCache<string, KeyDocument>({ max: 1024 });
+  private readonly sending: SendContext;
+  private readonly receiving: ReceiveContext;
 
-  private constructor(identity: AgentIdentity, keyDocument: KeyDocument, cfg: Config) {
+  private constructor(identity: AgentIdentity, keyDocument: KeyDocument, config: AgentConfig) {
     this.identity = identity;
     this.did = identity.did;
     this.keyDocument = keyDocument;
-    this.cfg = cfg;
-    this.name = cfg.name;
-    this.registry = cfg.registry;
-    this.transport = cfg.transport;
-    this.nonceStore = cfg.nonceStore;
-    this.transports = cfg.transports;
-    this.shareBuffer = new ShareBuffer(cfg.splitChannel, (e, d) => cfg.logger.info?.(e, d));
+    this.config = config;
+    this.name = config.name;
+    this.registry = config.registry;
+    this.transport = config.transport;
+    this.nonceStore = config.nonceStore;
+    this.transports = config.transports;
+    this.shareBuffer = new ShareBuffer(config.splitChannel, (e, d) => config.logger.info?.(e, d));
+    // One cache of verified key documents for both directions.
+    const peers = new VerifiedPeers(config.registry);
+    this.sending = { identity, keyDocument, config, peers, routingWarning: { given: false } };
+    this.receiving = {
+      did: identity.did,
+      keyDocument,
+      identity,
+      config,
+      shareBuffer: this.shareBuffer,
+      peers,
+    };
   }
 
   /**
@@ -347,53 +135,24 @@ export class Agent {
     identity: AgentIdentity,
     options: AgentOptions,
   ): Result<Agent, XlinkErrorDetail> {
-    const v = validateOptions(options);
-    if (!v.ok) return v;
+    const config = agentConfig(options);
+    if (!config.ok) return config;
     const doc = createKeyDocument(identity, options.versions ? { versions: options.versions } : {});
     if (!doc.ok) return doc;
-    const transports: readonly TransportAdapter[] = Array.isArray(options.transport)
-      ? [...options.transport]
-      : [options.transport as TransportAdapter];
-    return ok(
-      new Agent(identity, doc.value, {
-        transports,
-        xchange: options.xchange === true,
-        security: options.security,
-        splitChannel: options.splitChannel,
-        logger: options.logger ?? { warn: (e, d) => console.warn(`[xlink] ${e}`, d) },
-        name: options.name,
-        registry: options.registry,
-        transport: transports[0]!,
-        nonceStore: options.nonceStore ?? new MemoryNonceStore(),
-        timestampWindowMs: options.timestampWindowMs ?? DEFAULT_TIMESTAMP_WINDOW_MS,
-        maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
-        scopes: options.scopes ?? ['*'],
-        acceptScopes: options.acceptScopes,
-      }),
-    );
+    return ok(new Agent(identity, doc.value, config.value));
   }
 
   private async registerSelf(allowExisting: boolean): Promise<Result<Agent, XlinkErrorDetail>> {
-    const r = await this.registry.register({
-      keyDocument: this.keyDocument,
-      scopes: this.cfg.scopes,
-      ...(this.name !== undefined ? { name: this.name } : {}),
-    });
-    if (r.ok) return ok(this);
-    if (!(allowExisting && r.error.subCode === 'ALREADY_REGISTERED')) return r;
-    // Already registered: only fine if the registry serves the same keys and versions, else
-    // peers keep using the old document (e.g. v3 to an agent restarted without ML-DSA) and
-    // every message fails on receive.
-    const existing = await this.registry.resolve(this.did);
-    if (!existing.ok) return existing;
-    if (!sameKeys(existing.value.keyDocument, this.keyDocument))
-      return xlinkErr(
-        'REGISTRATION_FAILED',
-        'this DID is registered with other keys or versions than this agent has',
-        'Restore with the same options (e.g. postQuantumSig) or re-register the DID with the new key document',
-        { subCode: 'KEY_DOCUMENT_MISMATCH', field: 'did' },
-      );
-    return ok(this);
+    const r = await registerSelf(
+      {
+        registry: this.registry,
+        keyDocument: this.keyDocument,
+        scopes: this.config.scopes,
+        name: this.name,
+      },
+      allowExisting,
+    );
+    return r.ok ? ok(this) : r;
   }
 
   /**
@@ -487,9 +246,12 @@ export class Agent {
    * `XLINK_REGISTRY_URL` (see lazy-agent.ts).
    * @param options `name`, `inviteCode?`, `registry?`, `relay?`, `scopes?`, `identityStore?`
    * @returns the lazy agent (no I/O yet)
+   * @throws Error when lazy-agent.ts was not loaded (import Agent from the package entry)
    */
   static lazy(options: LazyAgentOptions): LazyAgent {
-    return new LazyAgent(options);
+    if (!lazyAgentFactory)
+      throw new Error('Agent.lazy: lazy-agent.js is not loaded; import from @xorida/agent-sdk');
+    return lazyAgentFactory(options);
   }
 
   /**
@@ -519,25 +281,9 @@ export class Agent {
     return this.registerSelf(false);
   }
 
-  /** Resolves a peer and returns its entry plus verified key document. */
-  private async resolvePeer(
-    did: string,
-  ): Promise<Result<{ entry: RegistryEntry; doc: KeyDocument }, XlinkErrorDetail>> {
-    const r = await this.registry.resolve(did);
-    if (!r.ok) return r;
-    const entry = r.value;
-    const cached = this.docCache.get(did);
-    // Same signature bytes: reuse the document verified earlier (never the new, unverified one).
-    if (cached && sameBytes(cached.signature, entry.keyDocument.signature))
-      return ok({ entry, doc: cached });
-    const doc = verifyKeyDocument(entry.keyDocument, did);
-    if (!doc.ok) return doc;
-    this.docCache.set(did, doc.value);
-    return ok({ entry, doc: doc.value });
-  }
-
   /**
-   * Encrypts, signs and delivers a payload (version negotiated from both key documents).
+   * Encrypts, signs and delivers a payload (the send pipeline, send/pipeline.ts; version
+   * negotiated from both key documents).
    * @param options `to` (DID), `payload` (plain object or bytes, at most maxPayloadBytes
    *   encoded), `scope`, `onProgress`
    * @returns a {@link SendReceipt}, or `INVALID_SCOPE`, `INVALID_PAYLOAD`,
@@ -548,138 +294,12 @@ export class Agent {
    *   `SEND_FAILED:BELOW_THRESHOLD` (fewer than k shares accepted); `receipt.split` then lists
    *   every share envelope and which transports failed
    */
-  async send(options: SendOptions): Promise<Result<SendReceipt, XlinkErrorDetail>> {
-    if (!isValidScope(options?.scope))
-      return xlinkErr(
-        'INVALID_SCOPE',
-        'scope must be 1..128 printable ASCII characters',
-        'Use e.g. "payments:notify"',
-        { field: 'scope' },
-      );
-    const plaintext = encodePayload(options.payload, this.cfg.maxPayloadBytes);
-    if (!plaintext.ok) return plaintext;
-    const peer = await this.resolvePeer(options.to);
-    if (!peer.ok) return peer;
-    if (peer.value.entry.status === 'revoked')
-      return xlinkErr(
-        'VERIFICATION_FAILED',
-        'recipient DID is revoked',
-        'Do not send to revoked peers',
-        { subCode: 'RECIPIENT_REVOKED', field: 'to' },
-      );
-    const version = negotiateVersion(this.keyDocument, peer.value.doc);
-    if (version === null)
-      return xlinkErr(
-        'VERSION_NEGOTIATION_FAILED',
-        'no common envelope version',
-        'Both peers must support v1',
-        { field: 'to' },
-      );
-    // Split-channel / Xchange: the policy decides, the split modules do the work.
-    const decision = decideSecurity(
-      {
-        security: options.security,
-        payload: options.payload,
-        scope: options.scope,
-        action: options.action,
-        splitChannel: options.splitChannel,
-        splitChannelConfig: options.splitChannelConfig,
-        xchange: options.xchange,
-      },
-      this.cfg.security,
-    );
-    if (!decision.ok) return decision;
-    if (decision.value.n > 1)
-      return this.sendShares(options, plaintext.value, peer.value.doc, version, decision.value);
-    const progress = options.onProgress;
-    if (progress) await progress({ stage: 'encrypting', current: 1, total: 1 });
-    const env = await createEnvelope({
-      sender: this.identity,
-      recipient: peer.value.doc,
-      version,
-      scope: options.scope,
-      plaintext: plaintext.value,
-      ...(options.testing?.timestamp !== undefined ? { timestamp: options.testing.timestamp } : {}),
-      ...(options.testing?.random ? { random: options.testing.random } : {}),
-      ...(progress
-        ? { onEncrypted: () => progress({ stage: 'signing', current: 1, total: 1 }) }
-        : {}),
-    });
-    if (!env.ok) return env;
-    const json = envelopeToJson(env.value);
-    if (progress) await progress({ stage: 'sending', current: 1, total: 1 });
-    const sent = await this.transport.send(json, options.to);
-    if (!sent.ok) return sent;
-    if (progress) await progress({ stage: 'complete', current: 1, total: 1 });
-    return ok({
-      envelope: json,
-      version,
-      to: options.to,
-      nonce: json.nonce,
-      security: decision.value,
-    });
-  }
-
-  /** Split-channel / Xchange send (see split-channel/send.ts and xchange.ts). */
-  private async sendShares(
-    options: SendOptions,
-    plaintext: Uint8Array,
-    recipient: KeyDocument,
-    version: EnvelopeVersion,
-    decision: SecurityDecision,
-  ): Promise<Result<SendReceipt, XlinkErrorDetail>> {
-    if (options.xchange && !this.cfg.xchange)
-      return xlinkErr(
-        'INVALID_OPTIONS',
-        'send({ xchange: true }) needs an agent created with xchange: true',
-        'Create both agents with { xchange: true }',
-        { field: 'xchange' },
-      );
-    const { k, n } = decision;
-    const transports = this.cfg.transports;
-    if (transports.length < n && !this.warnedRouting) {
-      this.warnedRouting = true;
-      this.cfg.logger.warn?.('split-channel.shared-transport', {
-        transports: transports.length,
-        shares: n,
-        message: `${n} shares over ${transports.length} transport(s): channels are not independent`,
-      });
-    }
-    const progress = options.onProgress;
-    const common = {
-      identity: this.identity,
-      scope: options.scope,
-      plaintext,
-      k,
-      n,
-      transports,
-      ...(options.testing?.timestamp !== undefined ? { timestamp: options.testing.timestamp } : {}),
-      ...(progress
-        ? {
-            onSplitting: () => progress({ stage: 'splitting', current: 1, total: 1 }),
-            onSending: (current: number, total: number) =>
-              progress({ stage: 'sending', current, total }),
-          }
-        : {}),
-    };
-    const r = options.xchange
-      ? await sendXchange({ ...common, recipientDid: recipient.did })
-      : await sendSplitChannel({ ...common, recipient, version });
-    if (!r.ok) return r;
-    if (progress) await progress({ stage: 'complete', current: 1, total: 1 });
-    const first = r.value.envelopes[r.value.delivered[0] ?? 0]!;
-    return ok({
-      envelope: first,
-      version: first.version,
-      to: options.to,
-      nonce: first.nonce,
-      security: decision,
-      split: r.value,
-    });
+  send(options: SendOptions): Promise<Result<SendReceipt, XlinkErrorDetail>> {
+    return runSendPipeline(this.sending, options);
   }
 
   /**
-   * Runs the receive pipeline (see module doc) on an envelope in any form: JSON object
+   * Runs the receive pipeline (receive/pipeline.ts) on an envelope in any form: JSON object
    * (e.g. `transport.outbox[i]` or `receipt.envelope`), JSON text, compact text or bytes.
    * @param input the envelope
    * @param receiveOptions `onProgress`, `allowCleartext` (signed-only envelopes), `now` (tests)
@@ -694,227 +314,11 @@ export class Agent {
    *   (`split` set); or `INCONSISTENT_SHARES`, `HMAC_VERIFICATION_FAILED`,
    *   `PAYLOAD_TOO_LARGE:SHARE_BUFFER_FULL`, `UNSUPPORTED_VERSION:XCHANGE_NOT_ENABLED`
    */
-  async receive(
+  receive(
     input: unknown,
     receiveOptions?: ReceiveOptions | null,
   ): Promise<Result<ReceiveResult, XlinkErrorDetail>> {
-    const options: ReceiveOptions = receiveOptions ?? {};
-    const progress = options.onProgress;
-    if (progress) await progress({ stage: 'verifying', current: 1, total: 1 });
-    // 1. structure, version/algorithm, recipient
-    let parsed = parseEnvelope(input, this.cfg.maxPayloadBytes);
-    // Share envelopes / Xchange parts carry up to SHARE_ENVELOPE_SLACK bytes of framing on top
-    // of the payload; such an envelope is accepted only if it turns out to be one (see below).
-    let oversize: Result<never, XlinkErrorDetail> | undefined;
-    if (!parsed.ok && parsed.error.code === 'PAYLOAD_TOO_LARGE') {
-      const again = parseEnvelope(input, this.cfg.maxPayloadBytes + SHARE_ENVELOPE_SLACK);
-      if (again.ok) {
-        oversize = parsed;
-        parsed = again;
-      }
-    }
-    if (!parsed.ok) return parsed;
-    const env: Envelope = parsed.value;
-    const signedOnly = env.alg === SIGNED_ONLY_ALG;
-    const xchangePart = signedOnly && isXchangePart(env.ciphertext);
-    if (xchangePart && !this.cfg.xchange)
-      return xlinkErr(
-        'UNSUPPORTED_VERSION',
-        'Xchange part received by an agent without xchange: true',
-        'Create the receiving agent with { xchange: true }',
-        { subCode: 'XCHANGE_NOT_ENABLED', field: 'alg' },
-      );
-    if (oversize && signedOnly && !xchangePart) return oversize;
-    if (signedOnly && !xchangePart && !options.allowCleartext)
-      return xlinkErr(
-        'CLEARTEXT_NOT_ALLOWED',
-        'signed-only (unencrypted) envelope refused',
-        'Pass { allowCleartext: true } to accept telemetry envelopes',
-        { field: 'alg' },
-      );
-    if (!this.keyDocument.versions.includes(env.version))
-      return xlinkErr(
-        'UNSUPPORTED_VERSION',
-        `this agent does not accept v${env.version}`,
-        'The sender must negotiate a version from our key document',
-        { subCode: 'NOT_ACCEPTED', field: 'version' },
-      );
-    if (env.recipient !== this.did)
-      return xlinkErr(
-        'RECIPIENT_MISMATCH',
-        'envelope is addressed to another DID',
-        'Deliver it to its recipient',
-        { field: 'recipient' },
-      );
-    // Xchange: a late part of an already delivered group is acknowledged before the (costly)
-    // signature check; nothing is recorded or returned from it, so a forgery gains nothing.
-    if (xchangePart) {
-      const late = await lateXchangePart(this.nonceStore, env);
-      if (late) return ok(late);
-    }
-    // Split-channel: the remaining shares of a delivered message are known by their (derived)
-    // nonces; acknowledge them without decrypting (a synchronous map lookup otherwise).
-    const lateShare = this.shareBuffer.lateShare(env.sender, base64urlEncode(env.nonce));
-    if (lateShare) return ok(latePending(env.sender, lateShare));
-    // 2. timestamp window
-    const now = options.now ?? Date.now();
-    const window = this.cfg.timestampWindowMs;
-    if (env.timestamp < now - window)
-      return xlinkErr(
-        'TIMESTAMP_EXPIRED',
-        'envelope is older than the timestamp window',
-        'Check clocks (NTP) or resend',
-        { subCode: 'STALE', field: 'timestamp' },
-      );
-    if (env.timestamp > now + window)
-      return xlinkErr(
-        'TIMESTAMP_EXPIRED',
-        'envelope timestamp is in the future beyond the window',
-        'Check clocks (NTP)',
-        { subCode: 'FUTURE', field: 'timestamp' },
-      );
-    // 3. nonce (read-only; recorded after authentication)
-    const nonceKey = `${env.sender}|${base64urlEncode(env.nonce)}`;
-    if (await this.nonceStore.has(nonceKey))
-      return xlinkErr(
-        'REPLAY_DETECTED',
-        'nonce already seen from this sender',
-        'Never resend an envelope; send a new one',
-        { field: 'nonce' },
-      );
-    // 4. sender in registry, not revoked, verified key document
-    const peer = await this.resolvePeer(env.sender);
-    if (!peer.ok) {
-      if (peer.error.code === 'DID_NOT_IN_REGISTRY')
-        return xlinkErr(
-          'VERIFICATION_FAILED',
-          'sender DID is not in the trust registry',
-          'Register the sender first',
-          { subCode: 'DID_NOT_IN_REGISTRY', field: 'sender' },
-        );
-      if (peer.error.code === 'INVALID_KEY_DOCUMENT' || peer.error.code === 'INVALID_DID')
-        return xlinkErr(
-          'VERIFICATION_FAILED',
-          `sender key document rejected: ${peer.error.message}`,
-          'Re-register the sender',
-          { subCode: 'BAD_KEY_DOCUMENT', field: 'sender' },
-        );
-      return peer;
-    }
-    if (peer.value.entry.status === 'revoked')
-      return xlinkErr(
-        'VERIFICATION_FAILED',
-        'sender DID is revoked',
-        'Do not accept messages from revoked peers',
-        { subCode: 'SENDER_REVOKED', field: 'sender' },
-      );
-    // 4b. no downgrade: an encrypted envelope must use the version both key documents support
-    // (lower is refused, higher already failed the acceptance check above). Without this, a
-    // sender whose document lists ML-DSA could be impersonated with an Ed25519-only v1/v2
-    // envelope by whoever forges Ed25519, and v3 would add nothing.
-    const floor = negotiateVersion(peer.value.doc, this.keyDocument);
-    if (!signedOnly && floor !== null && env.version < floor)
-      return xlinkErr(
-        'UNSUPPORTED_VERSION',
-        `v${env.version} envelope where both key documents support v${floor}`,
-        'The sender must use the negotiated version; a lower one is a downgrade',
-        { subCode: 'DOWNGRADE', field: 'version' },
-      );
-    // 5. signature(s), then atomic nonce record
-    const header = verifyEnvelopeSignatures(env, peer.value.doc);
-    if (!header.ok) return header;
-    const stored = await this.nonceStore.checkAndStore(nonceKey, 2 * window + 1000);
-    if (!stored.ok) return stored;
-    if (stored.value === 'replay')
-      return xlinkErr(
-        'REPLAY_DETECTED',
-        'nonce already seen from this sender',
-        'Never resend an envelope; send a new one',
-        { field: 'nonce' },
-      );
-    // 6. scope: granted by the registry and accepted here
-    if (!scopeGranted(peer.value.entry, env.scope))
-      return xlinkErr(
-        'SCOPE_DENIED',
-        `sender is not granted scope "${env.scope}"`,
-        'Grant the scope in the registry',
-        { subCode: 'NOT_GRANTED', field: 'scope' },
-      );
-    if (this.cfg.acceptScopes && !this.cfg.acceptScopes.includes(env.scope))
-      return xlinkErr(
-        'SCOPE_DENIED',
-        `this agent does not accept scope "${env.scope}"`,
-        'Add it to acceptScopes',
-        { subCode: 'NOT_ACCEPTED', field: 'scope' },
-      );
-    // 7-8. key agreement and decryption
-    if (progress) await progress({ stage: 'decrypting', current: 1, total: 1 });
-    const plaintext = await decryptEnvelope(env, this.identity, header.value);
-    if (!plaintext.ok) return plaintext;
-    if (xchangePart || (!signedOnly && isShareRecord(plaintext.value)))
-      return this.receiveShare(env, plaintext.value, xchangePart, progress);
-    if (oversize) return oversize;
-    // 9. parse
-    let payload: Payload;
-    if (signedOnly) payload = plaintext.value;
-    else {
-      const p = decodePayload(plaintext.value);
-      if (!p.ok) return p;
-      payload = p.value;
-    }
-    if (progress) await progress({ stage: 'complete', current: 1, total: 1 });
-    return ok({
-      status: 'complete',
-      sender: env.sender,
-      recipient: env.recipient,
-      scope: env.scope,
-      payload,
-      version: env.version,
-      cleartext: signedOnly,
-      timestamp: env.timestamp,
-      nonce: base64urlEncode(env.nonce),
-    });
-  }
-
-  /** An authenticated share envelope / Xchange part: buffer it (split-channel/receive.ts). */
-  private async receiveShare(
-    env: Envelope,
-    plaintext: Uint8Array,
-    xchangePart: boolean,
-    onProgress: ProgressCallback | undefined,
-  ): Promise<Result<ReceiveResult, XlinkErrorDetail>> {
-    const max = this.cfg.maxPayloadBytes;
-    const part = xchangePart ? decodeXchangePart(plaintext, maxCiphertextFor(max)) : null;
-    if (part && !part.ok) return part;
-    const share = part ? ok(part.value.share) : decodeShareRecord(plaintext);
-    if (!share.ok) return share;
-    // r | tag | type byte | data must fit the payload limit.
-    if (!part && share.value.originalLength > max + 1 + SPLIT_SECRET_OVERHEAD)
-      return xlinkErr(
-        'PAYLOAD_TOO_LARGE',
-        'split message exceeds the maximum payload size',
-        'Send less data or raise maxPayloadBytes',
-        { field: 'share' },
-      );
-    return acceptShare(
-      {
-        buffer: this.shareBuffer,
-        nonceStore: this.nonceStore,
-        groupRecordTtlMs: 2 * this.cfg.timestampWindowMs + this.shareBuffer.groupTimeoutMs + 1000,
-        onProgress,
-      },
-      {
-        mode: part ? 'xchange' : 'split-channel',
-        sender: env.sender,
-        recipient: env.recipient,
-        scope: env.scope,
-        version: env.version,
-        timestamp: env.timestamp,
-        nonce: base64urlEncode(env.nonce),
-        share: share.value,
-        xchange: part ? { iv: part.value.iv, ciphertext: part.value.ciphertext } : undefined,
-      },
-    );
+    return runReceivePipeline(this.receiving, input, receiveOptions ?? {});
   }
 
   /** Signs as this agent's DID (relay pulls, self-registration, other DID-signed services). */
@@ -955,23 +359,4 @@ export class Agent {
   middleware(options: AgentMiddlewareOptions = {}) {
     return createAgentMiddleware((i, o) => this.receive(i, o), options);
   }
-}
-
-/** Same public keys and versions (the `created` time and signature may differ). */
-function sameKeys(a: KeyDocument, b: KeyDocument): boolean {
-  const opt = (x: Uint8Array | undefined, y: Uint8Array | undefined) =>
-    x === undefined || y === undefined ? x === y : sameBytes(x, y);
-  return (
-    a.did === b.did &&
-    sameBytes(a.x25519, b.x25519) &&
-    opt(a.xwing, b.xwing) &&
-    opt(a.mldsa65, b.mldsa65) &&
-    a.versions.join() === b.versions.join()
-  );
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

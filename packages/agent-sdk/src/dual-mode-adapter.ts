@@ -24,8 +24,9 @@
  *
  * @module
  */
-import type { Agent, AgentMessage } from './agent.js';
+import type { Agent } from './agent.js';
 import type { MiddlewareRequest, MiddlewareResponse } from './agent-middleware.js';
+import type { AgentMessage } from './agent-types.js';
 import { ENVELOPE_MEDIA_TYPE } from './envelope.js';
 import type { Payload } from './lib/payload.js';
 

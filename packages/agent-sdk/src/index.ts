@@ -14,22 +14,8 @@
  * @module
  */
 
-// Split-channel, security policy and Xchange.
-export {
-  Agent,
-  type AgentLogger,
-  type AgentMessage,
-  type AgentOptions,
-  DEFAULT_TIMESTAMP_WINDOW_MS,
-  isPendingShares,
-  type ProgressCallback,
-  type ProgressEvent,
-  type ReceiveOptions,
-  type ReceiveResult,
-  type SendOptions,
-  type SendReceipt,
-  SHARE_ENVELOPE_SLACK,
-} from './agent.js';
+// The Agent facade and its public types.
+export { Agent } from './agent.js';
 // Infrastructure: HTTP transport, registry client, relay client, signed requests.
 export {
   type AgentMiddlewareOptions,
@@ -37,6 +23,22 @@ export {
   type MiddlewareRequest,
   type MiddlewareResponse,
 } from './agent-middleware.js';
+export {
+  type AgentLogger,
+  type AgentMessage,
+  type AgentOptions,
+  DEFAULT_TIMESTAMP_WINDOW_MS,
+  isPendingShares,
+  type PendingShares,
+  type ProgressCallback,
+  type ProgressEvent,
+  type ReceiveOptions,
+  type ReceiveResult,
+  type SendOptions,
+  type SendReceipt,
+  SHARE_ENVELOPE_SLACK,
+  type SplitMessageInfo,
+} from './agent-types.js';
 // CLI companions: zero-config connect, invites, API-key migration.
 export {
   type AcceptedInvite,
@@ -215,7 +217,6 @@ export {
   splitTag,
   type TagContext,
 } from './split-channel/integrity.js';
-export type { PendingShares, SplitMessageInfo } from './split-channel/receive.js';
 export {
   dispatchShares,
   type ShareDelivery,

@@ -14,7 +14,8 @@
  * @module
  */
 import { err, ok, type Result } from 'xorida';
-import type { Agent, ReceiveOptions, ReceiveResult, SendOptions, SendReceipt } from './agent.js';
+import { type Agent, provideLazyAgentFactory } from './agent.js';
+import type { ReceiveOptions, ReceiveResult, SendOptions, SendReceipt } from './agent-types.js';
 import { acceptInvite, registryAgent } from './connect.js';
 import type { XlinkErrorDetail } from './errors.js';
 import { type AgentIdentity, generateIdentity } from './identity.js';
@@ -127,3 +128,7 @@ export class LazyAgent {
     return a.ok ? a.value.receive(envelope, options) : a;
   }
 }
+
+// Agent.lazy builds through this factory: agent.ts cannot import this module (it imports
+// connect.ts, which imports agent.ts), so the dependency points from here to the Agent.
+provideLazyAgentFactory((options) => new LazyAgent(options));

@@ -1,7 +1,8 @@
 /**
  * The receiving half of the envelope crypto: signature verification (Ed25519 against the
  * sender DID, plus ML-DSA-65 against the sender's key document for v3) and decryption.
- * Policy (timestamps, nonces, registry, scopes) lives in the Agent pipeline.
+ * Policy (timestamps, nonces, registry, scopes) lives in the receive pipeline
+ * (receive/pipeline.ts).
  *
  * Pitfalls:
  * - Verify signatures BEFORE decrypting: decryption of unauthenticated input is an oracle.

@@ -29,7 +29,7 @@ import {
   isPendingShares,
   type ReceiveOptions,
   type ReceiveResult,
-} from './agent.js';
+} from './agent-types.js';
 import type { XlinkErrorDetail } from './errors.js';
 import type { RelayClient, RelayMessage } from './relay-client.js';
 

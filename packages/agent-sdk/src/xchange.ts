@@ -39,6 +39,7 @@ import {
   split,
 } from 'xorida';
 import { backend } from '#crypto';
+import type { PendingShares } from './agent-types.js';
 import type { Envelope } from './envelope.js';
 import { type EnvelopeJson, envelopeToJson, IV_LENGTH } from './envelope.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
@@ -47,7 +48,6 @@ import { ByteReader, ByteWriter, utf8 } from './lib/binary.js';
 import { base64urlEncode } from './lib/codec.js';
 import type { NonceStore } from './nonce-store.js';
 import { createSignedEnvelope } from './seal.js';
-import type { PendingShares } from './split-channel/receive.js';
 import { dispatchShares } from './split-channel/routing.js';
 import type { SplitSendResult } from './split-channel/send.js';
 import { groupRecordKey } from './split-channel/share-buffer.js';

@@ -145,3 +145,14 @@ export function fromUtf8(b: Uint8Array): string | null {
     return null;
   }
 }
+
+/**
+ * Byte-wise equality of two arrays, NOT constant time: only for public data (key-document
+ * signatures, public keys), never for secrets or MACs.
+ * @returns true when both have the same length and bytes
+ */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

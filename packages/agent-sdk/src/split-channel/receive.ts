@@ -1,11 +1,12 @@
 /**
- * Receiving shares (split-channel share envelopes and Xchange parts) after the Agent pipeline
+ * Receiving shares (split-channel share envelopes and Xchange parts) after the receive pipeline
  * has authenticated them: buffer by sender + groupId, return a `pending` result until k
  * distinct shares are present, then reconstruct, verify the end-to-end integrity and return the
  * message exactly once.
  *
  * Replay protection:
- *   - per share: every share envelope has its own nonce, recorded by the Agent pipeline;
+ *   - per share: every share envelope has its own nonce, recorded by the receive pipeline
+ *     (receive/record-nonce.ts);
  *   - per group: completing a group records `xlink-group|<sender>|<groupId hex>` in the nonce
  *     store (TTL = 2 x timestamp window + group timeout); shares of a recorded group are
  *     acknowledged as `pending` with `delivered: true` and never produce the message again.
@@ -18,7 +19,7 @@
  * @module
  */
 import { ok, type Result, reconstruct } from 'xorida';
-import type { AgentMessage, ProgressCallback } from '../agent.js';
+import type { AgentMessage, PendingShares, ProgressCallback } from '../agent-types.js';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 import { base64urlEncode } from '../lib/codec.js';
 import { decodePayload } from '../lib/payload.js';
@@ -33,45 +34,6 @@ import {
   type ShareGroup,
   wipeGroup,
 } from './share-buffer.js';
-
-/** What `receive` returns for a share that does not complete a message (yet). */
-export interface PendingShares {
-  readonly status: 'pending';
-  readonly mode: 'split-channel' | 'xchange';
-  readonly sender: string;
-  readonly recipient: string;
-  readonly scope: string;
-  /** base64url groupId. */
-  readonly groupId: string;
-  /** Distinct shares buffered so far (0 when `delivered`). */
-  readonly received: number;
-  /** k. */
-  readonly threshold: number;
-  /** n. */
-  readonly total: number;
-  /** True when this share repeats a buffered index (ignored). */
-  readonly duplicate: boolean;
-  /** True when the group was already delivered: this share is ignored. */
-  readonly delivered: boolean;
-  // Absent on pending results; declared so `result.value.payload` type-checks on the union.
-  readonly payload?: undefined;
-  readonly version?: undefined;
-  readonly cleartext?: undefined;
-  readonly timestamp?: undefined;
-  readonly nonce?: undefined;
-  readonly split?: undefined;
-}
-
-/** How a reconstructed message was carried (`AgentMessage.split`). */
-export interface SplitMessageInfo {
-  readonly mode: 'split-channel' | 'xchange';
-  /** base64url groupId. */
-  readonly groupId: string;
-  readonly k: number;
-  readonly n: number;
-  /** Share indices combined. */
-  readonly indices: number[];
-}
 
 /** What the Agent passes in. */
 export interface ShareReceiveContext {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { isPendingShares } from '../../agent.js';
+import { isPendingShares } from '../../agent-types.js';
 import { envelopeToCompact, parseEnvelope } from '../../envelope.js';
 import { RelayClient } from '../../relay-client.js';
 import { EXIT_FAILED, EXIT_USAGE } from '../cli-kit/errors.js';

@@ -1,0 +1,105 @@
+/**
+ * Receive step 12, `assemble`: an authenticated envelope that carries a share is handed to its
+ * assembler, which buffers it by sender and group and answers `pending` until k shares are
+ * present, then the reconstructed message once (split-channel/receive.ts). Two assemblers:
+ *   - Xchange: a signed-only envelope whose payload is an Xchange part (xchange.ts);
+ *   - split-channel: an encrypted envelope whose plaintext is a share record (share-record.ts).
+ * Any other envelope goes on to `deliver`; if it needed the share slack to parse, it now gets
+ * the `PAYLOAD_TOO_LARGE` that parse kept back.
+ *
+ * @module
+ */
+import { ok, type Result } from 'xorida';
+import { maxCiphertextFor } from '../envelope.js';
+import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
+import { base64urlEncode } from '../lib/codec.js';
+import { SPLIT_SECRET_OVERHEAD } from '../split-channel/integrity.js';
+import { acceptShare } from '../split-channel/receive.js';
+import type { IncomingShare } from '../split-channel/share-buffer.js';
+import { decodeShareRecord, isShareRecord } from '../split-channel/share-record.js';
+import { decodeXchangePart } from '../xchange.js';
+import type { ReceiveContext, ReceiveOutcome, ReceiveState, ReceiveStep } from './context.js';
+
+/** Recognises one kind of share and decodes it. */
+interface Assembler {
+  readonly mode: IncomingShare['mode'];
+  matches(s: ReceiveState): boolean;
+  /** The decoded share (and, for Xchange, the ciphertext every part carries). */
+  decode(
+    ctx: ReceiveContext,
+    plaintext: Uint8Array,
+  ): Result<Pick<IncomingShare, 'share' | 'xchange'>, XlinkErrorDetail>;
+}
+
+const xchangeAssembler: Assembler = {
+  mode: 'xchange',
+  matches: (s) => s.xchangePart === true,
+  decode(ctx, plaintext) {
+    const part = decodeXchangePart(plaintext, maxCiphertextFor(ctx.config.maxPayloadBytes));
+    if (!part.ok) return part;
+    const { share, iv, ciphertext } = part.value;
+    return ok({ share, xchange: { iv, ciphertext } });
+  },
+};
+
+const splitChannelAssembler: Assembler = {
+  mode: 'split-channel',
+  matches: (s) => !s.signedOnly && isShareRecord(s.plaintext!),
+  decode(ctx, plaintext) {
+    const share = decodeShareRecord(plaintext);
+    if (!share.ok) return share;
+    // r | tag | type byte | data must fit the payload limit.
+    if (share.value.originalLength > ctx.config.maxPayloadBytes + 1 + SPLIT_SECRET_OVERHEAD)
+      return xlinkErr(
+        'PAYLOAD_TOO_LARGE',
+        'split message exceeds the maximum payload size',
+        'Send less data or raise maxPayloadBytes',
+        { field: 'share' },
+      );
+    return ok({ share: share.value, xchange: undefined });
+  },
+};
+
+/** In the order they are tried. */
+const ASSEMBLERS: readonly Assembler[] = [xchangeAssembler, splitChannelAssembler];
+
+async function assemble(
+  ctx: ReceiveContext,
+  s: ReceiveState,
+  assembler: Assembler,
+): Promise<ReceiveOutcome> {
+  const env = s.env!;
+  const decoded = assembler.decode(ctx, s.plaintext!);
+  if (!decoded.ok) return decoded;
+  return acceptShare(
+    {
+      buffer: ctx.shareBuffer,
+      nonceStore: ctx.config.nonceStore,
+      // The group record outlives every share of the group (each is fresh for 2 windows).
+      groupRecordTtlMs: 2 * ctx.config.timestampWindowMs + ctx.shareBuffer.groupTimeoutMs + 1000,
+      onProgress: s.options.onProgress,
+    },
+    {
+      mode: assembler.mode,
+      sender: env.sender,
+      recipient: env.recipient,
+      scope: env.scope,
+      version: env.version,
+      timestamp: env.timestamp,
+      nonce: base64urlEncode(env.nonce),
+      ...decoded.value,
+    },
+  );
+}
+
+/**
+ * @returns for a share: `ok(PendingShares)`, the reconstructed message (`split` set), or
+ *   `INCONSISTENT_SHARES`, `HMAC_VERIFICATION_FAILED`, `PAYLOAD_TOO_LARGE` (incl.
+ *   `SHARE_BUFFER_FULL`), `NONCE_STORE_FULL`; otherwise the kept-back `PAYLOAD_TOO_LARGE`, or
+ *   `undefined`
+ */
+export const assembleStep: ReceiveStep = (ctx, s) => {
+  const assembler = ASSEMBLERS.find((a) => a.matches(s));
+  if (assembler) return assemble(ctx, s, assembler);
+  return s.oversize;
+};

@@ -1,0 +1,53 @@
+/**
+ * Receive step 3, `timestamp`: the sender's timestamp lies within the receiver's window.
+ *
+ * @module
+ */
+import { ok, type Result } from 'xorida';
+import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
+import type { ReceiveStep } from './context.js';
+
+/**
+ * Checks an envelope timestamp against the receiver's clock; both ends of the window are
+ * inclusive.
+ * @param timestamp the envelope's timestamp, ms since the Unix epoch
+ * @param now the receiver's clock, ms since the Unix epoch
+ * @param windowMs accepted difference in either direction, ms
+ * @returns ok, or `TIMESTAMP_EXPIRED` with subCode `STALE` (older than `now - windowMs`) or
+ *   `FUTURE` (newer than `now + windowMs`)
+ */
+export function checkTimestamp(
+  timestamp: number,
+  now: number,
+  windowMs: number,
+): Result<void, XlinkErrorDetail> {
+  if (timestamp < now - windowMs)
+    return xlinkErr(
+      'TIMESTAMP_EXPIRED',
+      'envelope is older than the timestamp window',
+      'Check clocks (NTP) or resend',
+      { subCode: 'STALE', field: 'timestamp' },
+    );
+  if (timestamp > now + windowMs)
+    return xlinkErr(
+      'TIMESTAMP_EXPIRED',
+      'envelope timestamp is in the future beyond the window',
+      'Check clocks (NTP)',
+      { subCode: 'FUTURE', field: 'timestamp' },
+    );
+  return ok(undefined);
+}
+
+/**
+ * {@link checkTimestamp} with the agent's `timestampWindowMs` and the receive option `now`
+ * (default `Date.now()`).
+ * @returns `TIMESTAMP_EXPIRED` (`STALE` / `FUTURE`), or `undefined`
+ */
+export const timestampStep: ReceiveStep = (ctx, s) => {
+  const r = checkTimestamp(
+    s.env!.timestamp,
+    s.options.now ?? Date.now(),
+    ctx.config.timestampWindowMs,
+  );
+  return r.ok ? undefined : r;
+};

@@ -1,0 +1,73 @@
+/**
+ * Send step 5, `split` (only when the policy chose n > 1): the payload goes out as k-of-n
+ * shares, one envelope each, over the agent's transports: split-channel (split-channel/send.ts)
+ * or Xchange (xchange.ts). It answers with the receipt; the single-envelope steps are skipped.
+ *
+ * @module
+ */
+import { ok } from 'xorida';
+import { xlinkErr } from '../errors.js';
+import { sendSplitChannel } from '../split-channel/send.js';
+import { sendXchange } from '../xchange.js';
+import type { SendStep } from './context.js';
+
+/**
+ * Reports progress `splitting`, `sending` (per share) and `complete`.
+ * @returns `undefined` for n = 1; else the receipt (`split` lists every share envelope and the
+ *   failed transports), `INVALID_OPTIONS:xchange` (agent without `xchange: true`),
+ *   `SEND_FAILED:BELOW_THRESHOLD` (fewer than k shares accepted), or a seal error
+ */
+export const splitStep: SendStep = async (ctx, s) => {
+  const decision = s.decision!;
+  if (decision.n <= 1) return undefined;
+  const options = s.options;
+  if (options.xchange && !ctx.config.xchange)
+    return xlinkErr(
+      'INVALID_OPTIONS',
+      'send({ xchange: true }) needs an agent created with xchange: true',
+      'Create both agents with { xchange: true }',
+      { field: 'xchange' },
+    );
+  const { k, n } = decision;
+  const transports = ctx.config.transports;
+  if (transports.length < n && !ctx.routingWarning.given) {
+    ctx.routingWarning.given = true;
+    ctx.config.logger.warn?.('split-channel.shared-transport', {
+      transports: transports.length,
+      shares: n,
+      message: `${n} shares over ${transports.length} transport(s): channels are not independent`,
+    });
+  }
+  const progress = options.onProgress;
+  const common = {
+    identity: ctx.identity,
+    scope: options.scope,
+    plaintext: s.plaintext!,
+    k,
+    n,
+    transports,
+    ...(options.testing?.timestamp !== undefined ? { timestamp: options.testing.timestamp } : {}),
+    ...(progress
+      ? {
+          onSplitting: () => progress({ stage: 'splitting', current: 1, total: 1 }),
+          onSending: (current: number, total: number) =>
+            progress({ stage: 'sending', current, total }),
+        }
+      : {}),
+  };
+  const recipient = s.recipient!.doc;
+  const r = options.xchange
+    ? await sendXchange({ ...common, recipientDid: recipient.did })
+    : await sendSplitChannel({ ...common, recipient, version: s.version! });
+  if (!r.ok) return r;
+  if (progress) await progress({ stage: 'complete', current: 1, total: 1 });
+  const first = r.value.envelopes[r.value.delivered[0] ?? 0]!;
+  return ok({
+    envelope: first,
+    version: first.version,
+    to: options.to,
+    nonce: first.nonce,
+    security: decision,
+    split: r.value,
+  });
+};

@@ -1,0 +1,28 @@
+/**
+ * Send step 1, `validate`: the scope is well formed and the payload encodes within
+ * `maxPayloadBytes` (lib/payload.ts), before any lookup or key operation.
+ *
+ * @module
+ */
+import { isValidScope } from '../envelope.js';
+import { xlinkErr } from '../errors.js';
+import { encodePayload } from '../lib/payload.js';
+import type { SendStep } from './context.js';
+
+/**
+ * Sets `plaintext`.
+ * @returns `INVALID_SCOPE`, `INVALID_PAYLOAD`, `PAYLOAD_TOO_LARGE`, or `undefined`
+ */
+export const validateStep: SendStep = (ctx, s) => {
+  if (!isValidScope(s.options?.scope))
+    return xlinkErr(
+      'INVALID_SCOPE',
+      'scope must be 1..128 printable ASCII characters',
+      'Use e.g. "payments:notify"',
+      { field: 'scope' },
+    );
+  const plaintext = encodePayload(s.options.payload, ctx.config.maxPayloadBytes);
+  if (!plaintext.ok) return plaintext;
+  s.plaintext = plaintext.value;
+  return undefined;
+};
