@@ -46,9 +46,13 @@ export {
   applyEnvFallback,
   type EnvOptionSettings,
   envOption,
+  InvalidArgumentError,
+  logLevelOption,
+  MAX_SECRET_FILE_BYTES,
   parseList,
   parsePort,
   parseWholeNumber,
+  readSecretFile,
 } from './cli-kit/options.js';
 export {
   type CliProgram,
