@@ -19,6 +19,8 @@ export interface CliRunOptions {
   readonly env?: Record<string, string>;
   readonly cwd?: string;
   readonly timeoutMs?: number;
+  /** Node options before the script, e.g. `['--import', 'tsx']`. */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface CliExit {

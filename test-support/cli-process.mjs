@@ -61,13 +61,14 @@ export function cliSandbox(prefix = 'cli-') {
  * Starts a CLI process (stdin closed, stdout / stderr collected).
  * @param bin the executable script (see {@link builtCli})
  * @param args arguments after the program name
- * @param opts `sandbox` (cwd and env from {@link cliSandbox}), `env` (added over it), `cwd`
+ * @param opts `sandbox` (cwd and env from {@link cliSandbox}), `env` (added over it), `cwd`,
+ *   `nodeArgs` (Node options before the script, e.g. tsx's loader to run sources)
  * @returns the child, its output so far, `waitFor(re, ms)` (resolves with the first stdout
  *   match, rejects when the process exits or after `ms`, default 20000) and `exited` (resolves
  *   with `{ code, signal, out, err }`)
  */
 export function startCli(bin, args, opts = {}) {
-  const child = spawn(process.execPath, [bin, ...args], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), bin, ...args], {
     cwd: opts.cwd ?? opts.sandbox?.cwd ?? tmpdir(),
     env: { ...(opts.sandbox?.env ?? { PATH: process.env.PATH ?? '' }), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
