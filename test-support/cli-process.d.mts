@@ -39,6 +39,11 @@ export interface CliRun {
 }
 
 export function builtCli(packageDir: string): string;
+export function packageCli(
+  packageDir: string,
+  prefix?: string,
+): { readonly bin: string; readonly version: string; sandbox(): CliSandbox };
+export function freePort(): Promise<number>;
 export function cliSandbox(prefix?: string): CliSandbox;
 export function startCli(bin: string, args: readonly string[], opts?: CliRunOptions): CliRun;
 export function runCli(

@@ -10,9 +10,11 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
 /**
  * The built executable of a package.
@@ -24,6 +26,45 @@ export function builtCli(packageDir) {
   const bin = join(packageDir, 'dist', 'node', 'cli.js');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm build\` first`);
   return bin;
+}
+
+/**
+ * The built CLI of a package, its version, and sandboxes removed after the test file.
+ * @param packageDir the package directory
+ * @param prefix sandbox directory name prefix
+ * @returns `{ bin, version, sandbox() }` (`sandbox()`: a fresh {@link cliSandbox})
+ */
+export function packageCli(packageDir, prefix = 'cli-') {
+  const bin = builtCli(packageDir);
+  const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+  const boxes = [];
+  afterAll(() => {
+    for (const b of boxes.splice(0)) b.remove();
+  });
+  return {
+    bin,
+    version,
+    sandbox: () => {
+      const b = cliSandbox(prefix);
+      boxes.push(b);
+      return b;
+    },
+  };
+}
+
+/**
+ * A loopback TCP port nobody listens on right now (bound to 0, read, released).
+ * @returns the port number
+ */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 /**

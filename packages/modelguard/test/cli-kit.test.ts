@@ -1,25 +1,13 @@
 // The `modelguard` executable as a user runs it: the built dist/node/cli.js in its own process,
 // in empty sandbox directories (cwd, HOME, XDG dirs), so "wrote nothing" is checked on disk.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  builtCli,
-  type CliSandbox,
-  cliSandbox,
-  runCli,
-} from '../../../test-support/cli-process.mjs';
+import { describe, expect, it } from 'vitest';
+import { packageCli, runCli } from '../../../test-support/cli-process.mjs';
 
-const pkg = join(import.meta.dirname, '..');
-const bin = builtCli(pkg);
-const version = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).version as string;
-const boxes: CliSandbox[] = [];
-afterAll(() => {
-  for (const b of boxes) b.remove();
-});
+const { bin, version, sandbox } = packageCli(join(import.meta.dirname, '..'), 'modelguard-cli-');
 const box = () => {
-  const b = cliSandbox('modelguard-cli-');
-  boxes.push(b);
+  const b = sandbox();
   writeFileSync(join(b.cwd, 'model.bin'), new Uint8Array(3000).fill(7));
   return b;
 };

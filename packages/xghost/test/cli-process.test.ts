@@ -1,42 +1,14 @@
 // The `xghost` executable as a user runs it: the built dist/node/cli.js in its own process, in
 // empty sandbox directories (cwd, HOME, XDG dirs), so "wrote nothing" is checked on disk.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  builtCli,
-  type CliSandbox,
-  cliSandbox,
-  runCli,
-  startCli,
-} from '../../../test-support/cli-process.mjs';
+import { describe, expect, it } from 'vitest';
+import { freePort, packageCli, runCli, startCli } from '../../../test-support/cli-process.mjs';
 import { SOURCE } from './helpers.js';
 
-const pkg = join(import.meta.dirname, '..');
-const bin = builtCli(pkg);
-const version = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).version as string;
-const boxes: CliSandbox[] = [];
-afterAll(() => {
-  for (const b of boxes) b.remove();
-});
-const box = () => {
-  const b = cliSandbox('xghost-cli-');
-  boxes.push(b);
-  return b;
-};
+const { bin, version, sandbox } = packageCli(join(import.meta.dirname, '..'), 'xghost-cli-');
+const box = sandbox;
 const mode = (p: string) => statSync(p).mode & 0o777;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('xghost CLI (real process, built)', () => {
   it('--version prints the package version; --help of every command exits 0', async () => {

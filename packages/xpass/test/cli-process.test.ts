@@ -1,41 +1,12 @@
 // The `xpass` executable as a user runs it: the built dist/node/cli.js in its own process, in
 // empty sandbox directories (cwd, HOME, XDG dirs), so "wrote nothing" is checked on disk.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  builtCli,
-  type CliSandbox,
-  cliSandbox,
-  runCli,
-  startCli,
-} from '../../../test-support/cli-process.mjs';
+import { describe, expect, it } from 'vitest';
+import { freePort, packageCli, runCli, startCli } from '../../../test-support/cli-process.mjs';
 
-const pkg = join(import.meta.dirname, '..');
-const bin = builtCli(pkg);
-const version = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).version as string;
-const boxes: CliSandbox[] = [];
-afterAll(() => {
-  for (const b of boxes) b.remove();
-});
-const box = () => {
-  const b = cliSandbox('xpass-cli-');
-  boxes.push(b);
-  return b;
-};
-
-/** A port nobody listens on right now (bound, read, released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+const { bin, version, sandbox } = packageCli(join(import.meta.dirname, '..'), 'xpass-cli-');
+const box = sandbox;
 
 describe('xpass CLI (real process, built)', () => {
   it('--version prints the package version; --help and serve --help exit 0', async () => {

@@ -55,10 +55,12 @@ export {
   readSecretFile,
 } from './cli-kit/options.js';
 export {
+  type CliCommand,
   type CliProgram,
   type CliProgramOptions,
   createCliProgram,
   type ResultLike,
+  runCliProgram,
 } from './cli-kit/program.js';
 export {
   DEFAULT_MAX_LOG_RECORD_BYTES,

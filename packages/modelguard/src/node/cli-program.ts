@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type CliIo, type CliProgram, createCliProgram } from '@xorida/agent-sdk/node';
+import { type CliCommand, type CliIo, runCliProgram } from '@xorida/agent-sdk/node';
 import packageJson from '../../package.json';
 import { addRestoreCommand } from './restore-command.js';
 import { addSplitCommand } from './split-command.js';
@@ -19,11 +19,7 @@ import { addVerifyCommand } from './verify-command.js';
 export type { CliIo } from '@xorida/agent-sdk/node';
 
 /** Every `modelguard` command, registered in this order. */
-const COMMANDS: readonly ((cli: CliProgram) => void)[] = [
-  addSplitCommand,
-  addRestoreCommand,
-  addVerifyCommand,
-];
+const COMMANDS: readonly CliCommand[] = [addSplitCommand, addRestoreCommand, addVerifyCommand];
 
 /**
  * Runs the CLI.
@@ -31,14 +27,16 @@ const COMMANDS: readonly ((cli: CliProgram) => void)[] = [
  * @param io output sinks, environment (default `process.env`) and whether stderr is a terminal
  * @returns the exit code (0 ok, 1 failed, 2 usage)
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const cli = createCliProgram({
-    name: 'modelguard',
-    description:
-      'Split AI model weights K-of-N across storage directories (xorida), restore and verify them.',
-    version: packageJson.version,
+export function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  return runCliProgram(
+    {
+      name: 'modelguard',
+      description:
+        'Split AI model weights K-of-N across storage directories (xorida), restore and verify them.',
+      version: packageJson.version,
+    },
+    COMMANDS,
+    argv,
     io,
-  });
-  for (const add of COMMANDS) add(cli);
-  return cli.run(argv);
+  );
 }

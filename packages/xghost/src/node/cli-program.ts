@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type CliIo, type CliProgram, createCliProgram } from '@xorida/agent-sdk/node';
+import { type CliCommand, type CliIo, runCliProgram } from '@xorida/agent-sdk/node';
 import packageJson from '../../package.json';
 import { addBuildCommands } from './build-command.js';
 import { addServeCommand } from './serve-command.js';
@@ -15,7 +15,7 @@ import { addServeCommand } from './serve-command.js';
 export type { CliIo } from '@xorida/agent-sdk/node';
 
 /** Every `xghost` command, registered in this order. */
-const COMMANDS: readonly ((cli: CliProgram) => void)[] = [addBuildCommands, addServeCommand];
+const COMMANDS: readonly CliCommand[] = [addBuildCommands, addServeCommand];
 
 /**
  * Runs the CLI.
@@ -23,13 +23,15 @@ const COMMANDS: readonly ((cli: CliProgram) => void)[] = [addBuildCommands, addS
  * @param io output sinks, environment (default `process.env`) and the stop signal of `serve`
  * @returns the exit code (0 ok, 1 failed, 2 usage); `serve` resolves once the server stopped
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const cli = createCliProgram({
-    name: 'xghost',
-    description: 'xghost: ship JavaScript to customers as two xorida shares, leased per DID',
-    version: packageJson.version,
+export function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  return runCliProgram(
+    {
+      name: 'xghost',
+      description: 'xghost: ship JavaScript to customers as two xorida shares, leased per DID',
+      version: packageJson.version,
+    },
+    COMMANDS,
+    argv,
     io,
-  });
-  for (const add of COMMANDS) add(cli);
-  return cli.run(argv);
+  );
 }

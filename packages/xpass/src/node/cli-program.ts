@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type CliIo, type CliProgram, createCliProgram } from '@xorida/agent-sdk/node';
+import { type CliCommand, type CliIo, runCliProgram } from '@xorida/agent-sdk/node';
 import packageJson from '../../package.json';
 import { addAuditCommand } from './audit-command.js';
 import { addServeCommand } from './serve-command.js';
@@ -18,7 +18,7 @@ import { addServeCommand } from './serve-command.js';
 export type { CliIo } from '@xorida/agent-sdk/node';
 
 /** Every `xpass` command, registered in this order. */
-const COMMANDS: readonly ((cli: CliProgram) => void)[] = [addServeCommand, addAuditCommand];
+const COMMANDS: readonly CliCommand[] = [addServeCommand, addAuditCommand];
 
 /**
  * Runs the CLI.
@@ -26,13 +26,15 @@ const COMMANDS: readonly ((cli: CliProgram) => void)[] = [addServeCommand, addAu
  * @param io output sinks, environment (default `process.env`) and the stop signal of `serve`
  * @returns the exit code (0 ok, 1 failed, 2 usage); `serve` resolves once the server stopped
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const cli = createCliProgram({
-    name: 'xpass',
-    description: 'xpass: per-connection M2M billing server and audit tools',
-    version: packageJson.version,
+export function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  return runCliProgram(
+    {
+      name: 'xpass',
+      description: 'xpass: per-connection M2M billing server and audit tools',
+      version: packageJson.version,
+    },
+    COMMANDS,
+    argv,
     io,
-  });
-  for (const add of COMMANDS) add(cli);
-  return cli.run(argv);
+  );
 }
