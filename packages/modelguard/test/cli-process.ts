@@ -1,30 +1,24 @@
-// Runs the modelguard CLI from source as a separate process (tsx), for real-process tests.
-import { spawn } from 'node:child_process';
+// Runs the modelguard CLI from source as a separate process (tsx), for real-process tests that
+// need no build; the spawning is the shared test-support/cli-process.mjs.
 import { join } from 'node:path';
+import { runCli } from '../../../test-support/cli-process.mjs';
 
-const bin = join(import.meta.dirname, '..', 'src', 'node', 'cli.ts');
+const pkg = join(import.meta.dirname, '..');
+const bin = join(pkg, 'src', 'node', 'cli.ts');
 
 /**
  * Spawns `modelguard <args>` and collects its output.
  * @param args the arguments after the program name
  * @returns the exit code and the full stdout / stderr text
  */
-export function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(
-      process.execPath,
-      ['--conditions=@xorida/source', '--import', 'tsx', bin, ...args],
-      { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (d) => {
-      out += d;
-    });
-    c.stderr.on('data', (d) => {
-      err += d;
-    });
-    c.on('error', reject);
-    c.on('close', (code) => resolve({ code, out, err }));
+export async function cli(
+  args: string[],
+): Promise<{ code: number | null; out: string; err: string }> {
+  const r = await runCli(bin, args, {
+    cwd: pkg,
+    env: process.env as Record<string, string>,
+    nodeArgs: ['--conditions=@xorida/source', '--import', 'tsx'],
+    timeoutMs: 120_000,
   });
+  return { code: r.code, out: r.out, err: r.err };
 }

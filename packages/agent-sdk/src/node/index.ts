@@ -46,15 +46,21 @@ export {
   applyEnvFallback,
   type EnvOptionSettings,
   envOption,
+  InvalidArgumentError,
+  logLevelOption,
+  MAX_SECRET_FILE_BYTES,
   parseList,
   parsePort,
   parseWholeNumber,
+  readSecretFile,
 } from './cli-kit/options.js';
 export {
+  type CliCommand,
   type CliProgram,
   type CliProgramOptions,
   createCliProgram,
   type ResultLike,
+  runCliProgram,
 } from './cli-kit/program.js';
 export {
   DEFAULT_MAX_LOG_RECORD_BYTES,

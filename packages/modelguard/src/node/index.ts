@@ -8,7 +8,7 @@
 
 import { backend } from '@xorida/agent-sdk/crypto';
 
-export { runCli } from './cli-program.js';
+export { type CliIo, runCli } from './cli-program.js';
 export { createDirectoryNode, type DirectoryNodeOptions } from './directory-node.js';
 export { type GuardFileOptions, type GuardFileResult, guardFile } from './guard-file.js';
 export { decodeNodeHeader, encodeNodeHeader, type NodeBlobHeader } from './node-blob.js';

@@ -9,7 +9,7 @@
 
 export { ed25519Verify, sha256Hex } from '@xorida/agent-sdk/crypto';
 export * from '../index.js';
-export { runCli } from './cli-program.js';
+export { type CliIo, runCli } from './cli-program.js';
 export {
   type CreateGhostOptions,
   createGhost,

@@ -25,8 +25,8 @@
  *
  * @module
  */
-import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { link, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { MemoryNonceStore } from '@xorida/agent-sdk';
 import { backend } from '@xorida/agent-sdk/crypto';
 import {
@@ -35,6 +35,8 @@ import {
   defaultDataDir,
   ensureDataDir,
   RedisNonceStore,
+  syncDir,
+  writeFileAtomic,
 } from '@xorida/agent-sdk/node';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
@@ -122,11 +124,19 @@ async function loadOrCreateSecret(
       return xpassErr('STORE_FAILED', `cannot read ${path}: ${(e as Error).message}`);
   }
   const value = make();
+  // Written and fsynced under a temporary name (writeFileAtomic, 0600), then linked into place:
+  // `link` fails with EEXIST when a racing start created it first, so both agree on one secret.
+  const temp = `${path}.new-${bytesToHex(backend.randomBytes(6))}`;
   try {
-    await writeFile(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
-    await chmod(path, 0o600);
+    await writeFileAtomic(temp, `${value}\n`, { mode: 0o600 });
+    await link(temp, path);
+    await syncDir(dirname(path));
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      return loadOrCreateSecret(path, make, check);
     return xpassErr('STORE_FAILED', `cannot write ${path}: ${(e as Error).message}`);
+  } finally {
+    await rm(temp, { force: true });
   }
   return ok(value);
 }

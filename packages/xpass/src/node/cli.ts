@@ -1,21 +1,10 @@
 #!/usr/bin/env node
 /**
- * `xpass` executable: runs `runCli` with the process arguments and exits with its code.
+ * `xpass` executable: the CLI kit's `runAsMain` runs `runCli` with the process arguments.
  *
  * @module
  */
+import { runAsMain } from '@xorida/agent-sdk/node';
 import { runCli } from './cli-program.js';
 
-runCli(process.argv.slice(2), {
-  out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
-  err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
-  env: process.env,
-}).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    process.stderr.write(`xpass: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+runAsMain('xpass', runCli);

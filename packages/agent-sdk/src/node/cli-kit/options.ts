@@ -11,8 +11,13 @@
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { LOG_LEVELS } from '../server-kit/logging.js';
 import { usageError } from './errors.js';
+
+/** Thrown by an option parser for a bad value (a usage error, exit 2); commander's class. */
+export { InvalidArgumentError };
 
 interface EnvMeta {
   readonly envVar: string;
@@ -137,4 +142,59 @@ export function parseList(v: string, prev: string[] = []): string[] {
       .map((s) => s.trim())
       .filter(Boolean),
   ];
+}
+
+/**
+ * `--log-level <level>` with `LOG_LEVEL` as fallback, for `serve` commands: one of the pino
+ * levels the server kit accepts (server-kit/logging.ts `LOG_LEVELS`).
+ * @returns the option; its value is undefined when neither flag nor variable is set (the server
+ *   kit then logs at `info`)
+ */
+export function logLevelOption(): Option {
+  return envOption(
+    '--log-level <level>',
+    `request log level: ${LOG_LEVELS.join(', ')}`,
+    'LOG_LEVEL',
+    {
+      parse: (v) => {
+        if (!(LOG_LEVELS as readonly string[]).includes(v))
+          throw new InvalidArgumentError(`expected one of ${LOG_LEVELS.join(', ')}`);
+        return v;
+      },
+    },
+  );
+}
+
+/** Longest secret file read by {@link readSecretFile}, bytes: tokens and keys are short. */
+export const MAX_SECRET_FILE_BYTES = 4096;
+
+/**
+ * Reads a secret (token, webhook secret) from a file named by a flag, so the secret itself never
+ * appears on a command line (shell history, `ps`). Called at the start of an action, before
+ * anything is written.
+ * @param path the file
+ * @param flag the flag or variable that named it, for the error
+ * @returns the file's content without surrounding whitespace
+ * @throws CliError usage `INVALID_VALUE` (exit 2) when the file cannot be read, is empty, or is
+ *   over {@link MAX_SECRET_FILE_BYTES}
+ */
+export function readSecretFile(path: string, flag: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw usageError(
+      'INVALID_VALUE',
+      `${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      `Point ${flag} at a readable file holding the secret`,
+    );
+  }
+  const secret = text.trim();
+  if (secret === '' || Buffer.byteLength(text) > MAX_SECRET_FILE_BYTES)
+    throw usageError(
+      'INVALID_VALUE',
+      `${flag} ${path}: ${secret === '' ? 'the file is empty' : `over ${MAX_SECRET_FILE_BYTES} bytes`}`,
+      `Put only the secret in the file`,
+    );
+  return secret;
 }

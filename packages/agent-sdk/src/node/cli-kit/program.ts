@@ -148,3 +148,25 @@ export function createCliProgram(opts: CliProgramOptions): CliProgram {
     },
   };
 }
+
+/** Adds one command (or a group) to a program: the unit a CLI registers. */
+export type CliCommand = (cli: CliProgram) => void;
+
+/**
+ * Builds a program from its command list and runs it: the whole `runCli` of a package CLI.
+ * @param opts name, description and version of the program
+ * @param commands registrations, in help order (adding a command is one entry)
+ * @param argv arguments after the executable
+ * @param io output sinks, environment and stop signal
+ * @returns the exit code: 0 ok, 1 failed, 2 usage
+ */
+export function runCliProgram(
+  opts: Omit<CliProgramOptions, 'io'>,
+  commands: readonly CliCommand[],
+  argv: readonly string[],
+  io: CliIo,
+): Promise<number> {
+  const cli = createCliProgram({ ...opts, io });
+  for (const add of commands) add(cli);
+  return cli.run(argv);
+}
