@@ -50,7 +50,7 @@ export {
   registryAgent,
   verifyDiscoveryDocument,
 } from './connect.js';
-export { cryptoBackendName } from './crypto.js';
+export { cryptoBackendName, cryptoCapabilities } from './crypto.js';
 export {
   didFromEd25519PublicKey,
   didKeyAgreementKey,
