@@ -14,10 +14,15 @@ vi.doMock('../src/lib/crypto/node.js', async (importOriginal) => {
 });
 const noble: Sdk = await import('../src/index.js');
 
-async function agentOn(sdk: Sdk, seed: number, world: object, postQuantumSig: boolean) {
+async function agentOn(
+  sdk: Sdk,
+  seed: number,
+  world: Record<string, unknown>,
+  postQuantumSig: boolean,
+) {
   const id = sdk.identityFromSeed(new Uint8Array(32).fill(seed), { postQuantumSig });
   if (!id.ok) throw new Error(id.error.code);
-  const agent = sdk.Agent.fromParts({ ...(world as never), identity: id.value });
+  const agent = sdk.Agent.fromParts({ ...world, identity: id.value } as never);
   const r = await agent.register();
   if (!r.ok) throw new Error(r.error.code);
   return agent;

@@ -22,8 +22,9 @@
  *
  * @module
  */
-import * as nodeCrypto from 'node:crypto';
+
 import type { KeyObject } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import {
   derWrap,
