@@ -50,6 +50,7 @@ export {
   registryAgent,
   verifyDiscoveryDocument,
 } from './connect.js';
+export type { CryptoCapabilities, PrimitiveSource } from './crypto.js';
 export { cryptoBackendName, cryptoCapabilities } from './crypto.js';
 export {
   didFromEd25519PublicKey,
