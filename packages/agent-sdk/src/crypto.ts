@@ -6,7 +6,9 @@
  * The backend is chosen ONCE, when this module loads, through the package's `#crypto`
  * conditional import: the `node` condition gives `node:crypto` (synchronous, native), every
  * other runtime (Deno, Bun, browsers, workers) gets Web Crypto + @noble. Nothing sniffs the
- * runtime per call. `cryptoBackendName` tells which one loaded.
+ * runtime per call. `cryptoBackendName` tells which one loaded, `cryptoCapabilities()` which of
+ * its primitives are native (the Node backend detects ML-KEM-768 / ML-DSA-65 / SHA3-256 in
+ * node:crypto once at load, Node >= 24.7, and uses @noble where they are missing).
  *
  * Pitfalls:
  * - Everything is synchronous except `aes256GcmSeal`/`aes256GcmOpen`, which are async because
@@ -17,7 +19,8 @@
  * - Verification and decryption return `false`/`null` on bad input and never throw; key loaders
  *   throw `RangeError` on a wrong key length (a programming error, not an attack).
  * - Post-quantum primitives (`backend.mlKem768`, `backend.mlDsa65`, `backend.sha3_256`) are
- *   backend members so a native implementation can replace @noble/post-quantum in one place.
+ *   backend members so a native implementation replaces @noble/post-quantum in one place; keys
+ *   and wire bytes are identical on both paths.
  *
  * Specs: FIPS 180-4 (SHA-256), FIPS 202 (SHA3-256), RFC 2104 (HMAC), RFC 5869 (HKDF),
  * NIST SP 800-38D (AES-GCM), RFC 8032 (Ed25519), RFC 7748 (X25519), RFC 8410 (DER key
@@ -28,11 +31,24 @@
  */
 import { bytesToHex } from 'xorida';
 import { backend } from '#crypto';
+import type { CryptoCapabilities } from './lib/crypto/types.js';
 
 export { backend };
 
 /** `'node'` or `'portable'`: which crypto backend this build resolved to. */
 export const cryptoBackendName: 'node' | 'portable' = backend.name;
+
+/**
+ * Which primitives of the loaded backend run natively in this runtime and which in JavaScript
+ * (@noble), decided once when the backend loaded by trying each operation. On Node >= 24.7 the
+ * Node backend reports ML-KEM-768 (FIPS 203), ML-DSA-65 (FIPS 204) and SHA3-256 (FIPS 202) as
+ * `'native'`; on Node 20/22 they are `'js'`.
+ * @returns a frozen {@link CryptoCapabilities} (same object on every call)
+ */
+export function cryptoCapabilities(): CryptoCapabilities {
+  return capabilities;
+}
+const capabilities: CryptoCapabilities = Object.freeze({ ...backend.capabilities });
 
 /**
  * Ed25519 verification against a raw public key (RFC 8032); the backend's, as a function.
@@ -71,9 +87,11 @@ export {
 } from './lib/crypto/der.js';
 export type {
   CryptoBackend,
+  CryptoCapabilities,
   Ed25519SigningKey,
   MlDsa65,
   MlKem768,
   MlKem768Prepared,
+  PrimitiveSource,
   X25519SecretKey,
 } from './lib/crypto/types.js';

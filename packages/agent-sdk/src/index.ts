@@ -52,7 +52,8 @@ export {
   registryAgent,
   verifyDiscoveryDocument,
 } from './connect.js';
-export { cryptoBackendName } from './crypto.js';
+export type { CryptoCapabilities, PrimitiveSource } from './crypto.js';
+export { cryptoBackendName, cryptoCapabilities } from './crypto.js';
 export {
   didFromEd25519PublicKey,
   didKeyAgreementKey,

@@ -1,6 +1,7 @@
 /**
  * X-Wing hybrid KEM (draft-connolly-cfrg-xwing-kem, the version whose decapsulation key is a
- * 32-byte seed): ML-KEM-768, X25519 and SHA3-256 from the selected crypto backend, SHAKE256
+ * 32-byte seed): ML-KEM-768, X25519 and SHA3-256 from the selected crypto backend (native in
+ * node:crypto where the runtime has them, see `crypto/node-pq.ts`), SHAKE256
  * from @noble/hashes, combined exactly as the draft specifies. The official
  * test vectors (test/fixtures/xwing-draft-10-appendix-c.txt) pin this composition byte for byte.
  *
@@ -112,7 +113,8 @@ export function xwingEncapsulate(
       prep = backend.mlKem768.prepare(publicKey.slice(0, ML_KEM_PK));
       prepared.set(publicKey, prep);
     }
-    kem = prep.encapsulate(eseed ? eseed.slice(0, 32) : backend.randomBytes(32));
+    // No `m` on the random path: a native backend then encapsulates with its own randomness.
+    kem = prep.encapsulate(eseed ? eseed.slice(0, 32) : undefined);
   } catch {
     return null;
   }

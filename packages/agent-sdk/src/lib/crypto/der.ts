@@ -1,7 +1,8 @@
 /**
- * The fixed DER prefixes of RFC 8410 keys: for a 32-byte Ed25519 / X25519 key, PKCS#8 and SPKI
- * encodings are a constant prefix followed by the raw key, so wrapping and unwrapping is a
- * concatenation. The one place in the repository that spells these bytes.
+ * The fixed DER prefixes of RFC 8410 keys and of seed-only ML-KEM-768 / ML-DSA-65 keys: PKCS#8
+ * and SPKI encodings of fixed-length keys are a constant prefix followed by the raw key, so
+ * wrapping and unwrapping is a concatenation. The one place in the repository that spells these
+ * bytes.
  *
  * @module
  */
@@ -28,10 +29,42 @@ export const ED25519_SPKI_PREFIX: Uint8Array = Uint8Array.from([
 ]);
 
 /**
+ * PKCS#8 prefix of a seed-only ML-KEM-768 private key (draft-ietf-lamps-kyber-certificates,
+ * OID 2.16.840.1.101.3.4.4.2, private key CHOICE `seed [0]`): followed by the 64-byte FIPS 203
+ * key-generation seed `d || z`. 22 bytes.
+ */
+export const ML_KEM_768_PKCS8_SEED_PREFIX: Uint8Array = Uint8Array.from([
+  0x30, 0x54, 0x02, 0x01, 0x00, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+  0x04, 0x02, 0x04, 0x42, 0x80, 0x40,
+]);
+
+/** SubjectPublicKeyInfo prefix of a 1184-byte ML-KEM-768 encapsulation key (same draft). 22 bytes. */
+export const ML_KEM_768_SPKI_PREFIX: Uint8Array = Uint8Array.from([
+  0x30, 0x82, 0x04, 0xb2, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x04,
+  0x02, 0x03, 0x82, 0x04, 0xa1, 0x00,
+]);
+
+/**
+ * PKCS#8 prefix of a seed-only ML-DSA-65 private key (draft-ietf-lamps-dilithium-certificates,
+ * OID 2.16.840.1.101.3.4.3.18, private key CHOICE `seed [0]`): followed by the 32-byte FIPS 204
+ * key-generation seed. 22 bytes.
+ */
+export const ML_DSA_65_PKCS8_SEED_PREFIX: Uint8Array = Uint8Array.from([
+  0x30, 0x34, 0x02, 0x01, 0x00, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+  0x03, 0x12, 0x04, 0x22, 0x80, 0x20,
+]);
+
+/** SubjectPublicKeyInfo prefix of a 1952-byte ML-DSA-65 public key (same draft). 22 bytes. */
+export const ML_DSA_65_SPKI_PREFIX: Uint8Array = Uint8Array.from([
+  0x30, 0x82, 0x07, 0xb2, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03,
+  0x12, 0x03, 0x82, 0x07, 0xa1, 0x00,
+]);
+
+/**
  * `prefix || key` as a new array (the DER encoding of a 32-byte RFC 8410 key).
  * @param prefix one of the prefixes above
- * @param key 32 raw key bytes
- * @returns prefix.length + 32 bytes (secret when `key` is)
+ * @param key the raw key bytes (32 for RFC 8410 keys, the seed or public key otherwise)
+ * @returns prefix.length + key.length bytes (secret when `key` is)
  */
 export function derWrap(prefix: Uint8Array, key: Uint8Array): Uint8Array {
   const out = new Uint8Array(prefix.length + key.length);

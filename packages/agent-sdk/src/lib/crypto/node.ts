@@ -1,8 +1,9 @@
 /**
  * `node:crypto` backend (Node >= 20): native Ed25519, X25519, AES-256-GCM, SHA-256, HMAC, HKDF
  * and randomness, measured 10-40x faster than Web Crypto or pure JS for small messages. The
- * post-quantum members are @noble's (`noble-pq.ts`) until Node ships them on every supported
- * version. AES-GCM is synchronous here; the async pair simply resolves the sync result.
+ * post-quantum members (ML-KEM-768, ML-DSA-65, SHA3-256) are native where the runtime has them
+ * (Node >= 24.7), detected once at load by `node-pq.ts`, and @noble's otherwise (Node 20/22,
+ * Deno, Bun today). AES-GCM is synchronous here; the async pair simply resolves the sync result.
  *
  * Pitfalls:
  * - Raw keys are imported as JWK, not DER: on Node 20 / OpenSSL 3 a DER (PKCS#8/SPKI) import
@@ -34,7 +35,7 @@ import {
 } from 'node:crypto';
 import { isStrongEd25519PublicKey } from '../ed25519-key-check.js';
 import { derWrap, ED25519_PKCS8_PREFIX, X25519_PKCS8_PREFIX } from './der.js';
-import { nobleMlDsa65, nobleMlKem768, nobleSha3_256 } from './noble-pq.js';
+import { detectedPq, noblePq, type PqMembers } from './node-pq.js';
 import type { CryptoBackend, Ed25519SigningKey, X25519SecretKey } from './types.js';
 
 type Curve = 'Ed25519' | 'X25519';
@@ -186,62 +187,79 @@ function gcmOpen(
   }
 }
 
-/** The `node:crypto` implementation of {@link CryptoBackend}. */
-export const backend: CryptoBackend = {
-  name: 'node',
-  randomBytes(n) {
-    const out = new Uint8Array(n);
-    randomFillSync(out);
-    return out;
-  },
-  sha256(data) {
-    return u8(createHash('sha256').update(data).digest());
-  },
-  sha256Parts(parts) {
-    const h = createHash('sha256');
-    for (const p of parts) h.update(p);
-    return u8(h.digest());
-  },
-  sha3_256: nobleSha3_256,
-  hmacSha256(key, data) {
-    return u8(createHmac('sha256', key).update(data).digest());
-  },
-  hkdfSha256(ikm, salt, info, length) {
-    return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
-  },
-  async aes256GcmSeal(key, iv, plaintext, aad) {
-    return gcmSeal(key, iv, plaintext, aad);
-  },
-  async aes256GcmOpen(key, iv, sealed, aad) {
-    return gcmOpen(key, iv, sealed, aad);
-  },
-  aes256GcmSealSync: gcmSeal,
-  aes256GcmOpenSync: gcmOpen,
-  ed25519Signer(seed): Ed25519SigningKey {
-    need32(seed, 'Ed25519 private key');
-    const key = importPrivate('Ed25519', seed);
-    return {
-      publicKey: rawPublicOf(createPublicKey(key)),
-      sign: (message) => u8(sign(null, message, key)),
-    };
-  },
-  ed25519Verify(publicKey, message, signature) {
-    if (publicKey.length !== 32 || signature.length !== 64) return false;
-    try {
-      return verify(null, message, edKeys.get(publicKey), signature);
-    } catch {
-      return false;
-    }
-  },
-  x25519SecretKey(secretKey) {
-    need32(secretKey, 'X25519 private key');
-    const key = importPrivate('X25519', secretKey);
-    return x25519Handle(key, rawPublicOf(createPublicKey(key)));
-  },
-  x25519Generate() {
-    const { privateKey, publicKey } = generateKeyPairSync('x25519');
-    return x25519Handle(privateKey, rawPublicOf(publicKey));
-  },
-  mlKem768: nobleMlKem768,
-  mlDsa65: nobleMlDsa65,
-};
+function nodeBackend(pq: PqMembers): CryptoBackend {
+  return {
+    name: 'node',
+    capabilities: {
+      backend: 'node',
+      ...pq.sources,
+      x25519: 'native',
+      ed25519: 'native',
+      aes256Gcm: 'native',
+    },
+    randomBytes(n) {
+      const out = new Uint8Array(n);
+      randomFillSync(out);
+      return out;
+    },
+    sha256(data) {
+      return u8(createHash('sha256').update(data).digest());
+    },
+    sha256Parts(parts) {
+      const h = createHash('sha256');
+      for (const p of parts) h.update(p);
+      return u8(h.digest());
+    },
+    sha3_256: pq.sha3_256,
+    hmacSha256(key, data) {
+      return u8(createHmac('sha256', key).update(data).digest());
+    },
+    hkdfSha256(ikm, salt, info, length) {
+      return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
+    },
+    async aes256GcmSeal(key, iv, plaintext, aad) {
+      return gcmSeal(key, iv, plaintext, aad);
+    },
+    async aes256GcmOpen(key, iv, sealed, aad) {
+      return gcmOpen(key, iv, sealed, aad);
+    },
+    aes256GcmSealSync: gcmSeal,
+    aes256GcmOpenSync: gcmOpen,
+    ed25519Signer(seed): Ed25519SigningKey {
+      need32(seed, 'Ed25519 private key');
+      const key = importPrivate('Ed25519', seed);
+      return {
+        publicKey: rawPublicOf(createPublicKey(key)),
+        sign: (message) => u8(sign(null, message, key)),
+      };
+    },
+    ed25519Verify(publicKey, message, signature) {
+      if (publicKey.length !== 32 || signature.length !== 64) return false;
+      try {
+        return verify(null, message, edKeys.get(publicKey), signature);
+      } catch {
+        return false;
+      }
+    },
+    x25519SecretKey(secretKey) {
+      need32(secretKey, 'X25519 private key');
+      const key = importPrivate('X25519', secretKey);
+      return x25519Handle(key, rawPublicOf(createPublicKey(key)));
+    },
+    x25519Generate() {
+      const { privateKey, publicKey } = generateKeyPairSync('x25519');
+      return x25519Handle(privateKey, rawPublicOf(publicKey));
+    },
+    mlKem768: pq.mlKem768,
+    mlDsa65: pq.mlDsa65,
+  };
+}
+
+/** The `node:crypto` implementation of {@link CryptoBackend}, post-quantum members as detected. */
+export const backend: CryptoBackend = nodeBackend(detectedPq);
+
+/**
+ * @internal The same backend with the @noble post-quantum members forced, for tests that check
+ * the native and @noble paths against each other in one process. Never used by library code.
+ */
+export const nobleBackend: CryptoBackend = nodeBackend(noblePq);

@@ -48,6 +48,17 @@ async function aesKey(key: Uint8Array, usage: KeyUsage): Promise<CryptoKey> {
 /** The Web Crypto + @noble implementation of {@link CryptoBackend}. */
 export const backend: CryptoBackend = {
   name: 'portable',
+  // Web Crypto's ML-KEM / ML-DSA (where a runtime has them) are asynchronous; this contract is
+  // synchronous, so the post-quantum members stay on @noble here.
+  capabilities: {
+    backend: 'portable',
+    mlKem768: 'js',
+    mlDsa65: 'js',
+    sha3_256: 'js',
+    x25519: 'js',
+    ed25519: 'js',
+    aes256Gcm: 'native',
+  },
   randomBytes(n) {
     const out = new Uint8Array(n);
     // getRandomValues fills at most 65536 bytes per call.

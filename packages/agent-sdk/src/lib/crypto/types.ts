@@ -14,8 +14,9 @@
  * - Handles (`Ed25519SigningKey`, `X25519SecretKey`) keep native key objects so hot paths do not
  *   re-import keys; they hold secret material for their owner's lifetime.
  * - Post-quantum primitives (`mlKem768`, `mlDsa65`, `sha3_256`) are members of the backend so a
- *   backend can swap @noble/post-quantum for a native implementation without touching callers;
- *   today both backends share the @noble implementation (`noble-pq.ts`).
+ *   backend can swap @noble/post-quantum for a native implementation without touching callers:
+ *   the Node backend uses `node:crypto`'s ML-KEM-768 / ML-DSA-65 where the runtime has them
+ *   (`node-pq.ts`), otherwise @noble (`noble-pq.ts`); `capabilities` says which one runs.
  *
  * @module
  */
@@ -73,10 +74,36 @@ export interface MlDsa65 {
   ): boolean;
 }
 
+/** Where a primitive runs: the runtime's native crypto, or JavaScript (@noble). */
+export type PrimitiveSource = 'native' | 'js';
+
+/**
+ * Which implementation each primitive of a backend uses, decided once when the backend loads
+ * (by trying the operation, not by reading a version string).
+ */
+export interface CryptoCapabilities {
+  /** `'node'` or `'portable'`: the backend that loaded. */
+  readonly backend: 'node' | 'portable';
+  /** ML-KEM-768 (FIPS 203) key generation, decapsulation and random encapsulation. */
+  readonly mlKem768: PrimitiveSource;
+  /** ML-DSA-65 (FIPS 204) key generation, signing and verification. */
+  readonly mlDsa65: PrimitiveSource;
+  /** SHA3-256 (FIPS 202), the X-Wing combiner hash. */
+  readonly sha3_256: PrimitiveSource;
+  /** X25519 (RFC 7748). */
+  readonly x25519: PrimitiveSource;
+  /** Ed25519 (RFC 8032). */
+  readonly ed25519: PrimitiveSource;
+  /** AES-256-GCM (NIST SP 800-38D), the asynchronous pair. */
+  readonly aes256Gcm: PrimitiveSource;
+}
+
 /** The primitives the platform takes from a runtime. */
 export interface CryptoBackend {
   /** `'node'` or `'portable'`, for diagnostics and benchmark labels. */
   readonly name: 'node' | 'portable';
+  /** Which primitives are native in this runtime. */
+  readonly capabilities: CryptoCapabilities;
   /** `n` bytes from the runtime CSPRNG. */
   randomBytes(n: number): Uint8Array;
   /** SHA-256 digest (FIPS 180-4), 32 bytes. */
