@@ -1,8 +1,5 @@
 /**
- * The `modelguard` command line: `split`, `restore`, `verify`. Built on commander (argument
- * parsing, help) and cli-progress (a bar with MB/s and ETA on a TTY).
- *
- * Pitfalls:
+ * The `modelguard` command line: `split`, `restore`, `verify` (commander, cli-progress). Pitfalls:
  * - `--json` prints exactly one JSON object on stdout and nothing else (no bar), for scripts.
  * - Exit codes: 0 success, 1 the operation failed (error printed), 2 bad usage. `verify` exits
  *   1 when any node is bad or the model is not recoverable.
@@ -17,6 +14,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { ModelGuardError } from '../errors.js';
 import { parseManifest, serializeManifest } from '../manifest.js';
 import { loadPublicKey, loadSigningSeed } from './cli-keys.js';
+import { parseMode } from './cli-node-args.js';
 import { createDirectoryNode } from './directory-node.js';
 import { writeFileAtomic } from './durable.js';
 import { guardFile } from './guard-file.js';
@@ -170,6 +168,11 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .requiredOption('--nodes <dirs>', 'comma-separated node directories, one per share', dirs)
     .requiredOption('--threshold <k>', 'how many nodes restore the model', parseIntArg)
     .option('--chunk-size <size>', 'chunk size (bytes, or e.g. 4MiB)', parseSize)
+    .option(
+      '--mode <mode>',
+      'ideal (default, information-theoretic) or compact (n/k storage)',
+      parseMode,
+    )
     .option('--manifest <path>', 'where to write the manifest (default <file>.manifest.json)')
     .option(
       '--sign-key <path>',
@@ -212,6 +215,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         nodes,
         threshold: o.threshold,
         chunkSize: o.chunkSize,
+        mode: o.mode,
         signingSeed: seed,
         tfjsWeightsManifest: o.tfjsManifest,
         metadata: o.name ? { name: o.name } : undefined,

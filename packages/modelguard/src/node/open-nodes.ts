@@ -8,6 +8,7 @@
 import { ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
 import { NODE_HEADER_LENGTH } from '../lib/chunk-plan.js';
+import { manifestMode } from '../lib/manifest-mode.js';
 import { nodeBlobName, type StorageNode } from '../storage-node.js';
 import type { ModelManifest } from '../types.js';
 import { decodeNodeHeader } from './node-blob.js';
@@ -95,7 +96,8 @@ export async function openNodes(
         h.modelId !== manifest.id ||
         h.chunkCount !== manifest.totalChunks ||
         h.modelSize !== manifest.modelSize ||
-        h.blobLength !== blobLength
+        h.blobLength !== blobLength ||
+        (h.mode ?? 'ideal') !== manifestMode(manifest)
       );
     }
   }
