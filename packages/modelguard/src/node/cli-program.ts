@@ -1,5 +1,4 @@
-/**
- * The `modelguard` command line: `split`, `restore`, `verify` (commander, cli-progress). Pitfalls:
+/** The `modelguard` CLI: `split`, `restore`, `verify`, `node serve`. Pitfalls:
  * - `--json` prints exactly one JSON object on stdout and nothing else (no bar), for scripts.
  * - Exit codes: 0 success, 1 the operation failed (error printed), 2 bad usage. `verify` exits
  *   1 when any node is bad or the model is not recoverable.
@@ -14,10 +13,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { ModelGuardError } from '../errors.js';
 import { parseManifest, serializeManifest } from '../manifest.js';
 import { loadPublicKey, loadSigningSeed } from './cli-keys.js';
-import { parseMode } from './cli-node-args.js';
-import { createDirectoryNode } from './directory-node.js';
+import { openNodeSpec, parseMode } from './cli-node-args.js';
 import { writeFileAtomic } from './durable.js';
 import { guardFile } from './guard-file.js';
+import { registerNodeCommand } from './node-serve-command.js';
 import type { OnProgress } from './progress.js';
 import { type RejectedClaim, reconstructFile, verifyFile } from './reconstruct-file.js';
 
@@ -210,7 +209,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         }
       }
       const bar = progressBar(io, o.json, 'split  ');
-      const nodes = (o.nodes as string[]).map((d) => createDirectoryNode(d, { fsync: o.fsync }));
+      const nodes = (o.nodes as string[]).map((d) => openNodeSpec(d, { fsync: o.fsync }));
       const r = await guardFile(file, {
         nodes,
         threshold: o.threshold,
@@ -300,7 +299,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       const bar = progressBar(io, o.json, 'restore');
       const r = await reconstructFile(
         m.value,
-        (o.nodes as string[]).map((d) => createDirectoryNode(d)),
+        (o.nodes as string[]).map((d) => openNodeSpec(d)),
         o.out,
         {
           trustedPublicKey,
@@ -354,7 +353,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       const bar = progressBar(io, o.json, 'verify ');
       const r = await verifyFile(
         m.value,
-        (o.nodes as string[]).map((d) => createDirectoryNode(d)),
+        (o.nodes as string[]).map((d) => openNodeSpec(d)),
         {
           trustedPublicKey,
           workers: o.workers,
@@ -385,6 +384,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       }
     });
 
+  registerNodeCommand(program, io, (c) => (code = c));
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
