@@ -5,7 +5,9 @@ import { createReadStream, writeFileSync } from 'node:fs';
 import { parseManifest, serializeManifest } from '@xorida/modelguard';
 import { createDirectoryNode, guardFile, reconstructFile } from '@xorida/modelguard/node';
 
-const [op, file, dirsArg, manifestPath, fsyncArg, outPath, workersArg] = process.argv.slice(2);
+const [op, file, dirsArg, manifestPath, fsyncArg, outPath, workersArg, modeArg] =
+  process.argv.slice(2);
+const mode = modeArg === 'compact' ? 'compact' : 'ideal';
 const workers = workersArg ? Number(workersArg) : undefined; // undefined: the library default
 const dirs = dirsArg ? dirsArg.split(',') : [];
 const fsync = fsyncArg === 'fsync';
@@ -18,7 +20,7 @@ if (op === 'sha256') {
   extra = { sha256: h.digest('hex') };
 } else if (op === 'guard') {
   const nodes = dirs.map((d) => createDirectoryNode(d, { fsync }));
-  const r = await guardFile(file, { nodes, threshold: 2, workers });
+  const r = await guardFile(file, { nodes, threshold: 2, workers, mode });
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   writeFileSync(manifestPath, serializeManifest(r.value.manifest));
   extra = { sha256: r.value.manifest.modelHash };

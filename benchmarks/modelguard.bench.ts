@@ -5,7 +5,8 @@
  * (`process.resourceUsage().maxRSS`). The file is freshly written, so all passes read from the
  * page cache; `sync` runs before every pass so that writeback of earlier passes does not land
  * in the next one. Guard and restore are measured without fsync (CPU pipeline) and with fsync.
- * Targets: guard and restore >= 0.45x sha256 throughput, peak RSS <= 256 MiB.
+ * Both storage modes (ideal, compact) are run. Targets: guard and restore >= 0.45x sha256
+ * throughput (0.6x for compact), peak RSS <= 256 MiB.
  */
 import { spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
@@ -62,16 +63,18 @@ try {
     expected = s.sha256!;
     add('sha256 (node:crypto, streaming)', s);
     // Default workers (one per core) with and without fsync, then 1 worker without fsync.
-    for (const [mode, workers] of [
-      ['nofsync', ''],
-      ['fsync', ''],
-      ['nofsync', '1'],
+    for (const [mode, workers, storage] of [
+      ['nofsync', '', 'ideal'],
+      ['fsync', '', 'ideal'],
+      ['nofsync', '1', 'ideal'],
+      ['nofsync', '', 'compact'],
+      ['fsync', '', 'compact'],
     ] as const) {
       rmSync(dirs[0]!, { recursive: true, force: true });
       rmSync(dirs[1]!, { recursive: true, force: true });
       rmSync(dirs[2]!, { recursive: true, force: true });
-      const label = `${mode}${workers ? `, ${workers} workers` : ''}`;
-      const g = child(['guard', file, dirs.join(','), manifest, mode, '', workers]);
+      const label = `${storage}, ${mode}${workers ? `, ${workers} workers` : ''}`;
+      const g = child(['guard', file, dirs.join(','), manifest, mode, '', workers, storage]);
       if (g.sha256 !== expected) throw new Error('guard hash differs from sha256');
       add(`guardFile 2-of-3 (${label})`, g);
       const r = child([

@@ -15,15 +15,26 @@
  * @module
  */
 import { backend } from '@xorida/agent-sdk/crypto';
-import { bytesToHex, createSplitter, encodeShare, ok, type Result } from 'xorida';
+import {
+  bytesToHex,
+  createDisperser,
+  createSplitter,
+  encodeShare,
+  ok,
+  type Result,
+  type Share,
+  type XoridaError,
+} from 'xorida';
 import { type ModelGuardError, mgErr } from './errors.js';
 import { planChunks } from './lib/chunk-plan.js';
 import { chunkTagPrefix } from './lib/chunk-tag.js';
+import { CONTENT_KEY_LENGTH, sealChunk } from './lib/compact.js';
 import { checkConfig, checkFinalMetadata, checkMetadataInput } from './lib/config-check.js';
+import { type SplitKey, splitContentKey } from './lib/content-key.js';
 import { PRODUCT_TYPE_MODELGUARD } from './lib/limits.js';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from './lib/safetensors.js';
 import { shareDigestPrefix } from './lib/share-digest.js';
-import { MANIFEST_FORMAT, MANIFEST_VERSION } from './manifest.js';
+import { MANIFEST_FORMAT, MANIFEST_VERSION, MANIFEST_VERSION_MODE } from './manifest.js';
 import type {
   ManifestChunk,
   ModelGuardConfig,
@@ -70,9 +81,11 @@ export function describeInput(
  * @param weights the model bytes (0..2^32-1 bytes in practice: one buffer); not modified
  * @param metadata `{ name, version, architecture, parameterCount, modelSize }` with
  *   `modelSize === weights.length`; `tfjs.weightsManifest` may be attached for TF.js models
- * @param config `{ storageNodes: n, threshold: k, chunkSize = 4 MiB }`
- * @returns `{ manifest, shares }` with `shares[chunkIndex][nodeIndex]` (IDA5 share bytes,
- *   product type 0x0010), or `INVALID_CONFIG` (bad config, or metadata the manifest parser
+ * @param config `{ storageNodes: n, threshold: k, chunkSize = 4 MiB, mode = 'ideal' }`; with
+ *   `mode: 'compact'` each chunk is sealed with AES-256-GCM under a fresh per-model key and
+ *   dispersed (ramp scheme, L = k), and the key is split k-of-n (docs/formats.md "Compact mode")
+ * @returns `{ manifest, shares, keyShares? }` with `shares[chunkIndex][nodeIndex]` (IDA5 share
+ *   bytes, product type 0x0010) and, in compact mode, `keyShares[nodeIndex]`, or `INVALID_CONFIG` (bad config, or metadata the manifest parser
  *   would refuse: unknown keys, `safetensors` for a non-safetensors input, a `format` that
  *   disagrees with the sections, a bad `tfjs.weightsManifest`) / `SPLIT_FAILED`
  * @see docs/formats.md#modelguard; xorida-scheme.md sections 2 and 6
@@ -98,7 +111,7 @@ export async function guardModel(
   if (!cfg.ok) return cfg;
   const meta = checkMetadataInput(metadata, weights.length);
   if (!meta.ok) return meta;
-  const { storageNodes: n, threshold: k, chunkSize } = cfg.value;
+  const { storageNodes: n, threshold: k, chunkSize, mode } = cfg.value;
   const described = describeInput(metadata, weights.subarray(0, 8), weights.length, (len) =>
     weights.subarray(8, 8 + len),
   );
@@ -114,13 +127,30 @@ export async function guardModel(
   const spans = planChunks(weights.length, chunkSize, described.firstChunk);
   const splitter = createSplitter({ threshold: k, shares: n });
   if (!splitter.ok) return mgErr('SPLIT_FAILED', splitter.error.message, splitter.error.hint);
+  const disperser = mode === 'compact' ? createDisperser({ k, n }) : undefined;
+  if (disperser && !disperser.ok)
+    return mgErr('SPLIT_FAILED', disperser.error.message, disperser.error.hint);
+  // Compact mode (Krawczyk, CRYPTO '93): seal each chunk under a per-model key, disperse it.
+  const key =
+    mode === 'compact'
+      ? globalThis.crypto.getRandomValues(new Uint8Array(CONTENT_KEY_LENGTH))
+      : undefined;
+  const deal = (c: number, offset: number, chunk: Uint8Array): Result<Share[], XoridaError> => {
+    if (!key || !disperser?.ok) return splitter.value.split(chunk);
+    const sealed = sealChunk(key, modelId, c, offset, chunk);
+    const r = disperser.value.disperse(sealed);
+    sealed.fill(0);
+    return r;
+  };
+  let splitKey: SplitKey | undefined;
   const chunks: ManifestChunk[] = [];
   const shares: ModelWeightShare[][] = [];
   try {
+    if (key) splitKey = splitContentKey(key, modelId, k, n);
     for (let c = 0; c < spans.length; c++) {
       const { offset, length } = spans[c]!;
       const chunk = weights.subarray(offset, offset + length);
-      const split = splitter.value.split(chunk);
+      const split = deal(c, offset, chunk);
       if (!split.ok)
         return mgErr('SPLIT_FAILED', `chunk ${c}: ${split.error.message}`, split.error.hint, {
           chunkIndex: c,
@@ -162,6 +192,8 @@ export async function guardModel(
     }
   } finally {
     splitter.value.dispose();
+    if (disperser?.ok) disperser.value.dispose();
+    key?.fill(0);
   }
   const manifest: ModelManifest = {
     format: MANIFEST_FORMAT,
@@ -175,5 +207,12 @@ export async function guardModel(
     totalChunks: spans.length,
     chunks,
   };
-  return ok({ manifest, shares });
+  if (!splitKey) return ok({ manifest, shares });
+  const compact: ModelManifest = {
+    ...manifest,
+    version: MANIFEST_VERSION_MODE,
+    mode: 'compact',
+    contentKey: { groupId: splitKey.groupId, shareDigests: splitKey.shareDigests },
+  };
+  return ok({ manifest: compact, shares, keyShares: splitKey.shares });
 }

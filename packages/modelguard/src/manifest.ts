@@ -27,13 +27,16 @@ import {
   MAX_SAFETENSORS_HEADER,
   MAX_TENSOR_NAME,
 } from './lib/limits.js';
+import { checkMode } from './lib/manifest-mode.js';
 import { checkTfjsWeightsManifest } from './lib/tfjs.js';
 import type { ModelManifest } from './types.js';
 
 /** The `format` value of every manifest. */
 export const MANIFEST_FORMAT = 'xorida-modelguard-manifest';
-/** The manifest version this library writes and reads. */
+/** The manifest version ideal mode writes (read too). */
 export const MANIFEST_VERSION = 2;
+/** The manifest version compact mode writes: it records `mode` (read too, with either mode). */
+export const MANIFEST_VERSION_MODE = 3;
 const SIGNING_DOMAIN = 'xorida/modelguard/manifest/v1\n';
 
 const TOP_KEYS = [
@@ -48,6 +51,8 @@ const TOP_KEYS = [
   'totalChunks',
   'chunks',
   'signature',
+  'mode',
+  'contentKey',
 ] as const;
 const META_KEYS = [
   'name',
@@ -178,7 +183,7 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
       'version',
       'version 1 (no per-share digests) is no longer read: restore with the release that wrote it, then split again',
     );
-  if (value.version !== MANIFEST_VERSION)
+  if (value.version !== MANIFEST_VERSION && value.version !== MANIFEST_VERSION_MODE)
     return bad('version', `unsupported version ${String(value.version)}`);
   if (!isHex(value.id, 32)) return bad('id', 'must be 32 lower-case hex chars');
   if (!isShortString(value.createdAt, 64)) return bad('createdAt', 'must be a short string');
@@ -228,6 +233,8 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
     if (offset > size) return bad(`${f}.length`, 'chunks run past modelSize');
   }
   if (offset !== size) return bad('chunks', `cover ${offset} bytes, modelSize is ${size}`);
+  const mode = checkMode(value, c.storageNodes, groups, MANIFEST_VERSION);
+  if (!mode.ok) return mode;
   if (value.signature !== undefined) {
     const s = value.signature;
     if (

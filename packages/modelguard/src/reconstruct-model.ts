@@ -20,7 +20,9 @@
 import { backend } from '@xorida/agent-sdk/crypto';
 import { equalBytes, hexToBytes, ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from './errors.js';
+import { recoverContentKey } from './lib/content-key.js';
 import { isIntIn, isRecord } from './lib/json-checks.js';
+import { manifestMode } from './lib/manifest-mode.js';
 import { alignedPool, recoverChunk } from './lib/recover-chunk.js';
 import { checkManifest, type TrustedKey, verifyManifest } from './manifest.js';
 import type {
@@ -45,6 +47,12 @@ export interface ReconstructModelOptions {
    * the array position.
    */
   readonly nodeIndices?: readonly number[];
+  /**
+   * Compact mode (required there): `keyShares[node]`, the content key share `guardModel`
+   * returned for that node (`keyShares` of its result), or undefined when that node is not
+   * available. Each is checked against its digest in the manifest.
+   */
+  readonly keyShares?: readonly (Uint8Array | undefined)[];
 }
 
 /**
@@ -53,7 +61,8 @@ export interface ReconstructModelOptions {
  * @param sharesFromNodes shares in any grouping: per node (`shares.map(c => c[node])`, as in
  *   the original Xguard design) or per chunk (`guardModel`'s `shares`); flattened and placed by their
  *   claimed `chunkIndex` and `index`
- * @param options `{ trustedPublicKey?, grouping?, nodeIndices? }`
+ * @param options `{ trustedPublicKey?, grouping?, nodeIndices?, keyShares? }` (`keyShares` is
+ *   required for a compact-mode manifest)
  * @returns `{ weights, badNodes, rejectedClaims }`, or `MANIFEST_INVALID`, `INVALID_CONFIG`
  *   (bad `sharesFromNodes`, `grouping` or `nodeIndices`),
  *   `INSUFFICIENT_SHARES`, `HMAC_FAILED`, `INTEGRITY_FAILED` (misplaced or foreign chunks,
@@ -125,8 +134,29 @@ export async function reconstructModel(
   });
   const modelId = hexToBytes(manifest.id);
   const groups = new Set(manifest.chunks.map((c) => c.groupId));
-  const weights = new Uint8Array(manifest.modelSize);
   const badNodes = new Set<number>();
+  let key: Uint8Array | undefined;
+  if (manifestMode(manifest) === 'compact' && total > 0) {
+    const ks = options.keyShares;
+    if (!Array.isArray(ks))
+      return mgErr(
+        'INVALID_CONFIG',
+        'a compact-mode manifest needs keyShares (one per node index, undefined when missing)',
+        'Pass the keyShares that guardModel returned with the shares.',
+        { field: 'keyShares' },
+      );
+    const kr = recoverContentKey(
+      modelId,
+      k,
+      n,
+      manifest.contentKey!.shareDigests,
+      Array.from({ length: n }, (_, i) => (ks[i] instanceof Uint8Array ? [ks[i]!] : [])),
+    );
+    if (!kr.ok) return kr;
+    key = kr.value.key;
+    for (const b of kr.value.badNodes) badNodes.add(b);
+  }
+  const weights = new Uint8Array(manifest.modelSize);
   const aligned = alignedPool(2 * n);
   for (const chunk of manifest.chunks) {
     const r = await recoverChunk(
@@ -141,6 +171,7 @@ export async function reconstructModel(
         tag: hexToBytes(chunk.tag),
         shareDigests: chunk.shareDigests.map(hexToBytes),
         knownGroup: (g) => groups.has(g),
+        ...(key ? { key } : {}),
       },
       claims[chunk.index]!.map((list) =>
         list.length === 0 ? undefined : list.length === 1 ? list[0]!.data : list.map((c) => c.data),
@@ -151,6 +182,7 @@ export async function reconstructModel(
     );
     if (!r.ok) {
       weights.fill(0);
+      key?.fill(0);
       return r;
     }
     weights.set(r.value.bytes, chunk.offset);
@@ -166,6 +198,7 @@ export async function reconstructModel(
       });
     }
   }
+  key?.fill(0);
   if (!equalBytes(backend.sha256Parts([weights]), hexToBytes(manifest.modelHash))) {
     weights.fill(0);
     return mgErr(

@@ -50,6 +50,21 @@ export interface ModelGuardConfig {
   readonly threshold: number;
   /** Chunk length in bytes, 1..64 MiB; default 4 MiB (4,194,304). */
   readonly chunkSize?: number;
+  /**
+   * `'ideal'` (default): each chunk split k-of-n, information-theoretic, every share as large as
+   * the chunk. `'compact'`: each chunk sealed with AES-256-GCM under a per-model key and
+   * dispersed k-of-n (shares about 1/k of the chunk), the key split k-of-n; computational
+   * (docs/formats.md "Compact mode").
+   */
+  readonly mode?: 'ideal' | 'compact';
+}
+
+/** The compact-mode content key split, as recorded in the manifest. */
+export interface ManifestContentKey {
+  /** The xorida groupId of the key split (32 hex chars). */
+  readonly groupId: string;
+  /** `shareDigests[node]`: key share digest (64 hex chars, n entries), docs/formats.md. */
+  readonly shareDigests: readonly string[];
 }
 
 /** One chunk as recorded in the manifest. */
@@ -84,14 +99,21 @@ export interface ManifestSignature {
 /** The manifest: everything needed to check and reassemble a model, and no share data. */
 export interface ModelManifest {
   readonly format: 'xorida-modelguard-manifest';
-  /** 2 (per-share digests). Version 1 manifests are refused. */
-  readonly version: 2;
+  /**
+   * 2 (per-share digests, ideal mode; what ideal mode writes) or 3 (records `mode`; what compact
+   * mode writes). Version 1 manifests are refused.
+   */
+  readonly version: 2 | 3;
   /** Random 16-byte model id, hex; bound into every chunk tag and node blob name. */
   readonly id: string;
   /** ISO 8601 creation time. */
   readonly createdAt: string;
   readonly metadata: ModelMetadata;
-  readonly config: Required<ModelGuardConfig>;
+  readonly config: Required<Omit<ModelGuardConfig, 'mode'>>;
+  /** Version 3 only: how the chunks are stored. Absent in version 2 (ideal). */
+  readonly mode?: 'ideal' | 'compact';
+  /** Version 3, compact mode only: the content key split. */
+  readonly contentKey?: ManifestContentKey;
   /** Model length in bytes. */
   readonly modelSize: number;
   /** SHA-256 of the whole model, hex. */
@@ -115,9 +137,13 @@ export interface ModelWeightShare {
   readonly chunkId: string;
   readonly chunkIndex: number;
   readonly totalChunks: number;
-  /** The xorida share in the IDA5 binary encoding, product type 0x0010. */
+  /**
+   * The xorida share in the IDA5 binary encoding, product type 0x0010: a threshold share of the
+   * chunk (ideal mode) or a dispersal share (version 2 header, L = k) of the sealed chunk
+   * (compact mode).
+   */
   readonly data: Uint8Array;
-  /** Chunk length in bytes. */
+  /** Chunk length in bytes (the plaintext chunk, in both modes). */
   readonly originalSize: number;
 }
 
@@ -125,6 +151,11 @@ export interface ModelWeightShare {
 export interface ModelGuardResult {
   readonly manifest: ModelManifest;
   readonly shares: ModelWeightShare[][];
+  /**
+   * Compact mode only: `keyShares[node]`, node's encoded content key share (IDA5, product type
+   * 0x0011). Store it with that node's chunk shares and pass it to `reconstructModel`.
+   */
+  readonly keyShares?: Uint8Array[];
 }
 
 /** A share given to `reconstructModel` that was not used although it claimed a slot. */

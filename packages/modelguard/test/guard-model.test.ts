@@ -432,7 +432,8 @@ describe('strict manifest parsing', () => {
       ['modelHash', text.replace(manifest.modelHash, manifest.modelHash.toUpperCase())],
       ['config.threshold', text.replace('"threshold": 2', '"threshold": 4')],
       ['(root)', text.slice(0, -3)],
-      ['version', text.replace('"version": 2', '"version": 3')],
+      ['version', text.replace('"version": 2', '"version": 4')],
+      ['mode', text.replace('"version": 2', '"version": 3')],
       ['version', text.replace('"version": 2', '"version": 1')],
       ['chunks[0].shareDigests', text.replace(manifest.chunks[0]!.shareDigests[1]!, 'ab')],
     ];

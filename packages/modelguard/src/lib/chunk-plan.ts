@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { SHARE_HEADER_LENGTH, shareLength } from 'xorida';
+import { SHARE_HEADER_LENGTH, SHARE_HEADER_LENGTH_RAMP, shareLength } from 'xorida';
+import { keyShareLength, sealedLength } from './compact.js';
 
 /** One chunk's place in the model, in bytes. */
 export interface ChunkSpan {
@@ -74,6 +75,60 @@ export function nodeBlobOffsets(lengths: readonly number[], n: number): number[]
   for (let i = 0; i < lengths.length; i++) {
     out[i] = at;
     at = checkedAdd(at, encodedShareLength(lengths[i]!, n));
+  }
+  out[lengths.length] = at;
+  return out;
+}
+
+/**
+ * How a model is stored: `ideal` (every chunk split k-of-n with xorida's threshold scheme;
+ * information-theoretic, each share as large as the chunk) or `compact` (sealed with
+ * AES-256-GCM and dispersed with the ramp scheme at L = k; each share about 1/k of the chunk;
+ * computational). See compact.ts.
+ */
+export type GuardMode = 'ideal' | 'compact';
+
+/** The parameters that fix a node blob's layout. */
+export interface BlobShape {
+  readonly n: number;
+  readonly k: number;
+  readonly mode: GuardMode;
+}
+
+/**
+ * Encoded length in bytes of one node's share of a chunk in either mode: for `compact`, a
+ * 35-byte ramp header plus `shareLength(length + 16, n, k)`.
+ * @param chunkLength chunk length in bytes, >= 1
+ * @param shape `{ n, k, mode }`
+ */
+export function chunkShareLength(chunkLength: number, shape: BlobShape): number {
+  if (shape.mode === 'ideal') return encodedShareLength(chunkLength, shape.n);
+  return SHARE_HEADER_LENGTH_RAMP + shareLength(sealedLength(chunkLength), shape.n, shape.k);
+}
+
+/**
+ * Where the chunk shares start in a node blob: after the 48-byte header, and in compact mode
+ * after the content key share too.
+ * @param shape `{ n, k, mode }`
+ * @returns bytes
+ */
+export function chunkSharesStart(shape: BlobShape): number {
+  return shape.mode === 'ideal' ? NODE_HEADER_LENGTH : NODE_HEADER_LENGTH + keyShareLength(shape.n);
+}
+
+/**
+ * `nodeBlobOffsets` for either mode.
+ * @param lengths chunk lengths in bytes, in order
+ * @param shape `{ n, k, mode }`
+ * @returns `lengths.length + 1` offsets; the last is the blob length
+ */
+export function blobOffsets(lengths: readonly number[], shape: BlobShape): number[] {
+  if (shape.mode === 'ideal') return nodeBlobOffsets(lengths, shape.n);
+  const out = new Array<number>(lengths.length + 1);
+  let at = chunkSharesStart(shape);
+  for (let i = 0; i < lengths.length; i++) {
+    out[i] = at;
+    at = checkedAdd(at, chunkShareLength(lengths[i]!, shape));
   }
   out[lengths.length] = at;
   return out;

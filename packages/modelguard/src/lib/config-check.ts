@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ok, type Result } from 'xorida';
+import { choosePrime, MAX_RAMP_WORK, ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
 import { metadataProblem } from '../manifest.js';
 import type { ModelGuardConfig, ModelMetadata } from '../types.js';
@@ -12,8 +12,10 @@ import { isIntIn, isRecord, isShortString, unknownKey } from './json-checks.js';
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MAX_MODEL_SIZE } from './limits.js';
 
 /**
- * Checks the split parameters and fills in the default chunk size.
- * @returns `{ storageNodes, threshold, chunkSize }`, or `INVALID_CONFIG` naming the field
+ * Checks the split parameters and fills in the defaults (chunk size 4 MiB, mode `ideal`).
+ * @returns `{ storageNodes, threshold, chunkSize, mode }`, or `INVALID_CONFIG` naming the field
+ *   (`mode` not ideal/compact, or compact with `k * k * (p-1)^2` over xorida's
+ *   `MAX_RAMP_WORK`, e.g. k > 16 at n = 255)
  */
 export function checkConfig(
   config: ModelGuardConfig,
@@ -43,7 +45,21 @@ export function checkConfig(
       `chunkSize must be an integer in 1..${MAX_CHUNK_SIZE} bytes, got ${String(chunkSize)}`,
       'The default 4 MiB suits most models.',
     );
-  return ok({ storageNodes: n, threshold: k, chunkSize });
+  const mode = config.mode ?? 'ideal';
+  if (mode !== 'ideal' && mode !== 'compact')
+    return bad(
+      'mode',
+      `mode must be "ideal" or "compact", got ${String(mode)}`,
+      'Omit it for ideal.',
+    );
+  const p1 = choosePrime(n) - 1;
+  if (mode === 'compact' && k * k * p1 * p1 > MAX_RAMP_WORK)
+    return bad(
+      'threshold',
+      `compact mode supports k * k * (p-1)^2 <= 2^24; (k, n) = (${k}, ${n}) exceeds it`,
+      'Use a smaller threshold or fewer nodes, or ideal mode.',
+    );
+  return ok({ storageNodes: n, threshold: k, chunkSize, mode });
 }
 
 /**

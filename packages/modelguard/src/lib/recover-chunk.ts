@@ -18,9 +18,18 @@
  *
  * @module
  */
-import { bytesToHex, equalBytes, ok, type Result, reconstructInto, type Share } from 'xorida';
+import {
+  bytesToHex,
+  equalBytes,
+  ok,
+  type Result,
+  reconstructInto,
+  recoverInto,
+  type Share,
+} from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
 import { chunkTagPrefix } from './chunk-tag.js';
+import { openChunk, sealedLength } from './compact.js';
 import { PRODUCT_TYPE_MODELGUARD } from './limits.js';
 import { shareDigestPrefix } from './share-digest.js';
 import { viewShare } from './share-view.js';
@@ -47,6 +56,11 @@ export interface ChunkJob {
   readonly shareDigests: readonly Uint8Array[];
   /** Whether a hex group id belongs to some chunk of this manifest (to explain a mismatch). */
   readonly knownGroup?: (groupIdHex: string) => boolean;
+  /**
+   * Compact mode: the 32-byte content key. The shares are then dispersal shares (L = k) of the
+   * sealed chunk (`length + 16` bytes), opened with AES-256-GCM before the tag check.
+   */
+  readonly key?: Uint8Array;
 }
 
 /** Options of `recoverChunk`. */
@@ -128,12 +142,29 @@ function explain(job: ChunkJob, node: number, data: Uint8Array): Reason {
     d.k !== job.k ||
     d.n !== job.n ||
     d.index !== node ||
-    d.originalLength !== job.length
+    (d.L ?? 1) !== (job.key ? job.k : 1) ||
+    d.originalLength !== (job.key ? sealedLength(job.length) : job.length)
   )
     return 'MALFORMED_SHARE';
   const g = bytesToHex(d.groupId);
   if (g !== job.groupId) return job.knownGroup?.(g) ? 'CHUNK_MISPLACED' : 'FOREIGN_SHARE';
   return 'TAG_MISMATCH';
+}
+
+/**
+ * Compact mode: recovers the sealed chunk from k dispersal shares and opens it into `out`.
+ * @returns false when recovery fails or the GCM tag does not verify (shares that match their
+ *   digests but do not open mean an inconsistent manifest or a wrong content key)
+ */
+function openInto(job: ChunkJob, shares: readonly Share[], out: Uint8Array): boolean {
+  const sealed = new Uint8Array(sealedLength(job.length));
+  const r = recoverInto(shares, sealed);
+  const plain = r.ok ? openChunk(job.key!, job.modelId, job.index, job.offset, sealed) : null;
+  sealed.fill(0);
+  if (!plain || plain.length !== job.length) return false;
+  out.set(plain);
+  plain.fill(0);
+  return true;
 }
 
 /**
@@ -247,12 +278,10 @@ async function recoverChunkBody(
     );
   }
   const out = options.out?.length === length ? options.out : new Uint8Array(length);
-  const r = reconstructInto(
-    valid.slice(0, k).map((v) => v.share),
-    out,
-  );
+  const chosen = valid.slice(0, k).map((v) => v.share);
+  const r = job.key ? openInto(job, chosen, out) : reconstructInto(chosen, out).ok;
   const tagOk =
-    r.ok &&
+    r &&
     equalBytes(
       await sha256([
         chunkTagPrefix(job.modelId, job.index, job.offset, length),

@@ -9,9 +9,17 @@
  */
 
 import { backend } from '@xorida/agent-sdk/crypto';
-import { createSplitter, SHARE_HEADER_LENGTH, type Splitter } from 'xorida';
+import {
+  createDisperser,
+  createSplitter,
+  type Disperser,
+  SHARE_HEADER_LENGTH,
+  SHARE_HEADER_LENGTH_RAMP,
+  type Splitter,
+} from 'xorida';
 import type { ModelGuardError } from '../errors.js';
 import { chunkTagPrefix } from '../lib/chunk-tag.js';
+import { sealChunk } from '../lib/compact.js';
 import { PRODUCT_TYPE_MODELGUARD } from '../lib/limits.js';
 import {
   alignedPool,
@@ -32,8 +40,13 @@ export interface SplitTask {
   readonly offset: number;
   /** The chunk bytes (transferred; wiped and returned as `SplitOutput.chunk`). */
   readonly chunk: Uint8Array;
-  /** Optional n recycled output buffers of `SHARE_HEADER_LENGTH + shareLength` bytes. */
+  /** Optional n recycled output buffers of `chunkShareLength(chunk.length, shape)` bytes. */
   readonly outputs?: Uint8Array[];
+  /**
+   * Compact mode: the 32-byte content key. The chunk is sealed (AES-256-GCM) and the sealed
+   * bytes dispersed with L = k instead of split (docs/formats.md "Compact mode").
+   */
+  readonly key?: Uint8Array;
 }
 
 /** Result of a `SplitTask`. */
@@ -66,6 +79,8 @@ export interface RecoverTask {
   readonly classifyAll: boolean;
   /** A recycled output buffer of `length` bytes (transferred), to avoid garbage. */
   readonly out?: Uint8Array;
+  /** Compact mode: the 32-byte content key. */
+  readonly key?: Uint8Array;
 }
 
 /** Tells a worker which group ids belong to the current manifest. */
@@ -82,10 +97,12 @@ export type RecoverOutput =
   | { readonly ok: false; readonly error: ModelGuardError };
 
 const PAYLOAD_ALIGN_PAD = 6; // (6 + SHARE_HEADER_LENGTH) % 8 === 0
+const RAMP_ALIGN_PAD = 5; // (5 + SHARE_HEADER_LENGTH_RAMP) % 8 === 0
 
 /** Holds the per-thread state (splitter and its random scratch, manifest group ids). */
 export class ChunkWorker {
   private splitter: Splitter | undefined;
+  private disperser: Disperser | undefined;
   private readonly aligned = alignedPool(8);
   private groups = new Set<string>();
 
@@ -117,6 +134,7 @@ export class ChunkWorker {
         tag: task.tag,
         shareDigests: task.shareDigests,
         knownGroup: (g) => this.groups.has(g),
+        ...(task.key ? { key: task.key } : {}),
       },
       task.candidates,
       backend.sha256Parts,
@@ -129,7 +147,56 @@ export class ChunkWorker {
     return { out: r, transfer: r.ok ? [r.value.bytes.buffer as ArrayBuffer] : [] };
   }
 
+  /** Compact mode: seal, then disperse the sealed chunk into n ramp shares (L = k). */
+  private disperse(task: SplitTask): SplitOutput {
+    const { k, n, chunk } = task;
+    if (!this.disperser || this.disperser.k !== k || this.disperser.n !== n) {
+      this.disperser?.dispose();
+      const d = createDisperser({ k, n });
+      if (!d.ok) throw new Error(d.error.message);
+      this.disperser = d.value;
+    }
+    const tag = backend.sha256Parts([
+      chunkTagPrefix(task.modelId, task.index, task.offset, chunk.length),
+      chunk,
+    ]);
+    const sealed = sealChunk(task.key!, task.modelId, task.index, task.offset, chunk);
+    chunk.fill(0);
+    const len = this.disperser.shareLength(sealed.length);
+    const size = SHARE_HEADER_LENGTH_RAMP + len;
+    const shares =
+      task.outputs?.length === n && task.outputs.every((b) => b.length === size)
+        ? task.outputs
+        : Array.from(
+            { length: n },
+            // The payload after the 35-byte ramp header starts 8-byte aligned (see split).
+            () => new Uint8Array(new ArrayBuffer(size + RAMP_ALIGN_PAD), RAMP_ALIGN_PAD, size),
+          );
+    const g = this.disperser.disperseInto(
+      sealed,
+      shares.map((b) => b.subarray(SHARE_HEADER_LENGTH_RAMP)),
+    );
+    sealed.fill(0);
+    if (!g.ok) throw new Error(`chunk ${task.index}: ${g.error.message}`);
+    for (let i = 0; i < n; i++)
+      writeShareHeader(shares[i]!, {
+        index: i,
+        n,
+        k,
+        L: k,
+        groupId: g.value,
+        originalLength: sealed.length,
+        payloadLength: len,
+        productType: PRODUCT_TYPE_MODELGUARD,
+      });
+    const digests = shares.map((b, i) =>
+      backend.sha256Parts([shareDigestPrefix(task.modelId, task.index, i), b]),
+    );
+    return { tag, groupId: g.value, shares, digests, chunk };
+  }
+
   private split(task: SplitTask): SplitOutput {
+    if (task.key) return this.disperse(task);
     const { k, n, chunk } = task;
     if (!this.splitter || this.splitter.threshold !== k || this.splitter.shares !== n) {
       this.splitter?.dispose();
@@ -181,5 +248,6 @@ export class ChunkWorker {
   /** Wipes and drops the scratch buffers. */
   dispose(): void {
     this.splitter?.dispose();
+    this.disperser?.dispose();
   }
 }

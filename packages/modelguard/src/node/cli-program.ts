@@ -12,6 +12,7 @@
  */
 import { type CliCommand, type CliIo, runCliProgram } from '@xorida/agent-sdk/node';
 import packageJson from '../../package.json';
+import { addNodeCommand } from './node-serve-command.js';
 import { addRestoreCommand } from './restore-command.js';
 import { addSplitCommand } from './split-command.js';
 import { addVerifyCommand } from './verify-command.js';
@@ -19,7 +20,12 @@ import { addVerifyCommand } from './verify-command.js';
 export type { CliIo } from '@xorida/agent-sdk/node';
 
 /** Every `modelguard` command, registered in this order. */
-const COMMANDS: readonly CliCommand[] = [addSplitCommand, addRestoreCommand, addVerifyCommand];
+const COMMANDS: readonly CliCommand[] = [
+  addSplitCommand,
+  addRestoreCommand,
+  addVerifyCommand,
+  addNodeCommand,
+];
 
 /**
  * Runs the CLI.

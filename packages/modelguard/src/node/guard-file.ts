@@ -15,22 +15,27 @@
  * - If any node fails, nothing is committed on purpose: the blobs already renamed into place on
  *   other nodes are deleted (best effort) and STORAGE_FAILED names the node. The same holds
  *   when signing fails; a seed that is not 32 bytes is refused before anything is written.
- * - A file that changes while it is read yields a manifest of whatever was read; the hash and
- *   tags still match what the nodes hold.
+ * - A file that changes while it is read yields a manifest of whatever was read.
  *
  * @module
  */
 import { createHash } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { bytesToHex, ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
 import { describeInput } from '../guard-model.js';
-import { encodedShareLength, nodeBlobOffsets, planChunks } from '../lib/chunk-plan.js';
+import { type BlobShape, blobOffsets, chunkShareLength, planChunks } from '../lib/chunk-plan.js';
+import { CONTENT_KEY_LENGTH } from '../lib/compact.js';
 import { checkConfig, checkFinalMetadata, checkMetadataInput } from '../lib/config-check.js';
+import { splitContentKey } from '../lib/content-key.js';
 import { safetensorsHeaderLength } from '../lib/safetensors.js';
-import { checkTfjsWeightsManifest } from '../lib/tfjs.js';
-import { MANIFEST_FORMAT, MANIFEST_VERSION, signManifest } from '../manifest.js';
+import {
+  MANIFEST_FORMAT,
+  MANIFEST_VERSION,
+  MANIFEST_VERSION_MODE,
+  signManifest,
+} from '../manifest.js';
 import { nodeBlobName, type StorageNode } from '../storage-node.js';
 import type { ManifestChunk, ModelManifest, ModelMetadata } from '../types.js';
 import { BlobFeed } from './blob-feed.js';
@@ -44,6 +49,7 @@ import {
 } from './chunk-pool.js';
 import type { SplitOutput } from './chunk-work.js';
 import { readExact } from './file-read.js';
+import { isStorageNode, loadTfjs } from './guard-input.js';
 import { encodeNodeHeader } from './node-blob.js';
 import { type OnProgress, report } from './progress.js';
 
@@ -55,6 +61,11 @@ export interface GuardFileOptions {
   readonly threshold: number;
   /** Chunk length in bytes; default 4 MiB. */
   readonly chunkSize?: number;
+  /**
+   * `'ideal'` (default) or `'compact'` (AES-256-GCM under a per-model key, dispersed at about
+   * n/k times the model; see `ModelGuardConfig.mode` and docs/formats.md "Compact mode").
+   */
+  readonly mode?: 'ideal' | 'compact';
   /** Metadata; `name` defaults to the file name, `modelSize` is filled in. */
   readonly metadata?: Partial<Omit<ModelMetadata, 'modelSize'>>;
   /** TF.js weights manifest JSON (parsed value, or a path to the .json file). */
@@ -79,43 +90,6 @@ function feedLimit(n: number): number {
 }
 /** Bytes of recycled share buffers kept for reuse. */
 const FREE_SHARE_BYTES = 64 * 1024 * 1024;
-
-function isStorageNode(x: unknown): x is StorageNode {
-  const o = x as Record<string, unknown>;
-  return (
-    typeof o === 'object' &&
-    o !== null &&
-    ['put', 'get', 'list', 'delete'].every((f) => typeof o[f] === 'function')
-  );
-}
-
-async function loadTfjs(value: unknown): Promise<Result<unknown, ModelGuardError>> {
-  let json = value;
-  if (typeof value === 'string') {
-    try {
-      const text = await readFile(value, 'utf8');
-      json = JSON.parse(text);
-    } catch (e) {
-      return mgErr(
-        'FILE_FAILED',
-        `cannot read TF.js weights manifest ${value}: ${(e as Error).message}`,
-        'Pass the path of a *-weights_manifest.json file.',
-        { field: 'tfjsWeightsManifest' },
-      );
-    }
-  }
-  if (json && typeof json === 'object' && !Array.isArray(json) && 'weightsManifest' in json)
-    json = (json as { weightsManifest: unknown }).weightsManifest; // a whole model.json
-  const problem = checkTfjsWeightsManifest(json);
-  if (problem)
-    return mgErr(
-      'INVALID_CONFIG',
-      `TF.js weights manifest: ${problem}`,
-      'Pass the weights manifest JSON of the model.',
-      { field: 'tfjsWeightsManifest' },
-    );
-  return ok(json);
-}
 
 /**
  * Splits a model file K-of-N into one blob per node, streaming.
@@ -144,9 +118,11 @@ export async function guardFile(
     storageNodes: nodes.length,
     threshold: options.threshold,
     chunkSize: options.chunkSize,
+    mode: options.mode,
   });
   if (!cfg.ok) return cfg;
-  const { storageNodes: n, threshold: k, chunkSize } = cfg.value;
+  const { storageNodes: n, threshold: k, chunkSize, mode } = cfg.value;
+  const shape: BlobShape = { n, k, mode };
   if (!isWorkerCount(options.workers))
     return mgErr(
       'INVALID_CONFIG',
@@ -223,6 +199,11 @@ export async function guardFile(
   const modelId = globalThis.crypto.getRandomValues(new Uint8Array(16));
   const id = bytesToHex(modelId);
   const blobs = nodes.map((_, i) => nodeBlobName(id, i));
+  // Compact mode: one content key per model, split k-of-n, one key share per node blob.
+  const key =
+    mode === 'compact'
+      ? globalThis.crypto.getRandomValues(new Uint8Array(CONTENT_KEY_LENGTH))
+      : undefined;
   // Every promise in the window is settled before the pool closes (see chunk-pool.ts).
   const window: Promise<SplitOutput>[] = [];
   const track = (p: Promise<SplitOutput>) => {
@@ -248,10 +229,11 @@ export async function guardFile(
     const final = checkFinalMetadata(baseMeta, described.metadata, described.safetensors, size);
     if (!final.ok) return final;
     const spans = planChunks(size, chunkSize, described.firstChunk);
-    const offsets = nodeBlobOffsets(
+    const offsets = blobOffsets(
       spans.map((s) => s.length),
-      n,
+      shape,
     );
+    const splitKey = key ? splitContentKey(key, modelId, k, n) : undefined;
     const blobLength = offsets[spans.length]!;
     puts = nodes.map((node, i) =>
       node.put(blobs[i]!, feeds[i]!).catch((error) => {
@@ -270,15 +252,17 @@ export async function guardFile(
           chunkCount: spans.length,
           modelSize: size,
           blobLength,
+          mode,
         }),
       );
+    if (splitKey) for (let i = 0; i < n; i++) await feeds[i]!.push(splitKey.shares[i]!);
     const hash = createHash('sha256');
     const chunks: ManifestChunk[] = [];
     // Each in-flight chunk holds its bytes and n shares of about the same size.
     const longest = spans.reduce((m, sp) => Math.max(m, sp.length), 0);
     const maxInFlight = inFlightChunks(
       options.workers ?? defaultWorkers(),
-      longest + n * encodedShareLength(Math.max(1, longest), n),
+      longest + n * chunkShareLength(Math.max(1, longest), shape),
     );
     let bytesDone = 0;
     const drain = async () => {
@@ -287,7 +271,7 @@ export async function guardFile(
       const c = chunks.length;
       const span = spans[c]!;
       for (let i = 0; i < n; i++) {
-        if (out.shares[i]!.length !== encodedShareLength(span.length, n))
+        if (out.shares[i]!.length !== chunkShareLength(span.length, shape))
           throw new Error('internal: share length');
         await feeds[i]!.push(out.shares[i]!);
       }
@@ -313,14 +297,23 @@ export async function guardFile(
       const reuse = length === chunkSize ? freeChunks.pop() : undefined;
       const chunk = await readExact(fh, offset, length, reuse);
       hash.update(chunk);
-      const shareSize = encodedShareLength(length, n);
+      const shareSize = chunkShareLength(length, shape);
       const outputs: Uint8Array[] = [];
       for (let i = freeShares.length - 1; i >= 0 && outputs.length < n; i--)
         if (freeShares[i]!.length === shareSize) outputs.push(...freeShares.splice(i, 1));
       const full = outputs.length === n;
       if (full) freeShareBytes -= n * shareSize;
       else freeShares.push(...outputs);
-      const task = { kind: 'split', modelId, k, n, index: c, offset, chunk } as const;
+      const task = {
+        kind: 'split',
+        modelId,
+        k,
+        n,
+        index: c,
+        offset,
+        chunk,
+        ...(key ? { key } : {}),
+      } as const;
       track(
         full
           ? pool.run<SplitOutput>({ ...task, outputs }, [
@@ -353,6 +346,13 @@ export async function guardFile(
       modelHash: hash.digest('hex'),
       totalChunks: spans.length,
       chunks,
+      ...(splitKey
+        ? {
+            version: MANIFEST_VERSION_MODE,
+            mode: 'compact' as const,
+            contentKey: { groupId: splitKey.groupId, shareDigests: splitKey.shareDigests },
+          }
+        : {}),
     };
     if (options.signingSeed !== undefined) {
       const s = await signManifest(manifest, options.signingSeed);
@@ -393,6 +393,7 @@ export async function guardFile(
         )
       : mgErr('SPLIT_FAILED', msg, 'An internal step failed; retry, and report it if it persists.');
   } finally {
+    key?.fill(0);
     await fh.close().catch(() => {});
     await pool.close();
   }

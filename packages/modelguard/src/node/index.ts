@@ -11,7 +11,13 @@ import { backend } from '@xorida/agent-sdk/crypto';
 export { type CliIo, runCli } from './cli-program.js';
 export { createDirectoryNode, type DirectoryNodeOptions } from './directory-node.js';
 export { type GuardFileOptions, type GuardFileResult, guardFile } from './guard-file.js';
+export {
+  createHttpStorageNode,
+  type HttpStorageNodeOptions,
+  isNodeUrl,
+} from './http-node.js';
 export { decodeNodeHeader, encodeNodeHeader, type NodeBlobHeader } from './node-blob.js';
+export { createNodeServer, MAX_PART_BYTES, type NodeServerOptions } from './node-server.js';
 export type { OnProgress, Progress } from './progress.js';
 export {
   type NodeVerdict,

@@ -4,7 +4,7 @@
  *
  *   offset size field
  *        0    4 magic "MGN1" (0x4d474e31)
- *        4    1 version (1)
+ *        4    1 version (1: ideal mode; 2: compact mode, the content key share follows)
  *        5    1 node index (0..n-1)
  *        6    1 n
  *        7    1 k
@@ -37,6 +37,11 @@ export interface NodeBlobHeader {
   readonly modelSize: number;
   /** Bytes, header included. */
   readonly blobLength: number;
+  /**
+   * `compact` writes header version 2 (a content key share follows the header); `ideal` or
+   * absent writes version 1.
+   */
+  readonly mode?: 'ideal' | 'compact';
 }
 
 /**
@@ -47,7 +52,7 @@ export function encodeNodeHeader(h: NodeBlobHeader): Uint8Array {
   const out = new Uint8Array(NODE_HEADER_LENGTH);
   const v = new DataView(out.buffer);
   v.setUint32(0, MAGIC);
-  v.setUint8(4, 1);
+  v.setUint8(4, h.mode === 'compact' ? 2 : 1);
   v.setUint8(5, h.nodeIndex);
   v.setUint8(6, h.n);
   v.setUint8(7, h.k);
@@ -67,7 +72,8 @@ export function decodeNodeHeader(bytes: Uint8Array): NodeBlobHeader | string {
   if (bytes.length !== NODE_HEADER_LENGTH) return `header is ${bytes.length} bytes, expected 48`;
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (v.getUint32(0) !== MAGIC) return 'bad magic (not a modelguard node blob)';
-  if (v.getUint8(4) !== 1) return `unsupported version ${v.getUint8(4)}`;
+  const version = v.getUint8(4);
+  if (version !== 1 && version !== 2) return `unsupported version ${version}`;
   if (v.getUint32(28) !== 0) return 'reserved bytes are not zero';
   const modelSize = readU64(v, 32);
   const blobLength = readU64(v, 40);
@@ -80,5 +86,6 @@ export function decodeNodeHeader(bytes: Uint8Array): NodeBlobHeader | string {
     chunkCount: v.getUint32(24),
     modelSize,
     blobLength,
+    ...(version === 2 ? { mode: 'compact' as const } : {}),
   };
 }

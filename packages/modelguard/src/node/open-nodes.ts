@@ -6,8 +6,9 @@
  * @module
  */
 import { ok, type Result } from 'xorida';
-import { type ModelGuardError, mgErr } from '../errors.js';
+import type { ModelGuardError } from '../errors.js';
 import { NODE_HEADER_LENGTH } from '../lib/chunk-plan.js';
+import { manifestMode } from '../lib/manifest-mode.js';
 import { nodeBlobName, type StorageNode } from '../storage-node.js';
 import type { ModelManifest } from '../types.js';
 import { decodeNodeHeader } from './node-blob.js';
@@ -37,7 +38,7 @@ const BLOB_RE = /^([0-9a-f]{32})\.node(\d{1,3})\.mgs$/;
  * @param manifest the (checked) manifest
  * @param nodes storage nodes in any order
  * @param blobLength expected blob length in bytes
- * @returns the claims (header checked), or `STORAGE_FAILED` when a node cannot be listed
+ * @returns the claims (header checked); a node that cannot be listed contributes none
  */
 export async function openNodes(
   manifest: ModelManifest,
@@ -51,12 +52,10 @@ export async function openNodes(
     let names: string[];
     try {
       names = await node.list();
-    } catch (e) {
-      return mgErr(
-        'STORAGE_FAILED',
-        `cannot list node ${node.id}: ${(e as Error).message}`,
-        'Check the node, or leave it out.',
-      );
+    } catch {
+      // An unreachable node is routed around like a missing one; with fewer than k usable
+      // nodes left the restore fails with INSUFFICIENT_SHARES.
+      continue;
     }
     for (const name of names) {
       const m = BLOB_RE.exec(name);
@@ -95,7 +94,8 @@ export async function openNodes(
         h.modelId !== manifest.id ||
         h.chunkCount !== manifest.totalChunks ||
         h.modelSize !== manifest.modelSize ||
-        h.blobLength !== blobLength
+        h.blobLength !== blobLength ||
+        (h.mode ?? 'ideal') !== manifestMode(manifest)
       );
     }
   }

@@ -7,11 +7,13 @@
  */
 import { ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
-import { nodeBlobOffsets } from '../lib/chunk-plan.js';
+import { blobOffsets } from '../lib/chunk-plan.js';
+import { blobShape, manifestMode } from '../lib/manifest-mode.js';
 import { checkManifest, verifyManifest } from '../manifest.js';
 import type { StorageNode } from '../storage-node.js';
 import type { ModelManifest } from '../types.js';
 import { ChunkPool, defaultWorkers, isWorkerCount, MAX_WORKERS } from './chunk-pool.js';
+import { openContentKey } from './open-key.js';
 import { openNodes } from './open-nodes.js';
 import { Session } from './restore-session.js';
 import type { RestoreOptions } from './restore-types.js';
@@ -23,7 +25,8 @@ import type { RestoreOptions } from './restore-types.js';
  * @param options `{ trustedPublicKey, workers }`
  * @returns the session (its pool must be closed by the caller), or `MANIFEST_INVALID`,
  *   `INTEGRITY_FAILED` (signature), `INVALID_CONFIG`, `STORAGE_FAILED`, `RECONSTRUCT_FAILED`
- *   (the worker pool did not start)
+ *   (the worker pool did not start), and in compact mode `INSUFFICIENT_SHARES` /
+ *   `HMAC_FAILED` when the content key cannot be recovered
  */
 export async function prepare(
   manifest: ModelManifest,
@@ -50,12 +53,18 @@ export async function prepare(
       'Omit it for the default, or pass 0 to run inline.',
       { field: 'workers' },
     );
-  const offsets = nodeBlobOffsets(
+  const offsets = blobOffsets(
     manifest.chunks.map((c) => c.length),
-    manifest.config.storageNodes,
+    blobShape(manifest),
   );
   const opened = await openNodes(manifest, nodes, offsets[manifest.totalChunks]!);
   if (!opened.ok) return opened;
+  let key: Uint8Array | undefined;
+  if (manifestMode(manifest) === 'compact' && manifest.totalChunks > 0) {
+    const kr = await openContentKey(manifest, opened.value);
+    if (!kr.ok) return kr;
+    key = kr.value;
+  }
   let pool: ChunkPool | undefined;
   try {
     pool = new ChunkPool(options.workers ?? defaultWorkers());
@@ -68,5 +77,5 @@ export async function prepare(
       'Run with workers: 0 to diagnose.',
     );
   }
-  return ok(new Session(manifest, opened.value, pool));
+  return ok(new Session(manifest, opened.value, pool, key));
 }

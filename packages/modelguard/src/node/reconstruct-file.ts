@@ -160,6 +160,7 @@ export async function reconstructFile(
     await Promise.allSettled(window);
     if (fh) await fh.close().catch(() => {});
     await rm(tmp, { force: true }).catch(() => {});
+    s.key?.fill(0);
     await s.pool.close();
   }
 }

@@ -17,7 +17,7 @@ import {
   trustedKeyOption,
   workersOption,
 } from './cli-shared.js';
-import { createDirectoryNode } from './directory-node.js';
+import { openNodeSpec } from './cli-node-args.js';
 import { reconstructFile } from './reconstruct-file.js';
 
 interface RestoreOptions {
@@ -64,7 +64,7 @@ export function addRestoreCommand(cli: CliProgram): void {
       const bar = progressBar(cli, 'restore');
       const r = await reconstructFile(
         m,
-        o.nodes.map((d) => createDirectoryNode(d)),
+        o.nodes.map((d) => openNodeSpec(d)),
         o.out,
         { trustedPublicKey, workers: o.workers, onProgress: bar.onProgress },
       );

@@ -7,7 +7,8 @@
  * @module
  */
 import { hexToBytes } from 'xorida';
-import { encodedShareLength, nodeBlobOffsets } from '../lib/chunk-plan.js';
+import { type BlobShape, blobOffsets, chunkShareLength } from '../lib/chunk-plan.js';
+import { blobShape } from '../lib/manifest-mode.js';
 import type { Candidate } from '../lib/recover-chunk.js';
 import { nodeBlobName } from '../storage-node.js';
 import type { ModelManifest } from '../types.js';
@@ -22,6 +23,7 @@ export class Session {
   readonly k: number;
   readonly modelId: Uint8Array;
   readonly offsets: number[];
+  readonly shape: BlobShape;
   readonly bad = new Map<number, Set<number>>();
   /** Node indices with at least one blob whose header matches, lowest index first. */
   readonly usable: number[];
@@ -32,13 +34,16 @@ export class Session {
     readonly manifest: ModelManifest,
     readonly opened: OpenedNodes,
     readonly pool: ChunkPool,
+    /** Compact mode: the recovered 32-byte content key (handed to every recover task). */
+    readonly key?: Uint8Array,
   ) {
     this.n = manifest.config.storageNodes;
     this.k = manifest.config.threshold;
     this.modelId = hexToBytes(manifest.id);
-    this.offsets = nodeBlobOffsets(
+    this.shape = blobShape(manifest);
+    this.offsets = blobOffsets(
       manifest.chunks.map((c) => c.length),
-      this.n,
+      this.shape,
     );
     this.live = opened.claims.map((list) => list.filter((c) => c.headerOk));
     this.usable = [];
@@ -76,7 +81,7 @@ export class Session {
     const chunk = this.manifest.chunks[c]!;
     const cand: Candidate[] = new Array(this.n).fill(undefined);
     const ids: Claim[][] = Array.from({ length: this.n }, () => []);
-    const range = { offset: this.offsets[c]!, length: encodedShareLength(chunk.length, this.n) };
+    const range = { offset: this.offsets[c]!, length: chunkShareLength(chunk.length, this.shape) };
     await Promise.all(
       nodesToAsk.map(async (i) => {
         const got = await Promise.all(
@@ -174,6 +179,7 @@ export class Session {
       shareDigests: chunk.shareDigests.map(hexToBytes),
       candidates,
       classifyAll,
+      ...(this.key ? { key: this.key } : {}),
     };
     const outIdx = this.freeOut.findIndex((b) => b.length === chunk.length);
     const out = outIdx >= 0 ? this.freeOut.splice(outIdx, 1)[0] : undefined;
@@ -217,7 +223,7 @@ export class Session {
     const longest = this.manifest.chunks.reduce((m, c) => Math.max(m, c.length), 0);
     return inFlightChunks(
       workers ?? defaultWorkers(),
-      2 * longest + readsPerChunk * encodedShareLength(Math.max(1, longest), this.n),
+      2 * longest + readsPerChunk * chunkShareLength(Math.max(1, longest), this.shape),
     );
   }
 

@@ -14,7 +14,7 @@ import { type CliProgram, envOption, parseWholeNumber } from '@xorida/agent-sdk/
 import { serializeManifest } from '../manifest.js';
 import { loadSigningSeed } from './cli-keys.js';
 import { failWith, nodeDirs, parseSize, progressBar, workersOption } from './cli-shared.js';
-import { createDirectoryNode } from './directory-node.js';
+import { openNodeSpec, parseMode } from './cli-node-args.js';
 import { writeFileAtomic } from './durable.js';
 import { guardFile } from './guard-file.js';
 
@@ -28,6 +28,7 @@ interface SplitOptions {
   name?: string;
   workers?: number;
   fsync: boolean;
+  mode?: 'ideal' | 'compact';
   force?: boolean;
 }
 
@@ -49,6 +50,11 @@ export function addSplitCommand(cli: CliProgram): void {
         'Ed25519 private key file (xlink keystore, identity export, PKCS#8 PEM or 64-hex seed) to sign the manifest',
         'MODELGUARD_SIGN_KEY',
       ),
+    )
+    .option(
+      '--mode <mode>',
+      'ideal (default, information-theoretic) or compact (n/k storage)',
+      parseMode,
     )
     .option('--tfjs-manifest <path>', 'TF.js weights manifest JSON to record with the model')
     .option('--name <name>', 'model name for the manifest (default: the file name)')
@@ -78,11 +84,12 @@ export function addSplitCommand(cli: CliProgram): void {
         }
       }
       const bar = progressBar(cli, 'split  ');
-      const nodes = o.nodes.map((d) => createDirectoryNode(d, { fsync: o.fsync }));
+      const nodes = o.nodes.map((d) => openNodeSpec(d, { fsync: o.fsync }));
       const r = await guardFile(file, {
         nodes,
         threshold: o.threshold,
         chunkSize: o.chunkSize,
+        mode: o.mode,
         signingSeed: seed,
         tfjsWeightsManifest: o.tfjsManifest,
         metadata: o.name ? { name: o.name } : undefined,

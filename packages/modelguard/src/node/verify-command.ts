@@ -15,7 +15,7 @@ import {
   trustedKeyOption,
   workersOption,
 } from './cli-shared.js';
-import { createDirectoryNode } from './directory-node.js';
+import { openNodeSpec } from './cli-node-args.js';
 import { verifyFile } from './reconstruct-file.js';
 
 interface VerifyOptions {
@@ -42,7 +42,7 @@ export function addVerifyCommand(cli: CliProgram): void {
       const bar = progressBar(cli, 'verify ');
       const r = await verifyFile(
         m,
-        o.nodes.map((d) => createDirectoryNode(d)),
+        o.nodes.map((d) => openNodeSpec(d)),
         { trustedPublicKey, workers: o.workers, onProgress: bar.onProgress },
       );
       bar.stop();

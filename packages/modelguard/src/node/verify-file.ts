@@ -82,6 +82,7 @@ export async function verifyFile(
     );
   } finally {
     await Promise.allSettled(window);
+    s.key?.fill(0);
     await s.pool.close();
   }
   const modelHashOk = failedChunks.length === 0 && hash.digest('hex') === manifest.modelHash;
