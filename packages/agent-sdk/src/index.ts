@@ -37,6 +37,27 @@ export {
   type MiddlewareRequest,
   type MiddlewareResponse,
 } from './agent-middleware.js';
+// Framework adapters and request/reply over envelopes (Fastify: the ./node entry).
+export {
+  answerEnvelopeRequest,
+  DEFAULT_MAX_ENVELOPE_BODY_BYTES,
+  ENVELOPE_ERROR_STATUS,
+  type EnvelopeAdapterOptions,
+  type EnvelopeHttpAnswer,
+  type EnvelopeMessageHandler,
+} from './envelope-http.js';
+export {
+  checkAgent,
+  openReply,
+  type ReceivedMessage,
+  type RepliedRequest,
+  type RequestReplyOptions,
+  requestReply,
+  sealEnvelope,
+  sealReply,
+  type VerifiedReply,
+} from './envelope-reply.js';
+export { createFetchHandler, type FetchHandlerOptions } from './fetch-handler.js';
 // CLI companions: zero-config connect, invites, API-key migration.
 export {
   type AcceptedInvite,
