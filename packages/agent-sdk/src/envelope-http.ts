@@ -50,11 +50,17 @@ export interface EnvelopeHttpAnswer {
 /**
  * The application's handler: returns a JSON object to answer with a sealed reply, or nothing
  * to answer 204. `context` is the framework's request (a Fetch `Request`, a Fastify request).
+ * `void` is in the return type on purpose: a handler written as `(m) => { log(m); }` (no reply)
+ * must type-check.
  */
 export type EnvelopeMessageHandler<C> = (
   message: ReceivedMessage,
   context: C,
-) => Promise<Record<string, unknown> | undefined | void> | Record<string, unknown> | undefined | void;
+) => // biome-ignore lint/suspicious/noConfusingVoidType: see the type's docstring
+  | Promise<Record<string, unknown> | undefined | void>
+  | Record<string, unknown>
+  | undefined
+  | void;
 
 /** Options shared by the adapters. */
 export interface EnvelopeAdapterOptions<C> {
@@ -144,7 +150,7 @@ export async function answerEnvelopeRequest<C>(
     };
   }
   const message = r.value as ReceivedMessage;
-  let answer: Record<string, unknown> | undefined | void;
+  let answer: unknown;
   try {
     answer = await options.onMessage?.(message, context);
   } catch {
@@ -156,9 +162,20 @@ export async function answerEnvelopeRequest<C>(
     });
   }
   if (answer === undefined || answer === null) return { status: 204 };
+  if (typeof answer !== 'object' || Array.isArray(answer) || answer instanceof Uint8Array)
+    return errorAnswer(500, {
+      code: 'INVALID_PAYLOAD',
+      message: 'onMessage must return a JSON object or nothing',
+      hint: 'Return { ... } to reply, or undefined for 204',
+    });
   const scope =
     typeof options.replyScope === 'function' ? options.replyScope(message) : options.replyScope;
-  const sealed = await sealReply(agent, message, answer, scope !== undefined ? { scope } : {});
+  const sealed = await sealReply(
+    agent,
+    message,
+    answer as Record<string, unknown>,
+    scope !== undefined ? { scope } : {},
+  );
   if (!sealed.ok) return errorAnswer(500, sealed.error);
   return { status: 200, contentType: ENVELOPE_MEDIA_TYPE, body: JSON.stringify(sealed.value) };
 }

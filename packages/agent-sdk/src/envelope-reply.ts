@@ -227,7 +227,8 @@ export async function requestReply(
   options: RequestReplyOptions,
 ): Promise<Result<VerifiedReply, XlinkErrorDetail>> {
   const url = checkBaseUrl(options?.url, options?.allowInsecureHttp);
-  if (!url.ok) return xlinkErr('INVALID_OPTIONS', url.error.message, url.error.hint, { field: 'url' });
+  if (!url.ok)
+    return xlinkErr('INVALID_OPTIONS', url.error.message, url.error.hint, { field: 'url' });
   const sealed = await sealEnvelope(agent, options);
   if (!sealed.ok) return sealed;
   const doFetch = options.fetch ?? globalThis.fetch;

@@ -37,27 +37,6 @@ export {
   type MiddlewareRequest,
   type MiddlewareResponse,
 } from './agent-middleware.js';
-// Framework adapters and request/reply over envelopes (Fastify: the ./node entry).
-export {
-  answerEnvelopeRequest,
-  DEFAULT_MAX_ENVELOPE_BODY_BYTES,
-  ENVELOPE_ERROR_STATUS,
-  type EnvelopeAdapterOptions,
-  type EnvelopeHttpAnswer,
-  type EnvelopeMessageHandler,
-} from './envelope-http.js';
-export {
-  checkAgent,
-  openReply,
-  type ReceivedMessage,
-  type RepliedRequest,
-  type RequestReplyOptions,
-  requestReply,
-  sealEnvelope,
-  sealReply,
-  type VerifiedReply,
-} from './envelope-reply.js';
-export { createFetchHandler, type FetchHandlerOptions } from './fetch-handler.js';
 // CLI companions: zero-config connect, invites, API-key migration.
 export {
   type AcceptedInvite,
@@ -111,6 +90,26 @@ export {
   parseEnvelope,
   SIGNED_ONLY_ALG,
 } from './envelope.js';
+// Framework adapters and request/reply over envelopes (Fastify: the ./node entry).
+export {
+  answerEnvelopeRequest,
+  DEFAULT_MAX_ENVELOPE_BODY_BYTES,
+  ENVELOPE_ERROR_STATUS,
+  type EnvelopeAdapterOptions,
+  type EnvelopeHttpAnswer,
+  type EnvelopeMessageHandler,
+} from './envelope-http.js';
+export {
+  checkAgent,
+  openReply,
+  type ReceivedMessage,
+  type RepliedRequest,
+  type RequestReplyOptions,
+  requestReply,
+  sealEnvelope,
+  sealReply,
+  type VerifiedReply,
+} from './envelope-reply.js';
 export {
   type Categories as XlinkErrorCategories,
   isXlinkError,
@@ -128,6 +127,7 @@ export {
   XlinkSplitChannelError,
   XlinkTransportError,
 } from './errors.js';
+export { createFetchHandler, type FetchHandlerOptions } from './fetch-handler.js';
 export { HttpTrustRegistry, type HttpTrustRegistryOptions } from './http-trust-registry.js';
 export {
   checkBaseUrl,

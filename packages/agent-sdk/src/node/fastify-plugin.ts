@@ -63,7 +63,8 @@ export const xlinkFastify: FastifyPluginAsync<XlinkFastifyOptions> = async (app,
     done(null, body),
   );
   app.setErrorHandler((error: FastifyError, _req, reply) => {
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendAnswer(reply, bodyTooLargeAnswer(max));
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return sendAnswer(reply, bodyTooLargeAnswer(max));
     if (error.statusCode !== undefined && error.statusCode < 500)
       return sendAnswer(
         reply,

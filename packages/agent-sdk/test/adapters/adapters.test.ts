@@ -1,8 +1,9 @@
-// Framework adapters over real loopback HTTP: the Fetch handler (served by node:http here; Deno
-// and Bun serve it in the runtime matrix) and the Fastify plugin (a listening server, not
+// Framework adapters over real loopback HTTP: the Fetch handler (served by Hono's Node server,
+// alone and mounted in a Hono app; Deno.serve and Bun.serve serve it in the runtime matrix) and the Fastify plugin (a listening server, not
 // inject), each answering a request with a sealed reply the requester verifies.
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Agent,
@@ -80,9 +81,11 @@ function adapterSuite(name: string, endpoint: () => string) {
       if (!sealed.ok) throw new Error(sealed.error.code);
       const body = JSON.stringify(sealed.value);
       const wrongType = await postRaw(endpoint(), body, 'application/json');
-      expect([wrongType.status, wrongType.json?.error?.code, wrongType.json?.error?.subCode]).toEqual(
-        [415, 'ENVELOPE_INVALID', 'MEDIA_TYPE'],
-      );
+      expect([
+        wrongType.status,
+        wrongType.json?.error?.code,
+        wrongType.json?.error?.subCode,
+      ]).toEqual([415, 'ENVELOPE_INVALID', 'MEDIA_TYPE']);
       const junk = await postRaw(endpoint(), '{"junk":true}', ENVELOPE_MEDIA_TYPE);
       expect([junk.status, junk.json?.error?.code]).toEqual([400, 'ENVELOPE_INVALID']);
       const notJson = await postRaw(endpoint(), 'not json at all', ENVELOPE_MEDIA_TYPE);
@@ -104,8 +107,10 @@ function adapterSuite(name: string, endpoint: () => string) {
         'SCOPE_DENIED',
       ]);
       for (const r of [wrongType, junk, big, replay])
-        expect(Object.keys(r.json.error).sort()).toEqual(
-          r.json.error.subCode ? ['code', 'hint', 'message', 'subCode'] : ['code', 'hint', 'message'],
+        expect(Object.keys(r.json?.error ?? {}).sort()).toEqual(
+          r.json?.error?.subCode
+            ? ['code', 'hint', 'message', 'subCode']
+            : ['code', 'hint', 'message'],
         );
     });
 
@@ -134,6 +139,7 @@ function adapterSuite(name: string, endpoint: () => string) {
 }
 
 let fetchUrl = '';
+let honoUrl = '';
 let closeFetch: () => Promise<void> = async () => {};
 let fastify: FastifyInstance;
 let fastifyUrl = '';
@@ -146,7 +152,14 @@ beforeAll(async () => {
   });
   const served = await serveFetch(handler);
   fetchUrl = `${served.url}/xlink`;
-  closeFetch = served.close;
+  const app = new Hono();
+  app.post('/xlink', (c) => handler(c.req.raw));
+  const honoServed = await serveFetch(app.fetch);
+  honoUrl = `${honoServed.url}/xlink`;
+  closeFetch = async () => {
+    await served.close();
+    await honoServed.close();
+  };
   fastify = Fastify({ logger: false });
   await fastify.register(xlinkFastify, {
     agent: server,
@@ -164,13 +177,17 @@ afterAll(async () => {
   await fastify?.close();
 });
 
-adapterSuite('createFetchHandler over node:http', () => fetchUrl);
+adapterSuite('createFetchHandler served alone', () => fetchUrl);
+adapterSuite('createFetchHandler mounted in a Hono app', () => honoUrl);
 adapterSuite('xlinkFastify on a listening Fastify server', () => fastifyUrl);
 
 describe('Fetch handler specifics', () => {
   it('refuses a method other than POST with 405', async () => {
     const res = await fetch(fetchUrl);
-    expect([res.status, ((await res.json()) as any).error.subCode]).toEqual([405, 'METHOD']);
+    expect([
+      res.status,
+      ((await res.json()) as { error: { subCode: string } }).error.subCode,
+    ]).toEqual([405, 'METHOD']);
   });
 });
 
@@ -179,19 +196,35 @@ describe('reply binding', () => {
     const req1 = { sender: client.did, nonce: 'AAAAAAAAAAAAAAAAAAAAAA', scope: 'quote:answer' };
     const reply1 = await sealReply(server, req1, { n: 1 });
     if (!reply1.ok) throw new Error(reply1.error.code);
-    const other = await openReply(client, { to: server.did, nonce: 'BBBBBBBBBBBBBBBBBBBBBB' }, reply1.value);
+    const other = await openReply(
+      client,
+      { to: server.did, nonce: 'BBBBBBBBBBBBBBBBBBBBBB' },
+      reply1.value,
+    );
     expect(!other.ok && other.error.subCode).toBe('REPLY_MISMATCH');
     const forged = await sealReply(stranger, req1, { n: 2 });
     if (!forged.ok) throw new Error(forged.error.code);
-    const fromStranger = await openReply(client, { to: server.did, nonce: req1.nonce }, forged.value);
+    const fromStranger = await openReply(
+      client,
+      { to: server.did, nonce: req1.nonce },
+      forged.value,
+    );
     expect(!fromStranger.ok && fromStranger.error.subCode).toBe('REPLY_SENDER');
-    const plain = await sealEnvelope(server, { to: client.did, payload: { n: 3 }, scope: 'quote:answer' });
+    const plain = await sealEnvelope(server, {
+      to: client.did,
+      payload: { n: 3 },
+      scope: 'quote:answer',
+    });
     if (!plain.ok) throw new Error(plain.error.code);
     const notReply = await openReply(client, { to: server.did, nonce: req1.nonce }, plain.value);
     expect(!notReply.ok && notReply.error.subCode).toBe('REPLY_MISMATCH');
     const good = await sealReply(server, { ...req1, nonce: 'CCCCCCCCCCCCCCCCCCCCCC' }, { n: 4 });
     if (!good.ok) throw new Error(good.error.code);
-    const opened = await openReply(client, { to: server.did, nonce: 'CCCCCCCCCCCCCCCCCCCCCC' }, good.value);
+    const opened = await openReply(
+      client,
+      { to: server.did, nonce: 'CCCCCCCCCCCCCCCCCCCCCC' },
+      good.value,
+    );
     expect(opened.ok && opened.value.body).toEqual({ n: 4 });
   });
 
@@ -212,7 +245,10 @@ describe('an identity where an Agent is expected', () => {
       thrown = e;
     }
     expect(thrown instanceof TypeError).toBe(false);
-    expect(isXlinkError(thrown) && [thrown.code, thrown.field]).toEqual(['INVALID_OPTIONS', 'agent']);
+    expect(isXlinkError(thrown) && [thrown.code, thrown.field]).toEqual([
+      'INVALID_OPTIONS',
+      'agent',
+    ]);
     expect((thrown as Error).message).toMatch(/identity, not an Agent/);
   });
   it('xlinkFastify refuses it at registration; requestReply and sealReply return it', async () => {
@@ -230,7 +266,11 @@ describe('an identity where an Agent is expected', () => {
       scope: 'quote:ask',
     });
     expect(!r.ok && [r.error.code, r.error.field]).toEqual(['INVALID_OPTIONS', 'agent']);
-    const s = await sealReply(id.value as never, { sender: client.did, nonce: 'x', scope: 's' }, {});
+    const s = await sealReply(
+      id.value as never,
+      { sender: client.did, nonce: 'x', scope: 's' },
+      {},
+    );
     expect(!s.ok && [s.error.code, s.error.field]).toEqual(['INVALID_OPTIONS', 'agent']);
   });
 });

@@ -1,30 +1,17 @@
-/** Test helper: serves a Fetch-API handler over real HTTP on loopback with node:http. */
-import { createServer, type Server } from 'node:http';
+/** Test helpers: serve a Fetch-API handler over real loopback HTTP (Hono's Node server), POST raw. */
 import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 
-/** Starts `handler` on 127.0.0.1 (random port); returns its URL and a close function. */
+/** Starts `fetch` on 127.0.0.1 (random port); returns its base URL and a close function. */
 export async function serveFetch(
-  handler: (request: Request) => Promise<Response>,
+  fetch: (request: Request) => Response | Promise<Response>,
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers))
-      if (typeof v === 'string') headers.set(k, v);
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-    const request = new Request(`http://127.0.0.1${req.url}`, {
-      method: req.method ?? 'GET',
-      headers,
-      ...(hasBody ? { body: Buffer.concat(chunks) } : {}),
-    });
-    const response = await handler(request);
-    res.statusCode = response.status;
-    response.headers.forEach((v, k) => res.setHeader(k, v));
-    res.end(Buffer.from(await response.arrayBuffer()));
+  let listening: (info: AddressInfo) => void = () => {};
+  const ready = new Promise<AddressInfo>((r) => {
+    listening = r;
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
+  const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => listening(info));
+  const { port } = await ready;
   return {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((r) => server.close(() => r())),
@@ -32,16 +19,21 @@ export async function serveFetch(
 }
 
 /** POSTs `body` with a content type; returns status, content type and parsed JSON (if any). */
+/** The parts of an answer body the tests read. */
+export interface AnswerJson {
+  error?: { code?: string; subCode?: string; message?: string; hint?: string };
+}
+
 export async function postRaw(
   url: string,
   body: string,
   contentType: string,
-): Promise<{ status: number; type: string | null; json: any }> {
+): Promise<{ status: number; type: string | null; json: AnswerJson | undefined }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
   const text = await res.text();
-  let json: unknown;
+  let json: AnswerJson | undefined;
   try {
-    json = text ? JSON.parse(text) : undefined;
+    json = text ? (JSON.parse(text) as AnswerJson) : undefined;
   } catch {
     json = undefined;
   }
