@@ -56,11 +56,11 @@ export interface EnvelopeHttpAnswer {
 export type EnvelopeMessageHandler<C> = (
   message: ReceivedMessage,
   context: C,
-) => // biome-ignore lint/suspicious/noConfusingVoidType: see the type's docstring
-  | Promise<Record<string, unknown> | undefined | void>
-  | Record<string, unknown>
-  | undefined
-  | void;
+) => HandlerAnswer | Promise<HandlerAnswer>;
+
+/** What an {@link EnvelopeMessageHandler} returns: a reply body, or nothing (204). */
+// biome-ignore lint/suspicious/noConfusingVoidType: see EnvelopeMessageHandler's docstring
+export type HandlerAnswer = Record<string, unknown> | undefined | void;
 
 /** Options shared by the adapters. */
 export interface EnvelopeAdapterOptions<C> {

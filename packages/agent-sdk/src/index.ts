@@ -98,6 +98,7 @@ export {
   type EnvelopeAdapterOptions,
   type EnvelopeHttpAnswer,
   type EnvelopeMessageHandler,
+  type HandlerAnswer,
 } from './envelope-http.js';
 export {
   checkAgent,
