@@ -585,6 +585,7 @@ export class Agent {
         splitChannel: options.splitChannel,
         splitChannelConfig: options.splitChannelConfig,
         xchange: options.xchange,
+        transports: this.cfg.transports.length,
       },
       this.cfg.security,
     );
