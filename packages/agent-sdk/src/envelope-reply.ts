@@ -63,7 +63,19 @@ const sealers = new WeakMap<Agent, Agent>();
  * @returns the agent, or `INVALID_OPTIONS` naming `field`
  */
 export function checkAgent(value: unknown, field = 'agent'): Result<Agent, XlinkErrorDetail> {
-  if (value instanceof Agent) return ok(value);
+  // Structural, not `instanceof`: the ESM and CJS builds (and the `./node` entry's bundle) may
+  // each carry their own copy of the class.
+  const v = value as Partial<Agent> | null | undefined;
+  if (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.did === 'string' &&
+    typeof v.send === 'function' &&
+    typeof v.receive === 'function' &&
+    typeof v.exportIdentity === 'function' &&
+    typeof v.registry?.resolve === 'function'
+  )
+    return ok(value as Agent);
   const looksLikeIdentity =
     typeof value === 'object' && value !== null && 'did' in value && !('receive' in value);
   return xlinkErr(
