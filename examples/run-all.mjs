@@ -1,13 +1,19 @@
 // `pnpm examples`: runs every example script in this folder; each asserts what it prints.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const skip = new Set(['run-all.mjs', 'demo.mjs']);
-const scripts = readdirSync(here)
-  .filter((f) => f.endsWith('.mjs') && !skip.has(f))
+// Single-file examples are `*.mjs` here; multi-file ones are folders with a `main.mjs`.
+const scripts = readdirSync(here, { withFileTypes: true })
+  .flatMap((e) => {
+    if (e.isFile() && e.name.endsWith('.mjs') && !skip.has(e.name)) return [e.name];
+    if (e.isDirectory() && existsSync(join(here, e.name, 'main.mjs')))
+      return [join(e.name, 'main.mjs')];
+    return [];
+  })
   .sort();
 let failed = 0;
 for (const s of scripts) {

@@ -118,6 +118,7 @@ exports.predictIndex = (row) => classify(TREE, row);
     didA: vendorId.did,
     didB: custId.did,
     scope: billingScope(manifest.bundleId),
+    status: 'active', // the customer has paid: open billing now (the default is pending)
   });
   const cid = must(createConnectionId(vendorId.did, custId.did, billingScope(manifest.bundleId)));
   console.log(`vendor: billing connection ${cid.slice(0, 16)}... is ${conn.status}`);

@@ -72,7 +72,16 @@ const conn = await adminCall('POST', '/connections', {
   scope: 'xlink',
 });
 const cid = conn.connectionId;
-console.log(`connection ${cid.slice(0, 16)}... ${conn.status}`);
+// A new connection is PENDING: billing stays closed until it is activated (by an operator, or
+// by the payment provider's webhook).
+assert.equal(conn.status, 'pending');
+assert.equal(conn.activation.path, `/connections/${cid}/activate`);
+console.log(`connection ${cid.slice(0, 16)}... ${conn.status}: ${conn.activation.message}`);
+assert.equal(
+  (await adminCall('POST', conn.activation.path, { reason: 'invoice paid' })).status,
+  'active',
+);
+console.log(`connection ${cid.slice(0, 16)}... active (invoice paid)`);
 
 let delivered = 0;
 async function pump() {

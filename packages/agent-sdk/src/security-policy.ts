@@ -5,7 +5,12 @@
  *   standard = one envelope (no split)      high = 2-of-3 split      critical = 3-of-5 split
  *
  * `auto` (the default) escalates to `high` when the message looks high-risk and otherwise stays
- * `standard`. Default rules (all configurable through `AgentOptions.security`):
+ * `standard`. It escalates only when the agent has at least as many transports as the split has
+ * shares (shares over one channel are not independent, so a split there protects nothing a
+ * single envelope does not), unless `allowSharedTransport: true`; otherwise it sends one
+ * envelope and says so in the decision (`skipped`). Every decision carries `reason` (a code) and
+ * `detail` (a sentence naming the rule and the numbers), and the send receipt reports it as
+ * `receipt.security`. Default rules (all configurable through `AgentOptions.security`):
  *   - the payload is a JSON object with a finite numeric `amount` strictly above
  *     `amountThreshold` (default 10 000; units are whatever the application uses)
  *   - the scope, or its first `:`-separated segment, is listed in `sensitiveScopes`
@@ -45,6 +50,11 @@ export interface SecurityPolicyOptions {
   readonly criticalActions?: readonly string[];
   /** Level `auto` escalates to (default `high`). */
   readonly escalateTo?: 'high' | 'critical';
+  /**
+   * Let `auto` split even over fewer transports than shares (default false: it sends one
+   * envelope then, and reports the skipped escalation).
+   */
+  readonly allowSharedTransport?: boolean;
 }
 
 /** Defaults of {@link SecurityPolicyOptions}. */
@@ -53,6 +63,7 @@ export const DEFAULT_SECURITY_POLICY = {
   sensitiveScopes: ['custody', 'classified'],
   criticalActions: ['execute'],
   escalateTo: 'high',
+  allowSharedTransport: false,
 } as const satisfies Required<SecurityPolicyOptions>;
 
 /** Deprecated explicit split parameters (the original API's shape). */
@@ -71,8 +82,23 @@ export interface SecurityDecision {
   readonly k: number;
   /** Share count n (1 for standard). */
   readonly n: number;
-  /** Why: `explicit`, `deprecated-flag`, `amount`, `scope`, `action`, `default`, `xchange`. */
+  /**
+   * Why (a code): `explicit`, `deprecated-flag`, `amount`, `scope`, `action`, `default`,
+   * `xchange`; with `skipped` set, the rule that asked for the escalation.
+   */
   readonly reason: string;
+  /** Why, as a sentence with the rule and its numbers (for logs and receipts). */
+  readonly detail: string;
+  /**
+   * Set when `auto` wanted to escalate but the agent has fewer transports than shares (and
+   * `allowSharedTransport` is off): the level it wanted, and the transport count it saw.
+   */
+  readonly skipped?: {
+    readonly level: 'high' | 'critical';
+    readonly k: number;
+    readonly n: number;
+    readonly transports: number;
+  };
 }
 
 /** Inputs of {@link decideSecurity}. */
@@ -87,6 +113,8 @@ export interface SecurityInput {
   readonly splitChannelConfig?: SplitChannelConfig | undefined;
   /** Xchange always splits. */
   readonly xchange?: boolean | undefined;
+  /** Independent transports the sender has (undefined: not checked, as before). */
+  readonly transports?: number | undefined;
 }
 
 const SPLIT_OF = { high: { k: 2, n: 3 }, critical: { k: 3, n: 5 } } as const;
@@ -114,6 +142,8 @@ export function validateSecurityPolicy(
   }
   if (o.escalateTo !== undefined && o.escalateTo !== 'high' && o.escalateTo !== 'critical')
     return bad('escalateTo', "escalateTo must be 'high' or 'critical'");
+  if (o.allowSharedTransport !== undefined && typeof o.allowSharedTransport !== 'boolean')
+    return bad('allowSharedTransport', 'allowSharedTransport must be a boolean');
   return ok(undefined);
 }
 
@@ -138,7 +168,7 @@ export function decideSecurity(
     );
   const cfg = input.splitChannelConfig;
   let d: SecurityDecision;
-  if (level !== 'auto') d = fromLevel(level, 'explicit');
+  if (level !== 'auto') d = fromLevel(level, 'explicit', `security: '${level}' was requested`);
   else if (cfg !== undefined) {
     const n = cfg?.totalShares ?? 3;
     const k = cfg?.threshold ?? 2;
@@ -149,16 +179,52 @@ export function decideSecurity(
         "Prefer security: 'high' (2-of-3) or 'critical' (3-of-5)",
         { field: 'splitChannelConfig' },
       );
-    d = { level: k >= 3 ? 'critical' : 'high', k, n, reason: 'deprecated-flag' };
-  } else if (input.splitChannel === true) d = fromLevel('high', 'deprecated-flag');
-  else d = autoDecision(input, policy);
-  if (input.xchange && d.level === 'standard') return ok(fromLevel('high', 'xchange'));
+    d = {
+      level: k >= 3 ? 'critical' : 'high',
+      k,
+      n,
+      reason: 'deprecated-flag',
+      detail: `splitChannelConfig asked for ${k}-of-${n}`,
+    };
+  } else if (input.splitChannel === true)
+    d = fromLevel('high', 'deprecated-flag', 'splitChannel: true was requested');
+  else d = sharedTransportCheck(autoDecision(input, policy), input.transports, policy);
+  if (input.xchange && d.level === 'standard')
+    return ok(fromLevel('high', 'xchange', 'Xchange always splits (it has no unsplit form)'));
   return ok(d);
 }
 
-function fromLevel(level: 'standard' | 'high' | 'critical', reason: string): SecurityDecision {
-  if (level === 'standard') return { level, k: 1, n: 1, reason };
-  return { level, ...SPLIT_OF[level], reason };
+function fromLevel(
+  level: 'standard' | 'high' | 'critical',
+  reason: string,
+  detail: string,
+): SecurityDecision {
+  if (level === 'standard') return { level, k: 1, n: 1, reason, detail };
+  return { level, ...SPLIT_OF[level], reason, detail };
+}
+
+/** `auto` never splits over fewer transports than shares unless the policy allows it. */
+function sharedTransportCheck(
+  d: SecurityDecision,
+  transports: number | undefined,
+  policy: SecurityPolicyOptions,
+): SecurityDecision {
+  if (d.level === 'standard' || transports === undefined || transports >= d.n) return d;
+  if (policy.allowSharedTransport === true)
+    return {
+      ...d,
+      detail: `${d.detail}; ${d.n} shares over ${transports} transport(s) (allowSharedTransport)`,
+    };
+  return {
+    level: 'standard',
+    k: 1,
+    n: 1,
+    reason: d.reason,
+    detail:
+      `${d.detail}, but the agent has ${transports} transport(s) for ${d.n} shares: sent as one ` +
+      "envelope (give it more transports, set security.allowSharedTransport, or pass security: 'high')",
+    skipped: { level: d.level, k: d.k, n: d.n, transports },
+  };
 }
 
 function autoDecision(input: SecurityInput, policy: SecurityPolicyOptions): SecurityDecision {
@@ -169,10 +235,12 @@ function autoDecision(input: SecurityInput, policy: SecurityPolicyOptions): Secu
   const p = input.payload instanceof Uint8Array ? undefined : input.payload;
   const amount = p?.amount;
   if (typeof amount === 'number' && Number.isFinite(amount) && amount > threshold)
-    return fromLevel(up, 'amount');
+    return fromLevel(up, 'amount', `amount ${amount} > amountThreshold ${threshold}`);
   const head = input.scope.split(':')[0] ?? input.scope;
-  if (scopes.includes(input.scope) || scopes.includes(head)) return fromLevel(up, 'scope');
+  if (scopes.includes(input.scope) || scopes.includes(head))
+    return fromLevel(up, 'scope', `scope '${input.scope}' is in sensitiveScopes`);
   const action = input.action ?? (typeof p?.action === 'string' ? p.action : undefined);
-  if (action !== undefined && actions.includes(action)) return fromLevel(up, 'action');
-  return fromLevel('standard', 'default');
+  if (action !== undefined && actions.includes(action))
+    return fromLevel(up, 'action', `action '${action}' is in criticalActions`);
+  return fromLevel('standard', 'default', 'no auto rule matched');
 }

@@ -330,7 +330,7 @@ describe('per-DID limits are spent only by verified signatures', () => {
     const created = await send(`${s.url}/connections`, {
       method: 'POST',
       headers: { ...json, authorization: `Bearer ${ADMIN}` },
-      body: JSON.stringify({ didA: a.did, didB: b.did, scope: 'xlink' }),
+      body: JSON.stringify({ didA: a.did, didB: b.did, scope: 'xlink', status: 'active' }),
     });
     expect(created.status).toBe(201);
     const cid = (created.body as { connectionId: string }).connectionId;

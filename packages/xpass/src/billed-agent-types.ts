@@ -28,7 +28,12 @@ export interface WithBillingOptions {
   readonly billingServer: BillingClient | string;
   /** The billing server's pinned 32-byte Ed25519 public key, when `billingServer` is a URL. */
   readonly serverPublicKey?: Uint8Array;
-  /** Connection scope billed for this agent's messages (default `xlink`). */
+  /**
+   * Scope of the billed connection `(agent DID, peer DID, billingScope)` every message of this
+   * agent is billed on, whatever Xlink scope the message carries (default `xlink`). The
+   * operator's connection must use the same scope, else share fetches answer
+   * `CONNECTION_NOT_FOUND` (with `metadata.billingScope`). 1..128 printable ASCII characters.
+   */
   readonly billingScope?: string;
   /** Clock, Unix ms (tests); default `Date.now`. */
   readonly now?: () => number;
@@ -73,6 +78,8 @@ export interface PeerState {
 export interface BilledAgent {
   readonly agent: Agent;
   readonly did: string;
+  /** The scope of the billed connections (see {@link WithBillingOptions.billingScope}). */
+  readonly billingScope: string;
   /**
    * Sends `payload` to `to` on the billed connection `(did, to, billingScope)`.
    * @returns `{ connectionId, epoch, queued }`, or `BILLING_REQUIRED`, `CONNECTION_SUSPENDED`,

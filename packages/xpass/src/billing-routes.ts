@@ -5,6 +5,9 @@
  *
  *   GET    /health                         status, connection count, current epoch, public key
  *   POST   /connections              admin { didA, didB, scope, status? } -> 201 connection
+ *          New connections start PENDING (billing closed: share requests get BILLING_REQUIRED)
+ *          until `POST /connections/:id/activate`; `status: 'active'` opens billing at once.
+ *          A pending answer says so in `activation` ({ required, path }).
  *   GET    /connections              admin ?did=&scope=&status=&epoch=  (no did: all)
  *   GET    /connections/:id          admin
  *   DELETE /connections/:id          admin { reason? } -> revoke
@@ -239,20 +242,31 @@ export async function handleBillingRequest(
           scope?: unknown;
           status?: unknown;
         };
-        const status = b.status === undefined ? 'active' : b.status;
+        // PENDING by default: a connection is billed only after an explicit activation (by an
+        // operator or a payment webhook), never by being created.
+        const status = b.status === undefined ? 'pending' : b.status;
         if (status !== 'active' && status !== 'pending')
           return fail(
             xpassError('INVALID_INPUT', "status must be 'active' or 'pending'", {
               field: 'status',
             }),
           );
+        const created = await svc.createConnection(
+          String(b.didA ?? ''),
+          String(b.didB ?? ''),
+          String(b.scope ?? ''),
+          { status, distribute: false, actor: 'admin' },
+        );
+        if (!created.ok || created.value.status !== 'pending') return answer(created, 201);
         return answer(
-          await svc.createConnection(
-            String(b.didA ?? ''),
-            String(b.didB ?? ''),
-            String(b.scope ?? ''),
-            { status, distribute: false, actor: 'admin' },
-          ),
+          ok({
+            ...created.value,
+            activation: {
+              required: true,
+              path: `/connections/${created.value.connectionId}/activate`,
+              message: 'billing is closed (BILLING_REQUIRED) until this connection is activated',
+            },
+          }),
           201,
         );
       }

@@ -46,6 +46,7 @@ import {
   getConnection,
   listConnections,
 } from './connection-queries.js';
+import { type ConnectionShares, splitForConnection } from './connection-split.js';
 import type { ConnectionRecord, ConnectionStore } from './connection-store.js';
 import { MemoryConnectionStore } from './connection-store.js';
 import { type EpochConfig, epochConfig, epochWindow } from './epoch.js';
@@ -290,6 +291,24 @@ export class BillingService {
    */
   allConnections(): Promise<Result<XpassConnection[], XpassError>> {
     return allConnections(this.ctx);
+  }
+
+  /**
+   * Splits a caller-supplied connection secret into both signed share envelopes (the original
+   * design's `splitForConnection`; connection-split.ts). Not stored as the epoch's split.
+   * @param secret 32 bytes (`generateConnectionSecret`)
+   * @param connectionId 64 hex, an existing billable connection
+   * @param epoch uint32 inside its issue window
+   * @returns `{ connectionId, epoch, share1, share2 }`, or `INVALID_INPUT` (field `secret`,
+   *   `connectionId`, `epoch`), `CONNECTION_NOT_FOUND`, `BILLING_REQUIRED`,
+   *   `CONNECTION_SUSPENDED`, `CONNECTION_REVOKED`, `EPOCH_EXPIRED`, `EPOCH_NOT_READY`
+   */
+  splitForConnection(
+    secret: Uint8Array,
+    connectionId: string,
+    epoch: number,
+  ): Promise<Result<ConnectionShares, XpassError>> {
+    return splitForConnection(this.ctx, secret, connectionId, epoch);
   }
 
   /** The window of an epoch under this service's timing (Unix ms). */

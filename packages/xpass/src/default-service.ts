@@ -19,6 +19,7 @@ import {
   type XpassConnection,
   type XpassVerification,
 } from './billing-service.js';
+import type { ConnectionShares } from './connection-split.js';
 import type { XpassError } from './errors.js';
 import type { XpassShare } from './share-envelope.js';
 
@@ -94,4 +95,20 @@ export function checkBilling(
 /** The default service's public key (32 bytes), for `verifyShareSignature`. */
 export function defaultBillingPublicKey(): Result<Uint8Array, XpassError> {
   return ok(defaultBilling().publicKey);
+}
+
+/**
+ * `BillingService.splitForConnection` on the default service: both signed share envelopes of a
+ * caller-supplied secret (the original design's name; see connection-split.ts).
+ * @param secret 32 bytes (`generateConnectionSecret`)
+ * @param connectionId 64 hex, created with `createConnection`
+ * @param epoch uint32 inside its issue window (e.g. the `epoch` of `checkBilling`)
+ * @returns `{ connectionId, epoch, share1, share2 }` or the errors of the method
+ */
+export function splitForConnection(
+  secret: Uint8Array,
+  connectionId: string,
+  epoch: number,
+): Promise<Result<ConnectionShares, XpassError>> {
+  return defaultBilling().splitForConnection(secret, connectionId, epoch);
 }

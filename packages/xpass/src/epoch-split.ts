@@ -25,6 +25,7 @@ import {
  * @param ctx the service state (signing key, epoch timing, clock)
  * @param r the connection record
  * @param epoch uint32 epoch number
+ * @param given a 32-byte secret to split instead of a fresh random one (copied, not wiped)
  * @returns the split record and both share envelopes (index 0 for `didA`), or
  *   `SECRET_GENERATION_FAILED`, `SPLIT_FAILED`, or a sealing error
  */
@@ -33,11 +34,13 @@ export function makeSplit(
   r: ConnectionRecord,
   epoch: number,
   onProgress?: (e: CreateProgress) => void,
+  given?: Uint8Array,
 ): Result<{ split: SplitRecord; shares: [XpassShare, XpassShare] }, XpassError> {
   onProgress?.({ stage: 'creating_secret' });
   let secret: Uint8Array;
   try {
-    secret = backend.randomBytes(32);
+    // A caller-supplied secret (splitForConnection) is copied: the copy is wiped below.
+    secret = given ? given.slice() : backend.randomBytes(32);
   } catch (e) {
     return xpassErr(
       'SECRET_GENERATION_FAILED',

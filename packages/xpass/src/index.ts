@@ -71,6 +71,12 @@ export {
   reconstructSecret,
   wipeConnectionSecret,
 } from './connection-secret.js';
+// The original design's two-step names (a vendor handing out both shares itself).
+export {
+  type ConnectionShares,
+  type GeneratedConnectionSecret,
+  generateConnectionSecret,
+} from './connection-split.js';
 export {
   type ConnectionRecord,
   type ConnectionStore,
@@ -85,6 +91,7 @@ export {
   defaultBillingPublicKey,
   listConnections,
   revokeConnection,
+  splitForConnection,
   verifyConnection,
 } from './default-service.js';
 export {

@@ -77,13 +77,29 @@ export type {
 /**
  * Wraps an agent-sdk `Agent` with per-connection billing enforcement.
  * @param agent the agent (its identity signs share requests)
- * @param options `{ billingServer (client or URL), serverPublicKey? (with a URL), billingScope?, now? }`
- * @returns the billed agent, or `INVALID_INPUT` (the agent's identity cannot be exported)
+ * @param options `{ billingServer (client or URL), serverPublicKey? (with a URL), billingScope?
+ *   (default `xlink`, see {@link WithBillingOptions.billingScope}), now? }`
+ * @returns the billed agent, or `INVALID_INPUT` (field `agent`: not an Agent, e.g. an identity;
+ *   `billingScope`; `billingServer`)
  */
 export function withBilling(
   agent: Agent,
   options: WithBillingOptions,
 ): Result<BilledAgent, XpassError> {
+  if (typeof (agent as Partial<Agent> | undefined)?.exportIdentity !== 'function')
+    return xpassErr(
+      'INVALID_INPUT',
+      'agent must be an agent-sdk Agent (an identity or DID is not enough: the agent sends)',
+      {
+        field: 'agent',
+        remediation: 'Build one: await Agent.importIdentity({ identity, registry, transport })',
+      },
+    );
+  const billingScope = options?.billingScope ?? 'xlink';
+  if (typeof billingScope !== 'string' || !/^[\x20-\x7e]{1,128}$/.test(billingScope))
+    return xpassErr('INVALID_INPUT', 'billingScope must be 1..128 printable ASCII characters', {
+      field: 'billingScope',
+    });
   const identity = importIdentityExport(agent.exportIdentity());
   if (!identity.ok)
     return xpassErr('INVALID_INPUT', `cannot load the agent identity: ${identity.error.message}`, {
@@ -100,7 +116,6 @@ export function withBilling(
     return xpassErr('INVALID_INPUT', 'billingServer must be a BillingClient or a URL', {
       field: 'billingServer',
     });
-  const billingScope = options.billingScope ?? 'xlink';
   const now = options.now ?? Date.now;
   const peers = new Map<string, PeerState>();
 
@@ -125,6 +140,16 @@ export function withBilling(
     const req = createShareRequest({ connectionId: cid, did: agent.did, sign, now: t });
     if (!req.ok) return req;
     const resp = await client.fetchShare(req.value.request);
+    if (!resp.ok && resp.error.code === 'CONNECTION_NOT_FOUND')
+      // The usual cause: the operator created the connection under another scope.
+      return xpassErr(
+        'CONNECTION_NOT_FOUND',
+        `no billed connection for scope '${billingScope}' between these DIDs`,
+        {
+          metadata: { ...resp.error.metadata, billingScope, connectionId: cid },
+          remediation: `Create the connection with scope '${billingScope}', or pass the billingScope it was created with`,
+        },
+      );
     if (!resp.ok) return resp;
     const share = openShareResponse(resp.value, {
       serverPublicKey: client.publicKey,
@@ -163,6 +188,7 @@ export function withBilling(
   const billed: BilledAgent = {
     agent,
     did: agent.did,
+    billingScope,
     async send({ to, payload, scope }) {
       const id = createConnectionId(agent.did, to, billingScope);
       if (!id.ok) return id;

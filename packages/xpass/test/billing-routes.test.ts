@@ -72,9 +72,31 @@ describe('billing routes', () => {
     expect(
       (await call('POST', '/connections', { didA: a.did, didB: b.did, scope: 'xlink' })).status,
     ).toBe(409);
+    // New connections are PENDING (billing closed) and the answer says how to open billing.
+    expect(created.body).toMatchObject({
+      status: 'pending',
+      activation: { required: true, path: `/connections/${cid}/activate` },
+    });
+    expect((await call('GET', `/connections/${cid}/status`)).body).toMatchObject({
+      status: 'pending',
+    });
+    expect((await call('POST', `/connections/${cid}/activate`)).body).toMatchObject({
+      status: 'active',
+    });
     expect((await call('GET', `/connections/${cid}/status`)).body).toMatchObject({
       status: 'active',
     });
+    const opened = await call('POST', '/connections', {
+      didA: a.did,
+      didB: id().did,
+      scope: 'xlink',
+      status: 'active',
+    });
+    expect([opened.status, (opened.body as Record<string, unknown>).status]).toEqual([
+      201,
+      'active',
+    ]);
+    expect((opened.body as Record<string, unknown>).activation).toBeUndefined();
     expect(
       (await call('POST', `/connections/${cid}/suspend`, { reason: 'payment_failed' })).body,
     ).toMatchObject({ status: 'suspended' });
@@ -84,7 +106,7 @@ describe('billing routes', () => {
     });
     expect((await call('POST', `/connections/${cid}/rotate`)).status).toBe(200);
     expect((await call('GET', '/connections', undefined, admin, { did: a.did })).body).toHaveLength(
-      1,
+      2,
     );
     expect((await call('GET', `/connections/${cid}`)).body).toMatchObject({ connectionId: cid });
     expect(
@@ -92,14 +114,21 @@ describe('billing routes', () => {
     ).toMatchObject({ status: 'revoked' });
     expect((await call('GET', `/connections/${'0'.repeat(64)}`)).status).toBe(404);
     const health = await call('GET', '/health', undefined, {});
-    expect(health.body).toMatchObject({ status: 'ok', connections: 1 });
+    expect(health.body).toMatchObject({ status: 'ok', connections: 2 });
   });
 
   it('share fetch over the routes, rate limited per DID with Retry-After', async () => {
     const { svc, call, id, c } = setup();
     const [a, b] = [id(), id()];
     const cid = (
-      (await call('POST', '/connections', { didA: a.did, didB: b.did, scope: 'xlink' })).body as {
+      (
+        await call('POST', '/connections', {
+          didA: a.did,
+          didB: b.did,
+          scope: 'xlink',
+          status: 'active',
+        })
+      ).body as {
         connectionId: string;
       }
     ).connectionId;

@@ -77,6 +77,7 @@ async function world(extra: Record<string, unknown> = {}) {
     didA: a.did,
     didB: b.did,
     scope: 'xlink',
+    status: 'active',
   });
   expect(created.status).toBe(201);
   const cid = created.body.connectionId as string;
@@ -363,6 +364,7 @@ describe('billing server end to end', () => {
       didA: a.did,
       didB: b.did,
       scope: 'xlink',
+      status: 'active',
     });
     const cid = created.body.connectionId as string;
     const { importIdentityExport } = await import('@xorida/agent-sdk');

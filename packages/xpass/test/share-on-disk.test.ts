@@ -81,7 +81,7 @@ it('a fetched share is on no file under the data dir; secret files are 0600', as
   const res = await fetch(`${server.url}/connections`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ didA: a.did, didB: b.did, scope: 'xlink' }),
+    body: JSON.stringify({ didA: a.did, didB: b.did, scope: 'xlink', status: 'active' }),
   });
   expect(res.status).toBe(201);
   const cid = ((await res.json()) as { connectionId: string }).connectionId;

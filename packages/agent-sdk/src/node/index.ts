@@ -77,6 +77,7 @@ export {
   type EnterpriseRegistryStatus,
   type EnterpriseTrustRegistry,
 } from './enterprise-trust-registry.js';
+export { type XlinkFastifyOptions, xlinkFastify } from './fastify-plugin.js';
 export { FileRelayStore, type FileRelayStoreOptions } from './file-relay-store.js';
 export { FileTrustRegistry, type FileTrustRegistryOptions } from './file-trust-registry.js';
 export {

@@ -22,6 +22,7 @@ export const policyStep: SendStep = (ctx, s) => {
       splitChannel: o.splitChannel,
       splitChannelConfig: o.splitChannelConfig,
       xchange: o.xchange,
+      transports: ctx.config.transports.length,
     },
     ctx.config.security,
   );

@@ -7,6 +7,25 @@ import type { Agent } from '@xorida/agent-sdk';
 import type { Result } from 'xorida';
 import type { GhostLeaseFile, XghostError } from '../index.js';
 
+/**
+ * `createGhost({ tier: 2, tier2Config })`: the billed connection as the original design names
+ * it. The share server derives the connection from the DIDs and the bundle; these fields are
+ * checked against that, never trusted.
+ */
+export interface Tier2Config {
+  /** 64 hex; must be `createConnectionId(vendorDid, agent.did, billingScope(bundleId))`. */
+  readonly connectionId?: string;
+  /** Informational uint32 epoch (the lease decides the epoch). */
+  readonly epoch?: number;
+  /** Epoch length, ms (alias of `epochMs`). */
+  readonly epochMs?: number;
+  /**
+   * Refused when present: the connection's shares never ship to the customer (the share server
+   * releases share 2 per epoch while billing is current).
+   */
+  readonly shares?: unknown;
+}
+
 /** Options of {@link createGhost}. */
 export interface CreateGhostOptions {
   /** Manifest object or JSON text. */
@@ -19,8 +38,15 @@ export interface CreateGhostOptions {
   readonly shareFile?: string | GhostLeaseFile;
   /** The customer's agent (its DID signs requests; share 2 is sealed to it). */
   readonly agent: Agent;
-  /** Default: `online` with `server`, `air-gapped` with `shareFile`. */
-  readonly tier?: 'online' | 'air-gapped';
+  /**
+   * Default: `online` with `server`, `air-gapped` with `shareFile`. `2` (the original design's
+   * "tier 2: xpass billing enforcement") is an alias of `online`.
+   */
+  readonly tier?: 'online' | 'air-gapped' | 2;
+  /** The original design's customer DID: optional, must equal `agent.did` (it cannot sign). */
+  readonly did?: string;
+  /** The original design's tier-2 settings, checked against what the server enforces. */
+  readonly tier2Config?: Tier2Config;
   /** Pin the vendor DID (recommended: otherwise any key can sign a look-alike manifest). */
   readonly vendorDid?: string;
   /** Epoch length the customer reports (default 24 h, as xpass). */

@@ -20,6 +20,7 @@
 import { ok, type Result } from 'xorida';
 import { type GhostLease, type GhostLeaseFile, type XghostError, xghostErr } from '../index.js';
 import { openClockGuard } from './clock-guard.js';
+import { checkOriginalShape, resolveTier } from './ghost-options.js';
 import type { CreateGhostOptions, Fn, Ghost, GhostStatus } from './ghost-types.js';
 import { leaseSources } from './lease-source.js';
 import { verifyManifest } from './manifest-check.js';
@@ -43,7 +44,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghost, XghostError>> {
   const now = opts.now ?? Date.now;
-  const tier = opts.tier ?? (opts.server !== undefined ? 'online' : 'air-gapped');
+  const tiered = resolveTier(opts);
+  if (!tiered.ok) return tiered;
+  const tier = tiered.value;
   if (tier === 'online' && opts.server === undefined)
     return xghostErr('INVALID_INPUT', 'online tier needs `server`', 'Pass the share server URL', {
       field: 'server',
@@ -55,10 +58,12 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
   const mf = verifyManifest(opts.manifest, opts.vendorDid);
   if (!mf.ok) return mf;
   const manifest = mf.value;
-  const ident = identityOf(opts.agent);
+  const ident = identityOf(opts.agent, 'agent');
   if (!ident.ok) return ident;
   const identity = ident.value;
-  const epochMs = opts.epochMs ?? 86_400_000;
+  const shape = checkOriginalShape(opts, manifest, identity.did);
+  if (!shape.ok) return shape;
+  const epochMs = shape.value ?? 86_400_000;
   const tolerance = opts.clockToleranceMs ?? 60_000;
   const doFetch = opts.fetch ?? fetch;
 

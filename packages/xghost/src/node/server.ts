@@ -151,7 +151,7 @@ export async function startGhostServer(
   const now = opts.now ?? Date.now;
   const leaseMs = opts.leaseMs ?? 3_600_000;
   const epochMs = opts.epochMs ?? 86_400_000;
-  const vendor = identityOf(opts.vendor);
+  const vendor = identityOf(opts.vendor, 'vendor');
   if (!vendor.ok) return vendor;
   const bundles = new Map<string, ServedBundle>();
   for (const b of opts.bundles) {

@@ -36,8 +36,21 @@ import {
 /** The vendor's identity: an agent-sdk identity or Agent. */
 export type VendorKey = AgentIdentity | Agent;
 
-/** @internal */
-export function identityOf(v: VendorKey): Result<AgentIdentity, XghostError> {
+/**
+ * @internal
+ * @param v an identity or Agent (anything else, e.g. missing or a DID string, is refused)
+ * @param field option name reported in the error (`vendor`, `agent`)
+ */
+export function identityOf(v: VendorKey, field = 'agent'): Result<AgentIdentity, XghostError> {
+  if (typeof v !== 'object' || v === null || !('signing' in v || 'exportIdentity' in v))
+    return xghostErr(
+      'INVALID_INPUT',
+      `${field} is required: an agent-sdk identity or Agent (a DID alone cannot sign)`,
+      field === 'vendor'
+        ? 'Pass vendor: the identity that signs manifests and leases (generateIdentity())'
+        : 'Pass agent: the customer Agent whose DID signs share requests',
+      { field },
+    );
   if ('signing' in v) return ok(v);
   const id = importIdentityExport(v.exportIdentity());
   if (!id.ok)
@@ -95,7 +108,7 @@ export function ghostBuild(opts: GhostBuildOptions): Result<GhostBuild, XghostEr
       `Allowed: ${ALLOWED_GLOBALS.join(', ')}`,
       { field: 'globals' },
     );
-  const id = identityOf(opts.vendor);
+  const id = identityOf(opts.vendor, 'vendor');
   if (!id.ok) return id;
   const parts = split(opts.source, { threshold: 2, shares: n });
   if (!parts.ok)
@@ -156,7 +169,7 @@ export interface IssueLeaseInput {
 export async function issueLease(
   input: IssueLeaseInput,
 ): Promise<Result<GhostLeaseFile, XghostError>> {
-  const id = identityOf(input.vendor);
+  const id = identityOf(input.vendor, 'vendor');
   if (!id.ok) return id;
   const now = input.now ?? Date.now();
   const unsigned: Omit<GhostLease, 'signature'> = {

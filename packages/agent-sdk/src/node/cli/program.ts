@@ -1,6 +1,6 @@
 /**
  * The `xlink` command line, built with the CLI kit: `init`, `create`, `serve`, `register`,
- * `revoke`, `lookup`, `send`, `receive`, `invite`, `connect`, `whoami`. Each group of commands
+ * `revoke`, `lookup`, `send`, `receive`, `invite`, `connect`, `whoami`, `keydoc export`. Each group of commands
  * lives in its own module.
  *
  * Pitfalls:
@@ -19,6 +19,7 @@ import type { CliIo } from '../cli-kit/io.js';
 import { createCliProgram } from '../cli-kit/program.js';
 import { addIdentityCommands } from './identity-commands.js';
 import { addInviteCommands } from './invite-commands.js';
+import { addKeydocCommands } from './keydoc-commands.js';
 import { addMessageCommands } from './message-commands.js';
 import { addServeCommand } from './serve-command.js';
 import { xlinkContext } from './shared-options.js';
@@ -41,6 +42,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   });
   const x = xlinkContext(cli);
   addIdentityCommands(x);
+  addKeydocCommands(x);
   addMessageCommands(x);
   addInviteCommands(x);
   addServeCommand(x);
