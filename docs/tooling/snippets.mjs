@@ -35,7 +35,9 @@ export function extractBlocks(markdown, file) {
     .filter((t) => t.type === 'fence' || t.type === 'code_block')
     .map((t) => {
       const lang = t.type === 'fence' ? t.info.trim().split(/\s+/)[0] : '';
-      const kind = RUN_LANGS.has(lang) ? 'run' : SHOW_LANGS.has(lang) ? 'show' : 'unmarked';
+      // An indented block has no info string; the scheme spec uses them for formulas: shown.
+      const show = t.type === 'code_block' || SHOW_LANGS.has(lang);
+      const kind = RUN_LANGS.has(lang) ? 'run' : show ? 'show' : 'unmarked';
       return { file, line: (t.map?.[0] ?? 0) + 1, lang, code: t.content, kind };
     });
 }
