@@ -106,6 +106,7 @@ export {
   XlinkRegistryError,
   XlinkSplitChannelError,
   XlinkTransportError,
+  xlinkDocsUrl,
 } from './errors.js';
 export { HttpTrustRegistry, type HttpTrustRegistryOptions } from './http-trust-registry.js';
 export {
