@@ -59,7 +59,17 @@ export type XlinkErrorCode = Categories[XlinkErrorCategory][number];
 /** The error detail every agent-sdk `Result` carries. */
 export interface XlinkErrorDetail extends ErrorDetail<XlinkErrorCode> {}
 
-const DOCS = 'docs/errors.md#agent-sdk';
+/** The docs site's errors page; each code has the anchor `agent-sdk-<code in lower case>`. */
+const DOCS_PAGE = 'https://docs.xorida.dev/errors.html#agent-sdk-';
+
+/**
+ * Absolute URL of an agent-sdk error code's entry on the docs site (the `docs` field).
+ * @param code error code, e.g. `PAYLOAD_TOO_LARGE`
+ * @returns e.g. `https://docs.xorida.dev/errors.html#agent-sdk-payload_too_large`
+ */
+export function xlinkDocsUrl(code: string): string {
+  return `${DOCS_PAGE}${code.toLowerCase()}`;
+}
 
 /**
  * Builds a failed `Result` with an agent-sdk error detail.
@@ -82,7 +92,7 @@ export function xlinkErr(
     docs: string;
     subCode?: string;
     field?: string;
-  } = { code, message, hint, docs: DOCS };
+  } = { code, message, hint, docs: xlinkDocsUrl(code) };
   if (extra.subCode !== undefined) detail.subCode = extra.subCode;
   if (extra.field !== undefined) detail.field = extra.field;
   return err(detail);
@@ -113,7 +123,7 @@ export class XlinkError extends Error {
     this.subCode = detail.subCode;
     this.hint = detail.hint;
     this.field = detail.field;
-    this.docUrl = detail.docs ?? DOCS;
+    this.docUrl = detail.docs ?? xlinkDocsUrl(detail.code);
   }
 }
 /** DID, key generation, key documents, PKCS#8, signing. */

@@ -130,6 +130,7 @@ export {
   XlinkRegistryError,
   XlinkSplitChannelError,
   XlinkTransportError,
+  xlinkDocsUrl,
 } from './errors.js';
 export { createFetchHandler, type FetchHandlerOptions } from './fetch-handler.js';
 export { HttpTrustRegistry, type HttpTrustRegistryOptions } from './http-trust-registry.js';

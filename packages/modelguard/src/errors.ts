@@ -30,7 +30,8 @@ export interface ModelGuardError extends ErrorDetail<ModelGuardErrorCode> {
   readonly chunkIndex?: number;
 }
 
-const DOCS = 'docs/errors.md#modelguard';
+/** The docs site's errors page; each code has the anchor `modelguard-<code in lower case>`. */
+export const DOCS_PAGE = 'https://docs.xorida.dev/errors.html#modelguard-';
 
 /** Builds an `Err<ModelGuardError>` with the docs link filled in. Internal helper. */
 export function mgErr(
@@ -44,5 +45,5 @@ export function mgErr(
     chunkIndex?: number;
   } = {},
 ): Err<ModelGuardError> {
-  return err({ code, message, hint, docs: `${DOCS}-${code.toLowerCase()}`, ...extra });
+  return err({ code, message, hint, docs: `${DOCS_PAGE}${code.toLowerCase()}`, ...extra });
 }

@@ -132,6 +132,15 @@ export interface XghostError extends ErrorDetail {
  * @param hint what to do
  * @param extra `subCode`, `field`
  */
+/**
+ * Absolute URL of an xghost error code's entry on the docs site (the `docs` field).
+ * @param code error code, e.g. `LEASE_EXPIRED`
+ * @returns e.g. `https://docs.xorida.dev/errors.html#xghost-lease_expired`
+ */
+export function xghostDocsUrl(code: string): string {
+  return `https://docs.xorida.dev/errors.html#xghost-${code.toLowerCase()}`;
+}
+
 export function xghostErr(
   code: XghostErrorCode,
   message: string,
@@ -142,7 +151,7 @@ export function xghostErr(
     code,
     message,
     hint,
-    docs: `docs/errors.md#xghost`,
+    docs: xghostDocsUrl(code),
     ...(extra.subCode !== undefined ? { subCode: extra.subCode } : {}),
     ...(extra.field !== undefined ? { field: extra.field } : {}),
   } as XghostError);

@@ -48,7 +48,8 @@ export interface XoridaErrorOf<C extends XoridaErrorCode> extends ErrorDetail<C>
 /** Error detail of every `xorida` operation: a union discriminated on `code`. */
 export type XoridaError = { [C in XoridaErrorCode]: XoridaErrorOf<C> }[XoridaErrorCode];
 
-const DOCS = 'docs/errors.md#xorida';
+/** The docs site's errors page; each code has the anchor `xorida-<code in lower case>`. */
+const DOCS_PAGE = 'https://docs.xorida.dev/errors.html#xorida-';
 
 /** Builds an `Err<XoridaError>` with the docs link filled in. Internal helper. */
 export function xoridaErr<C extends XoridaErrorCode>(
@@ -57,5 +58,5 @@ export function xoridaErr<C extends XoridaErrorCode>(
   hint: string,
   extra: { subCode?: XoridaSubCodes[C]; field?: string } = {},
 ): Err<XoridaError> {
-  return err({ code, message, hint, docs: DOCS, ...extra } as XoridaErrorOf<C> as XoridaError);
+  return err({ code, message, hint, docs: `${DOCS_PAGE}${code.toLowerCase()}`, ...extra } as XoridaErrorOf<C> as XoridaError);
 }

@@ -58,7 +58,8 @@ export interface XpassError extends ErrorDetail<XpassErrorCode> {
   readonly metadata?: Readonly<Record<string, number | string | null>>;
 }
 
-const DOCS = 'docs/errors.md#xpass';
+/** The docs site's errors page; each code has the anchor `xpass-<code in lower case>`. */
+const DOCS_PAGE = 'https://docs.xorida.dev/errors.html#xpass-';
 
 /** Default remediation per code (overridable per call). */
 const REMEDIATION: Record<XpassErrorCode, string> = {
@@ -121,7 +122,7 @@ export function xpassError(
   const remediation = extra.remediation ?? REMEDIATION[code];
   const e: {
     -readonly [K in keyof XpassError]: XpassError[K];
-  } = { code, message, remediation, hint: remediation, docs: `${DOCS}` };
+  } = { code, message, remediation, hint: remediation, docs: `${DOCS_PAGE}${code.toLowerCase()}` };
   if (extra.subCode !== undefined) e.subCode = extra.subCode;
   if (extra.field !== undefined) e.field = extra.field;
   if (extra.metadata !== undefined) e.metadata = extra.metadata;

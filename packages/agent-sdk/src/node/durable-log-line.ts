@@ -11,6 +11,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { type ErrorDetail, err, ok, type Result } from 'xorida';
+import { xlinkDocsUrl } from '../errors.js';
 
 /** Error codes of the durable log. */
 export type DurableLogErrorCode =
@@ -23,8 +24,6 @@ export type DurableLogErrorCode =
 /** Error detail of the durable log. */
 export interface DurableLogErrorDetail extends ErrorDetail<DurableLogErrorCode> {}
 
-/** Where the error codes are documented. */
-export const DURABLE_LOG_DOCS = 'docs/errors.md#agent-sdk';
 
 /**
  * Builds a durable-log error result.
@@ -38,7 +37,7 @@ export function logErr(
   message: string,
   hint: string,
 ): { ok: false; error: DurableLogErrorDetail } {
-  return err({ code, message, hint, docs: DURABLE_LOG_DOCS });
+  return err({ code, message, hint, docs: xlinkDocsUrl(code) });
 }
 
 const NL = Buffer.from('\n');

@@ -34,10 +34,10 @@ import { mkdirSync } from 'node:fs';
 import { type FileHandle, open, readFile, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { err, ok, type Result } from 'xorida';
+import { xlinkDocsUrl } from '../errors.js';
 import { DEFAULT_FILE_MODE, syncDir, writeFileAtomic } from './atomic-write.js';
 import {
   DEFAULT_MAX_LOG_RECORD_BYTES,
-  DURABLE_LOG_DOCS,
   type DurableLogErrorDetail,
   encodeLogLine,
   logErr,
@@ -295,7 +295,7 @@ export class DurableLog {
             code: 'LOG_IO_FAILED',
             message: `write to ${this.path} failed: ${(e as Error).message}`,
             hint: 'Free disk space / fix permissions, then reopen the log (recovery drops the torn tail)',
-            docs: DURABLE_LOG_DOCS,
+            docs: xlinkDocsUrl('LOG_IO_FAILED'),
           };
           result = err(this.failed);
         }

@@ -14,6 +14,7 @@
  */
 import type { ErrorDetail, Result } from 'xorida';
 import { err } from 'xorida';
+import { xlinkDocsUrl } from '../errors.js';
 
 /** Default message lifetime: 7 days, ms. */
 export const DEFAULT_RELAY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -43,7 +44,7 @@ export interface RelayStoreErrorDetail extends ErrorDetail<RelayStoreErrorCode> 
 
 /** @internal builds a relay store error. */
 export function relayStoreErr(code: RelayStoreErrorCode, message: string, hint: string) {
-  return err<RelayStoreErrorDetail>({ code, message, hint, docs: 'docs/errors.md#agent-sdk' });
+  return err<RelayStoreErrorDetail>({ code, message, hint, docs: xlinkDocsUrl(code) });
 }
 
 /** Counts for `/health`. */

@@ -16,6 +16,7 @@ import {
   XLINK_ERROR_CATEGORIES,
   XlinkError,
 } from '../../src/index.js';
+import { xlinkDocsUrl } from '../../src/errors.js';
 import { base64urlDecode, base64urlEncode } from '../../src/lib/codec.js';
 import { mldsaSign } from '../../src/lib/mldsa.js';
 import { makePeer, world } from '../helpers.js';
@@ -581,12 +582,12 @@ export function agentSuite(): void {
             subCode: 'X',
             message: 'm',
             hint: 'h',
-            docs: 'docs/errors.md#agent-sdk',
+            docs: xlinkDocsUrl(code),
           });
           expect(e.name).toBe(names[cat as keyof typeof names]);
           expect(e).toBeInstanceOf(XlinkError);
           expect(isXlinkError(e)).toBe(true);
-          expect([e.code, e.subCode, e.docUrl]).toEqual([code, 'X', 'docs/errors.md#agent-sdk']);
+          expect([e.code, e.subCode, e.docUrl]).toEqual([code, 'X', xlinkDocsUrl(code)]);
         }
       expect(isXlinkError(new Error('x'))).toBe(false);
     });

@@ -7,6 +7,7 @@
  * @module
  */
 import { hexToBytes } from 'xorida';
+import { DOCS_PAGE } from '../errors.js';
 import { type BlobShape, blobOffsets, chunkShareLength } from '../lib/chunk-plan.js';
 import { blobShape } from '../lib/manifest-mode.js';
 import type { Candidate } from '../lib/recover-chunk.js';
@@ -208,7 +209,7 @@ export class Session {
           code: 'RECONSTRUCT_FAILED',
           message: `chunk ${c}: worker pool failed: ${(e as Error)?.message ?? String(e)}`,
           hint: 'Run with workers: 0 to diagnose; retry.',
-          docs: 'docs/errors.md#modelguard-reconstruct_failed',
+          docs: `${DOCS_PAGE}reconstruct_failed`,
           chunkIndex: c,
         },
       };

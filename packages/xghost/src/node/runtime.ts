@@ -18,7 +18,7 @@
  * @module
  */
 import { ok, type Result } from 'xorida';
-import { type GhostLease, type GhostLeaseFile, type XghostError, xghostErr } from '../index.js';
+import { type GhostLease, type GhostLeaseFile, type XghostError, xghostDocsUrl, xghostErr } from '../index.js';
 import { openClockGuard } from './clock-guard.js';
 import { checkOriginalShape, resolveTier } from './ghost-options.js';
 import type { CreateGhostOptions, Fn, Ghost, GhostStatus } from './ghost-types.js';
@@ -264,7 +264,7 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
           code: 'GHOST_DISPOSED',
           message: 'disposed',
           hint: 'Create a new ghost',
-          docs: 'docs/errors.md#xghost',
+          docs: xghostDocsUrl('GHOST_DISPOSED'),
         });
       state = 'disposed';
       clearTimers();
