@@ -30,6 +30,8 @@ import { LRUCache } from 'lru-cache';
 import { ok, type Result } from 'xorida';
 // Relay receiving, Express middleware and signed requests.
 import { type AgentMiddlewareOptions, createAgentMiddleware } from './agent-middleware.js';
+// DELIVERY-HOOK(imports): delivery contract and size policy (delivery-freshness.ts, size-policy.ts)
+import { checkFreshness, type DeliveryOptions, nonceRetentionMs } from './delivery-freshness.js';
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   type Envelope,
@@ -89,6 +91,7 @@ import {
   type SplitChannelConfig,
   validateSecurityPolicy,
 } from './security-policy.js';
+import { SHARE_FRAMING_BYTES, shareBufferOptions } from './size-policy.js';
 import { SPLIT_SECRET_OVERHEAD } from './split-channel/integrity.js';
 import {
   acceptShare,
@@ -103,7 +106,7 @@ import { LoopbackTransport, type TransportAdapter } from './transport.js';
 import { decodeXchangePart, isXchangePart, lateXchangePart, sendXchange } from './xchange.js';
 
 /** Bytes a share envelope or Xchange part may exceed `maxPayloadBytes` by (framing, r, tag). */
-export const SHARE_ENVELOPE_SLACK = 1024;
+export const SHARE_ENVELOPE_SLACK = SHARE_FRAMING_BYTES; // DELIVERY-HOOK(size)
 
 /** Logger hook (split-channel warnings and events); default: `console.warn` for warnings. */
 export interface AgentLogger {
@@ -157,8 +160,10 @@ export interface AgentOptions {
   readonly postQuantumSig?: boolean;
   /** Accepted clock difference, ms (default 30 000). */
   readonly timestampWindowMs?: number;
-  /** Maximum plaintext payload, bytes (default 1 MiB). */
+  /** Maximum plaintext payload, bytes (default 16 MiB; the size policy's setting, size-policy.ts). */
   readonly maxPayloadBytes?: number;
+  /** Trusted relays whose deposit receipts extend acceptance to the relay TTL (delivery-freshness.ts). */
+  readonly delivery?: DeliveryOptions; // DELIVERY-HOOK(option)
   /** Scopes registered for this agent (what it may SEND). Default `['*']`. */
   readonly scopes?: readonly string[];
   /** Scopes this agent ACCEPTS on receive; default: any scope the registry grants the sender. */
@@ -217,6 +222,8 @@ export interface ReceiveOptions {
   readonly allowCleartext?: boolean;
   /** Clock override in ms (tests). */
   readonly now?: number;
+  /** Deposit receipt the relay handed out with this envelope (relay-receipt.ts); untrusted. */
+  readonly relayReceipt?: unknown; // DELIVERY-HOOK(receipt)
 }
 
 /** A verified, decrypted message. */
@@ -252,6 +259,7 @@ interface Config {
   xchange: boolean;
   security: SecurityPolicyOptions | undefined;
   logger: AgentLogger;
+  delivery: DeliveryOptions | undefined; // DELIVERY-HOOK(config)
 }
 
 function validateOptions(o: Partial<AgentOptions>): Result<void, XlinkErrorDetail> {
@@ -326,7 +334,9 @@ export class Agent {
     this.transport = cfg.transport;
     this.nonceStore = cfg.nonceStore;
     this.transports = cfg.transports;
-    this.shareBuffer = new ShareBuffer(cfg.splitChannel, (e, d) => cfg.logger.info?.(e, d));
+    // DELIVERY-HOOK(size): the per-sender share buffer derives from maxPayloadBytes
+    const sb = shareBufferOptions(cfg.splitChannel, cfg.maxPayloadBytes);
+    this.shareBuffer = new ShareBuffer(sb, (e, d) => cfg.logger.info?.(e, d));
   }
 
   /**
@@ -369,6 +379,7 @@ export class Agent {
         maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
         scopes: options.scopes ?? ['*'],
         acceptScopes: options.acceptScopes,
+        delivery: options.delivery, // DELIVERY-HOOK(config)
       }),
     );
   }
@@ -756,23 +767,13 @@ export class Agent {
     // nonces; acknowledge them without decrypting (a synchronous map lookup otherwise).
     const lateShare = this.shareBuffer.lateShare(env.sender, base64urlEncode(env.nonce));
     if (lateShare) return ok(latePending(env.sender, lateShare));
-    // 2. timestamp window
-    const now = options.now ?? Date.now();
+    // 2. timestamp: direct window, or the relay TTL with a trusted deposit receipt
+    // DELIVERY-HOOK(freshness): logic in delivery-freshness.ts
     const window = this.cfg.timestampWindowMs;
-    if (env.timestamp < now - window)
-      return xlinkErr(
-        'TIMESTAMP_EXPIRED',
-        'envelope is older than the timestamp window',
-        'Check clocks (NTP) or resend',
-        { subCode: 'STALE', field: 'timestamp' },
-      );
-    if (env.timestamp > now + window)
-      return xlinkErr(
-        'TIMESTAMP_EXPIRED',
-        'envelope timestamp is in the future beyond the window',
-        'Check clocks (NTP)',
-        { subCode: 'FUTURE', field: 'timestamp' },
-      );
+    const delivery = this.cfg.delivery;
+    const now = options.now ?? Date.now();
+    const fresh = checkFreshness(env, now, window, options.relayReceipt, delivery);
+    if (!fresh.ok) return fresh;
     // 3. nonce (read-only; recorded after authentication)
     const nonceKey = `${env.sender}|${base64urlEncode(env.nonce)}`;
     if (await this.nonceStore.has(nonceKey))
@@ -823,7 +824,9 @@ export class Agent {
     // 5. signature(s), then atomic nonce record
     const header = verifyEnvelopeSignatures(env, peer.value.doc);
     if (!header.ok) return header;
-    const stored = await this.nonceStore.checkAndStore(nonceKey, 2 * window + 1000);
+    // DELIVERY-HOOK(retention): nonces outlive every path that could still accept the envelope
+    const retention = nonceRetentionMs(window, this.cfg.delivery);
+    const stored = await this.nonceStore.checkAndStore(nonceKey, retention);
     if (!stored.ok) return stored;
     if (stored.value === 'replay')
       return xlinkErr(
@@ -900,7 +903,10 @@ export class Agent {
       {
         buffer: this.shareBuffer,
         nonceStore: this.nonceStore,
-        groupRecordTtlMs: 2 * this.cfg.timestampWindowMs + this.shareBuffer.groupTimeoutMs + 1000,
+        // DELIVERY-HOOK(retention)
+        groupRecordTtlMs:
+          nonceRetentionMs(this.cfg.timestampWindowMs, this.cfg.delivery) +
+          this.shareBuffer.groupTimeoutMs,
         onProgress,
       },
       {
