@@ -1,6 +1,7 @@
 // End-to-end against the real registry + relay server on an ephemeral loopback port (file
 // storage): two agents via the relay, owner-only pull, ack semantics, TTL, restart durability,
 // HTTP error handling, rate limits, self-registration, Express middleware, enterprise fallback.
+import { sizeLimits } from '../../src/size-policy.js';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
@@ -263,7 +264,8 @@ describe('HTTP error handling: 4xx with a code, server stays up', () => {
     expect([bad.status, bad.json.error.code]).toEqual([400, 'BAD_JSON']);
     const big = await post(
       `${srv.url}/relay/did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK`,
-      `{"x":"${'a'.repeat(300_000)}"}`,
+      // one byte over the size policy's encoded envelope limit (size-policy.ts, default 16 MiB payload)
+      `{"x":"${'a'.repeat(sizeLimits().maxEnvelopeJsonBytes)}"}`,
     );
     expect([big.status, big.json.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     const nf = await fetch(`${srv.url}/nope`);

@@ -464,8 +464,13 @@ export function agentSuite(): void {
       const big = await Agent.quickstart();
       const registry = big.registry;
       const c = await Agent.quickstart({ registry, transport: big.transport });
-      const s = await c.send({ to: big.did, payload: { x: 'z'.repeat(1024 * 1024) }, scope: 's' });
+      // The default (size-policy.ts) lets 16 MiB through and refuses one byte more at send,
+      // naming the limit and the setting.
+      const limit = 16 * 1024 * 1024;
+      const s = await c.send({ to: big.did, payload: new Uint8Array(limit + 1), scope: 's' });
       expect(codeOf(s)).toBe('PAYLOAD_TOO_LARGE');
+      expect(!s.ok && s.error.message).toContain(`limit of ${limit} bytes`);
+      expect(!s.ok && s.error.message).toContain('XLINK_MAX_PAYLOAD_BYTES');
     });
 
     it('signed-only envelopes need allowCleartext and are still authenticated', async () => {
