@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { isPendingShares } from '../../agent.js';
 import { dispositionOf, rejectionOf } from '../../delivery-disposition.js';
 import { envelopeToCompact, parseEnvelope } from '../../envelope.js';
@@ -60,38 +61,61 @@ export function addMessageCommands(x: XlinkContext): void {
     .command('send')
     .description('encrypt, sign and deliver a JSON payload through the relay')
     .requiredOption('--to <did>', 'recipient DID')
-    .requiredOption('--payload <json>', 'JSON object payload')
+    .option('--payload <json>', 'JSON object payload')
+    .option('--payload-file <path>', 'read the JSON object payload from a file (large payloads)')
     .requiredOption('--scope <scope>', 'scope of the message')
     .addOption(keystoreOption())
     .addOption(registryOption())
     .addOption(relayOption())
-    .action(async (o: ConnectionOptions & { to: string; payload: string; scope: string }) => {
-      let payload: unknown;
-      try {
-        payload = JSON.parse(o.payload);
-      } catch {
-        cli.fail(
-          {
-            code: 'USAGE',
-            message: '--payload is not JSON',
-            hint: `e.g. --payload '{"amount":5}'`,
-          },
-          EXIT_USAGE,
+    .action(
+      async (
+        o: ConnectionOptions & {
+          to: string;
+          payload?: string;
+          payloadFile?: string;
+          scope: string;
+        },
+      ) => {
+        if ((o.payload === undefined) === (o.payloadFile === undefined))
+          cli.fail(
+            {
+              code: 'USAGE',
+              message: 'pass exactly one of --payload and --payload-file',
+              hint: `e.g. --payload '{"amount":5}'`,
+            },
+            EXIT_USAGE,
+          );
+        let payload: unknown;
+        try {
+          payload = JSON.parse(o.payload ?? readFileSync(o.payloadFile as string, 'utf8'));
+        } catch (e) {
+          cli.fail(
+            {
+              code: 'USAGE',
+              message: `payload is not readable JSON: ${(e as Error).message.slice(0, 200)}`,
+              hint: `e.g. --payload '{"amount":5}'`,
+            },
+            EXIT_USAGE,
+          );
+        }
+        const ks = cli.unwrap(loadKeystore(x.keystorePath(o)));
+        const agent = x.agentFrom(ks.identity, o);
+        const r = cli.unwrap(
+          await agent.send({
+            to: o.to,
+            payload: payload as Record<string, unknown>,
+            scope: o.scope,
+          }),
         );
-      }
-      const ks = cli.unwrap(loadKeystore(x.keystorePath(o)));
-      const agent = x.agentFrom(ks.identity, o);
-      const r = cli.unwrap(
-        await agent.send({ to: o.to, payload: payload as Record<string, unknown>, scope: o.scope }),
-      );
-      const compact = envelopeToCompact(cli.unwrap(parseEnvelope(r.envelope)));
-      cli.print(`sent v${r.version} envelope to ${r.to} (nonce ${r.nonce})\n${compact}`, {
-        to: r.to,
-        version: r.version,
-        nonce: r.nonce,
-        envelope: compact,
-      });
-    });
+        const compact = envelopeToCompact(cli.unwrap(parseEnvelope(r.envelope)));
+        cli.print(`sent v${r.version} envelope to ${r.to} (nonce ${r.nonce})\n${compact}`, {
+          to: r.to,
+          version: r.version,
+          nonce: r.nonce,
+          envelope: compact,
+        });
+      },
+    );
 
   cli.program
     .command('receive')

@@ -1,7 +1,7 @@
 /**
  * The `xlink` CLI's durable receive state (docs/formats.md#delivery-contract):
  * - the nonce store: in Redis when `XLINK_REDIS_URL` or `REDIS_URL` is set (`SET NX EX`, expiry =
- *   retention), else a {@link FileNonceStore} next to the keystore
+ *   retention, keys `<XLINK_REDIS_KEY_PREFIX or xlink:>cli-nonce:…`), else a {@link FileNonceStore} next to the keystore
  *   (`<keystore dir>/<keystore name>.nonces.jsonl`, 0600, fsync'ed, pruned after the retention);
  * - the delivery options: relays whose deposit receipts are trusted (`XLINK_TRUSTED_RELAYS`,
  *   comma-separated did:key; else the key the configured relay publishes at `/relay/key`), and
@@ -91,7 +91,7 @@ export async function openReplayState(
     }
     const store = new RedisNonceStore({
       client,
-      keyPrefix: 'xlink:cli-nonce:',
+      keyPrefix: `${env.XLINK_REDIS_KEY_PREFIX || 'xlink:'}cli-nonce:`,
       ttlSeconds: Math.ceil(minRetentionMs / 1000),
     });
     return ok({
