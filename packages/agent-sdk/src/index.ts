@@ -51,6 +51,14 @@ export {
   verifyDiscoveryDocument,
 } from './connect.js';
 export { cryptoBackendName } from './crypto.js';
+export { dispositionOf } from './delivery-disposition.js';
+export {
+  checkFreshness,
+  DEFAULT_DELIVERY_RELAY_TTL_MS,
+  type DeliveryOptions,
+  type Freshness,
+  nonceRetentionMs,
+} from './delivery-freshness.js';
 export {
   didFromEd25519PublicKey,
   didKeyAgreementKey,
@@ -175,8 +183,20 @@ export {
   registryEntryFromJson,
   registryEntryToJson,
 } from './registry-entry-json.js';
-export { RelayClient, type RelayClientOptions, type RelayMessage } from './relay-client.js';
+export {
+  RelayClient,
+  type RelayClientOptions,
+  type RelayMessage,
+  type RelayRejection,
+} from './relay-client.js';
 export { type ListenOptions, runListenLoop } from './relay-listen.js';
+export {
+  envelopeDigest,
+  parseRelayReceipt,
+  type RelayReceipt,
+  signRelayReceipt,
+  verifyRelayReceipt,
+} from './relay-receipt.js';
 export {
   DEFAULT_REQUEST_WINDOW_MS,
   REQUEST_SIGNATURE_LABEL,
@@ -207,6 +227,12 @@ export {
   type SecurityPolicyOptions,
   type SplitChannelConfig,
 } from './security-policy.js';
+export {
+  payloadLimitFromEnv,
+  SIZE_SETTING,
+  type SizeLimits,
+  sizeLimits,
+} from './size-policy.js';
 export {
   buildSplitSecret,
   openSplitSecret,

@@ -7,7 +7,7 @@
  *
  * Signing input (UTF-8, fields joined by "\n", no trailing newline):
  *   `xlink-relay-receipt/1`, relay did:key, mailbox did:key, `env` (base64url of SHA-256 over the
- *   envelope's binary encoding, docs/formats.md#binary-form), `at` and `exp` (decimal ms).
+ *   envelope's binary encoding, docs/formats.md#envelope), `at` and `exp` (decimal ms).
  *
  * Threat model: the relay is trusted to tell the time of deposit (and so to have refused stale
  * envelopes), nothing more: it never sees plaintext and cannot forge envelopes. A compromised

@@ -71,6 +71,11 @@ export {
   type EnterpriseRegistryStatus,
   type EnterpriseTrustRegistry,
 } from './enterprise-trust-registry.js';
+export {
+  FileNonceStore,
+  type FileNonceStoreErrorDetail,
+  type FileNonceStoreOptions,
+} from './file-nonce-store.js';
 export { FileRelayStore, type FileRelayStoreOptions } from './file-relay-store.js';
 export { FileTrustRegistry, type FileTrustRegistryOptions } from './file-trust-registry.js';
 export {

@@ -138,7 +138,10 @@ describe('store-and-forward across time and a relay restart', () => {
       await receive([], env),
     ];
     const accepted = runs.filter((r) => r.code === 0 && r.json?.messages?.length === 1);
-    expect(accepted, JSON.stringify(runs.map((r) => [r.code, r.out.slice(0, 300), r.err.slice(0, 300)]))).toHaveLength(1);
+    expect(
+      accepted,
+      JSON.stringify(runs.map((r) => [r.code, r.out.slice(0, 300), r.err.slice(0, 300)])),
+    ).toHaveLength(1);
     expect(runs[1]!.out + runs[1]!.err).toContain('REPLAY_DETECTED');
     expect(runs[2]!.json.rejected.map((r: { code: string }) => r.code)).toEqual([
       'REPLAY_DETECTED',

@@ -1,7 +1,7 @@
 // End-to-end against the real registry + relay server on an ephemeral loopback port (file
 // storage): two agents via the relay, owner-only pull, ack semantics, TTL, restart durability,
 // HTTP error handling, rate limits, self-registration, Express middleware, enterprise fallback.
-import { sizeLimits } from '../../src/size-policy.js';
+
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
@@ -25,6 +25,7 @@ import {
   createRequestVerifier,
   registryRoutes,
 } from '../../src/node/index.js';
+import { sizeLimits } from '../../src/size-policy.js';
 import { ADMIN, cleanup, post, type Running, relayAgent, startServer } from './helpers.js';
 
 let srv: Running;
