@@ -1,6 +1,9 @@
 // Relay deposit receipts (docs/formats.md#relay-deposit-receipt) and the freshness policy
 // (delivery-freshness.ts): known-answer vector checked with an independent Ed25519
 // implementation, tampering, trust, windows moved past with injected clocks.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
 import { backend } from '#crypto';
@@ -45,6 +48,15 @@ describe('receipt format', () => {
     expect(r.sig).toBe(
       '9gfSOTl1_0IDta-shhBAsRjsP4y87b0Ex3tuypbohW3LVFGQCQ4RpsWgjphXanRyz4EQcjpJijLOP4ArJS49AA',
     );
+    // the vector printed in docs/formats.md#relay-deposit-receipt is this one
+    const docs = readFileSync(
+      join(dirname(fileURLToPath(import.meta.url)), '../../../../docs/formats.md'),
+      'utf8',
+    );
+    const section = docs.slice(docs.indexOf('### Relay deposit receipt'));
+    expect(/^sig: +(\S+)$/m.exec(section)?.[1]).toBe(r.sig);
+    expect(/^env: +(\S+)$/m.exec(section)?.[1]).toBe(r.env);
+    expect(/^relay: +(\S+)$/m.exec(section)?.[1]).toBe(r.relay);
     const sig = base64urlDecode(r.sig, 64)!;
     expect(ed25519.verify(sig, receiptSigningInput(r), relayKey.publicKey)).toBe(true);
     expect(parseRelayReceipt(r).ok).toBe(true);
