@@ -92,6 +92,7 @@ import {
   validateSecurityPolicy,
 } from './security-policy.js';
 import { SHARE_FRAMING_BYTES, shareBufferOptions } from './size-policy.js';
+import { ExpiredGroupQueue, type ExpiredGroupReport } from './split-channel/expiry-reports.js';
 import { SPLIT_SECRET_OVERHEAD } from './split-channel/integrity.js';
 import {
   acceptShare,
@@ -318,6 +319,8 @@ export class Agent {
   private readonly cfg: Config;
   // Incomplete share groups on receive (split-channel and Xchange).
   private readonly shareBuffer: ShareBuffer;
+  // DELIVERY-HOOK(expiry): INSUFFICIENT_SHARES reports until taken (split-channel/expiry-reports.ts)
+  private readonly expired = new ExpiredGroupQueue();
   // The fewer-transports-than-shares warning is given once per agent.
   private warnedRouting = false;
   // Verified peer key documents keyed by DID, re-used while the registry serves the same bytes.
@@ -336,7 +339,11 @@ export class Agent {
     this.transports = cfg.transports;
     // DELIVERY-HOOK(size): the per-sender share buffer derives from maxPayloadBytes
     const sb = shareBufferOptions(cfg.splitChannel, cfg.maxPayloadBytes);
-    this.shareBuffer = new ShareBuffer(sb, (e, d) => cfg.logger.info?.(e, d));
+    // DELIVERY-HOOK(expiry): expired groups also become INSUFFICIENT_SHARES results
+    this.shareBuffer = new ShareBuffer(sb, (e, d) => {
+      this.expired.record(e, d);
+      cfg.logger.info?.(e, d);
+    });
   }
 
   /**
@@ -346,6 +353,15 @@ export class Agent {
    */
   pendingShareStats(sender?: string): { groups: number; bytes: number; senderBytes: number } {
     return this.shareBuffer.stats(sender);
+  }
+
+  /**
+   * Split groups that expired short of their threshold since the last call (DELIVERY-HOOK).
+   * @returns `INSUFFICIENT_SHARES` details with sender, groupId, received, threshold; `listen()`
+   *   also reports them through `onError`
+   */
+  takeExpiredShareGroups(): ExpiredGroupReport[] {
+    return this.expired.take();
   }
 
   /** Envelope versions this agent accepts and advertises. */
@@ -949,7 +965,13 @@ export class Agent {
       typeof options.relay === 'string'
         ? new RelayClient({ baseUrl: options.relay, signer: this.requestSigner() })
         : options.relay;
-    return runListenLoop((i, o) => this.receive(i, o), client, options);
+    // DELIVERY-HOOK(expiry): the loop reports expired share groups through onError
+    return runListenLoop(
+      (i, o) => this.receive(i, o),
+      client,
+      options,
+      () => this.takeExpiredShareGroups(),
+    );
   }
 
   /**

@@ -76,12 +76,15 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * @param receive the agent's receive function
  * @param client relay client signed as the agent
  * @param options {@link ListenOptions}
+ * @param takeExpired expired split groups since the last call (`INSUFFICIENT_SHARES`), reported
+ *   through `onError` after every pull
  * @returns resolves when stopped
  */
 export async function runListenLoop(
   receive: (input: unknown, o?: ReceiveOptions) => Promise<Result<ReceiveResult, XlinkErrorDetail>>,
   client: RelayClient,
   options: ListenOptions,
+  takeExpired: () => readonly XlinkErrorDetail[] = () => [],
 ): Promise<void> {
   const { signal, onMessage } = options;
   const report = (e: XlinkErrorDetail | Error, meta?: RelayMessage) => {
@@ -110,6 +113,7 @@ export async function runListenLoop(
       continue;
     }
     failures = 0;
+    for (const e of takeExpired()) report(e);
     const toAck: string[] = [];
     const rejected: RelayRejection[] = [];
     for (const meta of pulled.value) {
