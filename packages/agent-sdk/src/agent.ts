@@ -91,6 +91,7 @@ import {
   type SplitChannelConfig,
   validateSecurityPolicy,
 } from './security-policy.js';
+import { SenderRegistrationCheck } from './sender-registration.js';
 import { SHARE_FRAMING_BYTES, shareBufferOptions } from './size-policy.js';
 import { ExpiredGroupQueue, type ExpiredGroupReport } from './split-channel/expiry-reports.js';
 import { SPLIT_SECRET_OVERHEAD } from './split-channel/integrity.js';
@@ -321,6 +322,8 @@ export class Agent {
   private readonly shareBuffer: ShareBuffer;
   // DELIVERY-HOOK(expiry): INSUFFICIENT_SHARES reports until taken (split-channel/expiry-reports.ts)
   private readonly expired = new ExpiredGroupQueue();
+  // DELIVERY-HOOK(registered): fail at send when the peer would refuse an unregistered sender
+  private readonly senderCheck = new SenderRegistrationCheck();
   // The fewer-transports-than-shares warning is given once per agent.
   private warnedRouting = false;
   // Verified peer key documents keyed by DID, re-used while the registry serves the same bytes.
@@ -587,6 +590,9 @@ export class Agent {
     if (!plaintext.ok) return plaintext;
     const peer = await this.resolvePeer(options.to);
     if (!peer.ok) return peer;
+    // DELIVERY-HOOK(registered): sender-registration.ts
+    const self = await this.senderCheck.check(this.registry, this.did, options.scope);
+    if (!self.ok) return self;
     if (peer.value.entry.status === 'revoked')
       return xlinkErr(
         'VERIFICATION_FAILED',

@@ -5,12 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend } from '#crypto';
 import { didFromEd25519PublicKey } from '../../src/did.js';
 import { xlinkErr } from '../../src/errors.js';
-import type {
-  AgentMessage,
-  RegistryEntry,
-  TrustRegistry,
-  XlinkErrorDetail,
-} from '../../src/index.js';
+import type { AgentMessage, TrustRegistry, XlinkErrorDetail } from '../../src/index.js';
 import {
   Agent,
   generateIdentity,

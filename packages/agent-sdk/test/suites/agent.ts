@@ -306,7 +306,23 @@ export function agentSuite(): void {
       const alice = await makePeer(1, w, { scopes: ['chat'] });
       const bob = await makePeer(2, w, { acceptScopes: ['chat', 'billing'] });
       const carol = await makePeer(3, w);
-      const e1 = await sent(alice.agent, bob.agent, {}, 'payments');
+      // send refuses a scope the registry does not grant the sender (the peer would refuse it)
+      const denied = await alice.agent.send({ to: bob.agent.did, payload: {}, scope: 'payments' });
+      expect(codeOf(denied)).toBe('SCOPE_DENIED:NOT_GRANTED');
+      // ... and the receiver refuses such an envelope made without send()'s check
+      const { createEnvelope } = await import('../../src/seal.js');
+      const { encodePayload } = await import('../../src/lib/payload.js');
+      const pt = encodePayload({}, 1024);
+      if (!pt.ok) throw new Error('payload');
+      const raw = await createEnvelope({
+        sender: alice.identity,
+        recipient: bob.agent.keyDocument,
+        version: 2,
+        scope: 'payments',
+        plaintext: pt.value,
+      });
+      if (!raw.ok) throw new Error(raw.error.message);
+      const e1 = envelopeToJson(raw.value);
       expect(codeOf(await bob.agent.receive(e1))).toBe('SCOPE_DENIED:NOT_GRANTED');
       const e2 = await sent(carol.agent, bob.agent, {}, 'admin');
       expect(codeOf(await bob.agent.receive(e2))).toBe('SCOPE_DENIED:NOT_ACCEPTED');
