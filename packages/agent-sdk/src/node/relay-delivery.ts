@@ -9,6 +9,7 @@
  * @module
  */
 import { parseEnvelope } from '../envelope.js';
+import type { Envelope } from '../envelope-model.js';
 import type { Ed25519SigningKey } from '../lib/crypto/types.js';
 import { envelopeDigest, type RelayReceipt, signRelayReceipt } from '../relay-receipt.js';
 import { MAX_POLICY_PAYLOAD_BYTES } from '../size-policy.js';
@@ -77,21 +78,30 @@ export function deadLetterRecords(rejected: readonly Rejection[], now: number): 
 /**
  * The deposit receipt of a stored message.
  * @param key the relay's Ed25519 key
- * @param envelope the stored envelope (parsed object or JSON form)
+ * @param envelope the envelope: already parsed, or its stored JSON form (parsed here)
  * @param at deposit time (the store's `receivedAt`), ms
  * @param exp the store's `expiresAt`, ms
- * @returns the receipt, or undefined if the stored envelope no longer parses
+ * @returns the receipt, or undefined if a stored envelope no longer parses
  */
 export function receiptFor(
   key: Ed25519SigningKey,
-  envelope: unknown,
+  envelope: Envelope | unknown,
   at: number,
   exp: number,
 ): RelayReceipt | undefined {
-  const env = parseEnvelope(envelope, MAX_POLICY_PAYLOAD_BYTES);
-  if (!env.ok) return undefined;
-  const to = env.value.recipient;
-  return signRelayReceipt(key, { to, env: envelopeDigest(env.value), at, exp });
+  let env: Envelope;
+  if (isParsed(envelope)) env = envelope;
+  else {
+    const p = parseEnvelope(envelope, MAX_POLICY_PAYLOAD_BYTES);
+    if (!p.ok) return undefined;
+    env = p.value;
+  }
+  return signRelayReceipt(key, { to: env.recipient, env: envelopeDigest(env), at, exp });
+}
+
+/** A parsed envelope carries its ciphertext as bytes; the JSON form as base64url text. */
+function isParsed(x: unknown): x is Envelope {
+  return typeof x === 'object' && x !== null && (x as Envelope).ciphertext instanceof Uint8Array;
 }
 
 /**

@@ -92,6 +92,39 @@ describe('listen() and the delivery contract', () => {
     ).toEqual(['STALE']);
   });
 
+  it('the deposit answer carries a receipt bound to the envelope; stale deposits are refused', async () => {
+    const alice = await relayAgent(srv.url, 'alice3', ['chat']);
+    const bob = await relayAgent(srv.url, 'bob3', ['chat']);
+    const { parseEnvelope, verifyRelayReceipt } = await import('../../src/index.js');
+    const post = (env: unknown) =>
+      fetch(`${srv.url}/relay/${bob.did}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(env),
+      });
+    const fresh = await alice.send({ to: bob.did, payload: { n: 1 }, scope: 'chat' });
+    if (!fresh.ok) throw new Error(fresh.error.message);
+    // the same envelope deposited again: fresh, so stored, with a receipt naming this relay
+    const r = await post(fresh.value.envelope);
+    expect(r.status).toBe(202);
+    const body = (await r.json()) as { receipt: unknown; expiresAt: number };
+    const env = parseEnvelope(fresh.value.envelope);
+    if (!env.ok) throw new Error('parse');
+    const v = verifyRelayReceipt(body.receipt, env.value, [RELAY]);
+    expect(v.ok && v.value.exp).toBe(body.expiresAt);
+    // an envelope stamped 31 s ago is refused at deposit by the relay clock
+    const old = await alice.send({
+      to: bob.did,
+      payload: { n: 2 },
+      scope: 'chat',
+      testing: { timestamp: Date.now() - 31_000 },
+    });
+    expect(old.ok).toBe(false);
+    expect(!old.ok && `${old.error.code}/${old.error.subCode}`).toMatch(
+      /^SEND_FAILED\/TIMESTAMP_EXPIRED/,
+    );
+  });
+
   it('a transient failure (registry unreachable) leaves the message queued; it is delivered later', async () => {
     const alice = await relayAgent(srv.url, 'alice2', ['chat']);
     const id = generateIdentity();
