@@ -983,7 +983,7 @@ export class Agent {
   /**
    * Express / node:http middleware verifying `application/xlink-envelope+json` requests and
    * setting `req.agentMessage` (status codes: src/agent-middleware.ts).
-   * @param options `maxBodyBytes` (default 2 MiB), `receiveOptions`
+   * @param options `maxBodyBytes` (default: the size policy's encoded envelope size), `receiveOptions`
    * @returns `(req, res, next)`
    */
   middleware(options: AgentMiddlewareOptions = {}) {
