@@ -19,7 +19,6 @@ import {
   parseRelayReceipt,
   receiptSigningInput,
   signRelayReceipt,
-  verifyRelayReceipt,
 } from '../../src/relay-receipt.js';
 import { makePeer, world } from '../helpers.js';
 
