@@ -167,6 +167,11 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
   });
 
   const badDid = (did: string) => !parseDidKey(did).ok;
+  // Arrival time of each request (before its body is read), for the deposit freshness check.
+  const arrivedAt = new WeakMap<object, number>();
+  app.addHook('onRequest', async (req) => {
+    arrivedAt.set(req, clock());
+  });
 
   app.post<{ Params: { did: string } }>(
     '/relay/:did',
@@ -203,8 +208,9 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
           });
         if (opts.limitDid && !(await opts.limitDid(req, reply, env.value.sender))) return reply;
       }
-      // Freshness is checked where the message enters the relay, against the relay's clock.
-      const now = clock();
+      // Freshness is checked where the message enters the relay, against the relay's clock at
+      // the moment the request arrived (uploading a large body does not count against it).
+      const now = arrivedAt.get(req) ?? clock();
       const fresh = checkWindow(env.value.timestamp, now, depositWindow);
       if (!fresh.ok) return sendError(reply, 400, fresh.error);
       const r = await opts.store.put(did, req.body, now);

@@ -1,6 +1,8 @@
 // The delivery contract end to end (docs/formats.md#delivery-contract): `xlink serve` and every
-// `xlink` command in separate processes. The direct window is shortened to 3 s
-// (XLINK_TIMESTAMP_WINDOW_MS, on the relay and the receivers) and then really waited out.
+// `xlink` command in separate processes. The receivers' direct window is shortened to 3 s
+// (XLINK_TIMESTAMP_WINDOW_MS) and then really waited out. The relay's deposit window is widened
+// to 120 s so that a loaded machine (slow CLI start-ups) cannot make the re-deposits below stale;
+// the deposit check itself is tested in listen.test.ts.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { type Served, serve, sleep, xlink } from './e2e-helpers.js';
 const root = mkdtempSync(join(tmpdir(), 'xlink-delivery-'));
 const WINDOW = 3000;
 const base = { XDG_CONFIG_HOME: join(root, 'cfg'), XLINK_TIMESTAMP_WINDOW_MS: String(WINDOW) };
+const serveEnv = { XDG_CONFIG_HOME: join(root, 'cfg'), XLINK_TIMESTAMP_WINDOW_MS: '120000' };
 const ks = (n: string) => join(root, `${n}.json`);
 const dataDir = join(root, 'data');
 let srv: Served;
@@ -71,7 +74,7 @@ async function deposit(compact: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  srv = await serve(['--data-dir', dataDir, '--self-registration'], base);
+  srv = await serve(['--data-dir', dataDir, '--self-registration'], serveEnv);
   for (const n of ['alice', 'bob']) {
     const r = await cmd(['create', '--name', n, '--scope', 'chat', '--keystore', ks(n)]);
     expect(r.code, r.err).toBe(0);
@@ -97,7 +100,7 @@ describe('store-and-forward across time and a relay restart', () => {
     expect(s.code, s.err).toBe(0);
     await sleep(WINDOW + 1500); // the receiver is offline past the direct window
     await srv.stop();
-    srv = await serve(['--data-dir', dataDir, '--self-registration'], base);
+    srv = await serve(['--data-dir', dataDir, '--self-registration'], serveEnv);
     // the same envelope handed over directly is stale now (and nothing is recorded from it)
     const direct = await receive(['--envelope', s.json.envelope]);
     expect(direct.code).toBe(1);
@@ -111,14 +114,9 @@ describe('store-and-forward across time and a relay restart', () => {
     expect(got.json.rejected).toEqual([]);
     const again = await receive();
     expect(again.json.messages).toEqual([]);
-    // re-depositing it is refused by the relay (stale against the relay clock)
-    expect(await deposit(s.json.envelope)).toBe(400);
-
-    // a fresh envelope, delivered, then re-deposited in time: the durable nonce file refuses it
-    const s2 = await send('{"n":2}');
-    const got2 = await receive();
-    expect(got2.json.messages.map((m: { payload: unknown }) => m.payload)).toEqual([{ n: 2 }]);
-    expect(await deposit(s2.json.envelope)).toBe(202);
+    // replaying it after delivery (re-deposited by anyone, in the relay's deposit window): the
+    // relay stores it with a fresh receipt, the durable nonce file refuses it
+    expect(await deposit(s.json.envelope)).toBe(202);
     const replay = await receive();
     expect(replay.code).toBe(1);
     expect(replay.json.messages).toEqual([]);
