@@ -26,7 +26,7 @@ import {
   httpErrorCode,
 } from './lib/http-call.js';
 import { type RequestSigner, requestSignerFromIdentity, signRequest } from './request-signature.js';
-import { sizeLimits } from './size-policy.js';
+import { sizeLimits, transferTimeoutMs } from './size-policy.js';
 
 /** One stored message as the relay hands it out. */
 export interface RelayMessage {
@@ -134,7 +134,11 @@ export class RelayClient {
         maxResponseBytes: sizeLimits().maxResponseBytes,
         ...this.opts,
         // a long-poll legitimately takes up to waitMs: never time it out before that
-        timeoutMs: Math.max(this.opts.timeoutMs ?? 10_000, waitMs + 5_000),
+        // and an answer may carry a maximum-size envelope (size-policy.ts)
+        timeoutMs: transferTimeoutMs(
+          Math.max(this.opts.timeoutMs ?? 10_000, waitMs + 5_000),
+          suffix === 'pull' ? sizeLimits().maxResponseBytes : body.length,
+        ),
         ...(signal ? { signal } : {}),
       },
     );

@@ -123,3 +123,17 @@ export function shareBufferOptions(
       options?.maxBufferedBytesPerSender ?? sizeLimits(maxPayloadBytes).shareBufferBytesPerSender,
   };
 }
+
+/** Slowest transfer rate the HTTP transport allows for before timing out, bytes per ms (1 MB/s). */
+export const MIN_TRANSFER_BYTES_PER_MS = 1000;
+
+/**
+ * Per-attempt timeout for sending `bytes`: the base timeout plus time for the body at
+ * {@link MIN_TRANSFER_BYTES_PER_MS} (and for the server to parse and verify it).
+ * @param baseMs the configured per-attempt timeout, ms
+ * @param bytes body size, bytes
+ * @returns timeout, ms
+ */
+export function transferTimeoutMs(baseMs: number, bytes: number): number {
+  return baseMs + Math.ceil(bytes / MIN_TRANSFER_BYTES_PER_MS);
+}
