@@ -3,7 +3,9 @@
  * payload to the BUILT server running in its own process on loopback (so the load generator
  * does not share its event loop), with the file store (fsync before each 202, group-committed)
  * and the Redis store. Reports stored envelopes/s (202 answers per second of wall time) and
- * request latency p50/p99. Targets: >= 2 000 stored envelopes/s, p99 <= 20 ms.
+ * request latency p50/p99. Targets: >= 2 000 stored envelopes/s, p99 <= 20 ms. Then 16 MiB
+ * payloads (the size policy's default maximum) to the file store: a fixed number of POSTs at
+ * c = 2, latency and MB/s (no target; file store only, so a shared Redis is not filled).
  * Build first: `pnpm --filter "@xorida/agent-sdk..." build && pnpm bench relay`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -32,6 +34,7 @@ function payload256(): Record<string, unknown> {
 async function envelopes(
   count: number,
   recipients: number,
+  payloadOf: () => Record<string, unknown> | Uint8Array = payload256,
 ): Promise<{ to: string; body: string }[]> {
   const registry = new MemoryTrustRegistry();
   const transport = new LoopbackTransport({ maxOutbox: count });
@@ -39,8 +42,9 @@ async function envelopes(
   const rcpts = await Promise.all(
     Array.from({ length: recipients }, () => Agent.quickstart({ registry, transport })),
   );
-  const payload = payload256();
-  if (JSON.stringify(payload).length !== 256) throw new Error('payload is not 256 bytes');
+  const payload = payloadOf();
+  if (payloadOf === payload256 && JSON.stringify(payload).length !== 256)
+    throw new Error('payload is not 256 bytes');
   const out: { to: string; body: string }[] = [];
   for (let i = 0; i < count; i++) {
     const to = rcpts[i % recipients]!.did;
@@ -96,11 +100,17 @@ function post(agent: HttpAgent, port: number, env: { to: string; body: string })
   });
 }
 
-async function load(port: number, envs: { to: string; body: string }[]) {
-  const agent = new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY });
+async function load(
+  port: number,
+  envs: { to: string; body: string }[],
+  opts: { concurrency?: number; maxRequests?: number; warmupMs?: number } = {},
+) {
+  const concurrency = opts.concurrency ?? CONCURRENCY;
+  const maxRequests = opts.maxRequests ?? MAX_REQUESTS;
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: concurrency });
   let i = 0;
   const run = async (until: number, lat: number[] | null, counts: { ok: number; bad: number }) => {
-    while (Date.now() < until && i < MAX_REQUESTS) {
+    while (Date.now() < until && i < maxRequests) {
       const env = envs[i++ % envs.length]!;
       const t = performance.now();
       const status = await post(agent, port, env);
@@ -110,13 +120,13 @@ async function load(port: number, envs: { to: string; body: string }[]) {
     }
   };
   const warm = { ok: 0, bad: 0 };
-  const wEnd = Date.now() + WARMUP_MS;
-  await Promise.all(Array.from({ length: CONCURRENCY }, () => run(wEnd, null, warm)));
+  const wEnd = Date.now() + (opts.warmupMs ?? WARMUP_MS);
+  await Promise.all(Array.from({ length: concurrency }, () => run(wEnd, null, warm)));
   const lat: number[] = [];
   const counts = { ok: 0, bad: 0 };
   const t0 = performance.now();
-  const end = Date.now() + DURATION_MS;
-  await Promise.all(Array.from({ length: CONCURRENCY }, () => run(end, lat, counts)));
+  const end = Date.now() + (opts.maxRequests ? 600_000 : DURATION_MS);
+  await Promise.all(Array.from({ length: concurrency }, () => run(end, lat, counts)));
   const secs = (performance.now() - t0) / 1000;
   agent.destroy();
   lat.sort((a, b) => a - b);
@@ -189,9 +199,34 @@ for (const s of stores) {
     s.cleanup?.();
   }
 }
+// 16 MiB payloads (size-policy.ts default maximum) to the file store.
+{
+  const big = await envelopes(2, 2, () => new Uint8Array(16 * 1024 * 1024).fill(0x61));
+  const bigBody = Buffer.byteLength(big[0]!.body);
+  const bigDir = mkdtempSync(join(tmpdir(), 'xlink-relay-bench-16m-'));
+  const { child, port } = await startServer([bigDir]);
+  try {
+    const n = SMOKE ? 2 : 12;
+    const r = await load(port, big, { concurrency: 2, maxRequests: n, warmupMs: 0 });
+    if (r.refused > 0) throw new Error(`${r.refused} 16 MiB envelopes refused`);
+    results.file16MiB = { ...r, bodyBytes: bigBody, mbPerSec: (r.perSec * bigBody) / 1e6 };
+    rows.push({
+      task: `relay POST file store (v2, 16 MiB payload, ${bigBody} B body, c=2, ${n} requests)`,
+      medianUs: r.p50Ms * 1000,
+      meanUs: r.meanMs * 1000,
+      p99Us: r.p99Ms * 1000,
+      opsPerSec: r.perSec,
+      samples: r.stored + r.refused,
+    });
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(bigDir, { recursive: true, force: true });
+  }
+}
 report('relay', rows, { targets: { storedPerSec: 2000, p99Ms: 20 }, results });
 for (const [name, r] of Object.entries(results)) {
-  if (typeof r !== 'object' || r === null) continue;
+  if (typeof r !== 'object' || r === null || name === 'file16MiB') continue;
   const x = r as { perSec: number; p99Ms: number };
   console.log(
     `${name}: ${Math.round(x.perSec)} stored envelopes/s (target >= 2000: ${x.perSec >= 2000 ? 'met' : 'missed'}), p99 ${x.p99Ms.toFixed(2)} ms (target <= 20: ${x.p99Ms <= 20 ? 'met' : 'missed'})`,

@@ -25,6 +25,7 @@ import {
 } from './agent-types.js';
 import { ENVELOPE_MEDIA_TYPE } from './envelope.js';
 import type { XlinkErrorDetail } from './errors.js';
+import { sizeLimits } from './size-policy.js';
 
 /** The minimal request shape used (Express `Request` and `http.IncomingMessage` fit). */
 export interface MiddlewareRequest {
@@ -42,7 +43,7 @@ export interface MiddlewareResponse {
 }
 /** Options of `agent.middleware()`. */
 export interface AgentMiddlewareOptions {
-  /** Largest body read, bytes (default 2 MiB). */
+  /** Largest body read, bytes (default: the size policy's encoded envelope size, size-policy.ts). */
   readonly maxBodyBytes?: number;
   /** Passed to `receive()`. */
   readonly receiveOptions?: ReceiveOptions;
@@ -113,7 +114,7 @@ export function createAgentMiddleware(
   receive: (input: unknown, o?: ReceiveOptions) => Promise<Result<ReceiveResult, XlinkErrorDetail>>,
   options: AgentMiddlewareOptions = {},
 ): (req: MiddlewareRequest, res: MiddlewareResponse, next: (e?: unknown) => void) => void {
-  const max = options.maxBodyBytes ?? 2 * 1024 * 1024;
+  const max = options.maxBodyBytes ?? sizeLimits().maxEnvelopeJsonBytes; // DELIVERY-HOOK(size)
   const handle = async (
     req: MiddlewareRequest,
     res: MiddlewareResponse,

@@ -4,8 +4,10 @@
  *
  * @module
  */
+
 import { ok, type Result } from 'xorida';
 import { type AgentLogger, type AgentOptions, DEFAULT_TIMESTAMP_WINDOW_MS } from './agent-types.js';
+import type { DeliveryOptions } from './delivery-freshness.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, isValidScope } from './envelope.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
@@ -33,6 +35,8 @@ export interface AgentConfig {
   readonly xchange: boolean;
   readonly security: SecurityPolicyOptions | undefined;
   readonly logger: AgentLogger;
+  /** Trusted relays and TTL (delivery-freshness.ts); undefined: direct window only. */
+  readonly delivery: DeliveryOptions | undefined;
 }
 
 /**
@@ -93,5 +97,6 @@ export function agentConfig(o: Partial<AgentOptions>): Result<AgentConfig, Xlink
     maxPayloadBytes: o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
     scopes: o.scopes ?? ['*'],
     acceptScopes: o.acceptScopes,
+    delivery: o.delivery,
   });
 }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { DeliveryOptions } from './delivery-freshness.js';
 import type { EnvelopeJson } from './envelope.js';
 import type { EnvelopeVersion } from './key-document.js';
 import type { Payload } from './lib/payload.js';
@@ -19,12 +20,13 @@ import type {
   SecurityPolicyOptions,
   SplitChannelConfig,
 } from './security-policy.js';
+import { SHARE_FRAMING_BYTES } from './size-policy.js';
 import type { SplitSendResult } from './split-channel/send.js';
 import type { ShareBufferOptions } from './split-channel/share-buffer.js';
 import type { TransportAdapter } from './transport.js';
 
 /** Bytes a share envelope or Xchange part may exceed `maxPayloadBytes` by (framing, r, tag). */
-export const SHARE_ENVELOPE_SLACK = 1024;
+export const SHARE_ENVELOPE_SLACK = SHARE_FRAMING_BYTES;
 
 /** Logger hook (split-channel warnings and events); default: `console.warn` for warnings. */
 export interface AgentLogger {
@@ -78,8 +80,10 @@ export interface AgentOptions {
   readonly postQuantumSig?: boolean;
   /** Accepted clock difference, ms (default 30 000). */
   readonly timestampWindowMs?: number;
-  /** Maximum plaintext payload, bytes (default 1 MiB). */
+  /** Maximum plaintext payload, bytes (default 16 MiB; the size policy's setting, size-policy.ts). */
   readonly maxPayloadBytes?: number;
+  /** Trusted relays whose deposit receipts extend acceptance to the relay TTL (delivery-freshness.ts). */
+  readonly delivery?: DeliveryOptions;
   /** Scopes registered for this agent (what it may SEND). Default `['*']`. */
   readonly scopes?: readonly string[];
   /** Scopes this agent ACCEPTS on receive; default: any scope the registry grants the sender. */
@@ -138,6 +142,8 @@ export interface ReceiveOptions {
   readonly allowCleartext?: boolean;
   /** Clock override in ms (tests). */
   readonly now?: number;
+  /** Deposit receipt the relay handed out with this envelope (relay-receipt.ts); untrusted. */
+  readonly relayReceipt?: unknown;
 }
 
 /** A verified, decrypted message. */

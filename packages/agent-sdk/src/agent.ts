@@ -19,6 +19,7 @@
  *
  * @module
  */
+
 import { ok, type Result } from 'xorida';
 import { type AgentMiddlewareOptions, createAgentMiddleware } from './agent-middleware.js';
 import { type AgentConfig, agentConfig } from './agent-options.js';
@@ -59,6 +60,9 @@ import {
 } from './request-signature.js';
 import type { SendContext } from './send/context.js';
 import { runSendPipeline } from './send/pipeline.js';
+import { SenderRegistrationCheck } from './sender-registration.js';
+import { shareBufferOptions } from './size-policy.js';
+import { ExpiredGroupQueue, type ExpiredGroupReport } from './split-channel/expiry-reports.js';
 import { ShareBuffer } from './split-channel/share-buffer.js';
 import { LoopbackTransport, type TransportAdapter } from './transport.js';
 import { VerifiedPeers } from './verified-peers.js';
@@ -90,6 +94,8 @@ export class Agent {
   private readonly config: AgentConfig;
   // Incomplete share groups on receive (split-channel and Xchange).
   private readonly shareBuffer: ShareBuffer;
+  // INSUFFICIENT_SHARES reports of expired split groups, until taken.
+  private readonly expired = new ExpiredGroupQueue();
   private readonly sending: SendContext;
   private readonly receiving: ReceiveContext;
 
@@ -103,10 +109,25 @@ export class Agent {
     this.transport = config.transport;
     this.nonceStore = config.nonceStore;
     this.transports = config.transports;
-    this.shareBuffer = new ShareBuffer(config.splitChannel, (e, d) => config.logger.info?.(e, d));
+    // The per-sender share buffer derives from maxPayloadBytes (size-policy.ts); expired groups
+    // also become INSUFFICIENT_SHARES reports for the caller, not only log events.
+    this.shareBuffer = new ShareBuffer(
+      shareBufferOptions(config.splitChannel, config.maxPayloadBytes),
+      (e, d) => {
+        this.expired.record(e, d);
+        config.logger.info?.(e, d);
+      },
+    );
     // One cache of verified key documents for both directions.
     const peers = new VerifiedPeers(config.registry);
-    this.sending = { identity, keyDocument, config, peers, routingWarning: { given: false } };
+    this.sending = {
+      identity,
+      keyDocument,
+      config,
+      peers,
+      senderCheck: new SenderRegistrationCheck(),
+      routingWarning: { given: false },
+    };
     this.receiving = {
       did: identity.did,
       keyDocument,
@@ -124,6 +145,15 @@ export class Agent {
    */
   pendingShareStats(sender?: string): { groups: number; bytes: number; senderBytes: number } {
     return this.shareBuffer.stats(sender);
+  }
+
+  /**
+   * Split groups that expired short of their threshold since the last call.
+   * @returns `INSUFFICIENT_SHARES` details with sender, groupId, received, threshold; `listen()`
+   *   also reports them through `onError`
+   */
+  takeExpiredShareGroups(): ExpiredGroupReport[] {
+    return this.expired.take();
   }
 
   /** Envelope versions this agent accepts and advertises. */
@@ -347,7 +377,12 @@ export class Agent {
       typeof options.relay === 'string'
         ? new RelayClient({ baseUrl: options.relay, signer: this.requestSigner() })
         : options.relay;
-    return runListenLoop((i, o) => this.receive(i, o), client, options);
+    return runListenLoop(
+      (i, o) => this.receive(i, o),
+      client,
+      options,
+      () => this.takeExpiredShareGroups(),
+    );
   }
 
   /**

@@ -36,6 +36,7 @@ import { httpCall } from './lib/http-call.js';
 import type { RegistryEntry } from './registry.js';
 import { registryEntryFromJson } from './registry-entry-json.js';
 import { signRequest } from './request-signature.js';
+import { connectScopes } from './sender-registration.js';
 
 /** Domain separation prefix of discovery document signatures. */
 export const DISCOVERY_SIGNATURE_LABEL = 'xlink-discovery/1\n';
@@ -136,7 +137,7 @@ export interface ConnectOptions {
   readonly registry?: string;
   /** Relay (default: the registry). */
   readonly relay?: string;
-  /** Scopes to self-register with when this identity is not yet registered (default none: no registration). */
+  /** Scopes to self-register with when this identity is not yet registered (default `['*']`). */
   readonly scopes?: readonly string[];
   /** Allow plain http to loopback discovery URLs (tests). */
   readonly allowInsecureHttp?: boolean;
@@ -245,7 +246,9 @@ export async function connect(
   if (!id.ok) return id;
   const reg = opts.registry ?? envRegistry();
   const finish = async (did: string, registry: string, relay: string) => {
-    const a = await registryAgent(id.value, { ...opts, registry, relay });
+    // DELIVERY-HOOK(connect-registers): an unregistered identity registers (default scopes `*`)
+    const scopes = connectScopes(opts.scopes);
+    const a = await registryAgent(id.value, { ...opts, registry, relay, scopes });
     if (!a.ok) return a;
     return ok<Connection>({ agent: a.value, did, endpoint: relay });
   };

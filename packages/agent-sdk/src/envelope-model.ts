@@ -13,8 +13,8 @@ import { XWING_CIPHERTEXT_LENGTH } from './lib/xwing.js';
 
 /** Media type of the JSON form. */
 export const ENVELOPE_MEDIA_TYPE = 'application/xlink-envelope+json';
-/** Default maximum plaintext payload, bytes (1 MiB). */
-export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+/** Default maximum plaintext payload, bytes (16 MiB; the size policy's default, size-policy.ts). */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
 /** Nonce length, bytes. */
 export const NONCE_LENGTH = 16;
 /** AES-GCM IV length, bytes. */

@@ -13,6 +13,7 @@
  *
  * @module
  */
+
 import { ok, type Result } from 'xorida';
 import { ENVELOPE_MEDIA_TYPE, type EnvelopeJson } from './envelope.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
@@ -22,6 +23,7 @@ import {
   httpCall,
   httpErrorCode,
 } from './lib/http-call.js';
+import { transferTimeoutMs } from './size-policy.js';
 import type { TransportAdapter } from './transport.js';
 
 /** Options of {@link HttpsTransportAdapter}. */
@@ -106,7 +108,9 @@ export class HttpsTransportAdapter implements TransportAdapter {
         headers: { ...this.opts.headers, 'content-type': ENVELOPE_MEDIA_TYPE },
         body,
       }),
-      this.opts,
+      // Large bodies get time in proportion to their size (size-policy.ts), on top of the
+      // per-attempt timeout: a 16 MiB envelope must not time out where a 2 KB one would not.
+      { ...this.opts, timeoutMs: transferTimeoutMs(this.opts.timeoutMs ?? 10_000, body.length) },
     );
     if (!r.ok) return r;
     if (r.value.status >= 200 && r.value.status < 300) return ok(undefined);

@@ -54,6 +54,14 @@ export {
 } from './connect.js';
 export type { CryptoCapabilities, PrimitiveSource } from './crypto.js';
 export { cryptoBackendName, cryptoCapabilities } from './crypto.js';
+export { dispositionOf } from './delivery-disposition.js';
+export {
+  checkFreshness,
+  DEFAULT_DELIVERY_RELAY_TTL_MS,
+  type DeliveryOptions,
+  type Freshness,
+  nonceRetentionMs,
+} from './delivery-freshness.js';
 export {
   didFromEd25519PublicKey,
   didKeyAgreementKey,
@@ -201,8 +209,20 @@ export {
   registryEntryFromJson,
   registryEntryToJson,
 } from './registry-entry-json.js';
-export { RelayClient, type RelayClientOptions, type RelayMessage } from './relay-client.js';
+export {
+  RelayClient,
+  type RelayClientOptions,
+  type RelayMessage,
+  type RelayRejection,
+} from './relay-client.js';
 export { type ListenOptions, runListenLoop } from './relay-listen.js';
+export {
+  envelopeDigest,
+  parseRelayReceipt,
+  type RelayReceipt,
+  signRelayReceipt,
+  verifyRelayReceipt,
+} from './relay-receipt.js';
 export {
   DEFAULT_REQUEST_WINDOW_MS,
   REQUEST_SIGNATURE_LABEL,
@@ -233,6 +253,12 @@ export {
   type SecurityPolicyOptions,
   type SplitChannelConfig,
 } from './security-policy.js';
+export {
+  payloadLimitFromEnv,
+  SIZE_SETTING,
+  type SizeLimits,
+  sizeLimits,
+} from './size-policy.js';
 export {
   buildSplitSecret,
   openSplitSecret,

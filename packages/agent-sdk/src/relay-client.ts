@@ -4,7 +4,9 @@
  *
  * Routes: `POST {baseUrl}/relay/{did}/pull` body `{"limit":n,"waitMs":ms}` ->
  * `{"messages":[{id, envelope, receivedAt, expiresAt, deliveries}]}`;
- * `POST {baseUrl}/relay/{did}/ack` body `{"ids":[...]}` -> `{"acked":n}`.
+ * `POST {baseUrl}/relay/{did}/ack` body `{"ids":[...], "rejected"?:[{id, code, subCode?, message?}]}`
+ * -> `{"acked":n}`; `POST {baseUrl}/relay/{did}/dead-letters` -> `{"deadLetters":[...]}`;
+ * `GET {baseUrl}/relay/key` -> `{"did"}` (the relay's deposit-receipt key).
  *
  * Pitfalls:
  * - Pulled messages are NOT removed: ack them after processing, or they come back
@@ -24,6 +26,7 @@ import {
   httpErrorCode,
 } from './lib/http-call.js';
 import { type RequestSigner, requestSignerFromIdentity, signRequest } from './request-signature.js';
+import { sizeLimits, transferTimeoutMs } from './size-policy.js';
 
 /** One stored message as the relay hands it out. */
 export interface RelayMessage {
@@ -37,6 +40,16 @@ export interface RelayMessage {
   readonly expiresAt: number;
   /** How many times it has been handed out, this time included. */
   readonly deliveries: number;
+  /** The relay's signed deposit receipt (relay-receipt.ts), unverified; absent without a relay key. */
+  readonly receipt?: unknown;
+}
+
+/** A permanent rejection reported with an ack (kept in the relay's dead-letter list). */
+export interface RelayRejection {
+  readonly id: string;
+  readonly code: string;
+  readonly subCode?: string;
+  readonly message?: string;
 }
 
 /** Options of {@link RelayClient}. */
@@ -68,6 +81,7 @@ function parseMessages(json: unknown): RelayMessage[] | null {
       receivedAt: r.receivedAt,
       expiresAt: r.expiresAt,
       deliveries: r.deliveries,
+      ...(r.receipt !== undefined ? { receipt: r.receipt } : {}),
     });
   }
   return out;
@@ -97,7 +111,7 @@ export class RelayClient {
   }
 
   private async signedPost(
-    suffix: 'pull' | 'ack',
+    suffix: 'pull' | 'ack' | 'dead-letters',
     payload: unknown,
     signal?: AbortSignal,
     waitMs = 0,
@@ -116,9 +130,15 @@ export class RelayClient {
         body,
       }),
       {
+        // one pull answer carries up to one full-size envelope (size-policy.ts)
+        maxResponseBytes: sizeLimits().maxResponseBytes,
         ...this.opts,
         // a long-poll legitimately takes up to waitMs: never time it out before that
-        timeoutMs: Math.max(this.opts.timeoutMs ?? 10_000, waitMs + 5_000),
+        // and an answer may carry a maximum-size envelope (size-policy.ts)
+        timeoutMs: transferTimeoutMs(
+          Math.max(this.opts.timeoutMs ?? 10_000, waitMs + 5_000),
+          suffix === 'pull' ? sizeLimits().maxResponseBytes : body.length,
+        ),
         ...(signal ? { signal } : {}),
       },
     );
@@ -168,8 +188,10 @@ export class RelayClient {
   async ack(
     ids: readonly string[],
     signal?: AbortSignal,
+    rejected: readonly RelayRejection[] = [],
   ): Promise<Result<number, XlinkErrorDetail>> {
-    const r = await this.signedPost('ack', { ids }, signal);
+    const body = rejected.length ? { ids, rejected } : { ids };
+    const r = await this.signedPost('ack', body, signal);
     if (!r.ok) return r;
     const n = (r.value as { acked?: unknown } | undefined)?.acked;
     if (typeof n !== 'number')
@@ -177,5 +199,39 @@ export class RelayClient {
         subCode: 'MALFORMED_RESPONSE',
       });
     return ok(n);
+  }
+
+  /**
+   * The mailbox's dead-letter list: permanent rejections reported with acks, kept for the TTL.
+   * @returns `[{id, code, subCode?, message?, rejectedAt, expiresAt}]` (ms), or as {@link pull}
+   */
+  async deadLetters(signal?: AbortSignal): Promise<Result<unknown[], XlinkErrorDetail>> {
+    const r = await this.signedPost('dead-letters', {}, signal);
+    if (!r.ok) return r;
+    const list = (r.value as { deadLetters?: unknown } | undefined)?.deadLetters;
+    if (!Array.isArray(list))
+      return xlinkErr('LOOKUP_FAILED', 'relay answered a malformed list', 'Check the relay URL', {
+        subCode: 'MALFORMED_RESPONSE',
+      });
+    return ok(list);
+  }
+
+  /**
+   * The relay's deposit-receipt key. Trusting it means trusting whoever answers at `baseUrl`
+   * (use HTTPS, or pin the DID instead: docs/formats.md#relay-deposit-receipt).
+   * @returns the relay did:key, or `LOOKUP_FAILED` (`NO_RECEIPT_KEY` when the relay signs none)
+   */
+  async relayKey(signal?: AbortSignal): Promise<Result<string, XlinkErrorDetail>> {
+    const r = await httpCall(() => ({ url: `${this.baseUrl}/relay/key`, method: 'GET' }), {
+      ...this.opts,
+      ...(signal ? { signal } : {}),
+    });
+    if (!r.ok) return r;
+    const did = (r.value.json as { did?: unknown } | undefined)?.did;
+    if (r.value.status !== 200 || typeof did !== 'string' || !did.startsWith('did:key:'))
+      return xlinkErr('LOOKUP_FAILED', 'relay publishes no receipt key', 'Pin the relay DID', {
+        subCode: 'NO_RECEIPT_KEY',
+      });
+    return ok(did);
   }
 }

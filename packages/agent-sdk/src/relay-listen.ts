@@ -7,17 +7,20 @@
  * - handler succeeded -> ack; handler threw -> no ack, the relay delivers it again and the
  *   already verified message is handed to the handler again (cached in memory, because the
  *   nonce is already recorded and `receive()` would now say REPLAY_DETECTED);
- * - `receive()` refused it for good (bad signature, replay, revoked sender, stale, ...) ->
- *   `onError` and ack (dropped: it will never verify);
- * - transient failures (`LOOKUP_FAILED`, `NETWORK_ERROR`, `NONCE_STORE_FULL`) -> not acked, retried.
+ * - `receive()` refused it for good (bad signature, replay, revoked sender, expired, ...) ->
+ *   `onError` and ack WITH its code (delivery-disposition.ts): the relay deletes it and keeps the
+ *   code in the mailbox's dead-letter list for the TTL;
+ * - transient failures (`LOOKUP_FAILED`, `NETWORK_ERROR`, `NONCE_STORE_FULL`, ...) -> not acked,
+ *   left queued and retried.
+ * - The relay's deposit receipt goes to `receive()` (`relayReceipt`): an agent whose `delivery`
+ *   option trusts that relay accepts the envelope for the relay TTL, not just the direct window.
  *
  * Pitfalls:
  * - A handler that failed, then a process restart: the redelivered envelope is a replay for a
  *   persistent nonce store and is dropped with `onError(REPLAY_DETECTED)`. Make handlers
  *   idempotent and let them succeed, or persist work before returning.
- * - Messages sitting in a relay longer than the receiver's `timestampWindowMs` (default 30 s)
- *   fail with TIMESTAMP_EXPIRED. Agents that are offline for long need a larger window (and a
- *   nonce store whose TTL covers it).
+ * - Without a trusted relay key (`delivery.trustedRelays`), messages sitting in a relay longer
+ *   than the receiver's `timestampWindowMs` (default 30 s) fail with TIMESTAMP_EXPIRED.
  *
  * @module
  */
@@ -30,8 +33,9 @@ import {
   type ReceiveOptions,
   type ReceiveResult,
 } from './agent-types.js';
+import { dispositionOf, rejectionOf } from './delivery-disposition.js';
 import type { XlinkErrorDetail } from './errors.js';
-import type { RelayClient, RelayMessage } from './relay-client.js';
+import type { RelayClient, RelayMessage, RelayRejection } from './relay-client.js';
 
 /** Options of `agent.listen()`. */
 export interface ListenOptions {
@@ -53,8 +57,6 @@ export interface ListenOptions {
   readonly receiveOptions?: ReceiveOptions;
 }
 
-const TRANSIENT = new Set(['LOOKUP_FAILED', 'NETWORK_ERROR', 'NONCE_STORE_FULL']);
-
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
@@ -74,12 +76,15 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * @param receive the agent's receive function
  * @param client relay client signed as the agent
  * @param options {@link ListenOptions}
+ * @param takeExpired expired split groups since the last call (`INSUFFICIENT_SHARES`), reported
+ *   through `onError` after every pull
  * @returns resolves when stopped
  */
 export async function runListenLoop(
   receive: (input: unknown, o?: ReceiveOptions) => Promise<Result<ReceiveResult, XlinkErrorDetail>>,
   client: RelayClient,
   options: ListenOptions,
+  takeExpired: () => readonly XlinkErrorDetail[] = () => [],
 ): Promise<void> {
   const { signal, onMessage } = options;
   const report = (e: XlinkErrorDetail | Error, meta?: RelayMessage) => {
@@ -108,15 +113,20 @@ export async function runListenLoop(
       continue;
     }
     failures = 0;
+    for (const e of takeExpired()) report(e);
     const toAck: string[] = [];
+    const rejected: RelayRejection[] = [];
     for (const meta of pulled.value) {
       if (signal?.aborted) break;
       let msg = verified.get(meta.id);
       if (!msg) {
-        const r = await receive(meta.envelope, options.receiveOptions);
+        const r = await receive(meta.envelope, {
+          ...options.receiveOptions,
+          ...(meta.receipt !== undefined ? { relayReceipt: meta.receipt } : {}),
+        });
         if (!r.ok) {
           report(r.error, meta);
-          if (!TRANSIENT.has(r.error.code)) toAck.push(meta.id);
+          if (dispositionOf(r.error) === 'reject') rejected.push(rejectionOf(meta, r.error));
           continue;
         }
         if (isPendingShares(r.value)) {
@@ -136,8 +146,8 @@ export async function runListenLoop(
         report(e instanceof Error ? e : new Error(String(e)), meta);
       }
     }
-    if (toAck.length > 0) {
-      const a = await client.ack(toAck);
+    if (toAck.length > 0 || rejected.length > 0) {
+      const a = await client.ack(toAck, undefined, rejected);
       if (!a.ok) report(a.error);
     }
     if (pulled.value.length < batch && !signal?.aborted && !(options.waitMs && options.waitMs > 0))

@@ -9,8 +9,10 @@
  *
  * @module
  */
+
 import { ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
+import { payloadTooLarge } from '../size-policy.js';
 import { fromUtf8, utf8 } from './binary.js';
 
 const JSON_TYPE = 0x01;
@@ -47,13 +49,7 @@ export function encodePayload(
       );
     }
     // Cheap pre-check before encoding: UTF-8 is at least one byte per UTF-16 unit.
-    if (text.length > maxBytes)
-      return xlinkErr(
-        'PAYLOAD_TOO_LARGE',
-        `payload exceeds ${maxBytes} bytes`,
-        'Send less data or raise maxPayloadBytes',
-        { field: 'payload' },
-      );
+    if (text.length > maxBytes) return payloadTooLarge(text.length, maxBytes);
     data = utf8(text);
     type = JSON_TYPE;
   } else
@@ -63,13 +59,7 @@ export function encodePayload(
       'Wrap scalars in an object',
       { field: 'payload' },
     );
-  if (data.length > maxBytes)
-    return xlinkErr(
-      'PAYLOAD_TOO_LARGE',
-      `payload exceeds ${maxBytes} bytes`,
-      'Send less data or raise maxPayloadBytes',
-      { field: 'payload' },
-    );
+  if (data.length > maxBytes) return payloadTooLarge(data.length, maxBytes);
   const out = new Uint8Array(data.length + 1);
   out[0] = type;
   out.set(data, 1);

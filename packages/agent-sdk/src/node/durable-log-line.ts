@@ -24,7 +24,6 @@ export type DurableLogErrorCode =
 /** Error detail of the durable log. */
 export interface DurableLogErrorDetail extends ErrorDetail<DurableLogErrorCode> {}
 
-
 /**
  * Builds a durable-log error result.
  * @param code stable error code

@@ -78,6 +78,11 @@ export {
   type EnterpriseTrustRegistry,
 } from './enterprise-trust-registry.js';
 export { type XlinkFastifyOptions, xlinkFastify } from './fastify-plugin.js';
+export {
+  FileNonceStore,
+  type FileNonceStoreErrorDetail,
+  type FileNonceStoreOptions,
+} from './file-nonce-store.js';
 export { FileRelayStore, type FileRelayStoreOptions } from './file-relay-store.js';
 export { FileTrustRegistry, type FileTrustRegistryOptions } from './file-trust-registry.js';
 export {

@@ -2,12 +2,18 @@
  * Relay (store-and-forward mailbox) HTTP routes as a Fastify plugin:
  *   POST /relay/:did        anyone: store an envelope for `did` -> 202 { id, expiresAt }
  *   POST /relay/:did/pull   owner only (DID-signed): { limit?, waitMs? } -> { messages: [...] }
- *   POST /relay/:did/ack    owner only (DID-signed): { ids } -> { acked }
+ *   POST /relay/:did/ack    owner only (DID-signed): { ids, rejected? } -> { acked }
+ *   POST /relay/:did/dead-letters  owner only (DID-signed): {} -> { deadLetters: [...] }
+ *   GET  /relay/key         the relay's receipt key -> { did }
  * Spec: docs/formats.md#relay-and-registry-http-api.
  *
  * What the relay checks on POST: a well-formed envelope (strict parser, size limit), recipient
  * equal to the mailbox, and (default) the sender's Ed25519 envelope signature against the
- * sender did:key, so only DID-key holders can fill mailboxes. It never decrypts.
+ * sender did:key, so only DID-key holders can fill mailboxes, and the envelope's freshness
+ * against the relay's own clock (deposit window). With a receipt key it signs a deposit receipt
+ * (relay-receipt.ts) for each message, returned at deposit and with every pull. It never decrypts.
+ * Owner acks may carry permanent rejections: those messages are deleted and their codes kept in
+ * the mailbox's dead-letter list for the TTL (docs/formats.md#delivery-contract).
  *
  * Pitfalls:
  * - The relay sees metadata (sender, recipient, scope, time, size, who pulls when), never
@@ -19,8 +25,11 @@
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { backend } from '#crypto';
-import { parseDidKey } from '../did.js';
+import { checkWindow, DEFAULT_DIRECT_WINDOW_MS } from '../delivery-freshness.js';
+import { didFromEd25519PublicKey, parseDidKey } from '../did.js';
 import { encodeEnvelopeHeader, envelopeSigningInput, parseEnvelope } from '../envelope.js';
+import type { Ed25519SigningKey } from '../lib/crypto/types.js';
+import { sizeLimits } from '../size-policy.js';
 import { sendError } from './lib/http-errors.js';
 import {
   installJsonParsers,
@@ -28,6 +37,13 @@ import {
   SIGNED_REQUEST_HEADERS_SCHEMA,
   statusForAuthError,
 } from './lib/signed-request-check.js';
+import {
+  deadLetterMailbox,
+  deadLetterRecords,
+  parseRejections,
+  receiptFor,
+  responseBudget,
+} from './relay-delivery.js';
 import type { RelayStore, RelayStoreErrorDetail } from './relay-store.js';
 import { ERROR_RESPONSE_SCHEMA } from './server-kit/openapi.js';
 import type { DidLimiter } from './server-kit/rate-limits.js';
@@ -36,8 +52,14 @@ import type { DidLimiter } from './server-kit/rate-limits.js';
 export interface RelayRoutesOptions {
   readonly store: RelayStore;
   readonly verifyRequest: RequestVerifier;
-  /** Largest envelope body, bytes (default 256 KiB). */
+  /** Largest envelope body, bytes (default: the size policy's encoded envelope size, size-policy.ts). */
   readonly maxEnvelopeBytes?: number;
+  /** Relay Ed25519 key signing deposit receipts (default none: no receipts). */
+  readonly receiptKey?: Ed25519SigningKey;
+  /** Deposit freshness: envelope timestamp within +-this of the relay clock, ms (default 30 000). */
+  readonly depositWindowMs?: number;
+  /** Relay clock, ms (tests). */
+  readonly now?: () => number;
   /** Check the sender's Ed25519 envelope signature on POST (default true). */
   readonly verifySenderSignature?: boolean;
   /** Longest long-poll wait, ms (default 25 000). */
@@ -61,7 +83,11 @@ const postSchema = {
   response: {
     202: {
       type: 'object',
-      properties: { id: { type: 'string' }, expiresAt: { type: 'integer' } },
+      properties: {
+        id: { type: 'string' },
+        expiresAt: { type: 'integer' },
+        receipt: { type: 'object', additionalProperties: true },
+      },
     },
     ...errors,
   },
@@ -95,6 +121,25 @@ const ackSchema = {
   response: { 200: { type: 'object', properties: { acked: { type: 'integer' } } }, ...errors },
 } as const;
 
+const deadLetterSchema = {
+  summary: 'Owner only: permanently rejected messages of the last TTL (codes, no envelopes)',
+  params: didParams,
+  headers: signedHeaders,
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        deadLetters: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      },
+    },
+    ...errors,
+  },
+} as const;
+const keySchema = {
+  summary: "The relay's deposit-receipt key (did:key)",
+  response: { 200: { type: 'object', properties: { did: { type: 'string' } } } },
+} as const;
+
 const storeStatus = (e: RelayStoreErrorDetail) => (e.code === 'MAILBOX_FULL' ? 429 : 503);
 
 /** The relay routes plugin. */
@@ -103,7 +148,9 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
   opts: RelayRoutesOptions,
 ) => {
   installJsonParsers(app);
-  const maxEnvelope = opts.maxEnvelopeBytes ?? 256 * 1024;
+  const maxEnvelope = opts.maxEnvelopeBytes ?? sizeLimits().maxEnvelopeJsonBytes;
+  const depositWindow = opts.depositWindowMs ?? DEFAULT_DIRECT_WINDOW_MS;
+  const clock = opts.now ?? Date.now;
   const maxWait = opts.maxWaitMs ?? 25_000;
   const checkSig = opts.verifySenderSignature ?? true;
   const waiters = new Map<string, Set<() => void>>();
@@ -120,6 +167,11 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
   });
 
   const badDid = (did: string) => !parseDidKey(did).ok;
+  // Arrival time of each request (before its body is read), for the deposit freshness check.
+  const arrivedAt = new WeakMap<object, number>();
+  app.addHook('onRequest', async (req) => {
+    arrivedAt.set(req, clock());
+  });
 
   app.post<{ Params: { did: string } }>(
     '/relay/:did',
@@ -156,10 +208,20 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
           });
         if (opts.limitDid && !(await opts.limitDid(req, reply, env.value.sender))) return reply;
       }
-      const r = await opts.store.put(did, req.body);
+      // Freshness is checked where the message enters the relay, against the relay's clock at
+      // the moment the request arrived (uploading a large body does not count against it).
+      const now = arrivedAt.get(req) ?? clock();
+      const fresh = checkWindow(env.value.timestamp, now, depositWindow);
+      if (!fresh.ok) return sendError(reply, 400, fresh.error);
+      const r = await opts.store.put(did, req.body, now);
       if (!r.ok) return sendError(reply, storeStatus(r.error), r.error);
       wake(did);
-      return reply.code(202).send({ id: r.value.id, expiresAt: r.value.expiresAt });
+      const receipt = opts.receiptKey
+        ? receiptFor(opts.receiptKey, env.value, now, r.value.expiresAt)
+        : undefined;
+      return reply
+        .code(202)
+        .send({ id: r.value.id, expiresAt: r.value.expiresAt, ...(receipt ? { receipt } : {}) });
     },
   );
 
@@ -189,7 +251,7 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
           message: `limit must be 1..500 and waitMs 0..${maxWait}`,
           hint: 'e.g. { "limit": 100, "waitMs": 20000 }',
         });
-      let r = await opts.store.pull(did, limit);
+      let r = await opts.store.pull(did, limit, clock());
       if (r.ok && r.value.length === 0 && waitMs > 0 && !closing) {
         await new Promise<void>((resolve) => {
           const set = waiters.get(did) ?? new Set();
@@ -204,18 +266,28 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
           set.add(done);
           reply.raw.once('close', done);
         });
-        r = await opts.store.pull(did, limit);
+        r = await opts.store.pull(did, limit, clock());
       }
       if (!r.ok) return sendError(reply, storeStatus(r.error), r.error);
-      return reply.send({
-        messages: r.value.map((m) => ({
+      // One answer carries at most one full-size envelope's worth of bytes (and always one
+      // message): the client's response limit derives from the same size policy.
+      const fits = responseBudget(maxEnvelope);
+      const messages = [];
+      for (const m of r.value) {
+        if (!fits(m.envelope)) break;
+        const receipt = opts.receiptKey
+          ? receiptFor(opts.receiptKey, m.envelope, m.receivedAt, m.expiresAt)
+          : undefined;
+        messages.push({
           id: m.id,
           envelope: m.envelope,
           receivedAt: m.receivedAt,
           expiresAt: m.expiresAt,
           deliveries: m.deliveries,
-        })),
-      });
+          ...(receipt ? { receipt } : {}),
+        });
+      }
+      return reply.send({ messages });
     },
   );
 
@@ -239,9 +311,45 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
           hint: 'Ack the ids returned by pull',
           field: 'ids',
         });
-      const r = await opts.store.ack(did, ids as string[]);
+      const rejected = parseRejections((req.body as { rejected?: unknown } | undefined)?.rejected);
+      if (!rejected)
+        return sendError(reply, 400, {
+          code: 'BAD_REQUEST',
+          message: 'rejected must be an array of at most 500 { id, code, subCode?, message? }',
+          hint: 'Report permanent rejections with their error codes',
+          field: 'rejected',
+        });
+      // Dead letters first: a message is deleted only once its rejection is on record.
+      for (const rec of deadLetterRecords(rejected, clock())) {
+        const d = await opts.store.put(deadLetterMailbox(did), rec, clock());
+        if (!d.ok && d.error.code !== 'MAILBOX_FULL')
+          return sendError(reply, storeStatus(d.error), d.error);
+      }
+      const all = [...(ids as string[]), ...rejected.map((x) => x.id)];
+      const r = await opts.store.ack(did, all);
       if (!r.ok) return sendError(reply, storeStatus(r.error), r.error);
       return reply.send({ acked: r.value });
     },
   );
+
+  app.post<{ Params: { did: string } }>(
+    '/relay/:did/dead-letters',
+    { bodyLimit: 4096, schema: deadLetterSchema },
+    async (req, reply) => {
+      const did = req.params.did;
+      const v = await opts.verifyRequest(req, did);
+      if (!v.ok) return sendError(reply, statusForAuthError(v.error), v.error);
+      if (opts.limitDid && !(await opts.limitDid(req, reply, v.value.did))) return reply;
+      const r = await opts.store.pull(deadLetterMailbox(did), 500, clock());
+      if (!r.ok) return sendError(reply, storeStatus(r.error), r.error);
+      return reply.send({
+        deadLetters: r.value.map((m) => ({ ...(m.envelope as object), expiresAt: m.expiresAt })),
+      });
+    },
+  );
+
+  if (opts.receiptKey) {
+    const relayDid = didFromEd25519PublicKey(opts.receiptKey.publicKey);
+    app.get('/relay/key', { schema: keySchema }, async () => ({ did: relayDid }));
+  }
 };

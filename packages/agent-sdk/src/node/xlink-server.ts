@@ -22,8 +22,10 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { err, ok, type Result } from 'xorida';
 import packageJson from '../../package.json';
+import type { Ed25519SigningKey } from '../lib/crypto/types.js';
 import { MemoryNonceStore, type NonceStore } from '../nonce-store.js';
 import type { TrustRegistry } from '../registry.js';
+import { sizeLimits } from '../size-policy.js';
 import { FileRelayStore } from './file-relay-store.js';
 import { FileTrustRegistry } from './file-trust-registry.js';
 import { createRequestVerifier } from './lib/signed-request-check.js';
@@ -63,8 +65,17 @@ export interface XlinkServerOptions {
   readonly selfRegistration?: boolean | { readonly scopes?: readonly string[] };
   /** Relay message lifetime, ms (default 7 days). */
   readonly relayTtlMs?: number;
-  /** Largest envelope accepted by the relay, bytes (default 256 KiB). */
+  /**
+   * Largest plaintext payload, bytes (default 16 MiB): the size policy's one setting, from which
+   * the relay and server body limits and the relay log record limit derive (size-policy.ts).
+   */
+  readonly maxPayloadBytes?: number;
+  /** @deprecated derived from `maxPayloadBytes`; an explicit value still wins. */
   readonly maxEnvelopeBytes?: number;
+  /** The relay's Ed25519 key signing deposit receipts (relay-receipt.ts); default none. */
+  readonly relayReceiptKey?: Ed25519SigningKey;
+  /** Relay deposit freshness window, ms (default 30 000). */
+  readonly depositWindowMs?: number;
   /** Unacked messages per mailbox (default 10 000). */
   readonly maxMailboxMessages?: number;
   /** Check envelope sender signatures on relay POST (default true). */
@@ -154,6 +165,8 @@ export async function createXlinkServer(
       hint: 'e.g. { dataDir: "./xlink-data" }',
     });
   const prefix = options.redisKeyPrefix ?? 'xlink:';
+  const maxEnvelopeBytes =
+    options.maxEnvelopeBytes ?? sizeLimits(options.maxPayloadBytes).maxEnvelopeJsonBytes;
   const storage = options.registry || options.relayStore ? 'custom' : redis ? 'redis' : 'file';
 
   let registry: TrustRegistry | undefined;
@@ -189,6 +202,7 @@ export async function createXlinkServer(
       const s = await FileRelayStore.open({
         path: join(options.dataDir!, 'relay.jsonl'),
         ttlMs,
+        maxRecordBytes: maxEnvelopeBytes + 4096,
         ...(maxMailboxMessages !== undefined ? { maxMailboxMessages } : {}),
       });
       if (!s.ok) return fail(s.error.message, s.error.hint);
@@ -210,7 +224,7 @@ export async function createXlinkServer(
     name: 'xlink',
     version: XLINK_SERVER_VERSION,
     description: 'Xlink registry and relay (docs/formats.md#relay-and-registry-http-api)',
-    bodyLimit: options.maxEnvelopeBytes ?? 256 * 1024,
+    bodyLimit: maxEnvelopeBytes,
     storage,
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
@@ -252,8 +266,10 @@ export async function createXlinkServer(
       store: relayStore,
       verifyRequest,
       limitDid,
-      ...(options.maxEnvelopeBytes !== undefined
-        ? { maxEnvelopeBytes: options.maxEnvelopeBytes }
+      maxEnvelopeBytes,
+      ...(options.relayReceiptKey ? { receiptKey: options.relayReceiptKey } : {}),
+      ...(options.depositWindowMs !== undefined
+        ? { depositWindowMs: options.depositWindowMs }
         : {}),
       ...(options.verifySenderSignature !== undefined
         ? { verifySenderSignature: options.verifySenderSignature }

@@ -9,7 +9,9 @@
  *
  * @module
  */
+
 import { ok, type Result } from 'xorida';
+import { nonceRetentionMs } from '../delivery-freshness.js';
 import { maxCiphertextFor } from '../envelope.js';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 import { base64urlEncode } from '../lib/codec.js';
@@ -76,7 +78,9 @@ async function assemble(
       buffer: ctx.shareBuffer,
       nonceStore: ctx.config.nonceStore,
       // The group record outlives every share of the group (each is fresh for 2 windows).
-      groupRecordTtlMs: 2 * ctx.config.timestampWindowMs + ctx.shareBuffer.groupTimeoutMs + 1000,
+      groupRecordTtlMs:
+        nonceRetentionMs(ctx.config.timestampWindowMs, ctx.config.delivery) +
+        ctx.shareBuffer.groupTimeoutMs,
       onProgress: s.options.onProgress,
     },
     {

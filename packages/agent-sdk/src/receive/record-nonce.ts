@@ -4,16 +4,18 @@
  *
  * @module
  */
+import { nonceRetentionMs } from '../delivery-freshness.js';
 import type { ReceiveStep } from './context.js';
 import { replayDetected } from './nonce-seen.js';
 
 /**
- * Records `nonceKey` for 2 x timestampWindowMs + 1 000 ms: long enough that the envelope is
- * stale (timestamp step) before the record expires.
+ * Records `nonceKey` for 2 x timestampWindowMs + 1 000 ms, plus the relay TTL when a relay is
+ * trusted (delivery-freshness.ts nonceRetentionMs): long enough that no path still accepts the
+ * envelope when the record expires.
  * @returns `REPLAY_DETECTED`, `NONCE_STORE_FULL`, or `undefined`
  */
 export const recordNonceStep: ReceiveStep = async (ctx, s) => {
-  const ttlMs = 2 * ctx.config.timestampWindowMs + 1000;
+  const ttlMs = nonceRetentionMs(ctx.config.timestampWindowMs, ctx.config.delivery);
   const stored = await ctx.config.nonceStore.checkAndStore(s.nonceKey!, ttlMs);
   if (!stored.ok) return stored;
   return stored.value === 'replay' ? replayDetected() : undefined;

@@ -4,6 +4,7 @@
  * @module
  */
 import { ok, type Result } from 'xorida';
+import { checkFreshness } from '../delivery-freshness.js';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 import type { ReceiveStep } from './context.js';
 
@@ -39,15 +40,19 @@ export function checkTimestamp(
 }
 
 /**
- * {@link checkTimestamp} with the agent's `timestampWindowMs` and the receive option `now`
+ * The envelope's freshness: {@link checkTimestamp}'s direct window with the agent's `timestampWindowMs`, or the relay TTL when `options.relayReceipt` verifies against `delivery.trustedRelays`. Uses and the receive option `now`
  * (default `Date.now()`).
  * @returns `TIMESTAMP_EXPIRED` (`STALE` / `FUTURE`), or `undefined`
  */
 export const timestampStep: ReceiveStep = (ctx, s) => {
-  const r = checkTimestamp(
-    s.env!.timestamp,
+  // A relayed envelope with a trusted deposit receipt stays acceptable for the relay TTL;
+  // everything else gets the direct window (delivery-freshness.ts, docs/formats.md).
+  const r = checkFreshness(
+    s.env!,
     s.options.now ?? Date.now(),
     ctx.config.timestampWindowMs,
+    s.options.relayReceipt,
+    ctx.config.delivery,
   );
   return r.ok ? undefined : r;
 };

@@ -12,6 +12,7 @@ import type { XlinkErrorDetail } from '../errors.js';
 import type { AgentIdentity } from '../identity.js';
 import type { EnvelopeVersion, KeyDocument } from '../key-document.js';
 import type { SecurityDecision } from '../security-policy.js';
+import type { SenderRegistrationCheck } from '../sender-registration.js';
 import type { Step } from '../step-pipeline.js';
 import type { VerifiedPeer, VerifiedPeers } from '../verified-peers.js';
 
@@ -22,6 +23,8 @@ export interface SendContext {
   readonly keyDocument: KeyDocument;
   readonly config: AgentConfig;
   readonly peers: VerifiedPeers;
+  /** Fails a send early when the peer would refuse this agent as unregistered. */
+  readonly senderCheck: SenderRegistrationCheck;
   /** The fewer-transports-than-shares warning is given once per agent. */
   readonly routingWarning: { given: boolean };
 }

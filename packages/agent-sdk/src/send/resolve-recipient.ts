@@ -10,7 +10,9 @@ import type { SendStep } from './context.js';
 /**
  * Sets `recipient`.
  * @returns `DID_NOT_IN_REGISTRY`, `INVALID_KEY_DOCUMENT`, the registry's error (e.g.
- *   `LOOKUP_FAILED`), `VERIFICATION_FAILED:RECIPIENT_REVOKED`, or `undefined`
+ *   `LOOKUP_FAILED`), `VERIFICATION_FAILED:RECIPIENT_REVOKED`, the sender's own registration
+ *   (sender-registration.ts: `VERIFICATION_FAILED:SENDER_NOT_REGISTERED`/`SENDER_REVOKED`,
+ *   `SCOPE_DENIED:NOT_GRANTED`), or `undefined`
  */
 export const resolveRecipientStep: SendStep = async (ctx, s) => {
   const peer = await ctx.peers.resolve(s.options.to);
@@ -22,6 +24,9 @@ export const resolveRecipientStep: SendStep = async (ctx, s) => {
       'Do not send to revoked peers',
       { subCode: 'RECIPIENT_REVOKED', field: 'to' },
     );
+  // The peer would refuse an unregistered, revoked or not-granted sender: fail here, with a hint.
+  const self = await ctx.senderCheck.check(ctx.config.registry, ctx.identity.did, s.options.scope);
+  if (!self.ok) return self;
   s.recipient = peer.value;
   return undefined;
 };

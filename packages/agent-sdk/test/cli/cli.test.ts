@@ -194,10 +194,14 @@ describe('xlink CLI', () => {
       '--registry',
       url,
     ]);
-    expect(sent3.code).toBe(0); // the relay accepts; the receiver refuses
+    // a revoked sender fails at send (the peer would refuse it), naming the reason
+    expect(sent3.code).toBe(1);
+    expect(sent3.err).toContain('SENDER_REVOKED');
+    // sent2, already opened with --envelope in an earlier run, waits in the relay: the durable
+    // nonce store refuses it as a replay (permanent: acked with its code)
     const refused = await cli(['receive', '--registry', url]);
     expect(refused.code).toBe(1);
-    expect(refused.text).toContain('SENDER_REVOKED');
+    expect(refused.text).toContain('REPLAY_DETECTED');
   }, 60_000);
 
   it('errors: usage exit 2, failures exit 1 with code, message and hint', async () => {

@@ -108,6 +108,42 @@ describe('connect()', () => {
     expect((await connect('http://example.invalid')).ok).toBe(false);
   });
 
+  it('connect(name) without scopes registers the new identity: its send is delivered', async () => {
+    const id = generateIdentity();
+    if (!id.ok) throw new Error('id');
+    const c = await connect('payments', { registry: base, identity: id.value, name: 'shop2' });
+    expect(c.ok, JSON.stringify(!c.ok && c.error)).toBe(true);
+    if (!c.ok) return;
+    const sent = await c.value.agent.send({ to: payments.did, payload: { n: 9 }, scope: 'pay' });
+    expect(sent.ok, JSON.stringify(!sent.ok && sent.error)).toBe(true);
+    const relay = new RelayClient({ baseUrl: base, signer: payments.requestSigner() });
+    const pulled = await relay.pull();
+    if (!pulled.ok) throw new Error('pull');
+    const mine = pulled.value.filter(
+      (m) => (m.envelope as { sender?: string }).sender === id.value.did,
+    );
+    expect(mine).toHaveLength(1);
+    const m = await payments.receive(mine[0]!.envelope);
+    expect(m.ok && 'payload' in m.value && m.value.payload).toEqual({ n: 9 });
+    await relay.ack(pulled.value.map((x) => x.id));
+  });
+
+  it('an unregistered agent fails at send with SENDER_NOT_REGISTERED and a hint', async () => {
+    const id = generateIdentity();
+    if (!id.ok) throw new Error('id');
+    const lone = Agent.fromParts({
+      identity: id.value,
+      registry: new HttpTrustRegistry({ baseUrl: base, signer: id.value }),
+      transport: new HttpsTransportAdapter({ baseUrl: base }),
+    });
+    const r = await lone.send({ to: payments.did, payload: {}, scope: 'pay' });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'VERIFICATION_FAILED', subCode: 'SENDER_NOT_REGISTERED' },
+    });
+    expect(!r.ok && r.error.hint).toContain('--scope');
+  });
+
   it('tier 1: a service name in the configured registry; no hidden default registry', async () => {
     const c = await connect('payments', { registry: base });
     expect(c.ok && c.value.did).toBe(payments.did);

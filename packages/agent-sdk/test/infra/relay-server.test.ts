@@ -1,6 +1,7 @@
 // End-to-end against the real registry + relay server on an ephemeral loopback port (file
 // storage): two agents via the relay, owner-only pull, ack semantics, TTL, restart durability,
 // HTTP error handling, rate limits, self-registration, Express middleware, enterprise fallback.
+
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
@@ -24,6 +25,7 @@ import {
   createRequestVerifier,
   registryRoutes,
 } from '../../src/node/index.js';
+import { sizeLimits } from '../../src/size-policy.js';
 import { ADMIN, cleanup, post, type Running, relayAgent, startServer } from './helpers.js';
 
 let srv: Running;
@@ -94,10 +96,16 @@ describe('two agents via the relay', () => {
       scope: 'billing:confirm',
       payload: { ok: true },
     });
-    // billing may not use payments' scope: the registry grants it only billing:confirm
-    await billing.send({ to: payments.did, payload: { x: 1 }, scope: 'payment:notify' });
-    await until(() => p.errors.length === 1);
-    expect(p.errors[0]).toBe('SCOPE_DENIED/NOT_GRANTED');
+    // billing may not use payments' scope: the registry grants it only billing:confirm, so the
+    // send fails before anything is deposited (the receiver would refuse it the same way)
+    const denied = await billing.send({
+      to: payments.did,
+      payload: { x: 1 },
+      scope: 'payment:notify',
+    });
+    expect(!denied.ok && `${denied.error.code}/${denied.error.subCode}`).toBe(
+      'SCOPE_DENIED/NOT_GRANTED',
+    );
     // a replayed envelope is stored by the relay but rejected by the receiver
     expect(
       (await post(`${srv.url}/relay/${billing.did}`, sent.ok && sent.value.envelope)).status,
@@ -263,7 +271,8 @@ describe('HTTP error handling: 4xx with a code, server stays up', () => {
     expect([bad.status, bad.json.error.code]).toEqual([400, 'BAD_JSON']);
     const big = await post(
       `${srv.url}/relay/did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK`,
-      `{"x":"${'a'.repeat(300_000)}"}`,
+      // one byte over the size policy's encoded envelope limit (size-policy.ts, default 16 MiB payload)
+      `{"x":"${'a'.repeat(sizeLimits().maxEnvelopeJsonBytes)}"}`,
     );
     expect([big.status, big.json.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     const nf = await fetch(`${srv.url}/nope`);
@@ -522,10 +531,11 @@ describe('agent.middleware() with Express', () => {
       });
       const d = await direct.send({ to: receiver.did, payload: { direct: true }, scope: 's' });
       expect(d.ok).toBe(true);
+      // a scope the registry does not grant the sender fails at send, before the transport
       const refused = await direct.send({ to: receiver.did, payload: { x: 1 }, scope: 'nope' });
       expect(!refused.ok && [refused.error.code, refused.error.subCode]).toEqual([
-        'SEND_FAILED',
         'SCOPE_DENIED',
+        'NOT_GRANTED',
       ]);
     } finally {
       server.close();

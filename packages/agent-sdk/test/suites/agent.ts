@@ -307,7 +307,23 @@ export function agentSuite(): void {
       const alice = await makePeer(1, w, { scopes: ['chat'] });
       const bob = await makePeer(2, w, { acceptScopes: ['chat', 'billing'] });
       const carol = await makePeer(3, w);
-      const e1 = await sent(alice.agent, bob.agent, {}, 'payments');
+      // send refuses a scope the registry does not grant the sender (the peer would refuse it)
+      const denied = await alice.agent.send({ to: bob.agent.did, payload: {}, scope: 'payments' });
+      expect(codeOf(denied)).toBe('SCOPE_DENIED:NOT_GRANTED');
+      // ... and the receiver refuses such an envelope made without send()'s check
+      const { createEnvelope } = await import('../../src/seal.js');
+      const { encodePayload } = await import('../../src/lib/payload.js');
+      const pt = encodePayload({}, 1024);
+      if (!pt.ok) throw new Error('payload');
+      const raw = await createEnvelope({
+        sender: alice.identity,
+        recipient: bob.agent.keyDocument,
+        version: 2,
+        scope: 'payments',
+        plaintext: pt.value,
+      });
+      if (!raw.ok) throw new Error(raw.error.message);
+      const e1 = envelopeToJson(raw.value);
       expect(codeOf(await bob.agent.receive(e1))).toBe('SCOPE_DENIED:NOT_GRANTED');
       const e2 = await sent(carol.agent, bob.agent, {}, 'admin');
       expect(codeOf(await bob.agent.receive(e2))).toBe('SCOPE_DENIED:NOT_ACCEPTED');
@@ -465,8 +481,13 @@ export function agentSuite(): void {
       const big = await Agent.quickstart();
       const registry = big.registry;
       const c = await Agent.quickstart({ registry, transport: big.transport });
-      const s = await c.send({ to: big.did, payload: { x: 'z'.repeat(1024 * 1024) }, scope: 's' });
+      // The default (size-policy.ts) lets 16 MiB through and refuses one byte more at send,
+      // naming the limit and the setting.
+      const limit = 16 * 1024 * 1024;
+      const s = await c.send({ to: big.did, payload: new Uint8Array(limit + 1), scope: 's' });
       expect(codeOf(s)).toBe('PAYLOAD_TOO_LARGE');
+      expect(!s.ok && s.error.message).toContain(`limit of ${limit} bytes`);
+      expect(!s.ok && s.error.message).toContain('XLINK_MAX_PAYLOAD_BYTES');
     });
 
     it('signed-only envelopes need allowCleartext and are still authenticated', async () => {

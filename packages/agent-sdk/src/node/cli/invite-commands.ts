@@ -75,12 +75,22 @@ export function addInviteCommands(x: XlinkContext): void {
     .option('--invite <code>', 'invite code XLK-... (or its xlink://invite URL)')
     .option('--name <name>', 'service name for a new identity (default xlink-service)')
     .option('--allow-insecure-http', 'allow http:// discovery to loopback (tests)')
+    .option(
+      '--scope <scope>',
+      'scopes to register a new identity with (repeatable / comma list; default *)',
+      parseList,
+    )
     .addOption(keystoreOption())
     .addOption(registryOption())
     .action(
       async (
         target: string | undefined,
-        o: ConnectionOptions & { invite?: string; name?: string; allowInsecureHttp?: boolean },
+        o: ConnectionOptions & {
+          invite?: string;
+          name?: string;
+          allowInsecureHttp?: boolean;
+          scope?: string[];
+        },
       ) => {
         // Usage is checked before the keystore may be created.
         if (!o.invite && !target)
@@ -113,6 +123,8 @@ export function addInviteCommands(x: XlinkContext): void {
             identity: ks.identity,
             ...(o.registry ? { registry: o.registry } : {}),
             ...(o.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
+            ...(o.scope?.length ? { scopes: o.scope } : {}),
+            name: o.name ?? ks.file.name,
           }),
         );
         cli.print(`${target} is ${r.did} (endpoint ${r.endpoint})`, {

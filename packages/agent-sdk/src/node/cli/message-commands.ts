@@ -2,17 +2,24 @@
  * `xlink send` and `xlink receive`: encrypt, sign and deliver a JSON payload through the relay;
  * verify and decrypt one envelope or pull the mailbox.
  *
- * Pitfall: `receive` acknowledges refused envelopes too (they would fail again) and exits 1
+ * Delivery (docs/formats.md#delivery-contract): `receive` keeps its nonces in a durable store
+ * (cli/replay-state.ts), so an envelope is accepted once across runs; it accepts relayed
+ * envelopes for the relay TTL when the relay's deposit receipt verifies against a trusted relay
+ * key; it acks accepted messages and PERMANENT rejections (reported with their codes, kept in
+ * the relay's dead-letter list) and leaves transient failures queued (`deferred`). It exits 1
  * when every pulled envelope was refused.
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { isPendingShares } from '../../agent-types.js';
+import { dispositionOf, rejectionOf } from '../../delivery-disposition.js';
 import { envelopeToCompact, parseEnvelope } from '../../envelope.js';
-import { RelayClient } from '../../relay-client.js';
+import { RelayClient, type RelayRejection } from '../../relay-client.js';
 import { EXIT_FAILED, EXIT_USAGE } from '../cli-kit/errors.js';
 import { parseWholeNumber } from '../cli-kit/options.js';
 import { loadKeystore } from './keystore.js';
+import { cliRetentionMs, deliveryFromEnv, openReplayState, windowFromEnv } from './replay-state.js';
 import {
   type ConnectionOptions,
   keystoreOption,
@@ -54,38 +61,61 @@ export function addMessageCommands(x: XlinkContext): void {
     .command('send')
     .description('encrypt, sign and deliver a JSON payload through the relay')
     .requiredOption('--to <did>', 'recipient DID')
-    .requiredOption('--payload <json>', 'JSON object payload')
+    .option('--payload <json>', 'JSON object payload')
+    .option('--payload-file <path>', 'read the JSON object payload from a file (large payloads)')
     .requiredOption('--scope <scope>', 'scope of the message')
     .addOption(keystoreOption())
     .addOption(registryOption())
     .addOption(relayOption())
-    .action(async (o: ConnectionOptions & { to: string; payload: string; scope: string }) => {
-      let payload: unknown;
-      try {
-        payload = JSON.parse(o.payload);
-      } catch {
-        cli.fail(
-          {
-            code: 'USAGE',
-            message: '--payload is not JSON',
-            hint: `e.g. --payload '{"amount":5}'`,
-          },
-          EXIT_USAGE,
+    .action(
+      async (
+        o: ConnectionOptions & {
+          to: string;
+          payload?: string;
+          payloadFile?: string;
+          scope: string;
+        },
+      ) => {
+        if ((o.payload === undefined) === (o.payloadFile === undefined))
+          cli.fail(
+            {
+              code: 'USAGE',
+              message: 'pass exactly one of --payload and --payload-file',
+              hint: `e.g. --payload '{"amount":5}'`,
+            },
+            EXIT_USAGE,
+          );
+        let payload: unknown;
+        try {
+          payload = JSON.parse(o.payload ?? readFileSync(o.payloadFile as string, 'utf8'));
+        } catch (e) {
+          cli.fail(
+            {
+              code: 'USAGE',
+              message: `payload is not readable JSON: ${(e as Error).message.slice(0, 200)}`,
+              hint: `e.g. --payload '{"amount":5}'`,
+            },
+            EXIT_USAGE,
+          );
+        }
+        const ks = cli.unwrap(loadKeystore(x.keystorePath(o)));
+        const agent = x.agentFrom(ks.identity, o);
+        const r = cli.unwrap(
+          await agent.send({
+            to: o.to,
+            payload: payload as Record<string, unknown>,
+            scope: o.scope,
+          }),
         );
-      }
-      const ks = cli.unwrap(loadKeystore(x.keystorePath(o)));
-      const agent = x.agentFrom(ks.identity, o);
-      const r = cli.unwrap(
-        await agent.send({ to: o.to, payload: payload as Record<string, unknown>, scope: o.scope }),
-      );
-      const compact = envelopeToCompact(cli.unwrap(parseEnvelope(r.envelope)));
-      cli.print(`sent v${r.version} envelope to ${r.to} (nonce ${r.nonce})\n${compact}`, {
-        to: r.to,
-        version: r.version,
-        nonce: r.nonce,
-        envelope: compact,
-      });
-    });
+        const compact = envelopeToCompact(cli.unwrap(parseEnvelope(r.envelope)));
+        cli.print(`sent v${r.version} envelope to ${r.to} (nonce ${r.nonce})\n${compact}`, {
+          to: r.to,
+          version: r.version,
+          nonce: r.nonce,
+          envelope: compact,
+        });
+      },
+    );
 
   cli.program
     .command('receive')
@@ -94,58 +124,99 @@ export function addMessageCommands(x: XlinkContext): void {
     .option('--wait <ms>', 'long-poll the relay this long when empty (default 0)', parseWholeNumber)
     .option('--limit <n>', 'at most this many messages (default 100)', parseWholeNumber)
     .option('--no-ack', 'leave pulled messages in the mailbox')
+    .option('--dead-letters', "list the relay's dead-letter list (permanent rejections) and exit")
     .addOption(keystoreOption())
     .addOption(registryOption())
     .addOption(relayOption())
     .action(
       async (
-        o: ConnectionOptions & { envelope?: string; wait?: number; limit?: number; ack: boolean },
+        o: ConnectionOptions & {
+          envelope?: string;
+          wait?: number;
+          limit?: number;
+          ack: boolean;
+          deadLetters?: boolean;
+        },
       ) => {
-        const ks = cli.unwrap(loadKeystore(x.keystorePath(o)));
-        const agent = x.agentFrom(ks.identity, o);
-        if (o.envelope !== undefined) {
-          let env: unknown = o.envelope;
-          if (o.envelope.trim().startsWith('{')) {
-            try {
-              env = JSON.parse(o.envelope);
-            } catch {
-              cli.fail(
-                {
-                  code: 'USAGE',
-                  message: '--envelope is not JSON',
-                  hint: 'Pass the compact form or a JSON envelope',
-                },
-                EXIT_USAGE,
-              );
-            }
-          }
-          const m = cli.unwrap(await agent.receive(env as string));
-          if (isPendingShares(m)) return cli.print(`pending share ${m.received}/${m.threshold}`, m);
-          const s = show(m);
-          return cli.print(line(s), { messages: [s] });
+        const ksPath = x.keystorePath(o);
+        const ks = cli.unwrap(loadKeystore(ksPath));
+        const relay =
+          o.envelope === undefined
+            ? new RelayClient({ baseUrl: x.relayUrl(o), signer: ks.identity })
+            : undefined;
+        if (relay && o.deadLetters) {
+          const list = cli.unwrap(await relay.deadLetters());
+          const text = list.map((d) => JSON.stringify(d)).join('\n');
+          return cli.print(text || 'no dead letters', { deadLetters: list });
         }
-        const relay = new RelayClient({ baseUrl: x.relayUrl(o), signer: ks.identity });
-        const pulled = cli.unwrap(await relay.pull({ limit: o.limit ?? 100, waitMs: o.wait ?? 0 }));
-        const messages: Shown[] = [];
-        const rejected: unknown[] = [];
-        const ackIds: string[] = [];
-        for (const p of pulled) {
-          const m = await agent.receive(p.envelope as string);
-          ackIds.push(p.id); // refused envelopes are dropped too (they would fail again)
-          if (!m.ok)
-            rejected.push({
-              id: p.id,
-              code: m.error.code,
-              subCode: m.error.subCode,
-              message: m.error.message,
-            });
-          else if (!isPendingShares(m.value)) messages.push(show(m.value));
+        const window = cli.unwrap(windowFromEnv(cli.env));
+        const state = cli.unwrap(await openReplayState(ksPath, cli.env, cliRetentionMs(window)));
+        try {
+          const delivery = await deliveryFromEnv(cli.env, relay);
+          const agent = x.agentFrom(ks.identity, o, undefined, undefined, {
+            nonceStore: state.nonceStore,
+            delivery,
+            timestampWindowMs: window,
+          });
+          await receiveAction(agent, relay, o);
+        } finally {
+          await state.close();
         }
-        if (o.ack && ackIds.length) cli.unwrap(await relay.ack(ackIds));
-        const lines = messages.map(line);
-        for (const r of rejected) lines.push(`rejected ${JSON.stringify(r)}`);
-        cli.print(lines.length ? lines.join('\n') : 'no messages', { messages, rejected });
-        if (rejected.length && !messages.length) cli.setExitCode(EXIT_FAILED);
       },
     );
+
+  async function receiveAction(
+    agent: ReturnType<XlinkContext['agentFrom']>,
+    relay: RelayClient | undefined,
+    o: { envelope?: string; wait?: number; limit?: number; ack: boolean },
+  ): Promise<void> {
+    if (o.envelope !== undefined) {
+      let env: unknown = o.envelope;
+      if (o.envelope.trim().startsWith('{')) {
+        try {
+          env = JSON.parse(o.envelope);
+        } catch {
+          cli.fail(
+            {
+              code: 'USAGE',
+              message: '--envelope is not JSON',
+              hint: 'Pass the compact form or a JSON envelope',
+            },
+            EXIT_USAGE,
+          );
+        }
+      }
+      const m = cli.unwrap(await agent.receive(env as string)); // direct: short window
+      if (isPendingShares(m)) return cli.print(`pending share ${m.received}/${m.threshold}`, m);
+      const s = show(m);
+      return cli.print(line(s), { messages: [s] });
+    }
+    if (!relay) return;
+    const pulled = cli.unwrap(await relay.pull({ limit: o.limit ?? 100, waitMs: o.wait ?? 0 }));
+    const messages: Shown[] = [];
+    const rejected: RelayRejection[] = [];
+    const deferred: RelayRejection[] = [];
+    const ackIds: string[] = [];
+    for (const p of pulled) {
+      const m = await agent.receive(p.envelope, {
+        ...(p.receipt !== undefined ? { relayReceipt: p.receipt } : {}),
+      });
+      if (m.ok) {
+        ackIds.push(p.id);
+        if (!isPendingShares(m.value)) messages.push(show(m.value));
+      } else if (dispositionOf(m.error) === 'reject') rejected.push(rejectionOf(p, m.error));
+      else deferred.push(rejectionOf(p, m.error)); // transient: stays queued at the relay
+    }
+    if (o.ack && (ackIds.length || rejected.length))
+      cli.unwrap(await relay.ack(ackIds, undefined, rejected));
+    const lines = messages.map(line);
+    for (const r of rejected) lines.push(`rejected ${JSON.stringify(r)}`);
+    for (const r of deferred) lines.push(`deferred (left queued) ${JSON.stringify(r)}`);
+    cli.print(lines.length ? lines.join('\n') : 'no messages', {
+      messages,
+      rejected,
+      ...(deferred.length ? { deferred } : {}),
+    });
+    if ((rejected.length || deferred.length) && !messages.length) cli.setExitCode(EXIT_FAILED);
+  }
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { MemoryNonceStore } from '../../nonce-store.js';
 import type { TrustRegistry } from '../../registry.js';
+import { payloadLimitFromEnv } from '../../size-policy.js';
 import { envOption, parseList, parsePort } from '../cli-kit/options.js';
 import { FileTrustRegistry } from '../file-trust-registry.js';
 import {
@@ -22,6 +23,8 @@ import {
 import { createRequestVerifier } from '../lib/signed-request-check.js';
 import { RedisTrustRegistry } from '../redis-trust-registry.js';
 import { createXlinkServer } from '../xlink-server.js';
+import { loadOrCreateKeystore } from './keystore.js';
+import { windowFromEnv } from './replay-state.js';
 import { adminTokenOption, type XlinkContext } from './shared-options.js';
 
 interface ServeOptions {
@@ -32,6 +35,7 @@ interface ServeOptions {
   selfRegistration: boolean | string;
   quiet?: boolean;
   adminToken?: string;
+  relayKey?: string;
 }
 
 /**
@@ -70,6 +74,13 @@ export function addServeCommand(x: XlinkContext): void {
       '--self-registration [scopes]',
       'accept DID-signed self-registration (optionally only these comma-separated scopes); off by default',
       false,
+    )
+    .addOption(
+      envOption(
+        '--relay-key <path>',
+        'relay receipt key (keystore format, created 0600 if absent; default <data dir>/relay-key.json)',
+        'XLINK_RELAY_KEY',
+      ),
     )
     .option('--quiet', 'no request logs')
     .addOption(adminTokenOption())
@@ -113,7 +124,18 @@ export function addServeCommand(x: XlinkContext): void {
         typeof o.selfRegistration === 'string'
           ? { scopes: parseList(o.selfRegistration) }
           : o.selfRegistration;
+      // Deposit receipts are signed with this key; receivers trust it (docs/formats.md).
+      const relayKey = cli.unwrap(
+        loadOrCreateKeystore(
+          o.relayKey ?? join(dataDir ?? './xlink-data', 'relay-key.json'),
+          'relay',
+        ),
+      );
+      const window = cli.unwrap(windowFromEnv(cli.env));
       const server = await createXlinkServer({
+        relayReceiptKey: relayKey.identity.signing,
+        depositWindowMs: window,
+        maxPayloadBytes: cli.unwrap(payloadLimitFromEnv(cli.env)),
         registry,
         ...(o.redisUrl ? { redisUrl: o.redisUrl } : { dataDir: dataDir as string }),
         ...(o.adminToken ? { adminToken: o.adminToken } : {}),
@@ -134,8 +156,8 @@ export function addServeCommand(x: XlinkContext): void {
       }
       const { url, port } = cli.unwrap(l);
       cli.print(
-        `xlink serve listening on ${url} (storage ${o.redisUrl ? 'redis' : `file ${dataDir}`})`,
-        { url, port, storage: o.redisUrl ? 'redis' : 'file' },
+        `xlink serve listening on ${url} (storage ${o.redisUrl ? 'redis' : `file ${dataDir}`}, relay key ${relayKey.identity.did})`,
+        { url, port, storage: o.redisUrl ? 'redis' : 'file', relayDid: relayKey.identity.did },
       );
       await cli.waitForStop();
       await s.close();

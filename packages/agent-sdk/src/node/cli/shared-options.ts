@@ -5,10 +5,12 @@
  * @module
  */
 import { Agent } from '../../agent.js';
+import type { DeliveryOptions } from '../../delivery-freshness.js';
 import { HttpTrustRegistry } from '../../http-trust-registry.js';
 import { HttpsTransportAdapter } from '../../https-transport.js';
 import type { AgentIdentity } from '../../identity.js';
-import { MemoryNonceStore } from '../../nonce-store.js';
+import { MemoryNonceStore, type NonceStore } from '../../nonce-store.js';
+import { payloadLimitFromEnv } from '../../size-policy.js';
 import { EXIT_USAGE } from '../cli-kit/errors.js';
 import { envOption } from '../cli-kit/options.js';
 import type { CliProgram } from '../cli-kit/program.js';
@@ -39,6 +41,13 @@ export const relayOption = () =>
 export const adminTokenOption = () =>
   envOption('--admin-token <token>', 'registry admin bearer token', 'XLINK_ADMIN_TOKEN');
 
+/** What a receiving command adds to its agent (cli/replay-state.ts). */
+export interface ReceivingParts {
+  readonly nonceStore: NonceStore;
+  readonly delivery: DeliveryOptions;
+  readonly timestampWindowMs: number;
+}
+
 /** Resolvers over a command's options; the registry URL is required where it is used. */
 export interface XlinkContext {
   readonly cli: CliProgram;
@@ -51,8 +60,15 @@ export interface XlinkContext {
    * @param o the command's options (registry, relay, admin token)
    * @param name display name used when registering
    * @param scopes scopes used when registering
+   * @param receiving receive-side state: durable nonce store, trusted relays, direct window (ms)
    */
-  agentFrom(identity: AgentIdentity, o: ConnectionOptions, name?: string, scopes?: string[]): Agent;
+  agentFrom(
+    identity: AgentIdentity,
+    o: ConnectionOptions,
+    name?: string,
+    scopes?: string[],
+    receiving?: ReceivingParts,
+  ): Agent;
 }
 
 /**
@@ -77,12 +93,17 @@ export function xlinkContext(cli: CliProgram): XlinkContext {
     keystorePath: (o) => o.keystore ?? defaultKeystorePath(cli.env),
     registryUrl,
     relayUrl,
-    agentFrom: (identity, o, name, scopes) =>
+    agentFrom: (identity, o, name, scopes, receiving) =>
       Agent.fromParts({
         identity,
         ...(name !== undefined ? { name } : {}),
         ...(scopes ? { scopes } : {}),
-        nonceStore: new MemoryNonceStore(),
+        // one size setting for every command (size-policy.ts)
+        maxPayloadBytes: cli.unwrap(payloadLimitFromEnv(cli.env)),
+        nonceStore: receiving?.nonceStore ?? new MemoryNonceStore(),
+        ...(receiving
+          ? { delivery: receiving.delivery, timestampWindowMs: receiving.timestampWindowMs }
+          : {}),
         registry: new HttpTrustRegistry({
           baseUrl: registryUrl(o),
           signer: identity,
