@@ -58,5 +58,11 @@ export function xoridaErr<C extends XoridaErrorCode>(
   hint: string,
   extra: { subCode?: XoridaSubCodes[C]; field?: string } = {},
 ): Err<XoridaError> {
-  return err({ code, message, hint, docs: `${DOCS_PAGE}${code.toLowerCase()}`, ...extra } as XoridaErrorOf<C> as XoridaError);
+  return err({
+    code,
+    message,
+    hint,
+    docs: `${DOCS_PAGE}${code.toLowerCase()}`,
+    ...extra,
+  } as XoridaErrorOf<C> as XoridaError);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { xlinkDocsUrl } from '../../src/errors.js';
 import {
   Agent,
   createEnvelope,
@@ -16,7 +17,6 @@ import {
   XLINK_ERROR_CATEGORIES,
   XlinkError,
 } from '../../src/index.js';
-import { xlinkDocsUrl } from '../../src/errors.js';
 import { base64urlDecode, base64urlEncode } from '../../src/lib/codec.js';
 import { mldsaSign } from '../../src/lib/mldsa.js';
 import { makePeer, world } from '../helpers.js';

@@ -8,6 +8,7 @@
  * @module
  */
 import { type CliProgram, envOption } from '@xorida/agent-sdk/node';
+import { openNodeSpec } from './cli-node-args.js';
 import {
   describeClaims,
   failWith,
@@ -17,7 +18,6 @@ import {
   trustedKeyOption,
   workersOption,
 } from './cli-shared.js';
-import { openNodeSpec } from './cli-node-args.js';
 import { reconstructFile } from './reconstruct-file.js';
 
 interface RestoreOptions {

@@ -6,6 +6,7 @@
  * @module
  */
 import { type CliProgram, EXIT_FAILED } from '@xorida/agent-sdk/node';
+import { openNodeSpec } from './cli-node-args.js';
 import {
   describeClaims,
   failWith,
@@ -15,7 +16,6 @@ import {
   trustedKeyOption,
   workersOption,
 } from './cli-shared.js';
-import { openNodeSpec } from './cli-node-args.js';
 import { verifyFile } from './reconstruct-file.js';
 
 interface VerifyOptions {

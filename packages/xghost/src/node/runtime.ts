@@ -18,7 +18,13 @@
  * @module
  */
 import { ok, type Result } from 'xorida';
-import { type GhostLease, type GhostLeaseFile, type XghostError, xghostDocsUrl, xghostErr } from '../index.js';
+import {
+  type GhostLease,
+  type GhostLeaseFile,
+  type XghostError,
+  xghostDocsUrl,
+  xghostErr,
+} from '../index.js';
 import { openClockGuard } from './clock-guard.js';
 import { checkOriginalShape, resolveTier } from './ghost-options.js';
 import type { CreateGhostOptions, Fn, Ghost, GhostStatus } from './ghost-types.js';
