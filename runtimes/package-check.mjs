@@ -119,6 +119,22 @@ if (
     if (!sh(process.execPath, ['cjs.cjs'], scratch))
       failures.push(`${name}: CJS require from the tarball`);
   }
+  // Each CLI the way the READMEs say to run it: `npx -p <package> <bin>`.
+  for (const { pkg } of packages) {
+    for (const binName of Object.keys(pkg.bin ?? {})) {
+      const r = spawnSync('npx', ['--offline', '-p', pkg.name, binName, '--version'], {
+        cwd: scratch,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      if (r.status === 0 && r.stdout.trim() === pkg.version)
+        console.log(`  npx -p ${pkg.name} ${binName} --version: ${r.stdout.trim()}`);
+      else {
+        process.stdout.write((r.stdout ?? '') + (r.stderr ?? ''));
+        failures.push(`${pkg.name}: npx -p ${pkg.name} ${binName} --version`);
+      }
+    }
+  }
 }
 rmSync(scratch, { recursive: true, force: true });
 

@@ -24,6 +24,7 @@ import {
   type ReceiveResult,
 } from './agent-types.js';
 import { ENVELOPE_MEDIA_TYPE } from './envelope.js';
+import { ENVELOPE_ERROR_STATUS } from './envelope-error-status.js';
 import type { XlinkErrorDetail } from './errors.js';
 import { sizeLimits } from './size-policy.js';
 
@@ -48,22 +49,6 @@ export interface AgentMiddlewareOptions {
   /** Passed to `receive()`. */
   readonly receiveOptions?: ReceiveOptions;
 }
-
-const STATUS: Record<string, number> = {
-  ENVELOPE_INVALID: 400,
-  UNSUPPORTED_VERSION: 400,
-  PAYLOAD_TOO_LARGE: 400,
-  INVALID_PAYLOAD: 400,
-  CLEARTEXT_NOT_ALLOWED: 400,
-  DECRYPT_FAILED: 400,
-  VERIFICATION_FAILED: 401,
-  REPLAY_DETECTED: 401,
-  TIMESTAMP_EXPIRED: 401,
-  SCOPE_DENIED: 403,
-  RECIPIENT_MISMATCH: 403,
-  LOOKUP_FAILED: 503,
-  NONCE_STORE_FULL: 503,
-};
 
 function send(res: MiddlewareResponse, status: number, error: Partial<XlinkErrorDetail>) {
   res.statusCode = status;
@@ -150,7 +135,7 @@ export function createAgentMiddleware(
     } else if (input instanceof Uint8Array) input = new TextDecoder().decode(input);
     const r = await receive(input, options.receiveOptions);
     if (!r.ok) {
-      send(res, STATUS[r.error.code] ?? 500, {
+      send(res, ENVELOPE_ERROR_STATUS[r.error.code] ?? 500, {
         code: r.error.code,
         ...(r.error.subCode ? { subCode: r.error.subCode } : {}),
         message: r.error.message,

@@ -16,28 +16,15 @@
  */
 import type { Agent } from './agent.js';
 import { ENVELOPE_MEDIA_TYPE } from './envelope.js';
+import { ENVELOPE_ERROR_STATUS } from './envelope-error-status.js';
 import { type ReceivedMessage, sealReply } from './envelope-reply.js';
 import type { XlinkErrorDetail } from './errors.js';
+import { sizeLimits } from './size-policy.js';
 
-/** HTTP status of each receive error code (same table as agent-middleware.ts). */
-export const ENVELOPE_ERROR_STATUS: Readonly<Record<string, number>> = {
-  ENVELOPE_INVALID: 400,
-  UNSUPPORTED_VERSION: 400,
-  PAYLOAD_TOO_LARGE: 400,
-  INVALID_PAYLOAD: 400,
-  CLEARTEXT_NOT_ALLOWED: 400,
-  DECRYPT_FAILED: 400,
-  VERIFICATION_FAILED: 401,
-  REPLAY_DETECTED: 401,
-  TIMESTAMP_EXPIRED: 401,
-  SCOPE_DENIED: 403,
-  RECIPIENT_MISMATCH: 403,
-  LOOKUP_FAILED: 503,
-  NONCE_STORE_FULL: 503,
-};
+export { ENVELOPE_ERROR_STATUS } from './envelope-error-status.js';
 
-/** Default largest request body, bytes (2 MiB, as the middleware). */
-export const DEFAULT_MAX_ENVELOPE_BODY_BYTES = 2 * 1024 * 1024;
+/** Default largest request body, bytes: the size policy's encoded envelope size (size-policy.ts), as the middleware. */
+export const DEFAULT_MAX_ENVELOPE_BODY_BYTES = sizeLimits().maxEnvelopeJsonBytes;
 
 /** A framework-neutral HTTP answer. */
 export interface EnvelopeHttpAnswer {

@@ -259,6 +259,7 @@ export {
   type SizeLimits,
   sizeLimits,
 } from './size-policy.js';
+export { type ExpiredGroupReport, GROUP_EXPIRED_EVENT } from './split-channel/expiry-reports.js';
 export {
   buildSplitSecret,
   openSplitSecret,

@@ -41,7 +41,7 @@ export interface RelayReceipt {
   readonly at: number;
   /** When the relay drops the message, ms since the Unix epoch (`at` + TTL). */
   readonly exp: number;
-  /** base64url Ed25519 signature over {@link receiptSigningInput}: 86 characters. */
+  /** base64url Ed25519 signature over `receiptSigningInput`: 86 characters. */
   readonly sig: string;
 }
 

@@ -48,7 +48,7 @@ export interface SizeLimits {
 
 /**
  * Derives every limit from the payload limit.
- * @param maxPayloadBytes plaintext limit, bytes (default {@link DEFAULT_POLICY_MAX_PAYLOAD_BYTES})
+ * @param maxPayloadBytes plaintext limit, bytes (default `DEFAULT_POLICY_MAX_PAYLOAD_BYTES`)
  * @returns the derived limits (bytes)
  */
 export function sizeLimits(maxPayloadBytes = DEFAULT_POLICY_MAX_PAYLOAD_BYTES): SizeLimits {

@@ -33,6 +33,7 @@ export { type ReconstructModelOptions, reconstructModel } from './reconstruct-mo
 export { type ByteRange, isBlobName, nodeBlobName, type StorageNode } from './storage-node.js';
 export type {
   ManifestChunk,
+  ManifestContentKey,
   ManifestSignature,
   ModelGuardConfig,
   ModelGuardResult,
