@@ -1,11 +1,12 @@
 /**
- * Receive step 3, `timestamp`: the sender's timestamp lies within the receiver's window.
+ * Receive step 3, `timestamp`: the sender's timestamp lies within the receiver's window, or
+ * within the relay TTL for a relayed envelope with a trusted deposit receipt.
  *
  * @module
  */
-import { ok, type Result } from 'xorida';
-import { checkFreshness } from '../delivery-freshness.js';
-import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
+import type { Result } from 'xorida';
+import { checkFreshness, checkWindow } from '../delivery-freshness.js';
+import type { XlinkErrorDetail } from '../errors.js';
 import type { ReceiveStep } from './context.js';
 
 /**
@@ -22,27 +23,16 @@ export function checkTimestamp(
   now: number,
   windowMs: number,
 ): Result<void, XlinkErrorDetail> {
-  if (timestamp < now - windowMs)
-    return xlinkErr(
-      'TIMESTAMP_EXPIRED',
-      'envelope is older than the timestamp window',
-      'Check clocks (NTP) or resend',
-      { subCode: 'STALE', field: 'timestamp' },
-    );
-  if (timestamp > now + windowMs)
-    return xlinkErr(
-      'TIMESTAMP_EXPIRED',
-      'envelope timestamp is in the future beyond the window',
-      'Check clocks (NTP)',
-      { subCode: 'FUTURE', field: 'timestamp' },
-    );
-  return ok(undefined);
+  return checkWindow(timestamp, now, windowMs);
 }
 
 /**
- * The envelope's freshness: {@link checkTimestamp}'s direct window with the agent's `timestampWindowMs`, or the relay TTL when `options.relayReceipt` verifies against `delivery.trustedRelays`. Uses and the receive option `now`
+ * The envelope's freshness (delivery-freshness.ts): {@link checkTimestamp}'s direct window with the
+ * agent's `timestampWindowMs`, or the relay TTL when `options.relayReceipt` verifies against
+ * `delivery.trustedRelays`; the clock is the receive option `now`
  * (default `Date.now()`).
- * @returns `TIMESTAMP_EXPIRED` (`STALE` / `FUTURE`), or `undefined`
+ * @returns `TIMESTAMP_EXPIRED` (`STALE`, `FUTURE`, `RELAY_EXPIRED`, `DEPOSIT_STALE`),
+ *   `VERIFICATION_FAILED:RELAY_RECEIPT_INVALID`, or `undefined`
  */
 export const timestampStep: ReceiveStep = (ctx, s) => {
   // A relayed envelope with a trusted deposit receipt stays acceptable for the relay TTL;
