@@ -58,14 +58,17 @@ try {
   assert.deepEqual(answer.value.body, { sku: 'widget', inStock: 12 });
   console.log(`shop verified inventory's reply: ${answer.value.body.inStock} widgets in stock`);
 
-  // A scope the shop was never granted is refused by inventory before onMessage runs.
+  // A scope the shop was never granted is refused before anything leaves the shop: the agent
+  // checks its own registry grant at send, so the request never reaches inventory's onMessage
+  // (inventory would refuse it too, with SCOPE_DENIED, before onMessage runs).
   const denied = await requestReply(shop, {
     url,
     to: inventory.did,
     payload: { sku: 'widget' },
     scope: 'stock:write',
   });
-  assert.ok(!denied.ok && denied.error.subCode === 'SCOPE_DENIED');
+  assert.ok(!denied.ok && denied.error.code === 'SCOPE_DENIED', JSON.stringify(denied));
+  assert.equal(denied.error.subCode, 'NOT_GRANTED');
   console.log(`a request with an ungranted scope -> ${denied.error.code}/${denied.error.subCode}`);
 } finally {
   server.close();
