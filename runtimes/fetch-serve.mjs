@@ -29,6 +29,8 @@ const client = await make('client', ['quote:ask']);
 const server = await make('server', ['quote:answer']);
 const handler = createFetchHandler(server, {
   replyScope: 'quote:answer',
+  // A 1 MiB body limit, so the oversize check below stays cheap on every runtime.
+  maxBodyBytes: 1024 * 1024,
   onMessage: (m) => ({ price: 42, item: m.payload.item }),
 });
 
@@ -61,7 +63,7 @@ try {
   const checks = [
     [await post('{}', 'application/json'), [415, 'ENVELOPE_INVALID']],
     [await post('{"junk":1}', ENVELOPE_MEDIA_TYPE), [400, 'ENVELOPE_INVALID']],
-    [await post('x'.repeat(3 * 1024 * 1024), ENVELOPE_MEDIA_TYPE), [400, 'PAYLOAD_TOO_LARGE']],
+    [await post('x'.repeat(2 * 1024 * 1024), ENVELOPE_MEDIA_TYPE), [400, 'PAYLOAD_TOO_LARGE']],
   ];
   for (const [got, want] of checks)
     if (got[0] !== want[0] || got[1] !== want[1])
