@@ -9,6 +9,8 @@ export default defineConfig({
       'packages/*',
       // Repository tooling (lint scripts) is tested as its own project.
       { test: { name: 'scripts', include: ['scripts/test/**/*.test.ts'], environment: 'node' } },
+      // The docs-site tooling (the Chromium site check) likewise.
+      { test: { name: 'docs', include: ['docs/tooling/test/**/*.test.ts'], environment: 'node' } },
     ],
     reporters: process.env.CI
       ? ['default', ['json', { outputFile: '.tmp/vitest-results.json' }]]

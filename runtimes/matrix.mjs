@@ -8,24 +8,14 @@
 // an esbuild ESM bundle served on loopback). Exits 1 naming every runtime that failed.
 // Usage: node matrix.mjs [node20|node24|node-lts|deno|bun|chromium ...]
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchChromium } from './chromium.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = (name) => join(here, 'node_modules', '.bin', name);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
 
 /** The first executable `node` on PATH that is not inside a node_modules folder. */
 function systemNode() {
@@ -100,17 +90,14 @@ async function chromium() {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  const { chromium: pw } = await import('playwright-core');
-  if (!existsSync(CHROMIUM)) {
-    console.error(`  no chromium at ${CHROMIUM}: install Debian's chromium package`);
+  let browser;
+  try {
+    browser = await launchChromium();
+  } catch (e) {
+    console.error(`  ${e.message}`);
     server.close();
     return false;
   }
-  const browser = await pw.launch({
-    executablePath: CHROMIUM,
-    args: CHROMIUM_FLAGS,
-    headless: true,
-  });
   try {
     const tab = await browser.newPage();
     const errors = [];

@@ -100,6 +100,7 @@ export interface ShareRequestBody {
 
 /** xghost error codes (docs/errors.md#xghost). */
 export type XghostErrorCode =
+  | 'INVALID_OPTIONS'
   | 'INVALID_INPUT'
   | 'MANIFEST_INVALID'
   | 'SHARE_INVALID'

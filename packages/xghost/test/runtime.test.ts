@@ -54,10 +54,12 @@ describe('ghostBuild', () => {
   });
   it('refuses bad input', () => {
     expect(ghostBuild({ source: new Uint8Array(), exports: ['a'], vendor }).ok).toBe(false);
+    const e = ghostBuild({ source: new Uint8Array(), exports: ['a'], vendor });
+    expect(e.ok ? '' : `${e.error.code}:${e.error.field}`).toBe('INVALID_INPUT:source');
     const r = ghostBuild({ source: enc(SOURCE), exports: ['not a name'], vendor });
-    expect(r.ok ? '' : r.error.code).toBe('INVALID_INPUT');
+    expect(r.ok ? '' : r.error.code).toBe('INVALID_OPTIONS');
     const g = ghostBuild({ source: enc(SOURCE), exports: ['a'], vendor, globals: ['process'] });
-    expect(g.ok ? '' : g.error.code).toBe('INVALID_INPUT');
+    expect(g.ok ? '' : `${g.error.code}:${g.error.field}`).toBe('INVALID_OPTIONS:globals');
   });
 });
 

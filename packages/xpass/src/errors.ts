@@ -1,7 +1,7 @@
 /**
  * Error codes of `@xorida/xpass`. Stable: callers may switch on `code` (and `subCode`).
- * The 12 codes of the original design, the 4 billing/rate codes, and 6 codes this
- * implementation needs for input validation, the state machine, signed requests, the audit
+ * The 12 codes of the original design, the 4 billing/rate codes, and 7 codes this
+ * implementation needs for options and input validation, the state machine, signed requests, the audit
  * chain, storage and the network. The table lives in the package README and `docs/errors.md#xpass`.
  *
  * Every error carries `message`, `remediation` (the original design's name) and `hint` (the
@@ -36,6 +36,7 @@ export const XPASS_ERROR_CODES = [
   'CONNECTION_REVOKED',
   'RATE_LIMITED',
   // this implementation
+  'INVALID_OPTIONS',
   'INVALID_INPUT',
   'INVALID_TRANSITION',
   'REQUEST_REJECTED',
@@ -84,6 +85,7 @@ const REMEDIATION: Record<XpassErrorCode, string> = {
   CONNECTION_SUSPENDED: 'Payment lapsed; settle the bill to have the connection reactivated.',
   CONNECTION_REVOKED: 'The connection is revoked; create or reactivate it with a valid payment.',
   RATE_LIMITED: 'Too many requests from this DID; wait for Retry-After and try again.',
+  INVALID_OPTIONS: 'Fix the option named in `field`.',
   INVALID_INPUT: 'Fix the argument named in `field`.',
   INVALID_TRANSITION:
     'The connection is not in a state that allows this operation; check its status.',
@@ -175,6 +177,7 @@ export const HTTP_STATUS: Readonly<Record<XpassErrorCode, number>> = {
   CONNECTION_SUSPENDED: 402,
   CONNECTION_REVOKED: 403,
   RATE_LIMITED: 429,
+  INVALID_OPTIONS: 400,
   INVALID_INPUT: 400,
   INVALID_TRANSITION: 409,
   REQUEST_REJECTED: 401,

@@ -79,8 +79,9 @@ export type {
  * @param agent the agent (its identity signs share requests)
  * @param options `{ billingServer (client or URL), serverPublicKey? (with a URL), billingScope?
  *   (default `xlink`, see {@link WithBillingOptions.billingScope}), now? }`
- * @returns the billed agent, or `INVALID_INPUT` (field `agent`: not an Agent, e.g. an identity;
- *   `billingScope`; `billingServer`)
+ * @returns the billed agent, or `INVALID_OPTIONS` (field `agent`: not an Agent, e.g. an identity;
+ *   `billingScope`; `billingServer`: neither a client nor an http(s) URL; `serverPublicKey`: not
+ *   32 bytes with a URL)
  */
 export function withBilling(
   agent: Agent,
@@ -88,7 +89,7 @@ export function withBilling(
 ): Result<BilledAgent, XpassError> {
   if (typeof (agent as Partial<Agent> | undefined)?.exportIdentity !== 'function')
     return xpassErr(
-      'INVALID_INPUT',
+      'INVALID_OPTIONS',
       'agent must be an agent-sdk Agent (an identity or DID is not enough: the agent sends)',
       {
         field: 'agent',
@@ -97,23 +98,31 @@ export function withBilling(
     );
   const billingScope = options?.billingScope ?? 'xlink';
   if (typeof billingScope !== 'string' || !/^[\x20-\x7e]{1,128}$/.test(billingScope))
-    return xpassErr('INVALID_INPUT', 'billingScope must be 1..128 printable ASCII characters', {
+    return xpassErr('INVALID_OPTIONS', 'billingScope must be 1..128 printable ASCII characters', {
       field: 'billingScope',
     });
   const identity = importIdentityExport(agent.exportIdentity());
   if (!identity.ok)
-    return xpassErr('INVALID_INPUT', `cannot load the agent identity: ${identity.error.message}`, {
-      field: 'agent',
-    });
+    return xpassErr(
+      'INVALID_OPTIONS',
+      `cannot load the agent identity: ${identity.error.message}`,
+      {
+        field: 'agent',
+      },
+    );
   const sign = identity.value.signing.sign;
   let client: BillingClient;
   if (typeof options.billingServer === 'string') {
     const c = httpBillingClient(options.billingServer, options.serverPublicKey as Uint8Array);
-    if (!c.ok) return c;
+    // Reported under withBilling's own option names (baseUrl → billingServer).
+    if (!c.ok)
+      return xpassErr('INVALID_OPTIONS', c.error.message, {
+        field: c.error.field === 'publicKey' ? 'serverPublicKey' : 'billingServer',
+      });
     client = c.value;
   } else client = options.billingServer;
   if (!(client?.publicKey instanceof Uint8Array) || typeof client.fetchShare !== 'function')
-    return xpassErr('INVALID_INPUT', 'billingServer must be a BillingClient or a URL', {
+    return xpassErr('INVALID_OPTIONS', 'billingServer must be a BillingClient or a URL', {
       field: 'billingServer',
     });
   const now = options.now ?? Date.now;

@@ -66,15 +66,31 @@ describe('generateConnectionSecret + splitForConnection (documented aliases)', (
 });
 
 describe('withBilling: the agent and the billing scope', () => {
-  it('an identity instead of an Agent is INVALID_INPUT naming agent, not a TypeError', () => {
+  it('an identity instead of an Agent is INVALID_OPTIONS naming agent, not a TypeError', () => {
     const svc = service();
     const client = inProcessBillingClient(svc, new MemoryNonceStore());
     const identity = must(generateIdentity());
     const r = withBilling(identity as never, { billingServer: client });
-    expect(expectErr(r, 'INVALID_INPUT').field).toBe('agent');
+    expect(expectErr(r, 'INVALID_OPTIONS').field).toBe('agent');
     expect(
-      expectErr(withBilling(undefined as never, { billingServer: client }), 'INVALID_INPUT').field,
+      expectErr(withBilling(undefined as never, { billingServer: client }), 'INVALID_OPTIONS')
+        .field,
     ).toBe('agent');
+  });
+
+  it("a bad billing server URL or key is INVALID_OPTIONS under withBilling's option names", async () => {
+    const a = await Agent.quickstart({
+      registry: new MemoryTrustRegistry(),
+      transport: new LoopbackTransport(),
+    });
+    const key = new Uint8Array(32);
+    const field = (o: Parameters<typeof withBilling>[1]) =>
+      expectErr(withBilling(a, o), 'INVALID_OPTIONS').field;
+    expect(field({ billingServer: 'ftp://billing.example', serverPublicKey: key })).toBe(
+      'billingServer',
+    );
+    expect(field({ billingServer: 'https://billing.example' } as never)).toBe('serverPublicKey');
+    expect(field({ billingServer: {} as never })).toBe('billingServer');
   });
 
   it('billingScope is validated, reported, and named when the connection is missing', async () => {
@@ -85,7 +101,8 @@ describe('withBilling: the agent and the billing scope', () => {
     const a = await Agent.quickstart({ registry, transport });
     const b = await Agent.quickstart({ registry, transport });
     expect(
-      expectErr(withBilling(a, { billingServer: client, billingScope: '' }), 'INVALID_INPUT').field,
+      expectErr(withBilling(a, { billingServer: client, billingScope: '' }), 'INVALID_OPTIONS')
+        .field,
     ).toBe('billingScope');
     must(await svc.createConnection(a.did, b.did, 'reports', { distribute: false }));
     const wrong = must(withBilling(a, { billingServer: client }));

@@ -3,7 +3,7 @@
  * mapped onto this runtime's options: `tier: 2` is `online`; `did` must be the agent's DID;
  * `tier2Config.connectionId` must be the connection the share server bills
  * (`createConnectionId(vendorDid, customerDid, billingScope(bundleId))`, docs/formats.md#xpass);
- * `tier2Config.shares` is refused. Every refusal is `INVALID_INPUT` naming the field.
+ * `tier2Config.shares` is refused. Every refusal is `INVALID_OPTIONS` naming the field.
  *
  * @module
  */
@@ -15,7 +15,7 @@ import type { CreateGhostOptions } from './ghost-types.js';
 /**
  * Resolves the tier.
  * @param opts the createGhost options
- * @returns `online` or `air-gapped`, or `INVALID_INPUT` (field `tier`)
+ * @returns `online` or `air-gapped`, or `INVALID_OPTIONS` (field `tier`)
  */
 export function resolveTier(
   opts: CreateGhostOptions,
@@ -25,7 +25,7 @@ export function resolveTier(
   if (t === 2 || t === 'online') return ok('online');
   if (t === 'air-gapped') return ok('air-gapped');
   return xghostErr(
-    'INVALID_INPUT',
+    'INVALID_OPTIONS',
     "tier must be 'online', 'air-gapped' or 2 (= online)",
     'Use online with a share server, air-gapped with a lease file',
     { field: 'tier' },
@@ -37,7 +37,7 @@ export function resolveTier(
  * @param opts the createGhost options
  * @param manifest the verified manifest
  * @param customerDid the agent's DID
- * @returns the epoch length to use (ms), or `INVALID_INPUT` (field `did`,
+ * @returns the epoch length to use (ms), or `INVALID_OPTIONS` (field `did`,
  *   `tier2Config.connectionId`, `tier2Config.shares`, `tier2Config.epoch`, `tier2Config.epochMs`)
  */
 export function checkOriginalShape(
@@ -46,7 +46,7 @@ export function checkOriginalShape(
   customerDid: string,
 ): Result<number | undefined, XghostError> {
   const bad = (field: string, message: string, hint: string) =>
-    xghostErr('INVALID_INPUT', message, hint, { field });
+    xghostErr('INVALID_OPTIONS', message, hint, { field });
   if (opts.did !== undefined && opts.did !== customerDid)
     return bad(
       'did',

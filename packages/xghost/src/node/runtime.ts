@@ -45,7 +45,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Starts a ghost: verify, get share 2, reconstruct, evaluate, schedule renewals.
- * @returns the ghost, or the first failure (`MANIFEST_INVALID`, `LEASE_INVALID`, `LEASE_EXPIRED`,
+ * @returns the ghost, or the first failure (`INVALID_OPTIONS` naming the field: `tier`, `server`,
+ *   `shareFile`, `manifest`, `agent`, `did`, `tier2Config.*`; `MANIFEST_INVALID`, `LEASE_INVALID`, `LEASE_EXPIRED`,
  *   `CLOCK_ROLLBACK`, `BILLING_REQUIRED`, `SOURCE_MISMATCH`, `NETWORK_ERROR`, ...)
  */
 export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghost, XghostError>> {
@@ -54,12 +55,21 @@ export async function createGhost(opts: CreateGhostOptions): Promise<Result<Ghos
   if (!tiered.ok) return tiered;
   const tier = tiered.value;
   if (tier === 'online' && opts.server === undefined)
-    return xghostErr('INVALID_INPUT', 'online tier needs `server`', 'Pass the share server URL', {
+    return xghostErr('INVALID_OPTIONS', 'online tier needs `server`', 'Pass the share server URL', {
       field: 'server',
     });
   if (tier === 'air-gapped' && opts.shareFile === undefined)
-    return xghostErr('INVALID_INPUT', 'air-gapped tier needs `shareFile`', 'Pass the lease file', {
-      field: 'shareFile',
+    return xghostErr(
+      'INVALID_OPTIONS',
+      'air-gapped tier needs `shareFile`',
+      'Pass the lease file',
+      {
+        field: 'shareFile',
+      },
+    );
+  if (opts.manifest === undefined || opts.manifest === null)
+    return xghostErr('INVALID_OPTIONS', 'manifest is required', "Pass the vendor's manifest.json", {
+      field: 'manifest',
     });
   const mf = verifyManifest(opts.manifest, opts.vendorDid);
   if (!mf.ok) return mf;

@@ -44,7 +44,7 @@ export type VendorKey = AgentIdentity | Agent;
 export function identityOf(v: VendorKey, field = 'agent'): Result<AgentIdentity, XghostError> {
   if (typeof v !== 'object' || v === null || !('signing' in v || 'exportIdentity' in v))
     return xghostErr(
-      'INVALID_INPUT',
+      'INVALID_OPTIONS',
       `${field} is required: an agent-sdk identity or Agent (a DID alone cannot sign)`,
       field === 'vendor'
         ? 'Pass vendor: the identity that signs manifests and leases (generateIdentity())'
@@ -54,9 +54,14 @@ export function identityOf(v: VendorKey, field = 'agent'): Result<AgentIdentity,
   if ('signing' in v) return ok(v);
   const id = importIdentityExport(v.exportIdentity());
   if (!id.ok)
-    return xghostErr('INVALID_INPUT', 'cannot read the agent identity', 'Pass an AgentIdentity', {
-      field: 'agent',
-    });
+    return xghostErr(
+      'INVALID_OPTIONS',
+      `cannot read the ${field} identity`,
+      'Pass an AgentIdentity',
+      {
+        field,
+      },
+    );
   return ok(id.value);
 }
 
@@ -85,7 +90,8 @@ export interface GhostBuild {
 
 /**
  * Splits a module 2-of-n and signs its manifest.
- * @returns `{ manifest, shares }`, or `INVALID_INPUT`
+ * @returns `{ manifest, shares }`, or `INVALID_OPTIONS` (field `vendor`, `n`, `globals`,
+ *   `exports`, `metadata`, ...) / `INVALID_INPUT` (field `source`: empty or unsplittable bytes)
  */
 export function ghostBuild(opts: GhostBuildOptions): Result<GhostBuild, XghostError> {
   const n = opts.n ?? 2;
@@ -97,13 +103,13 @@ export function ghostBuild(opts: GhostBuildOptions): Result<GhostBuild, XghostEr
       { field: 'source' },
     );
   if (!Number.isInteger(n) || n < 2 || n > 255)
-    return xghostErr('INVALID_INPUT', 'n must be 2..255', 'Use n = 2 (customer + vendor)', {
+    return xghostErr('INVALID_OPTIONS', 'n must be 2..255', 'Use n = 2 (customer + vendor)', {
       field: 'n',
     });
   const globals = opts.globals ?? [];
   if (!globals.every((g) => (ALLOWED_GLOBALS as readonly string[]).includes(g)))
     return xghostErr(
-      'INVALID_INPUT',
+      'INVALID_OPTIONS',
       'unknown global requested',
       `Allowed: ${ALLOWED_GLOBALS.join(', ')}`,
       { field: 'globals' },
@@ -141,7 +147,7 @@ export function ghostBuild(opts: GhostBuildOptions): Result<GhostBuild, XghostEr
   // Validate the shape the runtime will check (exports names, metadata values).
   const checked = parseManifest(manifest);
   if (!checked.ok)
-    return xghostErr('INVALID_INPUT', checked.error.message, checked.error.hint, {
+    return xghostErr('INVALID_OPTIONS', checked.error.message, checked.error.hint, {
       field: checked.error.field ?? 'manifest',
     });
   return ok({ manifest, shares });
@@ -219,7 +225,8 @@ export interface ExportLeaseFileInput {
 
 /**
  * Air-gapped tier: a signed lease file with share 2 sealed to the customer DID.
- * @returns the lease file (write it as JSON), or `INVALID_INPUT`
+ * @returns the lease file (write it as JSON), or `INVALID_OPTIONS` (field `validityDays`,
+ *   `vendor`) / `INVALID_INPUT` (field `customer`: the key document cannot be sealed to)
  */
 export function exportLeaseFile(
   input: ExportLeaseFileInput,
@@ -227,7 +234,7 @@ export function exportLeaseFile(
   const days = input.validityDays ?? 30;
   if (!(days > 0 && days <= 366))
     return Promise.resolve(
-      xghostErr('INVALID_INPUT', 'validityDays must be in (0, 366]', 'Use 7-30 days', {
+      xghostErr('INVALID_OPTIONS', 'validityDays must be in (0, 366]', 'Use 7-30 days', {
         field: 'validityDays',
       }),
     );
