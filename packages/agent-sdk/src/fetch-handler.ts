@@ -7,7 +7,7 @@
  * method other than POST.
  *
  * Pitfalls:
- * - The handler reads at most `maxBodyBytes` (default 2 MiB) from the body stream, whatever
+ * - The handler reads at most `maxBodyBytes` (default `sizeLimits().maxEnvelopeJsonBytes`, size-policy.ts) from the body stream, whatever
  *   `content-length` claims.
  * - The envelope is verified, not the HTTP request: put network-level access control in front
  *   if only some clients may reach the endpoint.

@@ -25,7 +25,15 @@ const cmd = (args: string[]) => xlink([...args, '--registry', srv.url, '--json']
 
 beforeAll(async () => {
   srv = await serve(['--data-dir', join(root, 'data'), '--self-registration', 'pay'], env);
-  const p = await cmd(['create', '--name', 'payments', '--scope', 'pay', '--keystore', ks('payments')]);
+  const p = await cmd([
+    'create',
+    '--name',
+    'payments',
+    '--scope',
+    'pay',
+    '--keystore',
+    ks('payments'),
+  ]);
   expect(p.code, p.err).toBe(0);
   payments = p.json.did;
   // payments publishes a signed discovery document granting `pay` on its own web server
