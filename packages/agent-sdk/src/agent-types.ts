@@ -125,7 +125,12 @@ export interface SendOptions {
   /** @deprecated use `security`; explicit `{ totalShares, threshold }`. */
   readonly splitChannelConfig?: SplitChannelConfig;
   /** Tests only: fixed timestamp and randomness. */
-  readonly testing?: { readonly timestamp?: number; readonly random?: InjectedRandomness };
+  readonly testing?: {
+    readonly timestamp?: number;
+    readonly random?: InjectedRandomness;
+    /** Clock in ms for the timestamp and the send-side freshness check (default `Date.now`). */
+    readonly now?: () => number;
+  };
 }
 
 /** What `send` returns. */
