@@ -11,10 +11,12 @@ import { checkSealedFreshness } from '../delivery-freshness.js';
 import type { SendStep } from './context.js';
 
 /**
- * @returns `TIMESTAMP_EXPIRED:STALE_AT_SEND` when sealing took longer than `timestampWindowMs`,
- *   else `undefined`
+ * @returns `TIMESTAMP_EXPIRED:STALE_AT_SEND` when sealing took longer than `timestampWindowMs`
+ *   (not checked for a `testing.timestamp` given by the caller), else `undefined`
  */
 export const freshStep: SendStep = (ctx, s) => {
+  // A caller-chosen timestamp (testing.timestamp) is deliberate: it may be crafted stale.
+  if (s.options.testing?.timestamp !== undefined) return undefined;
   const fresh = checkSealedFreshness(
     s.envelope!.timestamp,
     (s.options.testing?.now ?? Date.now)(),

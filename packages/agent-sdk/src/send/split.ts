@@ -49,8 +49,16 @@ export const splitStep: SendStep = async (ctx, s) => {
     transports,
     timestamp: options.testing?.timestamp ?? (options.testing?.now ?? Date.now)(),
     // the timestamp is AEAD data, taken before sealing: refuse what sealing made stale
-    checkSealed: (t: number) =>
-      checkSealedFreshness(t, (options.testing?.now ?? Date.now)(), ctx.config.timestampWindowMs),
+    ...(options.testing?.timestamp === undefined
+      ? {
+          checkSealed: (t: number) =>
+            checkSealedFreshness(
+              t,
+              (options.testing?.now ?? Date.now)(),
+              ctx.config.timestampWindowMs,
+            ),
+        }
+      : {}),
     ...(progress
       ? {
           onSplitting: () => progress({ stage: 'splitting', current: 1, total: 1 }),

@@ -5,7 +5,7 @@
  *
  * Pitfalls:
  * - `--json` prints exactly one JSON object on stdout per command (`serve`: one line when
- *   listening), for scripts.
+ *   listening; `listen`: one per event, JSON Lines), for scripts.
  * - Exit codes: 0 success, 1 the operation failed (code, message and hint printed), 2 bad usage.
  * - Registry / relay URLs: `--registry` or `XLINK_REGISTRY_URL`; `--relay` or
  *   `XLINK_RELAY_URL`, default the registry. Admin token: `--admin-token` or
