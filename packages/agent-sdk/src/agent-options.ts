@@ -14,6 +14,7 @@ import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
 import type { TrustRegistry } from './registry.js';
 import { type SecurityPolicyOptions, validateSecurityPolicy } from './security-policy.js';
 import type { ShareBufferOptions } from './split-channel/share-buffer.js';
+import type { ShareSpool } from './split-channel/share-spool.js';
 import type { TransportAdapter } from './transport.js';
 
 /** {@link AgentOptions} with every default applied. */
@@ -32,6 +33,7 @@ export interface AgentConfig {
   readonly scopes: readonly string[];
   readonly acceptScopes: readonly string[] | undefined;
   readonly splitChannel: ShareBufferOptions | undefined;
+  readonly shareSpool: ShareSpool | undefined;
   readonly xchange: boolean;
   readonly security: SecurityPolicyOptions | undefined;
   readonly logger: AgentLogger;
@@ -88,6 +90,7 @@ export function agentConfig(o: Partial<AgentOptions>): Result<AgentConfig, Xlink
     xchange: o.xchange === true,
     security: o.security,
     splitChannel: o.splitChannel,
+    shareSpool: o.shareSpool,
     logger: o.logger ?? { warn: (e, d) => console.warn(`[xlink] ${e}`, d) },
     name: o.name,
     registry: o.registry,

@@ -23,6 +23,7 @@ import type {
 import { SHARE_FRAMING_BYTES } from './size-policy.js';
 import type { SplitSendResult } from './split-channel/send.js';
 import type { ShareBufferOptions } from './split-channel/share-buffer.js';
+import type { ShareSpool } from './split-channel/share-spool.js';
 import type { TransportAdapter } from './transport.js';
 
 /** Bytes a share envelope or Xchange part may exceed `maxPayloadBytes` by (framing, r, tag). */
@@ -96,6 +97,12 @@ export interface AgentOptions {
   readonly security?: SecurityPolicyOptions;
   /** Share buffer limits on receive (group timeout, bytes per sender, ...). */
   readonly splitChannel?: ShareBufferOptions;
+  /**
+   * Durable store of buffered split-channel / Xchange shares (split-channel/share-spool.ts;
+   * `FileShareSpool` in node): a relayed share acked before its group completed survives a
+   * restart. Default: none (the buffer is memory only).
+   */
+  readonly shareSpool?: ShareSpool;
   /** Warnings/events hook. Default: warnings through `console.warn`, events dropped. */
   readonly logger?: AgentLogger;
 }
@@ -118,7 +125,12 @@ export interface SendOptions {
   /** @deprecated use `security`; explicit `{ totalShares, threshold }`. */
   readonly splitChannelConfig?: SplitChannelConfig;
   /** Tests only: fixed timestamp and randomness. */
-  readonly testing?: { readonly timestamp?: number; readonly random?: InjectedRandomness };
+  readonly testing?: {
+    readonly timestamp?: number;
+    readonly random?: InjectedRandomness;
+    /** Clock in ms for the timestamp and the send-side freshness check (default `Date.now`). */
+    readonly now?: () => number;
+  };
 }
 
 /** What `send` returns. */

@@ -64,6 +64,7 @@ import { SenderRegistrationCheck } from './sender-registration.js';
 import { shareBufferOptions } from './size-policy.js';
 import { ExpiredGroupQueue, type ExpiredGroupReport } from './split-channel/expiry-reports.js';
 import { ShareBuffer } from './split-channel/share-buffer.js';
+import { dropExpiredFromSpool } from './split-channel/share-spool.js';
 import { LoopbackTransport, type TransportAdapter } from './transport.js';
 import { VerifiedPeers } from './verified-peers.js';
 
@@ -115,6 +116,7 @@ export class Agent {
       shareBufferOptions(config.splitChannel, config.maxPayloadBytes),
       (e, d) => {
         this.expired.record(e, d);
+        dropExpiredFromSpool(config.shareSpool, e, d);
         config.logger.info?.(e, d);
       },
     );

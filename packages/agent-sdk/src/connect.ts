@@ -4,8 +4,8 @@
  * discovery document, or direct URL, and return a ready agent).
  *
  * Discovery document (`https://<domain>/.well-known/xlink.json`, spec in
- * docs/formats.md#xlink-discovery-document): `{ v: 1, did, name?, registry, relay, keyDocument,
- * signature }` where `signature` is Ed25519 by `did` over `xlink-discovery/1\n` + the JSON of
+ * docs/formats.md#xlink-discovery-document): `{ v: 1, did, name?, registry, relay, scopes?,
+ * keyDocument, signature }` (`scopes`: what a connecting agent registers with) where `signature` is Ed25519 by `did` over `xlink-discovery/1\n` + the JSON of
  * the document without `signature` (fields in that order). Unsigned, badly signed or
  * inconsistent documents are refused.
  *
@@ -23,6 +23,7 @@ import { err, ok, type Result } from 'xorida';
 import { backend } from '#crypto';
 import { Agent } from './agent.js';
 import { parseDidKey } from './did.js';
+import { isValidScope } from './envelope.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import { HttpTrustRegistry } from './http-trust-registry.js';
 import { checkBaseUrl, HttpsTransportAdapter } from './https-transport.js';
@@ -48,6 +49,8 @@ export interface DiscoveryDocument {
   readonly name?: string;
   readonly registry: string;
   readonly relay: string;
+  /** Scopes a connecting agent registers with when the caller gives none (signed). */
+  readonly scopes?: readonly string[];
   readonly keyDocument: KeyDocumentJson;
   /** base64url Ed25519 signature (see module doc). */
   readonly signature: string;
@@ -60,6 +63,7 @@ function discoverySigningInput(doc: Omit<DiscoveryDocument, 'signature'>): Uint8
     ...(doc.name !== undefined ? { name: doc.name } : {}),
     registry: doc.registry,
     relay: doc.relay,
+    ...(doc.scopes !== undefined ? { scopes: doc.scopes } : {}),
     keyDocument: doc.keyDocument,
   };
   return utf8(DISCOVERY_SIGNATURE_LABEL + JSON.stringify(body));
@@ -72,6 +76,7 @@ export function createDiscoveryDocument(input: {
   registry: string;
   relay?: string;
   name?: string;
+  scopes?: readonly string[];
 }): DiscoveryDocument {
   const body = {
     v: 1 as const,
@@ -79,6 +84,7 @@ export function createDiscoveryDocument(input: {
     ...(input.name !== undefined ? { name: input.name } : {}),
     registry: input.registry,
     relay: input.relay ?? input.registry,
+    ...(input.scopes !== undefined ? { scopes: input.scopes } : {}),
     keyDocument: input.keyDocument,
   };
   const sig = input.identity.signing.sign(discoverySigningInput(body));
@@ -106,7 +112,9 @@ export function verifyDiscoveryDocument(
     typeof d.did !== 'string' ||
     typeof d.registry !== 'string' ||
     typeof d.relay !== 'string' ||
-    (d.name !== undefined && typeof d.name !== 'string')
+    (d.name !== undefined && typeof d.name !== 'string') ||
+    (d.scopes !== undefined &&
+      (!Array.isArray(d.scopes) || !d.scopes.length || !d.scopes.every(isValidScope)))
   )
     return discoveryErr('BAD_DISCOVERY_DOCUMENT', 'discovery document is malformed');
   if (typeof d.signature !== 'string')
@@ -245,9 +253,14 @@ export async function connect(
   const id = localIdentity(opts);
   if (!id.ok) return id;
   const reg = opts.registry ?? envRegistry();
-  const finish = async (did: string, registry: string, relay: string) => {
-    // DELIVERY-HOOK(connect-registers): an unregistered identity registers (default scopes `*`)
-    const scopes = connectScopes(opts.scopes);
+  const finish = async (
+    did: string,
+    registry: string,
+    relay: string,
+    granted?: readonly string[],
+  ) => {
+    // An unregistered identity registers: the caller's scopes, else the discovery document's, else `*`
+    const scopes = connectScopes(opts.scopes?.length ? opts.scopes : granted);
     const a = await registryAgent(id.value, { ...opts, registry, relay, scopes });
     if (!a.ok) return a;
     return ok<Connection>({ agent: a.value, did, endpoint: relay });
@@ -300,7 +313,7 @@ export async function connect(
     );
   const doc = verifyDiscoveryDocument(r.value.json);
   if (!doc.ok) return doc;
-  return finish(doc.value.did, doc.value.registry, doc.value.relay);
+  return finish(doc.value.did, doc.value.registry, doc.value.relay, doc.value.scopes);
 }
 
 /** What {@link acceptInvite} returns. */

@@ -60,6 +60,29 @@ export function checkWindow(
 }
 
 /**
+ * The send-side freshness check, made once the envelope is sealed. The timestamp is part of the
+ * AES-GCM additional data (docs/formats.md#envelope), so it must be chosen BEFORE encryption; a
+ * sealing that took longer than the window would produce an envelope every recipient (and the
+ * relay, at deposit) refuses as stale. The sender refuses it first, with the cause.
+ * @param timestamp the sealed envelope's timestamp, ms
+ * @param now the sender's clock when sealing ended, ms
+ * @param windowMs the sender's `timestampWindowMs`, ms
+ * @returns ok, or `TIMESTAMP_EXPIRED` subCode `STALE_AT_SEND`
+ */
+export function checkSealedFreshness(
+  timestamp: number,
+  now: number,
+  windowMs: number,
+): Result<void, XlinkErrorDetail> {
+  if (now - timestamp <= windowMs) return ok(undefined);
+  return expired(
+    `sealing took ${now - timestamp} ms, longer than the ${windowMs} ms timestamp window: the recipient would refuse the envelope as stale`,
+    'STALE_AT_SEND',
+    'Send less data, or raise timestampWindowMs (XLINK_TIMESTAMP_WINDOW_MS) on every side',
+  );
+}
+
+/**
  * Decides whether an envelope is fresh enough (see module doc).
  * @param env the parsed envelope
  * @param now recipient clock, ms

@@ -7,8 +7,8 @@
  * method other than POST.
  *
  * Pitfalls:
- * - The handler reads at most `maxBodyBytes` (default: the size policy's largest envelope
- *   body, see size-policy.ts) from the body stream, whatever `content-length` claims.
+ * - The handler reads at most `maxBodyBytes` (default `sizeLimits().maxEnvelopeJsonBytes`,
+ *   size-policy.ts) from the body stream, whatever `content-length` claims.
  * - The envelope is verified, not the HTTP request: put network-level access control in front
  *   if only some clients may reach the endpoint.
  *

@@ -283,6 +283,11 @@ export {
   SHARE_RECORD_VERSION,
   SPLIT_CHANNEL_PRODUCT_TYPE,
 } from './split-channel/share-record.js';
+export {
+  decodeSpooledShare,
+  encodeSpooledShare,
+  type ShareSpool,
+} from './split-channel/share-spool.js';
 export { type EnvelopeHandler, LoopbackTransport, type TransportAdapter } from './transport.js';
 export {
   decodeXchangePart,

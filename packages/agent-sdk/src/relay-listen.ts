@@ -16,6 +16,8 @@
  *   option trusts that relay accepts the envelope for the relay TTL, not just the direct window.
  *
  * Pitfalls:
+ * - A buffered split-channel share is acked once `receive()` buffered it: give the agent a
+ *   `shareSpool` (node: `FileShareSpool`) or an exit before its group completes loses it.
  * - A handler that failed, then a process restart: the redelivered envelope is a replay for a
  *   persistent nonce store and is dropped with `onError(REPLAY_DETECTED)`. Make handlers
  *   idempotent and let them succeed, or persist work before returning.
@@ -131,7 +133,8 @@ export async function runListenLoop(
         }
         if (isPendingShares(r.value)) {
           // A split-channel share was verified and buffered; the message arrives with the share
-          // that completes its group. Ack now: the buffer (not the relay) holds it from here.
+          // that completes its group. Ack now: the agent holds it from here, durably when it
+          // has a share spool (split-channel/share-spool.ts), else in memory only.
           toAck.push(meta.id);
           continue;
         }

@@ -73,6 +73,7 @@ const DOCUMENTED = {
     'policy',
     'split',
     'seal',
+    'fresh',
     'transport',
   ],
 };

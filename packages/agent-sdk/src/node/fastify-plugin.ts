@@ -43,7 +43,7 @@ function sendAnswer(reply: FastifyReply, a: EnvelopeHttpAnswer): FastifyReply {
  * The plugin. Register with `app.register(xlinkFastify, options)`.
  * @param app the Fastify instance (an encapsulated child)
  * @param options {@link XlinkFastifyOptions}: `agent`, `path`, `onMessage(message, request)`,
- *   `replyScope`, `maxBodyBytes` (bytes, default 2 MiB), `receiveOptions`
+ *   `replyScope`, `maxBodyBytes` (bytes, default `sizeLimits().maxEnvelopeJsonBytes`), `receiveOptions`
  * @throws XlinkError `INVALID_OPTIONS` at registration (field `agent` when it is not an Agent,
  *   e.g. an identity; field `maxBodyBytes`)
  */

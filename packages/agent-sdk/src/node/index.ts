@@ -84,6 +84,7 @@ export {
   type FileNonceStoreOptions,
 } from './file-nonce-store.js';
 export { FileRelayStore, type FileRelayStoreOptions } from './file-relay-store.js';
+export { FileShareSpool } from './file-share-spool.js';
 export { FileTrustRegistry, type FileTrustRegistryOptions } from './file-trust-registry.js';
 export {
   FileInviteStore,

@@ -82,6 +82,7 @@ async function assemble(
         nonceRetentionMs(ctx.config.timestampWindowMs, ctx.config.delivery) +
         ctx.shareBuffer.groupTimeoutMs,
       onProgress: s.options.onProgress,
+      spool: ctx.config.shareSpool,
     },
     {
       mode: assembler.mode,

@@ -9,6 +9,7 @@
  *   policy             security policy: one envelope, or k-of-n shares
  *   split              n > 1 only: split-channel or Xchange shares over the transports
  *   seal               encrypt to the recipient and sign (one envelope)
+ *   fresh              still within the timestamp window now that sealing ended
  *   transport          deliver on the first transport, return the receipt
  *
  * @module
@@ -16,6 +17,7 @@
 import type { SendOptions } from '../agent-types.js';
 import { type NamedStep, runSteps } from '../step-pipeline.js';
 import type { SendContext, SendOutcome, SendState } from './context.js';
+import { freshStep } from './fresh.js';
 import { negotiateVersionStep } from './negotiate-version.js';
 import { policyStep } from './policy.js';
 import { resolveRecipientStep } from './resolve-recipient.js';
@@ -32,6 +34,7 @@ export const SEND_STEPS: readonly NamedStep<SendContext, SendState, SendOutcome>
   { name: 'policy', run: policyStep },
   { name: 'split', run: splitStep },
   { name: 'seal', run: sealStep },
+  { name: 'fresh', run: freshStep },
   { name: 'transport', run: transportStep },
 ];
 

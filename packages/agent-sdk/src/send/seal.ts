@@ -22,7 +22,7 @@ export const sealStep: SendStep = async (ctx, s) => {
     version: s.version!,
     scope: options.scope,
     plaintext: s.plaintext!,
-    ...(options.testing?.timestamp !== undefined ? { timestamp: options.testing.timestamp } : {}),
+    timestamp: options.testing?.timestamp ?? (options.testing?.now ?? Date.now)(),
     ...(options.testing?.random ? { random: options.testing.random } : {}),
     ...(progress
       ? { onEncrypted: () => progress({ stage: 'signing', current: 1, total: 1 }) }

@@ -6,6 +6,7 @@
  * @module
  */
 import { ok } from 'xorida';
+import { checkSealedFreshness } from '../delivery-freshness.js';
 import { xlinkErr } from '../errors.js';
 import { sendSplitChannel } from '../split-channel/send.js';
 import { sendXchange } from '../xchange.js';
@@ -46,7 +47,18 @@ export const splitStep: SendStep = async (ctx, s) => {
     k,
     n,
     transports,
-    ...(options.testing?.timestamp !== undefined ? { timestamp: options.testing.timestamp } : {}),
+    timestamp: options.testing?.timestamp ?? (options.testing?.now ?? Date.now)(),
+    // the timestamp is AEAD data, taken before sealing: refuse what sealing made stale
+    ...(options.testing?.timestamp === undefined
+      ? {
+          checkSealed: (t: number) =>
+            checkSealedFreshness(
+              t,
+              (options.testing?.now ?? Date.now)(),
+              ctx.config.timestampWindowMs,
+            ),
+        }
+      : {}),
     ...(progress
       ? {
           onSplitting: () => progress({ stage: 'splitting', current: 1, total: 1 }),

@@ -1,5 +1,5 @@
 /**
- * Send step 7, `transport`: the envelope goes out on the agent's first transport
+ * Send step 8, `transport`: the envelope goes out on the agent's first transport
  * (transport.ts), and the receipt is returned.
  *
  * @module

@@ -11,6 +11,10 @@
  *     store (TTL = 2 x timestamp window + group timeout); shares of a recorded group are
  *     acknowledged as `pending` with `delivered: true` and never produce the message again.
  *
+ * Durability: with a share spool (share-spool.ts) a buffered share is stored before this
+ * answers `pending`, and its group is dropped from the spool when it completes, so a caller that
+ * acks a pending relayed share loses nothing to a restart.
+ *
  * Pitfalls:
  * - The per-group record is as durable as the nonce store (memory by default).
  * - The message's `timestamp` is the earliest share timestamp and `nonce` the completing
@@ -18,7 +22,7 @@
  *
  * @module
  */
-import { ok, type Result, reconstruct } from 'xorida';
+import { bytesToHex, ok, type Result, reconstruct } from 'xorida';
 import type { AgentMessage, PendingShares, ProgressCallback } from '../agent-types.js';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 import { base64urlEncode } from '../lib/codec.js';
@@ -34,6 +38,7 @@ import {
   type ShareGroup,
   wipeGroup,
 } from './share-buffer.js';
+import { encodeSpooledShare, restoreSpooledShares, type ShareSpool } from './share-spool.js';
 
 /** What the Agent passes in. */
 export interface ShareReceiveContext {
@@ -42,6 +47,8 @@ export interface ShareReceiveContext {
   /** TTL of the per-group replay record, ms. */
   readonly groupRecordTtlMs: number;
   readonly onProgress?: ProgressCallback | undefined;
+  /** Durable copy of buffered shares (share-spool.ts); none: the buffer is memory only. */
+  readonly spool?: ShareSpool | undefined;
 }
 
 function pending(
@@ -78,12 +85,28 @@ export async function acceptShare(
 ): Promise<Result<AgentMessage | PendingShares, XlinkErrorDetail>> {
   const recordKey = groupRecordKey(part.sender, part.share.groupId);
   if (await ctx.nonceStore.has(recordKey)) return ok(pending(part, 0, { delivered: true }));
+  const spool = ctx.spool;
+  if (spool) await restoreSpooledShares(ctx.buffer, spool);
+  const groupKey = `${part.sender}|${bytesToHex(part.share.groupId)}`;
   const added = ctx.buffer.add(part);
-  if (!added.ok) return added;
+  if (!added.ok) {
+    if (added.error.code === 'INCONSISTENT_SHARES') await spool?.drop(groupKey);
+    return added;
+  }
   if (added.value.state === 'completed-before') return ok(pending(part, 0, { delivered: true }));
   const g = added.value.group;
-  if (added.value.state === 'pending')
+  if (added.value.state === 'pending') {
+    // Durable before the caller may ack the relay copy (the delivery contract).
+    if (spool && !added.value.duplicate) {
+      const saved = await spool.save(
+        groupKey,
+        part.share.index,
+        encodeSpooledShare(part, g.expiresAt),
+      );
+      if (!saved.ok) return saved;
+    }
     return ok(pending(part, g.parts.size, { duplicate: added.value.duplicate }));
+  }
   try {
     const stored = await ctx.nonceStore.checkAndStore(recordKey, ctx.groupRecordTtlMs);
     if (!stored.ok) return stored;
@@ -135,6 +158,7 @@ export async function acceptShare(
     });
   } finally {
     wipeGroup(g);
+    await spool?.drop(groupKey);
   }
 }
 

@@ -44,6 +44,8 @@ export interface SplitChannelSendInput {
   readonly transports: readonly TransportAdapter[];
   /** ms since the epoch; default now. */
   readonly timestamp?: number;
+  /** Called once every share is sealed, before any is sent (send-side freshness check). */
+  readonly checkSealed?: (timestamp: number) => Result<void, XlinkErrorDetail>;
   /** Tests only: the 32-byte r of the integrity tag. */
   readonly r?: Uint8Array;
   readonly onSplitting?: () => void | Promise<void>;
@@ -109,6 +111,8 @@ export async function sendSplitChannel(
   } finally {
     for (const s of shares.value) s.payload.fill(0);
   }
+  const fresh = input.checkSealed?.(timestamp);
+  if (fresh && !fresh.ok) return fresh;
   const groupId = base64urlEncode(shares.value[0]!.groupId);
   const sent = await dispatchShares(input.transports, envelopes, recipient.did, k, input.onSending);
   if (!sent.ok) return sent;

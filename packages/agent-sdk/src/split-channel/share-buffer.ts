@@ -16,7 +16,7 @@
  *   bounded by that sender's budget.
  * - Every share of a group must agree on mode, scope, envelope version, k, n and length (and for
  *   Xchange on the ciphertext); a disagreement drops the whole group (`INCONSISTENT_SHARES`).
- * - The buffer lives in memory: a restart forgets incomplete groups (the sender must resend).
+ * - The buffer lives in memory; an agent with a share spool (share-spool.ts) refills it after a restart.
  *
  * @module
  */
@@ -69,6 +69,8 @@ export interface IncomingShare {
   readonly share: DecodedShare;
   /** Xchange only: AES-GCM IV (12) and ciphertext shared by every part. */
   readonly xchange?: { readonly iv: Uint8Array; readonly ciphertext: Uint8Array } | undefined;
+  /** Deadline (ms) of a group restored from the share spool (share-spool.ts); else now + timeout. */
+  readonly groupDeadline?: number | undefined;
 }
 
 /** A buffered group. */
@@ -231,7 +233,7 @@ export class ShareBuffer {
         parts: new Map(),
         firstTimestamp: part.timestamp,
         bytes: 0,
-        expiresAt: this.now() + this.timeoutMs,
+        expiresAt: part.groupDeadline ?? this.now() + this.timeoutMs,
         timer: undefined,
       };
       this.groups.set(key, g);
@@ -253,7 +255,7 @@ export class ShareBuffer {
     }
     if (g.timer === undefined) {
       const group = g;
-      g.timer = setTimeout(() => this.expire(group), this.timeoutMs);
+      g.timer = setTimeout(() => this.expire(group), Math.max(0, g.expiresAt - this.now()));
       // Do not keep a process alive just to expire a buffer.
       (g.timer as { unref?: () => void }).unref?.();
     }

@@ -1,9 +1,19 @@
-// Known-answer vector of the invite format (docs/formats.md#xlink-invite-codes).
+// Known-answer vectors of the invite and discovery document formats (docs/formats.md#xlink-invite-codes,
+// docs/formats.md#xlink-discovery-document).
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createInvite, identityFromEd25519Key, parseInvite } from '../../src/index.js';
+import {
+  createDiscoveryDocument,
+  createInvite,
+  createKeyDocument,
+  identityFromEd25519Key,
+  keyDocumentToJson,
+  parseInvite,
+  verifyDiscoveryDocument,
+} from '../../src/index.js';
 
 const docs = readFileSync(
   join(dirname(fileURLToPath(import.meta.url)), '../../../../docs/formats.md'),
@@ -47,6 +57,40 @@ describe('invite format', () => {
     expect(parseInvite('XLK-garbage', 1767225600000)).toMatchObject({
       ok: false,
       error: { subCode: 'MALFORMED' },
+    });
+  });
+});
+
+describe('discovery document format', () => {
+  it('matches the documented known answer (with scopes); scopes are signed', () => {
+    const id = identityFromEd25519Key(new Uint8Array(32).fill(7));
+    if (!id.ok) throw new Error('id');
+    const kd = createKeyDocument(id.value, { created: 1767225600000 });
+    if (!kd.ok) throw new Error('key document');
+    const doc = createDiscoveryDocument({
+      identity: id.value,
+      keyDocument: keyDocumentToJson(kd.value),
+      registry: 'https://xlink.example.com',
+      name: 'payments',
+      scopes: ['payment:notify'],
+    });
+    const section = docs.slice(docs.indexOf('### xlink discovery document'));
+    const documented = /^signature: ([A-Za-z0-9_-]{86})$/m.exec(section)?.[1];
+    const digest = /^SHA-256 of the document JSON: ([0-9a-f]{64})$/m.exec(section)?.[1];
+    expect(doc.signature).toBe(documented);
+    expect(createHash('sha256').update(JSON.stringify(doc)).digest('hex')).toBe(digest);
+    expect(verifyDiscoveryDocument(doc)).toMatchObject({
+      ok: true,
+      value: { scopes: ['payment:notify'] },
+    });
+    // the scopes are covered by the signature
+    expect(verifyDiscoveryDocument({ ...doc, scopes: ['*'] })).toMatchObject({
+      ok: false,
+      error: { subCode: 'BAD_DISCOVERY_SIGNATURE' },
+    });
+    expect(verifyDiscoveryDocument({ ...doc, scopes: [] })).toMatchObject({
+      ok: false,
+      error: { subCode: 'BAD_DISCOVERY_DOCUMENT' },
     });
   });
 });

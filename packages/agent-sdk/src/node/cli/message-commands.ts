@@ -16,10 +16,11 @@ import { isPendingShares } from '../../agent-types.js';
 import { dispositionOf, rejectionOf } from '../../delivery-disposition.js';
 import { envelopeToCompact, parseEnvelope } from '../../envelope.js';
 import { RelayClient, type RelayRejection } from '../../relay-client.js';
+import type { SecurityLevel } from '../../security-policy.js';
 import { EXIT_FAILED, EXIT_USAGE } from '../cli-kit/errors.js';
 import { parseWholeNumber } from '../cli-kit/options.js';
 import { loadKeystore } from './keystore.js';
-import { cliRetentionMs, deliveryFromEnv, openReplayState, windowFromEnv } from './replay-state.js';
+import { openReceiving } from './receiving.js';
 import {
   type ConnectionOptions,
   keystoreOption,
@@ -64,6 +65,7 @@ export function addMessageCommands(x: XlinkContext): void {
     .option('--payload <json>', 'JSON object payload')
     .option('--payload-file <path>', 'read the JSON object payload from a file (large payloads)')
     .requiredOption('--scope <scope>', 'scope of the message')
+    .option('--security <level>', 'auto | standard | high | critical (high: split-channel shares)')
     .addOption(keystoreOption())
     .addOption(registryOption())
     .addOption(relayOption())
@@ -74,6 +76,7 @@ export function addMessageCommands(x: XlinkContext): void {
           payload?: string;
           payloadFile?: string;
           scope: string;
+          security?: SecurityLevel;
         },
       ) => {
         if ((o.payload === undefined) === (o.payloadFile === undefined))
@@ -105,6 +108,7 @@ export function addMessageCommands(x: XlinkContext): void {
             to: o.to,
             payload: payload as Record<string, unknown>,
             scope: o.scope,
+            ...(o.security !== undefined ? { security: o.security } : {}),
           }),
         );
         const compact = envelopeToCompact(cli.unwrap(parseEnvelope(r.envelope)));
@@ -138,29 +142,18 @@ export function addMessageCommands(x: XlinkContext): void {
           deadLetters?: boolean;
         },
       ) => {
-        const ksPath = x.keystorePath(o);
-        const ks = cli.unwrap(loadKeystore(ksPath));
-        const relay =
-          o.envelope === undefined
-            ? new RelayClient({ baseUrl: x.relayUrl(o), signer: ks.identity })
-            : undefined;
-        if (relay && o.deadLetters) {
+        if (o.deadLetters && o.envelope === undefined) {
+          const ks = cli.unwrap(loadKeystore(x.keystorePath(o)));
+          const relay = new RelayClient({ baseUrl: x.relayUrl(o), signer: ks.identity });
           const list = cli.unwrap(await relay.deadLetters());
           const text = list.map((d) => JSON.stringify(d)).join('\n');
           return cli.print(text || 'no dead letters', { deadLetters: list });
         }
-        const window = cli.unwrap(windowFromEnv(cli.env));
-        const state = cli.unwrap(await openReplayState(ksPath, cli.env, cliRetentionMs(window)));
+        const r = await openReceiving(x, o, o.envelope === undefined);
         try {
-          const delivery = await deliveryFromEnv(cli.env, relay);
-          const agent = x.agentFrom(ks.identity, o, undefined, undefined, {
-            nonceStore: state.nonceStore,
-            delivery,
-            timestampWindowMs: window,
-          });
-          await receiveAction(agent, relay, o);
+          await receiveAction(r.agent, r.relay, o);
         } finally {
-          await state.close();
+          await r.close();
         }
       },
     );
@@ -209,13 +202,25 @@ export function addMessageCommands(x: XlinkContext): void {
     }
     if (o.ack && (ackIds.length || rejected.length))
       cli.unwrap(await relay.ack(ackIds, undefined, rejected));
+    // split groups restored from the share spool whose deadline had passed (INSUFFICIENT_SHARES)
+    const expired = agent
+      .takeExpiredShareGroups()
+      .map(({ code, sender, groupId, received, threshold }) => ({
+        code,
+        sender,
+        groupId,
+        received,
+        threshold,
+      }));
     const lines = messages.map(line);
     for (const r of rejected) lines.push(`rejected ${JSON.stringify(r)}`);
     for (const r of deferred) lines.push(`deferred (left queued) ${JSON.stringify(r)}`);
+    for (const r of expired) lines.push(`expired split group ${JSON.stringify(r)}`);
     cli.print(lines.length ? lines.join('\n') : 'no messages', {
       messages,
       rejected,
       ...(deferred.length ? { deferred } : {}),
+      ...(expired.length ? { expired } : {}),
     });
     if ((rejected.length || deferred.length) && !messages.length) cli.setExitCode(EXIT_FAILED);
   }

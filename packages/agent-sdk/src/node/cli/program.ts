@@ -1,11 +1,11 @@
 /**
  * The `xlink` command line, built with the CLI kit: `init`, `create`, `serve`, `register`,
- * `revoke`, `lookup`, `send`, `receive`, `invite`, `connect`, `whoami`, `keydoc export`. Each group of commands
+ * `revoke`, `lookup`, `send`, `receive`, `listen`, `invite`, `connect`, `whoami`, `keydoc export`. Each group of commands
  * lives in its own module.
  *
  * Pitfalls:
  * - `--json` prints exactly one JSON object on stdout per command (`serve`: one line when
- *   listening), for scripts.
+ *   listening; `listen`: one per event, JSON Lines), for scripts.
  * - Exit codes: 0 success, 1 the operation failed (code, message and hint printed), 2 bad usage.
  * - Registry / relay URLs: `--registry` or `XLINK_REGISTRY_URL`; `--relay` or
  *   `XLINK_RELAY_URL`, default the registry. Admin token: `--admin-token` or
@@ -20,6 +20,7 @@ import { createCliProgram } from '../cli-kit/program.js';
 import { addIdentityCommands } from './identity-commands.js';
 import { addInviteCommands } from './invite-commands.js';
 import { addKeydocCommands } from './keydoc-commands.js';
+import { addListenCommand } from './listen-command.js';
 import { addMessageCommands } from './message-commands.js';
 import { addServeCommand } from './serve-command.js';
 import { xlinkContext } from './shared-options.js';
@@ -44,6 +45,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   addIdentityCommands(x);
   addKeydocCommands(x);
   addMessageCommands(x);
+  addListenCommand(x);
   addInviteCommands(x);
   addServeCommand(x);
   return cli.run(argv);

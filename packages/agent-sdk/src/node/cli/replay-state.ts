@@ -6,8 +6,12 @@
  * - the delivery options: relays whose deposit receipts are trusted (`XLINK_TRUSTED_RELAYS`,
  *   comma-separated did:key; else the key the configured relay publishes at `/relay/key`), and
  *   the direct window (`XLINK_TIMESTAMP_WINDOW_MS`, default 30 000).
+ * - the share spool (split-channel/share-spool.ts): buffered split-channel shares in
+ *   `<keystore dir>/<keystore name>.shares/` (0700, files 0600), so a share acked at the relay
+ *   before its group completed survives the end of the run; incomplete groups expire
+ *   `XLINK_SHARE_GROUP_TIMEOUT_MS` (default 30 000) after their first share arrived.
  * So one envelope is accepted once across any number of CLI runs, for as long as any path could
- * deliver it.
+ * deliver it, and no share is lost between runs.
  *
  * @module
  */
@@ -22,6 +26,7 @@ import {
 } from '../../delivery-freshness.js';
 import type { NonceStore } from '../../nonce-store.js';
 import type { RelayClient } from '../../relay-client.js';
+import { DEFAULT_SHARE_BUFFER } from '../../split-channel/share-buffer.js';
 import type { CliErrorDetail } from '../cli-kit/errors.js';
 import { FileNonceStore } from '../file-nonce-store.js';
 import { RedisNonceStore } from '../redis-nonce-store.js';
@@ -51,16 +56,44 @@ export function nonceFileFor(keystorePath: string): string {
 export function windowFromEnv(
   env: Record<string, string | undefined>,
 ): Result<number, CliErrorDetail> {
-  const raw = env.XLINK_TIMESTAMP_WINDOW_MS;
-  if (raw === undefined || raw === '') return ok(DEFAULT_DIRECT_WINDOW_MS);
+  return msFromEnv(env, 'XLINK_TIMESTAMP_WINDOW_MS', DEFAULT_DIRECT_WINDOW_MS);
+}
+
+/**
+ * The split-group timeout from the environment.
+ * @param env `XLINK_SHARE_GROUP_TIMEOUT_MS` (integer ms, 1..86 400 000)
+ * @returns ms (default the share buffer's 30 000), or a usage error
+ */
+export function shareGroupTimeoutFromEnv(
+  env: Record<string, string | undefined>,
+): Result<number, CliErrorDetail> {
+  return msFromEnv(env, 'XLINK_SHARE_GROUP_TIMEOUT_MS', DEFAULT_SHARE_BUFFER.groupTimeoutMs);
+}
+
+function msFromEnv(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+): Result<number, CliErrorDetail> {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return ok(fallback);
   const n = /^[0-9]{1,8}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(n >= 1 && n <= 86_400_000))
     return err({
       code: 'USAGE',
-      message: 'XLINK_TIMESTAMP_WINDOW_MS must be an integer in 1..86400000',
-      hint: 'e.g. XLINK_TIMESTAMP_WINDOW_MS=30000',
+      message: `${name} must be an integer in 1..86400000`,
+      hint: `e.g. ${name}=${fallback}`,
     });
   return ok(n);
+}
+
+/**
+ * Directory of the share spool belonging to a keystore.
+ * @param keystorePath the keystore file
+ * @returns `<dir>/<name without .json>.shares`
+ */
+export function shareSpoolDirFor(keystorePath: string): string {
+  return join(dirname(keystorePath), `${basename(keystorePath, '.json')}.shares`);
 }
 
 /**

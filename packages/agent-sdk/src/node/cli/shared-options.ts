@@ -11,6 +11,8 @@ import { HttpsTransportAdapter } from '../../https-transport.js';
 import type { AgentIdentity } from '../../identity.js';
 import { MemoryNonceStore, type NonceStore } from '../../nonce-store.js';
 import { payloadLimitFromEnv } from '../../size-policy.js';
+import type { ShareBufferOptions } from '../../split-channel/share-buffer.js';
+import type { ShareSpool } from '../../split-channel/share-spool.js';
 import { EXIT_USAGE } from '../cli-kit/errors.js';
 import { envOption } from '../cli-kit/options.js';
 import type { CliProgram } from '../cli-kit/program.js';
@@ -46,6 +48,8 @@ export interface ReceivingParts {
   readonly nonceStore: NonceStore;
   readonly delivery: DeliveryOptions;
   readonly timestampWindowMs: number;
+  readonly shareSpool?: ShareSpool;
+  readonly splitChannel?: ShareBufferOptions;
 }
 
 /** Resolvers over a command's options; the registry URL is required where it is used. */
@@ -102,7 +106,12 @@ export function xlinkContext(cli: CliProgram): XlinkContext {
         maxPayloadBytes: cli.unwrap(payloadLimitFromEnv(cli.env)),
         nonceStore: receiving?.nonceStore ?? new MemoryNonceStore(),
         ...(receiving
-          ? { delivery: receiving.delivery, timestampWindowMs: receiving.timestampWindowMs }
+          ? {
+              delivery: receiving.delivery,
+              timestampWindowMs: receiving.timestampWindowMs,
+              ...(receiving.shareSpool ? { shareSpool: receiving.shareSpool } : {}),
+              ...(receiving.splitChannel ? { splitChannel: receiving.splitChannel } : {}),
+            }
           : {}),
         registry: new HttpTrustRegistry({
           baseUrl: registryUrl(o),
