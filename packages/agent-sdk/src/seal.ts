@@ -25,6 +25,8 @@ import {
   encodeEnvelopeHeader,
   envelopeSigningInput,
   IV_LENGTH,
+  SIGNING_HEADROOM,
+  withSigningRoom,
   isValidScope,
   NONCE_LENGTH,
   SIGNED_ONLY_ALG,
@@ -189,7 +191,10 @@ export async function createEnvelope(
     kem,
   };
   const headerBytes = encodeEnvelopeHeader(header);
-  const ciphertext = await backend.aes256GcmSeal(key, iv, input.plaintext, headerBytes);
+  // encrypted behind room for the signing prefix: signing then needs no copy of the ciphertext
+  const ciphertext = withSigningRoom(
+    await backend.aes256GcmSeal(key, iv, input.plaintext, headerBytes, SIGNING_HEADROOM),
+  );
   key.fill(0);
   if (input.onEncrypted) await input.onEncrypted();
   const signingInput = envelopeSigningInput(headerBytes, ciphertext);
