@@ -5,6 +5,7 @@
  * @module
  */
 import type { Result } from 'xorida';
+import { SIGNING_HEADROOM, withSigningRoom } from './envelope-binary.js';
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   ENVELOPE_ALGS,
@@ -18,7 +19,6 @@ import {
   NONCE_LENGTH,
   validateEnvelope as validate,
 } from './envelope-model.js';
-import { SIGNING_HEADROOM, withSigningRoom } from './envelope-binary.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import { base64urlDecode, base64urlEncode } from './lib/codec.js';
 import { MLDSA65_SIGNATURE_LENGTH } from './lib/mldsa.js';

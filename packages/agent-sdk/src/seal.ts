@@ -25,11 +25,11 @@ import {
   encodeEnvelopeHeader,
   envelopeSigningInput,
   IV_LENGTH,
-  SIGNING_HEADROOM,
-  withSigningRoom,
   isValidScope,
   NONCE_LENGTH,
   SIGNED_ONLY_ALG,
+  SIGNING_HEADROOM,
+  withSigningRoom,
 } from './envelope.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import type { AgentIdentity } from './identity.js';

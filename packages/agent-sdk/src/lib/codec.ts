@@ -62,11 +62,7 @@ function canonicalBase64url(text: string): boolean {
  *   envelope parser decodes a ciphertext behind room for its signing prefix (envelope-binary.ts)
  * @returns the bytes, or `null` when the text is not canonical unpadded base64url or too long
  */
-export function base64urlDecode(
-  text: string,
-  maxBytes: number,
-  headroom = 0,
-): Uint8Array | null {
+export function base64urlDecode(text: string, maxBytes: number, headroom = 0): Uint8Array | null {
   if (typeof text !== 'string') return null;
   const size = Math.floor((text.length * 3) / 4);
   if (size > maxBytes) return null;

@@ -5,8 +5,11 @@
  *
  * @module
  */
+
+import type { Result } from 'xorida';
 import { ok } from 'xorida';
 import type { AgentMessage } from '../agent-types.js';
+import type { XlinkErrorDetail } from '../errors.js';
 import { base64urlEncode } from '../lib/codec.js';
 import {
   type Payload,
@@ -14,8 +17,6 @@ import {
   type UnwrappedPayload,
   unwrapPayload,
 } from '../lib/payload.js';
-import type { XlinkErrorDetail } from '../errors.js';
-import type { Result } from 'xorida';
 import type { ReceiveState, ReceiveStep } from './context.js';
 
 /**
