@@ -12,7 +12,7 @@ const SIZES = (process.env.XLINK_RSS_SIZES ?? '64').split(',').map((s) => Number
 const KINDS = (process.env.XLINK_RSS_KINDS ?? 'plain,split').split(',');
 /**
  * Peak RSS over baseline, as a multiple of the payload size. The target of issue 14 is 4x on
- * every path; these are the figures reached at 64 MiB (measured 5.1x, 5.7x, 11.6x, 8.7x on a
+ * every path; these are the figures reached at 64 MiB (measured 5.1-5.3x, 5.7-6.6x, 11.5-11.6x, 8.5-8.8x on a
  * loaded 2-core machine) with a margin, so that a regression fails. Before this change they
  * were 7.5x, 8.9x, 25.1x and 9.4x. What is left: V8 keeps large dead strings (the payload's JSON
  * text on send, the pull answer's text on receive) until a full GC, and the split-channel
@@ -20,7 +20,7 @@ const KINDS = (process.env.XLINK_RSS_KINDS ?? 'plain,split').split(',');
  */
 const LIMIT: Record<string, number> = {
   'send plain': 6,
-  'receive plain': 6.5,
+  'receive plain': 7.5,
   'send split': 13,
   'receive split': 10,
 };
