@@ -14,7 +14,7 @@
  *   number per 6 bits, several times the data's size (measured in
  *   test/delivery/memory.test.ts). The native decoder is lenient, so the strict rules above are
  *   checked before it runs (alphabet, length, trailing bits); both paths accept exactly the same
- *   texts (test/suites/envelope.ts).
+ *   texts (test/codec-native.test.ts).
  * - base58 is quadratic in the input length: `base58Decode` refuses inputs over `maxLength`
  *   characters before decoding. Leading zero bytes map to leading '1' characters.
  *
