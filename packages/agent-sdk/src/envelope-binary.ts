@@ -57,17 +57,60 @@ export function encodeEnvelopeHeader(h: EnvelopeHeader): Uint8Array {
 }
 
 /**
+ * Free bytes the sealer and the JSON parser leave in front of a ciphertext they allocate, so
+ * that its signing input can be built around it without copying it (the largest v3 header with
+ * the context string and length is about 1.5 KB; a larger one falls back to a copy).
+ */
+export const SIGNING_HEADROOM = 2048;
+
+/** Ciphertexts whose buffer this package allocated with {@link SIGNING_HEADROOM} in front. */
+const roomy = new WeakSet<Uint8Array>();
+
+/**
+ * Marks a ciphertext that sits {@link SIGNING_HEADROOM} bytes into a buffer this package owns
+ * (nothing else views those bytes): {@link envelopeSigningInput} may then write the prefix there.
+ * @param ciphertext a view returned by `aes256GcmSeal(..., SIGNING_HEADROOM)` or
+ *   `base64urlDecode(..., SIGNING_HEADROOM)`
+ * @returns `ciphertext`
+ */
+export function withSigningRoom(ciphertext: Uint8Array): Uint8Array {
+  if (ciphertext.byteOffset >= SIGNING_HEADROOM) roomy.add(ciphertext);
+  return ciphertext;
+}
+
+/**
+ * True for a ciphertext marked by {@link withSigningRoom}: its buffer belongs to this package,
+ * so the receiver may decrypt it in place once its signature has been checked.
+ * @param ciphertext an envelope's ciphertext
+ * @returns whether it is such a ciphertext
+ */
+export function ownsCiphertext(ciphertext: Uint8Array): boolean {
+  return roomy.has(ciphertext);
+}
+
+/**
  * The exact bytes the signature(s) cover: context string, header, length-prefixed ciphertext.
+ * For a ciphertext marked by {@link withSigningRoom} the prefix is written in front of it and
+ * the result is a view over its buffer: no full-size copy, and valid until the next call for
+ * the same ciphertext.
  * @param header encoded header from {@link encodeEnvelopeHeader}
  * @param ciphertext the body
  * @returns signing input
  */
 export function envelopeSigningInput(header: Uint8Array, ciphertext: Uint8Array): Uint8Array {
-  return new ByteWriter(SIG_CONTEXT.length + header.length + 4 + ciphertext.length)
-    .bytes(SIG_CONTEXT)
-    .bytes(header)
-    .bytes32(ciphertext)
-    .finish();
+  const prefix = SIG_CONTEXT.length + header.length + 4;
+  if (!roomy.has(ciphertext) || prefix > SIGNING_HEADROOM)
+    return new ByteWriter(prefix + ciphertext.length)
+      .bytes(SIG_CONTEXT)
+      .bytes(header)
+      .bytes32(ciphertext)
+      .finish();
+  const start = ciphertext.byteOffset - prefix;
+  const input = new Uint8Array(ciphertext.buffer, start, prefix + ciphertext.length);
+  input.set(SIG_CONTEXT, 0);
+  input.set(header, SIG_CONTEXT.length);
+  new DataView(ciphertext.buffer, start).setUint32(prefix - 4, ciphertext.length);
+  return input;
 }
 
 /**

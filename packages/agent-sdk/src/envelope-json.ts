@@ -5,6 +5,7 @@
  * @module
  */
 import type { Result } from 'xorida';
+import { SIGNING_HEADROOM, withSigningRoom } from './envelope-binary.js';
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   ENVELOPE_ALGS,
@@ -45,6 +46,53 @@ export function envelopeToJson(env: Envelope): EnvelopeJson {
   };
   if (env.pqSignature) out.pqSignature = base64urlEncode(env.pqSignature);
   return out;
+}
+
+/** The JSON form as bytes, produced in slices (see {@link envelopeJsonBytes}). */
+export interface EnvelopeJsonBytes {
+  /** Total length, bytes. */
+  readonly length: number;
+  /** Yields the bytes in slices of at most about `sliceBytes` (callable once per request). */
+  slices(): Generator<Uint8Array>;
+}
+
+/**
+ * The UTF-8 bytes of `JSON.stringify(envelope)`, byte for byte, without building that string:
+ * the base64url ciphertext (all ASCII, nothing to escape) is encoded slice by slice, so a
+ * transport can stream a large envelope while holding only the envelope itself.
+ * @param envelope JSON form
+ * @param sliceBytes largest slice of the ciphertext text per chunk (default 1 MiB)
+ * @returns the length and a generator of the bytes
+ */
+export function envelopeJsonBytes(
+  envelope: EnvelopeJson,
+  sliceBytes = 1024 * 1024,
+): EnvelopeJsonBytes {
+  const enc = new TextEncoder();
+  let ct = envelope.ciphertext;
+  let head: Uint8Array;
+  let tail: Uint8Array;
+  if (typeof ct === 'string' && /^[A-Za-z0-9_-]*$/.test(ct)) {
+    // Keys keep their order when a spread value is overridden, and a key's quotes are the only
+    // unescaped `"ciphertext":""` in the text (quotes inside strings are escaped).
+    const text = JSON.stringify({ ...envelope, ciphertext: '' });
+    const at = text.indexOf('"ciphertext":""') + '"ciphertext":"'.length;
+    head = enc.encode(text.slice(0, at));
+    tail = enc.encode(text.slice(at));
+  } else {
+    // not base64url (a caller's malformed object): the plain serialisation, in one piece
+    head = enc.encode(JSON.stringify(envelope));
+    tail = new Uint8Array(0);
+    ct = '';
+  }
+  return {
+    length: head.length + ct.length + tail.length,
+    *slices() {
+      yield head;
+      for (let i = 0; i < ct.length; i += sliceBytes) yield enc.encode(ct.slice(i, i + sliceBytes));
+      yield tail;
+    },
+  };
 }
 
 const JSON_FIELDS = new Set([
@@ -122,7 +170,8 @@ export function envelopeFromJson(
   if (!kem) return malformed('kem is not base64url', 'kem');
   if (!signature) return malformed('signature is not base64url', 'signature');
   if (typeof r.ciphertext !== 'string') return malformed('ciphertext missing', 'ciphertext');
-  const ciphertext = base64urlDecode(r.ciphertext, maxCt);
+  // decoded behind room for the signing prefix: verifying then needs no copy of it
+  const ciphertext = base64urlDecode(r.ciphertext, maxCt, SIGNING_HEADROOM);
   if (!ciphertext) {
     if (r.ciphertext.length > Math.ceil((maxCt * 4) / 3))
       return xlinkErr(
@@ -150,7 +199,7 @@ export function envelopeFromJson(
       scope: r.scope as string,
       iv,
       kem,
-      ciphertext,
+      ciphertext: withSigningRoom(ciphertext),
       signature,
       ...(pqSignature ? { pqSignature } : {}),
     },

@@ -35,6 +35,9 @@ export {
   envelopeFromCompact,
   envelopeSigningInput,
   envelopeToCompact,
+  ownsCiphertext,
+  SIGNING_HEADROOM,
+  withSigningRoom,
 } from './envelope-binary.js';
 export { envelopeFromJson, envelopeToJson } from './envelope-json.js';
 export {

@@ -2,7 +2,8 @@
  * `HttpsTransportAdapter`: delivers envelopes over HTTP(S), by default into the recipient's
  * relay mailbox (`POST {baseUrl}/relay/{did}`), or to a peer's own endpoint
  * (`endpoint: 'direct'`, `POST {baseUrl}` answered by `agent.middleware()`).
- * Body: the envelope JSON form, media type `application/xlink-envelope+json`.
+ * Body: the envelope JSON form, media type `application/xlink-envelope+json`, streamed with its
+ * `content-length` (lib/http-call.ts).
  *
  * Pitfalls:
  * - Plain `http:` is refused unless the host is loopback or `allowInsecureHttp: true`: the
@@ -16,6 +17,7 @@
 
 import { ok, type Result } from 'xorida';
 import { ENVELOPE_MEDIA_TYPE, type EnvelopeJson } from './envelope.js';
+import { envelopeJsonBytes } from './envelope-json.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import {
   describeHttpError,
@@ -100,7 +102,8 @@ export class HttpsTransportAdapter implements TransportAdapter {
       this.opts.endpoint === 'direct'
         ? this.baseUrl
         : `${this.baseUrl}/relay/${encodeURIComponent(to)}`;
-    const body = JSON.stringify(envelope);
+    // streamed from the envelope's own base64 text: no second copy of the body (envelope-json.ts)
+    const body = envelopeJsonBytes(envelope);
     const r = await httpCall(
       () => ({
         url,

@@ -7,6 +7,8 @@
  * Pitfalls:
  * - Verify signatures BEFORE decrypting: decryption of unauthenticated input is an oracle.
  * - For v3 BOTH signatures must verify; a valid Ed25519 signature alone is refused.
+ * - `decryptEnvelope(..., { inPlace: true })` (the receive pipeline) overwrites the ciphertext of
+ *   an envelope this package parsed from JSON, to save a full-size buffer: decrypt it once.
  *
  * @module
  */
@@ -17,6 +19,7 @@ import {
   type Envelope,
   encodeEnvelopeHeader,
   envelopeSigningInput,
+  ownsCiphertext,
   SIGNED_ONLY_ALG,
 } from './envelope.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
@@ -71,12 +74,15 @@ export function verifyEnvelopeSignatures(
  * @param env parsed envelope (not signed-only)
  * @param recipient the receiving identity
  * @param header encoded header from {@link verifyEnvelopeSignatures}
+ * @param options `inPlace`: decrypt over the ciphertext when this package allocated it (see the
+ *   module doc; default false)
  * @returns plaintext bytes, or `DECRYPT_FAILED` (subCode `KEY_AGREEMENT` or `DECRYPTION`)
  */
 export async function decryptEnvelope(
   env: Envelope,
   recipient: AgentIdentity,
   header: Uint8Array,
+  options: { readonly inPlace?: boolean } = {},
 ): Promise<Result<Uint8Array, XlinkErrorDetail>> {
   if (env.alg === SIGNED_ONLY_ALG) return ok(env.ciphertext);
   const shared =
@@ -98,7 +104,15 @@ export async function decryptEnvelope(
     recipient.x25519.publicKey,
   );
   shared.fill(0);
-  const plaintext = await backend.aes256GcmOpen(key, env.iv, env.ciphertext, header);
+  // A ciphertext this package decoded (ownsCiphertext) is decrypted in place: no second
+  // full-size buffer. The envelope's ciphertext is lost then; the receive pipeline drops it anyway.
+  const plaintext = await backend.aes256GcmOpen(
+    key,
+    env.iv,
+    env.ciphertext,
+    header,
+    options.inPlace === true && ownsCiphertext(env.ciphertext),
+  );
   key.fill(0);
   if (plaintext === null)
     return xlinkErr(

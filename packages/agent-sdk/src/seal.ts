@@ -28,6 +28,8 @@ import {
   isValidScope,
   NONCE_LENGTH,
   SIGNED_ONLY_ALG,
+  SIGNING_HEADROOM,
+  withSigningRoom,
 } from './envelope.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import type { AgentIdentity } from './identity.js';
@@ -189,7 +191,10 @@ export async function createEnvelope(
     kem,
   };
   const headerBytes = encodeEnvelopeHeader(header);
-  const ciphertext = await backend.aes256GcmSeal(key, iv, input.plaintext, headerBytes);
+  // encrypted behind room for the signing prefix: signing then needs no copy of the ciphertext
+  const ciphertext = withSigningRoom(
+    await backend.aes256GcmSeal(key, iv, input.plaintext, headerBytes, SIGNING_HEADROOM),
+  );
   key.fill(0);
   if (input.onEncrypted) await input.onEncrypted();
   const signingInput = envelopeSigningInput(headerBytes, ciphertext);

@@ -9,6 +9,12 @@
  *   encoding (otherwise mutated-but-equivalent encodings would slip past replay checks keyed on
  *   text). @scure/base's `base64urlnopad` enforces all of these; the wrappers only turn its
  *   exceptions into `null` and bound the input size before decoding.
+ * - Large byte strings (envelope ciphertexts of up to hundreds of MiB) use the runtime's native
+ *   codec when there is one (Node's `Buffer`): @scure/base's pure-JS base64 builds arrays of one
+ *   number per 6 bits, several times the data's size (measured in
+ *   test/delivery/memory.test.ts). The native decoder is lenient, so the strict rules above are
+ *   checked before it runs (alphabet, length, trailing bits); both paths accept exactly the same
+ *   texts (test/codec-native.test.ts).
  * - base58 is quadratic in the input length: `base58Decode` refuses inputs over `maxLength`
  *   characters before decoding. Leading zero bytes map to leading '1' characters.
  *
@@ -16,29 +22,67 @@
  */
 import { base58, base64urlnopad } from '@scure/base';
 
+/** Node's Buffer, when the runtime has one (typed structurally: this module is portable). */
+interface NativeBuffer {
+  from(data: ArrayBufferLike, offset: number, length: number): { toString(enc: string): string };
+  alloc(size: number): Uint8Array & { write(text: string, offset: number, enc: string): number };
+}
+const NativeBuffer = (globalThis as { Buffer?: NativeBuffer }).Buffer;
+/** Below this many bytes @scure/base is fast enough and the native path is not worth it. */
+const NATIVE_FROM = 4096;
+const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
+const BASE64URL_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
 /**
  * Encodes bytes as unpadded base64url (RFC 4648 §5).
  * @param bytes any length
  * @returns base64url text without `=` padding
  */
 export function base64urlEncode(bytes: Uint8Array): string {
+  if (NativeBuffer && bytes.length >= NATIVE_FROM)
+    return NativeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64url');
   return base64urlnopad.encode(bytes);
+}
+
+/** The strict rules of the module doc, for the lenient native decoder. */
+function canonicalBase64url(text: string): boolean {
+  const rest = text.length % 4;
+  if (rest === 1 || !BASE64URL_TEXT.test(text)) return false;
+  if (rest === 0) return true;
+  // the last digit's bits past the final byte must be zero
+  const last = BASE64URL_DIGITS.indexOf(text[text.length - 1]!);
+  return (last & (rest === 2 ? 0x0f : 0x03)) === 0;
 }
 
 /**
  * Decodes unpadded base64url strictly (canonical encodings only).
  * @param text base64url characters
  * @param maxBytes refuse inputs that would decode to more than this many bytes
+ * @param headroom bytes left free in front of the result in its buffer (default 0); the
+ *   envelope parser decodes a ciphertext behind room for its signing prefix (envelope-binary.ts)
  * @returns the bytes, or `null` when the text is not canonical unpadded base64url or too long
  */
-export function base64urlDecode(text: string, maxBytes: number): Uint8Array | null {
+export function base64urlDecode(text: string, maxBytes: number, headroom = 0): Uint8Array | null {
   if (typeof text !== 'string') return null;
-  if (Math.floor((text.length * 3) / 4) > maxBytes) return null;
+  const size = Math.floor((text.length * 3) / 4);
+  if (size > maxBytes) return null;
+  if (NativeBuffer && size >= NATIVE_FROM) {
+    if (!canonicalBase64url(text)) return null;
+    // decoded straight into its final place: no second full-size copy
+    const room = NativeBuffer.alloc(headroom + size);
+    if (room.write(text, headroom, 'base64url') !== size) return null;
+    return new Uint8Array(room.buffer, room.byteOffset + headroom, size);
+  }
+  let out: Uint8Array;
   try {
-    return base64urlnopad.decode(text);
+    out = base64urlnopad.decode(text);
   } catch {
     return null;
   }
+  if (headroom === 0) return out;
+  const room = new Uint8Array(headroom + out.length);
+  room.set(out, headroom);
+  return room.subarray(headroom);
 }
 
 /**

@@ -8,7 +8,12 @@
  *   attempt (re-sending one signed request would be refused as a replay).
  * - Only idempotent-enough operations should be retried: relay posts are (the receiver's nonce
  *   store drops duplicates), registry writes answer ALREADY_REGISTERED on a retried success.
- * - Response bodies are read up to `maxResponseBytes` (default 8 MiB) and then refused.
+ * - Response bodies are read up to `maxResponseBytes` (default 8 MiB) and then refused, into one
+ *   buffer sized by `content-length`, which is dropped once decoded: a large answer (a relay
+ *   pull) is held as bytes and text only briefly (measured in test/delivery/memory.test.ts).
+ * - A {@link SlicedBody} is streamed slice by slice with its `content-length` where the runtime
+ *   streams uploads over HTTP/1.1 (Node, Deno, Bun); browsers (which stream uploads only over
+ *   HTTP/2) get it as a Blob.
  *
  * @module
  */
@@ -31,12 +36,70 @@ export interface HttpCallPolicy {
   readonly maxResponseBytes?: number;
 }
 
+/** A body produced in slices, e.g. a large envelope (envelope-json.ts `envelopeJsonBytes`). */
+export interface SlicedBody {
+  /** Total length, bytes. */
+  readonly length: number;
+  /** The bytes, slice by slice (called once per attempt). */
+  slices(): Iterable<Uint8Array>;
+}
+
 /** A request to make (called once per attempt). */
 export interface HttpRequest {
   readonly url: string;
   readonly method: string;
   readonly headers?: Record<string, string>;
-  readonly body?: string;
+  readonly body?: string | SlicedBody;
+}
+
+const agent = (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent;
+/** Runtimes whose fetch streams a request body over HTTP/1.1 (see the module doc). */
+const STREAMS_UPLOADS = agent === undefined || /^(Node\.js|Deno|Bun)\//.test(String(agent));
+
+function requestBody(body: SlicedBody): { body: BodyInit; duplex?: 'half' } {
+  if (!STREAMS_UPLOADS) return { body: new Blob([...body.slices()] as BlobPart[]) };
+  const it = body.slices()[Symbol.iterator]();
+  const stream = new ReadableStream<Uint8Array>({
+    pull(ctrl) {
+      const next = it.next();
+      if (next.done) ctrl.close();
+      else ctrl.enqueue(next.value);
+    },
+  });
+  return { body: stream, duplex: 'half' };
+}
+
+/**
+ * Reads a response body as text, refusing more than `maxBytes` bytes.
+ * @returns the text, or `null` when the body is larger than `maxBytes`
+ */
+async function readText(res: Response, maxBytes: number): Promise<string | null> {
+  if (res.body === null) return '';
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await res.body.cancel();
+    return null;
+  }
+  // content-length is the size on the wire; a decoded (decompressed) body may still grow
+  let buf = new Uint8Array(Number.isSafeInteger(declared) && declared > 0 ? declared : 16_384);
+  let n = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (n + value.length > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    if (n + value.length > buf.length) {
+      const grown = new Uint8Array(Math.min(maxBytes, Math.max(2 * buf.length, n + value.length)));
+      grown.set(buf.subarray(0, n));
+      buf = grown;
+    }
+    buf.set(value, n);
+    n += value.length;
+  }
+  return new TextDecoder().decode(buf.subarray(0, n));
 }
 
 /** A completed HTTP exchange (any status). */
@@ -91,20 +154,26 @@ export async function httpCall(
       const wait = backoff * 2 ** (attempt - 1);
       await sleep(wait + Math.floor(Math.random() * wait * 0.5), policy.signal);
     }
-    const req = makeRequest();
+    let req: HttpRequest | undefined = makeRequest();
     const ctrl = new AbortController();
     const onAbort = () => ctrl.abort();
     policy.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => ctrl.abort(), timeoutMs);
     try {
+      const sliced = typeof req.body === 'object' ? req.body : undefined;
       const res = await doFetch(req.url, {
         method: req.method,
-        ...(req.headers ? { headers: req.headers } : {}),
-        ...(req.body !== undefined ? { body: req.body } : {}),
+        headers: {
+          ...req.headers,
+          ...(sliced ? { 'content-length': String(sliced.length) } : {}),
+        },
+        ...(sliced ? requestBody(sliced) : req.body !== undefined ? { body: req.body } : {}),
         signal: ctrl.signal,
-      });
-      const text = await res.text();
-      if (text.length > maxBytes)
+      } as RequestInit);
+      // the request (a large body's source) is not needed while the answer is read
+      req = undefined;
+      let text = await readText(res, maxBytes);
+      if (text === null)
         return xlinkErr('NETWORK_ERROR', 'response body too large', 'Check the server URL', {
           subCode: 'RESPONSE_TOO_LARGE',
         });
@@ -114,6 +183,7 @@ export async function httpCall(
       } catch {
         json = undefined;
       }
+      text = '';
       last = ok({ status: res.status, json, headers: res.headers });
       if (res.status < 500) return last;
     } catch {

@@ -50,6 +50,13 @@ export function encodePayload(
     }
     // Cheap pre-check before encoding: UTF-8 is at least one byte per UTF-16 unit.
     if (text.length > maxBytes) return payloadTooLarge(text.length, maxBytes);
+    // ASCII text (the common case) is encoded straight behind the type byte: no second copy
+    const out = new Uint8Array(text.length + 1);
+    const { read, written } = new TextEncoder().encodeInto(text, out.subarray(1));
+    if (read === text.length && written === text.length) {
+      out[0] = JSON_TYPE;
+      return ok(out);
+    }
     data = utf8(text);
     type = JSON_TYPE;
   } else
@@ -66,22 +73,53 @@ export function encodePayload(
   return ok(out);
 }
 
+const bad = (message: string) =>
+  xlinkErr('DECRYPT_FAILED', message, 'The sender used an incompatible payload encoding', {
+    subCode: 'PARSE',
+  });
+
+/** A payload between the two halves of decoding: JSON text, or the bytes payload itself. */
+export type UnwrappedPayload = { readonly json: string } | { readonly bytes: Uint8Array };
+
+/**
+ * First half of {@link decodePayload}: checks the type byte and decodes JSON text. Callers that
+ * hold a large plaintext drop it between the halves, so it is not alive while the text is parsed.
+ * @param bytes encoded payload
+ * @returns the JSON text or a copy of the bytes payload, or `DECRYPT_FAILED` subCode `PARSE`
+ */
+export function unwrapPayload(bytes: Uint8Array): Result<UnwrappedPayload, XlinkErrorDetail> {
+  if (bytes.length < 1) return bad('empty payload');
+  const data = bytes.subarray(1);
+  if (bytes[0] === BYTES_TYPE) return ok({ bytes: data.slice() });
+  if (bytes[0] !== JSON_TYPE) return bad('unknown payload type');
+  const text = fromUtf8(data);
+  if (text === null) return bad('payload is not valid UTF-8');
+  return ok({ json: text });
+}
+
+/**
+ * Second half of {@link decodePayload}.
+ * @param unwrapped the result of {@link unwrapPayload}
+ * @returns the payload, or `DECRYPT_FAILED` subCode `PARSE` (not JSON, or not an object)
+ */
+export function parseUnwrappedPayload(
+  unwrapped: UnwrappedPayload,
+): Result<Payload, XlinkErrorDetail> {
+  if ('bytes' in unwrapped) return ok(unwrapped.bytes);
+  return parsePayloadJson(unwrapped.json);
+}
+
 /**
  * Decodes a payload.
  * @param bytes encoded payload
  * @returns the payload, or `DECRYPT_FAILED` subCode `PARSE`
  */
 export function decodePayload(bytes: Uint8Array): Result<Payload, XlinkErrorDetail> {
-  const bad = (message: string) =>
-    xlinkErr('DECRYPT_FAILED', message, 'The sender used an incompatible payload encoding', {
-      subCode: 'PARSE',
-    });
-  if (bytes.length < 1) return bad('empty payload');
-  const data = bytes.subarray(1);
-  if (bytes[0] === BYTES_TYPE) return ok(data.slice());
-  if (bytes[0] !== JSON_TYPE) return bad('unknown payload type');
-  const text = fromUtf8(data);
-  if (text === null) return bad('payload is not valid UTF-8');
+  const u = unwrapPayload(bytes);
+  return u.ok ? parseUnwrappedPayload(u.value) : u;
+}
+
+function parsePayloadJson(text: string): Result<Payload, XlinkErrorDetail> {
   let value: unknown;
   try {
     value = JSON.parse(text);

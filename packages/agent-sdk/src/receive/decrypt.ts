@@ -15,8 +15,10 @@ import type { ReceiveStep } from './context.js';
 export const decryptStep: ReceiveStep = async (ctx, s) => {
   const progress = s.options.onProgress;
   if (progress) await progress({ stage: 'decrypting', current: 1, total: 1 });
-  const plaintext = await decryptEnvelope(s.env!, ctx.identity, s.header!);
+  const plaintext = await decryptEnvelope(s.env!, ctx.identity, s.header!, { inPlace: true });
   if (!plaintext.ok) return plaintext;
   s.plaintext = plaintext.value;
+  // The ciphertext is not read after this step: let it go before the payload is decoded.
+  if (!s.signedOnly) s.env = { ...s.env!, ciphertext: new Uint8Array(0) };
   return undefined;
 };

@@ -5,11 +5,29 @@
  *
  * @module
  */
+
+import type { Result } from 'xorida';
 import { ok } from 'xorida';
 import type { AgentMessage } from '../agent-types.js';
+import type { XlinkErrorDetail } from '../errors.js';
 import { base64urlEncode } from '../lib/codec.js';
-import { decodePayload, type Payload } from '../lib/payload.js';
-import type { ReceiveStep } from './context.js';
+import {
+  type Payload,
+  parseUnwrappedPayload,
+  type UnwrappedPayload,
+  unwrapPayload,
+} from '../lib/payload.js';
+import type { ReceiveState, ReceiveStep } from './context.js';
+
+/**
+ * Takes the plaintext out of the state and unwraps it: once this returns, nothing holds the
+ * plaintext while a large JSON text is parsed (test/delivery/memory.test.ts).
+ */
+function takeUnwrapped(s: ReceiveState): Result<UnwrappedPayload, XlinkErrorDetail> {
+  const plaintext = s.plaintext!;
+  s.plaintext = undefined;
+  return unwrapPayload(plaintext);
+}
 
 /**
  * Reports progress `complete`.
@@ -20,7 +38,9 @@ export const deliverStep: ReceiveStep = async (_ctx, s) => {
   let payload: Payload;
   if (s.signedOnly) payload = s.plaintext!;
   else {
-    const p = decodePayload(s.plaintext!);
+    const u = takeUnwrapped(s);
+    if (!u.ok) return u;
+    const p = parseUnwrappedPayload(u.value);
     if (!p.ok) return p;
     payload = p.value;
   }

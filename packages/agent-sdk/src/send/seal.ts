@@ -29,6 +29,8 @@ export const sealStep: SendStep = async (ctx, s) => {
       : {}),
   });
   if (!env.ok) return env;
+  // Not read after sealing: let it go before the ciphertext is base64-encoded.
+  s.plaintext = undefined;
   s.envelope = envelopeToJson(env.value);
   return undefined;
 };

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { ok, type Result, split } from 'xorida';
+import { ok, type Result, type Share, split } from 'xorida';
 import { backend } from '#crypto';
 import { type EnvelopeJson, envelopeToJson } from '../envelope.js';
 import type { XlinkErrorDetail } from '../errors.js';
@@ -67,6 +67,20 @@ export interface SplitSendResult {
   readonly failed: ShareDeliveryFailure[];
 }
 
+/** The n shares of `r | tag | plaintext`; the secret is wiped and dropped before returning. */
+function splitSecret(input: SplitChannelSendInput, r: Uint8Array): (Share | undefined)[] {
+  const { identity, recipient, scope, k, n } = input;
+  const secret = buildSplitSecret(
+    input.plaintext,
+    { k, n, sender: identity.did, recipient: recipient.did, scope },
+    r,
+  );
+  const shares = split(secret, { threshold: k, shares: n });
+  secret.fill(0);
+  if (!shares.ok) throw new RangeError(`split failed: ${shares.error.message}`);
+  return [...shares.value];
+}
+
 /**
  * Splits, seals, signs and routes one message (see module doc).
  * @param input identity, recipient document, version, scope, plaintext, k, n, transports
@@ -80,20 +94,19 @@ export async function sendSplitChannel(
   if (input.onSplitting) await input.onSplitting();
   const r = input.r ?? backend.randomBytes(32);
   const nonces = splitShareNonces(r, n);
-  const secret = buildSplitSecret(
-    input.plaintext,
-    { k, n, sender: identity.did, recipient: recipient.did, scope },
-    r,
-  );
+  const parts = splitSecret(input, r);
   if (input.r === undefined) r.fill(0);
-  const shares = split(secret, { threshold: k, shares: n });
-  secret.fill(0);
-  if (!shares.ok) throw new RangeError(`split failed: ${shares.error.message}`);
+  const groupId = base64urlEncode(parts[0]!.groupId);
   const timestamp = input.timestamp ?? Date.now();
   const envelopes: EnvelopeJson[] = [];
   try {
-    for (const share of shares.value) {
-      const record = encodeShareRecord(share);
+    for (let i = 0; i < parts.length; i++) {
+      const index = parts[i]!.index;
+      const record = encodeShareRecord(parts[i]!);
+      // Each share is let go once its record exists: memory holds one share's record and
+      // ciphertext at a time besides the shares still to seal (test/delivery/memory.test.ts).
+      parts[i]!.payload.fill(0);
+      parts[i] = undefined;
       const env = await createEnvelope({
         sender: identity,
         recipient,
@@ -102,18 +115,17 @@ export async function sendSplitChannel(
         plaintext: record,
         timestamp,
         // Derived, not fixed: see splitShareNonces (the IV and KEM randomness stay fresh).
-        random: { nonce: nonces[share.index]! },
+        random: { nonce: nonces[index]! },
       });
       record.fill(0);
       if (!env.ok) return env;
       envelopes.push(envelopeToJson(env.value));
     }
   } finally {
-    for (const s of shares.value) s.payload.fill(0);
+    for (const s of parts) s?.payload.fill(0);
   }
   const fresh = input.checkSealed?.(timestamp);
   if (fresh && !fresh.ok) return fresh;
-  const groupId = base64urlEncode(shares.value[0]!.groupId);
   const sent = await dispatchShares(input.transports, envelopes, recipient.did, k, input.onSending);
   if (!sent.ok) return sent;
   return ok({ mode: 'split-channel', groupId, k, n, envelopes, ...sent.value });

@@ -146,22 +146,33 @@ function x25519Handle(key: KeyObject, publicKey: Uint8Array): X25519SecretKey {
   };
 }
 
+/**
+ * Large inputs go through the cipher in slices written straight into the output (and the
+ * plaintext into the ciphertext's place on open): `update()` on the whole input would allocate
+ * a second full-size buffer next to the result (measured in test/delivery/memory.test.ts).
+ */
+const GCM_SLICE = 1024 * 1024;
+
 function gcmSeal(
   key: Uint8Array,
   iv: Uint8Array,
   plaintext: Uint8Array,
   aad: Uint8Array,
+  headroom = 0,
 ): Uint8Array {
   const c = createCipheriv('aes-256-gcm', key, iv);
   c.setAAD(aad);
-  const a = c.update(plaintext);
-  const b = c.final();
-  const tag = c.getAuthTag();
-  const out = new Uint8Array(a.length + b.length + tag.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  out.set(tag, a.length + b.length);
-  return out;
+  const out = new Uint8Array(headroom + plaintext.length + 16);
+  let at = headroom;
+  for (let i = 0; i < plaintext.length; i += GCM_SLICE) {
+    const part = c.update(plaintext.subarray(i, i + GCM_SLICE));
+    out.set(part, at);
+    at += part.length;
+  }
+  const last = c.final();
+  out.set(last, at);
+  out.set(c.getAuthTag(), at + last.length);
+  return headroom === 0 ? out : out.subarray(headroom);
 }
 
 function gcmOpen(
@@ -169,20 +180,27 @@ function gcmOpen(
   iv: Uint8Array,
   sealed: Uint8Array,
   aad: Uint8Array,
+  inPlace = false,
 ): Uint8Array | null {
   if (sealed.length < 16) return null;
+  const body = sealed.subarray(0, sealed.length - 16);
+  // in place: each slice's plaintext lands where its ciphertext was, after it was consumed
+  const out = inPlace ? body : new Uint8Array(body.length);
   try {
     const d = createDecipheriv('aes-256-gcm', key, iv);
     d.setAAD(aad);
     d.setAuthTag(sealed.subarray(sealed.length - 16));
-    const a = d.update(sealed.subarray(0, sealed.length - 16));
-    const b = d.final();
-    if (b.length === 0) return u8(a);
-    const out = new Uint8Array(a.length + b.length);
-    out.set(a, 0);
-    out.set(b, a.length);
+    let at = 0;
+    for (let i = 0; i < body.length; i += GCM_SLICE) {
+      const part = d.update(body.subarray(i, i + GCM_SLICE));
+      out.set(part, at);
+      at += part.length;
+    }
+    // GCM has no final block; final() only checks the tag (it throws on a mismatch)
+    d.final();
     return out;
   } catch {
+    out.fill(0);
     return null;
   }
 }
@@ -217,14 +235,14 @@ function nodeBackend(pq: PqMembers): CryptoBackend {
     hkdfSha256(ikm, salt, info, length) {
       return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
     },
-    async aes256GcmSeal(key, iv, plaintext, aad) {
-      return gcmSeal(key, iv, plaintext, aad);
+    async aes256GcmSeal(key, iv, plaintext, aad, headroom) {
+      return gcmSeal(key, iv, plaintext, aad, headroom);
     },
-    async aes256GcmOpen(key, iv, sealed, aad) {
-      return gcmOpen(key, iv, sealed, aad);
+    async aes256GcmOpen(key, iv, sealed, aad, inPlace) {
+      return gcmOpen(key, iv, sealed, aad, inPlace);
     },
-    aes256GcmSealSync: gcmSeal,
-    aes256GcmOpenSync: gcmOpen,
+    aes256GcmSealSync: (key, iv, plaintext, aad) => gcmSeal(key, iv, plaintext, aad),
+    aes256GcmOpenSync: (key, iv, sealed, aad) => gcmOpen(key, iv, sealed, aad),
     ed25519Signer(seed): Ed25519SigningKey {
       need32(seed, 'Ed25519 private key');
       const key = importPrivate('Ed25519', seed);

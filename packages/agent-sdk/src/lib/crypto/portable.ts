@@ -81,14 +81,18 @@ export const backend: CryptoBackend = {
   hkdfSha256(ikm, salt, info, length) {
     return hkdf(sha256, ikm, salt, info, length);
   },
-  async aes256GcmSeal(key, iv, plaintext, aad) {
+  async aes256GcmSeal(key, iv, plaintext, aad, headroom = 0) {
     const k = await aesKey(key, 'encrypt');
     const out = await subtle().encrypt(
       { name: 'AES-GCM', iv: view(iv), additionalData: view(aad), tagLength: 128 },
       k,
       view(plaintext),
     );
-    return new Uint8Array(out);
+    if (headroom === 0) return new Uint8Array(out);
+    // Web Crypto cannot encrypt into a caller's buffer: one copy here
+    const room = new Uint8Array(headroom + out.byteLength);
+    room.set(new Uint8Array(out), headroom);
+    return room.subarray(headroom);
   },
   async aes256GcmOpen(key, iv, sealed, aad) {
     if (sealed.length < 16) return null;

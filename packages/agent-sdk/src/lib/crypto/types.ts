@@ -116,19 +116,30 @@ export interface CryptoBackend {
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   /** HKDF-SHA256 (RFC 5869): `length` bytes (<= 8160). */
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
-  /** AES-256-GCM encryption (NIST SP 800-38D), 12-byte IV, returns `ciphertext || 16-byte tag`. */
+  /**
+   * AES-256-GCM encryption (NIST SP 800-38D), 12-byte IV, returns `ciphertext || 16-byte tag`.
+   * With `headroom` > 0 the result is a view that starts `headroom` bytes into its own buffer,
+   * so a caller can put a prefix in front of it without copying the ciphertext (the envelope
+   * signing input, envelope-binary.ts); the headroom bytes are unspecified.
+   */
   aes256GcmSeal(
     key: Uint8Array,
     iv: Uint8Array,
     plaintext: Uint8Array,
     aad: Uint8Array,
+    headroom?: number,
   ): Promise<Uint8Array>;
-  /** AES-256-GCM decryption of `ciphertext || tag`; `null` on authentication failure. */
+  /**
+   * AES-256-GCM decryption of `ciphertext || tag`; `null` on authentication failure. With
+   * `inPlace` the plaintext may be written over `sealed` (whose contents are then lost, on
+   * failure too) and returned as a view of it: for large buffers the caller owns.
+   */
   aes256GcmOpen(
     key: Uint8Array,
     iv: Uint8Array,
     sealed: Uint8Array,
     aad: Uint8Array,
+    inPlace?: boolean,
   ): Promise<Uint8Array | null>;
   /** Synchronous {@link CryptoBackend.aes256GcmSeal} (same bytes); see the module doc. */
   aes256GcmSealSync(
