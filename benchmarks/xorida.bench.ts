@@ -214,6 +214,7 @@ console.table(
   targets.map((t) => ({
     target: t.target,
     measured: Number(t.ratio.toFixed(3)),
+    limit: Number.isFinite(t.limit) ? `${t.lowerIsBetter ? '<=' : '>='} ${t.limit}` : '-',
     met: Number.isFinite(t.limit) ? (t.met ? 'yes' : 'NO') : 'n/a',
   })),
 );

@@ -107,7 +107,8 @@ function apply(sel: Selection, out: Uint8Array): boolean {
   const most = schedule.widest;
   const srcs: Uint8Array[] = new Array(most);
   const offs = new Float64Array(most); // byte offsets may exceed 2^31
-  const pad = new Uint8Array(Math.min(d, L * (p - 1))); // all padding: under L*(p-1) bytes
+  // All padding is under L*(p-1) bytes; none at all (no buffer) when it divides the length.
+  const pad = length === L * (p - 1) * d ? undefined : new Uint8Array(Math.min(d, L * (p - 1)));
   let padOk = true;
   for (let m = 1; m <= L * (p - 1); m++) {
     const terms = schedule.terms[m]!;
@@ -125,13 +126,13 @@ function apply(sel: Selection, out: Uint8Array): boolean {
       continue;
     }
     xorSources(out, start, srcs, offs, count, inSecret);
-    if (inSecret < d) {
+    if (inSecret < d && pad !== undefined) {
       for (let c = 0; c < count; c++) offs[c] = offs[c]! + inSecret;
       xorSources(pad, 0, srcs, offs, count, d - inSecret);
       if (!isAllZero(pad, 0, d - inSecret)) padOk = false;
     }
   }
-  pad.fill(0);
+  pad?.fill(0);
   return padOk;
 }
 

