@@ -1,7 +1,9 @@
-// Child process of modelguard.bench.ts: runs one guard, restore or sha256 pass over a file and
+// Child process of modelguard.bench.ts: runs one guard, restore, sha256 or fsync-write pass and
 // prints { ms, maxRssMiB, ... } as JSON, so each measurement has its own peak RSS.
-import { createHash } from 'node:crypto';
-import { createReadStream, writeFileSync } from 'node:fs';
+import { createHash, randomFillSync } from 'node:crypto';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseManifest, serializeManifest } from '@xorida/modelguard';
 import { createDirectoryNode, guardFile, reconstructFile } from '@xorida/modelguard/node';
 
@@ -11,13 +13,27 @@ const mode = modeArg === 'compact' ? 'compact' : 'ideal';
 const workers = workersArg ? Number(workersArg) : undefined; // undefined: the library default
 const dirs = dirsArg ? dirsArg.split(',') : [];
 const fsync = fsyncArg === 'fsync';
-const t0 = performance.now();
+let t0 = performance.now();
 let extra = {};
 if (op === 'sha256') {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(file, { highWaterMark: 4 * 1024 * 1024 }))
     h.update(chunk);
   extra = { sha256: h.digest('hex') };
+} else if (op === 'fsyncwrite') {
+  // The disk bound: `file` holds the byte count to write, split evenly over one file per dir,
+  // written in 4 MiB blocks round-robin (as guard writes its node blobs), then each fsynced.
+  const total = Number(file);
+  const block = new Uint8Array(4 * 1024 * 1024);
+  randomFillSync(block);
+  const fhs = await Promise.all(dirs.map((d) => open(join(d, 'fsync-probe.bin'), 'w')));
+  t0 = performance.now();
+  const per = Math.ceil(total / fhs.length);
+  for (let done = 0; done < per; done += block.length)
+    await Promise.all(fhs.map((fh) => fh.write(block, 0, Math.min(block.length, per - done))));
+  await Promise.all(fhs.map((fh) => fh.sync()));
+  extra = { bytes: per * fhs.length };
+  await Promise.all(fhs.map((fh) => fh.close()));
 } else if (op === 'guard') {
   const nodes = dirs.map((d) => createDirectoryNode(d, { fsync }));
   const r = await guardFile(file, { nodes, threshold: 2, workers, mode });
@@ -25,7 +41,6 @@ if (op === 'sha256') {
   writeFileSync(manifestPath, serializeManifest(r.value.manifest));
   extra = { sha256: r.value.manifest.modelHash };
 } else if (op === 'restore') {
-  const { readFileSync } = await import('node:fs');
   const m = parseManifest(readFileSync(manifestPath));
   if (!m.ok) throw new Error(m.error.message);
   const nodes = dirs.map((d) => createDirectoryNode(d));

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -243,13 +252,20 @@ describe('guardFile / reconstructFile over directory nodes', () => {
     expect(!r.ok && r.error.subCode).toBe('CHUNK_MISPLACED');
   });
 
-  it('zero-length file: zero chunks, header-only blobs, restores an empty file', async () => {
-    const g = await guardTo(new Uint8Array(0), 3, 2, 2000);
-    expect(g.manifest.totalChunks).toBe(0);
-    const out = fresh('out');
-    const r = await reconstructFile(g.manifest, g.nodes.slice(1), out, { workers: 0 });
-    expect(r.ok).toBe(true);
-    expect(readFileSync(out).length).toBe(0);
+  it('zero-length file: INVALID_CONFIG on field path (as guardModel), nothing written', async () => {
+    const input = fresh('in');
+    writeFileSync(input, new Uint8Array(0));
+    const dirs = [fresh('node'), fresh('node'), fresh('node')];
+    for (const mode of ['ideal', 'compact'] as const) {
+      const nodes = dirs.map((d) => createDirectoryNode(d, { fsync: false }));
+      const r = await guardFile(input, { nodes, threshold: 2, workers: 0, mode });
+      expect(!r.ok && [r.error.code, r.error.field]).toEqual(['INVALID_CONFIG', 'path']);
+    }
+    for (const d of dirs) expect(existsSync(d) ? readdirSync(d) : []).toEqual([]);
+    // One byte is enough.
+    writeFileSync(input, new Uint8Array([7]));
+    const nodes = dirs.map((d) => createDirectoryNode(d, { fsync: false }));
+    expect((await guardFile(input, { nodes, threshold: 2, workers: 0 })).ok).toBe(true);
   });
 
   it('the manifest survives JSON and a tampered signed manifest is refused', async () => {

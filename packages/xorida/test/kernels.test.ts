@@ -1,6 +1,6 @@
 /**
  * The XOR kernels against a byte-by-byte reference: every arity 1..9 (fused groups of 4, folds of
- * 1..3), aligned and unaligned offsets, lengths around the 64-byte and 8-byte boundaries, and the
+ * 1..3), aligned, 4-byte-aligned and unaligned offsets, lengths around the 64-byte and 8-byte boundaries, and the
  * one allowed alias (dst exactly srcs[0]).
  */
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,7 @@ describe('xorSources', () => {
       for (const [len, off] of [
         [64, 0],
         [100, 3],
+        [4100, 4],
         [4096, 8],
       ] as const) {
         const dst = crypto.getRandomValues(new Uint8Array(len + 8));

@@ -6,17 +6,13 @@
  * share in chunk order. Each node is written sequentially, once.
  *
  * Pitfalls:
- * - Memory is bounded by bytes, not by the file size: the in-flight window holds at most
- *   workers + 1 chunks and at most 256 MiB of chunks plus their n shares (but always one
- *   chunk), the per-node write queues hold 4 MiB each (64 MiB in all with many nodes) plus the
- *   share being written, and recycled buffers at most 64 MiB. One chunk's footprint is about
- *   (n + 1) x chunkSize (with n = 255 and 4 MiB chunks about 1 GiB, plus about as much in the
- *   node queues): with many nodes, choose a smaller chunk size.
- * - If any node fails, nothing is committed on purpose: the blobs already renamed into place on
- *   other nodes are deleted (best effort) and STORAGE_FAILED names the node. The same holds
- *   when signing fails; a seed that is not 32 bytes is refused before anything is written.
+ * - Memory is bounded by bytes: the window holds at most workers + 1 chunks and 256 MiB of
+ *   chunks plus shares (always one chunk), node queues 4 MiB each (64 MiB in all) plus the
+ *   share being written, recycled buffers 64 MiB. One chunk takes about (n + 1) x chunkSize
+ *   (n = 255, 4 MiB chunks: about 1 GiB): with many nodes, choose smaller chunks.
+ * - If any node (or signing) fails, nothing is committed: blobs already in place are deleted
+ *   (best effort), STORAGE_FAILED names the node. Bad seeds are refused before any write.
  * - A file that changes while it is read yields a manifest of whatever was read.
- *
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -93,12 +89,11 @@ const FREE_SHARE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Splits a model file K-of-N into one blob per node, streaming.
- * @param path the model file (any size up to 2^53-1 bytes; safetensors detected)
+ * @param path the model file (1 to 2^53-1 bytes; safetensors detected)
  * @param options `{ nodes, threshold, chunkSize = 4 MiB, metadata, tfjsWeightsManifest,
  *   signingSeed, workers, onProgress }`
- * @returns `{ manifest, blobs }`, or `INVALID_CONFIG` (including `workers` not 0..16,
- *   `signingSeed` not 32 bytes, signing failed),
- *   `FILE_FAILED` (cannot read the input), `STORAGE_FAILED` (a node rejected a write;
+ * @returns `{ manifest, blobs }`, or `INVALID_CONFIG` (including an empty file, `workers` not
+ *   0..16, `signingSeed` not 32 bytes, signing failed), `FILE_FAILED` (cannot read the input), `STORAGE_FAILED` (a node rejected a write;
  *   `badNodes` names it), `SPLIT_FAILED` (a split or the worker pool failed)
  * @see docs/formats.md#modelguard
  */
@@ -152,11 +147,16 @@ export async function guardFile(
   try {
     fh = await open(path, 'r');
     const st = await fh.stat();
-    if (!st.isFile()) {
+    if (!st.isFile() || st.size === 0) {
       await fh.close();
-      return mgErr('FILE_FAILED', `${path} is not a regular file`, 'Pass a model file.', {
-        field: 'path',
-      });
+      // As guardModel: an empty model's manifest would restore nothing and prove nothing.
+      return st.isFile()
+        ? mgErr('INVALID_CONFIG', `${path} is empty`, 'Pass a model of at least 1 byte.', {
+            field: 'path',
+          })
+        : mgErr('FILE_FAILED', `${path} is not a regular file`, 'Pass a model file.', {
+            field: 'path',
+          });
     }
     size = st.size;
   } catch (e) {
