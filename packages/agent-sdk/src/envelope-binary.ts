@@ -79,7 +79,7 @@ export function withSigningRoom(ciphertext: Uint8Array): Uint8Array {
 }
 
 /**
- * True for a ciphertext marked by {@link withSigningRoom}: its buffer belongs to this package,
+ * True for a ciphertext marked by `withSigningRoom` (this module): its buffer belongs to this package,
  * so the receiver may decrypt it in place once its signature has been checked.
  * @param ciphertext an envelope's ciphertext
  * @returns whether it is such a ciphertext
@@ -90,7 +90,7 @@ export function ownsCiphertext(ciphertext: Uint8Array): boolean {
 
 /**
  * The exact bytes the signature(s) cover: context string, header, length-prefixed ciphertext.
- * For a ciphertext marked by {@link withSigningRoom} the prefix is written in front of it and
+ * For a ciphertext marked by `withSigningRoom` (this module) the prefix is written in front of it and
  * the result is a view over its buffer: no full-size copy, and valid until the next call for
  * the same ciphertext.
  * @param header encoded header from {@link encodeEnvelopeHeader}

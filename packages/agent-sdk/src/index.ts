@@ -275,7 +275,11 @@ export {
   transportFor,
 } from './split-channel/routing.js';
 export type { SplitSendResult } from './split-channel/send.js';
-export { DEFAULT_SHARE_BUFFER, type ShareBufferOptions } from './split-channel/share-buffer.js';
+export {
+  DEFAULT_SHARE_BUFFER,
+  type IncomingShare,
+  type ShareBufferOptions,
+} from './split-channel/share-buffer.js';
 export {
   decodeShareRecord,
   encodeShareRecord,
