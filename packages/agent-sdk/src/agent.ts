@@ -377,7 +377,12 @@ export class Agent {
   listen(options: ListenOptions): Promise<void> {
     const client =
       typeof options.relay === 'string'
-        ? new RelayClient({ baseUrl: options.relay, signer: this.requestSigner() })
+        ? new RelayClient({
+            baseUrl: options.relay,
+            signer: this.requestSigner(),
+            // pull answers up to this agent's own size limit (size-policy.ts)
+            maxPayloadBytes: this.config.maxPayloadBytes,
+          })
         : options.relay;
     return runListenLoop(
       (i, o) => this.receive(i, o),

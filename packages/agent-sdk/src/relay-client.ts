@@ -58,6 +58,12 @@ export interface RelayClientOptions extends Omit<HttpCallPolicy, 'signal'> {
   /** The mailbox owner's signer: `agent.requestSigner()` or an AgentIdentity. */
   readonly signer: RequestSigner | AgentIdentity;
   readonly allowInsecureHttp?: boolean;
+  /**
+   * The mailbox owner's payload limit, bytes (its agent's `maxPayloadBytes`; default 16 MiB):
+   * the largest pull answer accepted derives from it (size-policy.ts `sizeLimits`, one envelope
+   * of that size plus its receipt). An explicit `maxResponseBytes` wins.
+   */
+  readonly maxPayloadBytes?: number;
 }
 
 function parseMessages(json: unknown): RelayMessage[] | null {
@@ -93,6 +99,8 @@ export class RelayClient {
   readonly did: string;
   private readonly opts: RelayClientOptions;
   private readonly signer: RequestSigner;
+  /** Largest answer read, bytes (see {@link RelayClientOptions.maxPayloadBytes}). */
+  private readonly maxResponseBytes: number;
 
   /**
    * @param options base URL, signer, retry policy (timeouts in ms)
@@ -108,6 +116,8 @@ export class RelayClient {
     this.baseUrl = base.value;
     this.did = this.signer.did;
     this.opts = options;
+    this.maxResponseBytes =
+      options.maxResponseBytes ?? sizeLimits(options.maxPayloadBytes).maxResponseBytes;
   }
 
   private async signedPost(
@@ -130,14 +140,14 @@ export class RelayClient {
         body,
       }),
       {
-        // one pull answer carries up to one full-size envelope (size-policy.ts)
-        maxResponseBytes: sizeLimits().maxResponseBytes,
         ...this.opts,
+        // one pull answer carries up to one full-size envelope (size-policy.ts)
+        maxResponseBytes: this.maxResponseBytes,
         // a long-poll legitimately takes up to waitMs: never time it out before that
         // and an answer may carry a maximum-size envelope (size-policy.ts)
         timeoutMs: transferTimeoutMs(
           Math.max(this.opts.timeoutMs ?? 10_000, waitMs + 5_000),
-          suffix === 'pull' ? sizeLimits().maxResponseBytes : body.length,
+          suffix === 'pull' ? this.maxResponseBytes : body.length,
         ),
         ...(signal ? { signal } : {}),
       },

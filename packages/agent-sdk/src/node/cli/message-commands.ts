@@ -17,6 +17,7 @@ import { dispositionOf, rejectionOf } from '../../delivery-disposition.js';
 import { envelopeToCompact, parseEnvelope } from '../../envelope.js';
 import { RelayClient, type RelayRejection } from '../../relay-client.js';
 import type { SecurityLevel } from '../../security-policy.js';
+import { payloadLimitFromEnv } from '../../size-policy.js';
 import { EXIT_FAILED, EXIT_USAGE } from '../cli-kit/errors.js';
 import { parseWholeNumber } from '../cli-kit/options.js';
 import { loadKeystore } from './keystore.js';
@@ -144,7 +145,11 @@ export function addMessageCommands(x: XlinkContext): void {
       ) => {
         if (o.deadLetters && o.envelope === undefined) {
           const ks = cli.unwrap(loadKeystore(x.keystorePath(o)));
-          const relay = new RelayClient({ baseUrl: x.relayUrl(o), signer: ks.identity });
+          const relay = new RelayClient({
+            baseUrl: x.relayUrl(o),
+            signer: ks.identity,
+            maxPayloadBytes: cli.unwrap(payloadLimitFromEnv(cli.env)),
+          });
           const list = cli.unwrap(await relay.deadLetters());
           const text = list.map((d) => JSON.stringify(d)).join('\n');
           return cli.print(text || 'no dead letters', { deadLetters: list });

@@ -7,6 +7,7 @@
  */
 import type { Agent } from '../../agent.js';
 import { RelayClient } from '../../relay-client.js';
+import { payloadLimitFromEnv } from '../../size-policy.js';
 import { FileShareSpool } from '../file-share-spool.js';
 import { loadKeystore } from './keystore.js';
 import {
@@ -44,7 +45,11 @@ export async function openReceiving(
   const ksPath = x.keystorePath(o);
   const ks = cli.unwrap(loadKeystore(ksPath));
   const relay = withRelay
-    ? new RelayClient({ baseUrl: x.relayUrl(o), signer: ks.identity })
+    ? new RelayClient({
+        baseUrl: x.relayUrl(o),
+        signer: ks.identity,
+        maxPayloadBytes: cli.unwrap(payloadLimitFromEnv(cli.env)),
+      })
     : undefined;
   const window = cli.unwrap(windowFromEnv(cli.env));
   const groupTimeoutMs = cli.unwrap(shareGroupTimeoutFromEnv(cli.env));

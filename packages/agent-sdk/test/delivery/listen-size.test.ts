@@ -1,0 +1,54 @@
+// listen({ relay: url }) reads pull answers up to the agent's own size limit (size-policy.ts
+// sizeLimits(maxPayloadBytes).maxResponseBytes), not the 16 MiB default: a payload over 16 MiB,
+// allowed by a raised maxPayloadBytes on the sender, the relay and the receiver, is delivered.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentMessage, XlinkErrorDetail } from '../../src/index.js';
+import { sizeLimits } from '../../src/size-policy.js';
+import { cleanup, type Running, relayAgent, startServer } from '../infra/helpers.js';
+
+const MiB = 1024 * 1024;
+const LIMIT = 20 * MiB;
+// over the default policy's pull answer limit once base64-encoded, within the raised one
+const BYTES = 17 * MiB;
+let srv: Running;
+
+beforeAll(async () => {
+  srv = await startServer({ rateLimit: false, maxPayloadBytes: LIMIT });
+});
+afterAll(async () => {
+  await srv.server.close();
+  cleanup(srv.dataDir);
+});
+
+describe('listen({ relay: url }) and the size policy', () => {
+  it('delivers a 17 MiB payload to an agent whose maxPayloadBytes is 20 MiB', async () => {
+    expect(Math.ceil((BYTES * 4) / 3)).toBeGreaterThan(sizeLimits().maxResponseBytes);
+    const bob = await relayAgent(srv.url, 'bob', ['pay'], { maxPayloadBytes: LIMIT });
+    const alice = await relayAgent(srv.url, 'alice', ['pay'], { maxPayloadBytes: LIMIT });
+    const sent = await alice.send({
+      to: bob.did,
+      payload: { b: 'x'.repeat(BYTES - 8) },
+      scope: 'pay',
+    });
+    expect(sent.ok).toBe(true);
+    let got: AgentMessage | undefined;
+    const errors: (XlinkErrorDetail | Error)[] = [];
+    const ac = new AbortController();
+    await bob.listen({
+      relay: srv.url,
+      intervalMs: 20,
+      batch: 1,
+      signal: ac.signal,
+      onMessage: (m) => {
+        got = m;
+        ac.abort();
+      },
+      onError: (e) => {
+        errors.push(e);
+        ac.abort();
+      },
+    });
+    expect(errors).toEqual([]);
+    expect((got?.payload as { b?: string } | undefined)?.b?.length).toBe(BYTES - 8);
+  }, 60_000);
+});
