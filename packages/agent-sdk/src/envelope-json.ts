@@ -24,12 +24,32 @@ import { base64urlDecode, base64urlEncode } from './lib/codec.js';
 import { MLDSA65_SIGNATURE_LENGTH } from './lib/mldsa.js';
 import { XWING_CIPHERTEXT_LENGTH } from './lib/xwing.js';
 
+/** Ciphertexts at least this long are base64url-encoded only when read (see envelopeToJson). */
+const DEFERRED_CIPHERTEXT_BYTES = 1024 * 1024;
+/** JSON forms whose `ciphertext` text has not been made yet: their ciphertext bytes. */
+const deferred = new WeakMap<EnvelopeJson, Uint8Array>();
+
+/** Turns `ciphertext` into a plain data property (same key position), ending its deferral. */
+function settle(o: EnvelopeJson, value: string): void {
+  deferred.delete(o);
+  Object.defineProperty(o, 'ciphertext', {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
 /**
- * JSON transport form.
+ * JSON transport form. A large ciphertext's base64url text (4/3 of it) is made on first read of
+ * `ciphertext` (then kept); {@link envelopeJsonBytes} streams it slice by slice without making
+ * it, so sending a large envelope never holds its whole text (test/delivery/memory.test.ts).
+ * Reading, assigning, spreading or `JSON.stringify` see an ordinary string property.
  * @param env an envelope
  * @returns a JSON-safe object (`typ` = `application/xlink-envelope+json`)
  */
 export function envelopeToJson(env: Envelope): EnvelopeJson {
+  const large = env.ciphertext.length >= DEFERRED_CIPHERTEXT_BYTES;
   const out: EnvelopeJson = {
     typ: ENVELOPE_MEDIA_TYPE,
     version: env.version,
@@ -41,12 +61,31 @@ export function envelopeToJson(env: Envelope): EnvelopeJson {
     scope: env.scope,
     iv: base64urlEncode(env.iv),
     kem: base64urlEncode(env.kem),
-    ciphertext: base64urlEncode(env.ciphertext),
+    ciphertext: large ? '' : base64urlEncode(env.ciphertext),
     signature: base64urlEncode(env.signature),
   };
   if (env.pqSignature) out.pqSignature = base64urlEncode(env.pqSignature);
+  if (large) {
+    const bytes = env.ciphertext;
+    deferred.set(out, bytes);
+    Object.defineProperty(out, 'ciphertext', {
+      enumerable: true,
+      configurable: true,
+      get(this: EnvelopeJson) {
+        const text = base64urlEncode(bytes);
+        settle(this, text);
+        return text;
+      },
+      set(this: EnvelopeJson, value: string) {
+        settle(this, value);
+      },
+    });
+  }
   return out;
 }
+
+/** Length of the unpadded base64url text of `n` bytes. */
+const base64urlLength = (n: number) => Math.floor(n / 3) * 4 + [0, 2, 3][n % 3]!;
 
 /** The JSON form as bytes, produced in slices (see {@link envelopeJsonBytes}). */
 export interface EnvelopeJsonBytes {
@@ -69,6 +108,28 @@ export function envelopeJsonBytes(
   sliceBytes = 1024 * 1024,
 ): EnvelopeJsonBytes {
   const enc = new TextEncoder();
+  const bytes = deferred.get(envelope);
+  if (bytes) {
+    // every field but the deferred ciphertext, read as is (a caller may have changed one)
+    const rest: Record<string, unknown> = {};
+    for (const k of Object.keys(envelope))
+      rest[k] = k === 'ciphertext' ? '' : envelope[k as keyof EnvelopeJson];
+    const text = JSON.stringify(rest);
+    const at = text.indexOf('"ciphertext":""') + '"ciphertext":"'.length;
+    const head = enc.encode(text.slice(0, at));
+    const tail = enc.encode(text.slice(at));
+    // whole 3-byte groups per slice: the slices' texts concatenate to the whole text
+    const step = Math.max(3, Math.floor((sliceBytes * 3) / 4 / 3) * 3);
+    return {
+      length: head.length + base64urlLength(bytes.length) + tail.length,
+      *slices() {
+        yield head;
+        for (let i = 0; i < bytes.length; i += step)
+          yield enc.encode(base64urlEncode(bytes.subarray(i, i + step)));
+        yield tail;
+      },
+    };
+  }
   let ct = envelope.ciphertext;
   let head: Uint8Array;
   let tail: Uint8Array;

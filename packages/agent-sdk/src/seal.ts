@@ -61,9 +61,21 @@ export interface CreateEnvelopeInput {
   readonly timestamp?: number;
   /** Tests only. */
   readonly random?: InjectedRandomness;
+  /**
+   * The caller gives `plaintext` up: it is encrypted over itself (and lost) when its buffer has
+   * {@link SEAL_ROOM} around it (`encodePayload(..., SEAL_ROOM)`), else copied as usual.
+   */
+  readonly sealInPlace?: boolean;
   /** Called between encryption and signing (progress reporting). */
   readonly onEncrypted?: () => void | Promise<void>;
 }
+
+/**
+ * Room an encoded plaintext needs around it to be sealed in place (`sealInPlace`): the signing
+ * prefix in front, the AES-GCM tag behind. The send path encodes payloads with it, so a large
+ * message exists as plaintext or ciphertext, never both (test/delivery/memory.test.ts).
+ */
+export const SEAL_ROOM = { front: SIGNING_HEADROOM, back: 16 } as const;
 
 /** A caller-supplied timestamp must be a whole, non-negative number of ms (u64 on the wire). */
 function checkTimestamp(timestamp: number | undefined): Result<number, XlinkErrorDetail> {
@@ -193,7 +205,14 @@ export async function createEnvelope(
   const headerBytes = encodeEnvelopeHeader(header);
   // encrypted behind room for the signing prefix: signing then needs no copy of the ciphertext
   const ciphertext = withSigningRoom(
-    await backend.aes256GcmSeal(key, iv, input.plaintext, headerBytes, SIGNING_HEADROOM),
+    await backend.aes256GcmSeal(
+      key,
+      iv,
+      input.plaintext,
+      headerBytes,
+      SIGNING_HEADROOM,
+      input.sealInPlace === true,
+    ),
   );
   key.fill(0);
   if (input.onEncrypted) await input.onEncrypted();

@@ -180,8 +180,10 @@ export interface XchangeSendInput {
   readonly k: number;
   readonly n: number;
   readonly transports: readonly TransportAdapter[];
-  /** ms since the epoch; default now. */
+  /** ms since the epoch; default `now()` once the payload is encrypted. */
   readonly timestamp?: number;
+  /** The sender's clock, ms since the epoch (default `Date.now`; tests inject one). */
+  readonly now?: () => number;
   readonly onSplitting?: () => void | Promise<void>;
   readonly onSending?: (current: number, total: number) => void | Promise<void>;
 }
@@ -208,7 +210,7 @@ export async function sendXchange(
   const aad = xchangeAad(groupId, k, n, identity.did, recipientDid, scope);
   const ciphertext = await backend.aes256GcmSeal(key, iv, input.plaintext, aad);
   key.fill(0);
-  const timestamp = input.timestamp ?? Date.now();
+  const timestamp = input.timestamp ?? (input.now ?? Date.now)();
   const envelopes: EnvelopeJson[] = [];
   try {
     for (const share of shares.value) {

@@ -86,6 +86,22 @@ export function base64urlDecode(text: string, maxBytes: number, headroom = 0): U
 }
 
 /**
+ * Decodes base64url-alphabet bytes (e.g. a string token cut out of a JSON body) to text.
+ * With Node's Buffer, a large text becomes an external one-byte string: it lives outside the V8
+ * heap (freed by a minor GC), and Node's base64 decoder reads it without a copy
+ * ({@link base64urlDecode}); a heap string would be copied there first.
+ * @param bytes the text's bytes
+ * @returns the text, or `null` when a byte is outside [A-Za-z0-9_-]
+ */
+export function base64urlTextFromBytes(bytes: Uint8Array): string | null {
+  const text =
+    NativeBuffer && bytes.length >= NATIVE_FROM
+      ? NativeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')
+      : new TextDecoder().decode(bytes);
+  return BASE64URL_TEXT.test(text) ? text : null;
+}
+
+/**
  * Encodes bytes as base58btc.
  * @param bytes any length (keep it small: O(n^2))
  * @returns base58btc text

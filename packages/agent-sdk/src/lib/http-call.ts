@@ -9,8 +9,9 @@
  * - Only idempotent-enough operations should be retried: relay posts are (the receiver's nonce
  *   store drops duplicates), registry writes answer ALREADY_REGISTERED on a retried success.
  * - Response bodies are read up to `maxResponseBytes` (default 8 MiB) and then refused, into one
- *   buffer sized by `content-length`, which is dropped once decoded: a large answer (a relay
- *   pull) is held as bytes and text only briefly (measured in test/delivery/memory.test.ts).
+ *   buffer sized by `content-length`, and parsed from the bytes (json-body.ts): the base64
+ *   ciphertext of a large answer (a relay pull) exists once as text, never as bytes, text and a
+ *   parsed copy at once (measured in test/delivery/memory.test.ts).
  * - A {@link SlicedBody} is streamed slice by slice with its `content-length` where the runtime
  *   streams uploads over HTTP/1.1 (Node, Deno, Bun); browsers (which stream uploads only over
  *   HTTP/2) get it as a Blob.
@@ -19,6 +20,7 @@
  */
 import { ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
+import { parseJsonBytes } from './json-body.js';
 
 /** Retry/timeout policy. */
 export interface HttpCallPolicy {
@@ -70,11 +72,11 @@ function requestBody(body: SlicedBody): { body: BodyInit; duplex?: 'half' } {
 }
 
 /**
- * Reads a response body as text, refusing more than `maxBytes` bytes.
- * @returns the text, or `null` when the body is larger than `maxBytes`
+ * Reads a response body, refusing more than `maxBytes` bytes.
+ * @returns the bytes, or `null` when the body is larger than `maxBytes`
  */
-async function readText(res: Response, maxBytes: number): Promise<string | null> {
-  if (res.body === null) return '';
+async function readBody(res: Response, maxBytes: number): Promise<Uint8Array | null> {
+  if (res.body === null) return new Uint8Array(0);
   const declared = Number(res.headers.get('content-length') ?? Number.NaN);
   if (declared > maxBytes) {
     await res.body.cancel();
@@ -99,7 +101,7 @@ async function readText(res: Response, maxBytes: number): Promise<string | null>
     buf.set(value, n);
     n += value.length;
   }
-  return new TextDecoder().decode(buf.subarray(0, n));
+  return buf.subarray(0, n);
 }
 
 /** A completed HTTP exchange (any status). */
@@ -172,18 +174,18 @@ export async function httpCall(
       } as RequestInit);
       // the request (a large body's source) is not needed while the answer is read
       req = undefined;
-      let text = await readText(res, maxBytes);
-      if (text === null)
+      const body = await readBody(res, maxBytes);
+      if (body === null)
         return xlinkErr('NETWORK_ERROR', 'response body too large', 'Check the server URL', {
           subCode: 'RESPONSE_TOO_LARGE',
         });
       let json: unknown;
       try {
-        json = text.length > 0 ? JSON.parse(text) : undefined;
+        // from the bytes: a large answer is never held as bytes, text and parsed strings at once
+        json = body.length > 0 ? parseJsonBytes(body) : undefined;
       } catch {
         json = undefined;
       }
-      text = '';
       last = ok({ status: res.status, json, headers: res.headers });
       if (res.status < 500) return last;
     } catch {

@@ -25,12 +25,17 @@ export type Payload = Record<string, unknown> | Uint8Array;
  * Encodes a payload.
  * @param payload plain object or Uint8Array
  * @param maxBytes limit on the encoded data (bytes, excluding the type byte)
+ * @param room free bytes to leave in the result's buffer before (`front`) and after (`back`) it,
+ *   for a caller that encrypts it in place (seal.ts `SEAL_ROOM`); default none
  * @returns encoded bytes, or `INVALID_PAYLOAD` / `PAYLOAD_TOO_LARGE` (field `payload`)
  */
 export function encodePayload(
   payload: Payload,
   maxBytes: number,
+  room: { readonly front: number; readonly back: number } = { front: 0, back: 0 },
 ): Result<Uint8Array, XlinkErrorDetail> {
+  const alloc = (n: number) =>
+    new Uint8Array(room.front + n + room.back).subarray(room.front, room.front + n);
   let data: Uint8Array;
   let type: number;
   if (payload instanceof Uint8Array) {
@@ -51,7 +56,7 @@ export function encodePayload(
     // Cheap pre-check before encoding: UTF-8 is at least one byte per UTF-16 unit.
     if (text.length > maxBytes) return payloadTooLarge(text.length, maxBytes);
     // ASCII text (the common case) is encoded straight behind the type byte: no second copy
-    const out = new Uint8Array(text.length + 1);
+    const out = alloc(text.length + 1);
     const { read, written } = new TextEncoder().encodeInto(text, out.subarray(1));
     if (read === text.length && written === text.length) {
       out[0] = JSON_TYPE;
@@ -67,7 +72,7 @@ export function encodePayload(
       { field: 'payload' },
     );
   if (data.length > maxBytes) return payloadTooLarge(data.length, maxBytes);
-  const out = new Uint8Array(data.length + 1);
+  const out = alloc(data.length + 1);
   out[0] = type;
   out.set(data, 1);
   return ok(out);

@@ -22,6 +22,8 @@ export const sealStep: SendStep = async (ctx, s) => {
     version: s.version!,
     scope: options.scope,
     plaintext: s.plaintext!,
+    // encoded by the validate step with SEAL_ROOM, and not read after this step
+    sealInPlace: true,
     timestamp: options.testing?.timestamp ?? (options.testing?.now ?? Date.now)(),
     ...(options.testing?.random ? { random: options.testing.random } : {}),
     ...(progress

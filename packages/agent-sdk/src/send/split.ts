@@ -47,7 +47,9 @@ export const splitStep: SendStep = async (ctx, s) => {
     k,
     n,
     transports,
-    timestamp: options.testing?.timestamp ?? (options.testing?.now ?? Date.now)(),
+    // stamped by the split path right before sealing (after splitting); a test's fixed one wins
+    ...(options.testing?.timestamp !== undefined ? { timestamp: options.testing.timestamp } : {}),
+    now: options.testing?.now ?? Date.now,
     // the timestamp is AEAD data, taken before sealing: refuse what sealing made stale
     ...(options.testing?.timestamp === undefined
       ? {

@@ -7,6 +7,7 @@
 import { isValidScope } from '../envelope.js';
 import { xlinkErr } from '../errors.js';
 import { encodePayload } from '../lib/payload.js';
+import { SEAL_ROOM } from '../seal.js';
 import type { SendStep } from './context.js';
 
 /**
@@ -21,7 +22,8 @@ export const validateStep: SendStep = (ctx, s) => {
       'Use e.g. "payments:notify"',
       { field: 'scope' },
     );
-  const plaintext = encodePayload(s.options.payload, ctx.config.maxPayloadBytes);
+  // with room to be sealed in place (seal.ts SEAL_ROOM): no second full-size buffer at seal
+  const plaintext = encodePayload(s.options.payload, ctx.config.maxPayloadBytes, SEAL_ROOM);
   if (!plaintext.ok) return plaintext;
   s.plaintext = plaintext.value;
   return undefined;

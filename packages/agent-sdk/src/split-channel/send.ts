@@ -42,8 +42,10 @@ export interface SplitChannelSendInput {
   readonly k: number;
   readonly n: number;
   readonly transports: readonly TransportAdapter[];
-  /** ms since the epoch; default now. */
+  /** ms since the epoch; default `now()` once the secret is split, right before sealing. */
   readonly timestamp?: number;
+  /** The sender's clock, ms since the epoch (default `Date.now`; tests inject one). */
+  readonly now?: () => number;
   /** Called once every share is sealed, before any is sent (send-side freshness check). */
   readonly checkSealed?: (timestamp: number) => Result<void, XlinkErrorDetail>;
   /** Tests only: the 32-byte r of the integrity tag. */
@@ -97,7 +99,8 @@ export async function sendSplitChannel(
   const parts = splitSecret(input, r);
   if (input.r === undefined) r.fill(0);
   const groupId = base64urlEncode(parts[0]!.groupId);
-  const timestamp = input.timestamp ?? Date.now();
+  // stamped after the split, so splitting time does not count against the window
+  const timestamp = input.timestamp ?? (input.now ?? Date.now)();
   const envelopes: EnvelopeJson[] = [];
   try {
     for (let i = 0; i < parts.length; i++) {

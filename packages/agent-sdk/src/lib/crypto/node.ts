@@ -159,10 +159,22 @@ function gcmSeal(
   plaintext: Uint8Array,
   aad: Uint8Array,
   headroom = 0,
+  inPlace = false,
 ): Uint8Array {
   const c = createCipheriv('aes-256-gcm', key, iv);
   c.setAAD(aad);
-  const out = new Uint8Array(headroom + plaintext.length + 16);
+  const roomy =
+    inPlace &&
+    plaintext.byteOffset >= headroom &&
+    plaintext.buffer.byteLength >= plaintext.byteOffset + plaintext.length + 16;
+  // in place: each slice's ciphertext lands where its plaintext was, after it was consumed
+  const out = roomy
+    ? new Uint8Array(
+        plaintext.buffer,
+        plaintext.byteOffset - headroom,
+        headroom + plaintext.length + 16,
+      )
+    : new Uint8Array(headroom + plaintext.length + 16);
   let at = headroom;
   for (let i = 0; i < plaintext.length; i += GCM_SLICE) {
     const part = c.update(plaintext.subarray(i, i + GCM_SLICE));
@@ -235,8 +247,8 @@ function nodeBackend(pq: PqMembers): CryptoBackend {
     hkdfSha256(ikm, salt, info, length) {
       return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
     },
-    async aes256GcmSeal(key, iv, plaintext, aad, headroom) {
-      return gcmSeal(key, iv, plaintext, aad, headroom);
+    async aes256GcmSeal(key, iv, plaintext, aad, headroom, inPlace) {
+      return gcmSeal(key, iv, plaintext, aad, headroom, inPlace);
     },
     async aes256GcmOpen(key, iv, sealed, aad, inPlace) {
       return gcmOpen(key, iv, sealed, aad, inPlace);

@@ -120,7 +120,9 @@ export interface CryptoBackend {
    * AES-256-GCM encryption (NIST SP 800-38D), 12-byte IV, returns `ciphertext || 16-byte tag`.
    * With `headroom` > 0 the result is a view that starts `headroom` bytes into its own buffer,
    * so a caller can put a prefix in front of it without copying the ciphertext (the envelope
-   * signing input, envelope-binary.ts); the headroom bytes are unspecified.
+   * signing input, envelope-binary.ts); the headroom bytes are unspecified. With `inPlace` the
+   * ciphertext may be written over `plaintext` (whose contents are then lost) when its buffer
+   * has `headroom` bytes before it and 16 after it: for large buffers the caller owns.
    */
   aes256GcmSeal(
     key: Uint8Array,
@@ -128,6 +130,7 @@ export interface CryptoBackend {
     plaintext: Uint8Array,
     aad: Uint8Array,
     headroom?: number,
+    inPlace?: boolean,
   ): Promise<Uint8Array>;
   /**
    * AES-256-GCM decryption of `ciphertext || tag`; `null` on authentication failure. With
