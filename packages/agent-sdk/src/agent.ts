@@ -370,26 +370,20 @@ export class Agent {
   /**
    * Receives from a relay mailbox until `signal` aborts: pull, `receive()`, `onMessage`, ack
    * after the handler succeeds (semantics: src/relay-listen.ts).
-   * @param options relay URL or RelayClient, `onMessage`, `onError`, `signal`, `intervalMs`
-   *   (default 500), `waitMs` (long-poll, default 0), `batch` (default 50)
+   * @param options relay URL (its client reads pull answers up to this agent's
+   *   `maxPayloadBytes`, size-policy.ts) or RelayClient, `onMessage`, `onError`, `signal`,
+   *   `intervalMs` (default 500), `waitMs` (long-poll, default 0), `batch` (default 50)
    * @returns resolves once stopped; failures go to `onError` (never rejects)
    */
   listen(options: ListenOptions): Promise<void> {
+    const { relay } = options;
+    const { maxPayloadBytes } = this.config;
     const client =
-      typeof options.relay === 'string'
-        ? new RelayClient({
-            baseUrl: options.relay,
-            signer: this.requestSigner(),
-            // pull answers up to this agent's own size limit (size-policy.ts)
-            maxPayloadBytes: this.config.maxPayloadBytes,
-          })
-        : options.relay;
-    return runListenLoop(
-      (i, o) => this.receive(i, o),
-      client,
-      options,
-      () => this.takeExpiredShareGroups(),
-    );
+      typeof relay === 'string'
+        ? new RelayClient({ baseUrl: relay, signer: this.requestSigner(), maxPayloadBytes })
+        : relay;
+    const takeExpired = () => this.takeExpiredShareGroups();
+    return runListenLoop((i, o) => this.receive(i, o), client, options, takeExpired);
   }
 
   /**

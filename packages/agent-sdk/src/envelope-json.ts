@@ -42,7 +42,7 @@ function settle(o: EnvelopeJson, value: string): void {
 
 /**
  * JSON transport form. A large ciphertext's base64url text (4/3 of it) is made on first read of
- * `ciphertext` (then kept); {@link envelopeJsonBytes} streams it slice by slice without making
+ * `ciphertext` (then kept); `envelopeJsonBytes` (below) streams it slice by slice without making
  * it, so sending a large envelope never holds its whole text (test/delivery/memory.test.ts).
  * Reading, assigning, spreading or `JSON.stringify` see an ordinary string property.
  * @param env an envelope

@@ -63,7 +63,7 @@ export interface CreateEnvelopeInput {
   readonly random?: InjectedRandomness;
   /**
    * The caller gives `plaintext` up: it is encrypted over itself (and lost) when its buffer has
-   * {@link SEAL_ROOM} around it (`encodePayload(..., SEAL_ROOM)`), else copied as usual.
+   * `SEAL_ROOM` around it (`encodePayload(..., SEAL_ROOM)`), else copied as usual.
    */
   readonly sealInPlace?: boolean;
   /** Called between encryption and signing (progress reporting). */

@@ -1,9 +1,10 @@
 /**
  * Send step 7, `fresh`: the sealed envelope is still within the timestamp window by the
  * sender's clock now that encryption has ended (delivery-freshness.ts checkSealedFreshness).
- * The timestamp is AES-GCM additional data (docs/formats.md#envelope), so it cannot be taken
- * after encryption without a wire change; this step is the guarantee instead: a message that
- * slow encryption made stale fails at `send`, with the cause, never later at the receiver.
+ * The timestamp is AES-GCM additional data (docs/formats.md#envelope) and stays there: it is taken
+ * right before encryption (decision and measurements: docs/formats.md#delivery-contract,
+ * "Timestamp and sealing time"); this step is the guarantee: a message that sealing made stale
+ * fails at `send`, with the cause, never later at the receiver.
  *
  * @module
  */

@@ -24,7 +24,7 @@ import type { XlinkErrorDetail } from '../errors.js';
 import type { AgentIdentity } from '../identity.js';
 import type { EnvelopeVersion, KeyDocument } from '../key-document.js';
 import { base64urlEncode } from '../lib/codec.js';
-import { createEnvelope } from '../seal.js';
+import { createEnvelope, SEAL_ROOM } from '../seal.js';
 import type { TransportAdapter } from '../transport.js';
 import { buildSplitSecret, splitShareNonces } from './integrity.js';
 import { dispatchShares, type ShareDeliveryFailure } from './routing.js';
@@ -105,7 +105,8 @@ export async function sendSplitChannel(
   try {
     for (let i = 0; i < parts.length; i++) {
       const index = parts[i]!.index;
-      const record = encodeShareRecord(parts[i]!);
+      // with room to be sealed in place: the record becomes the share's ciphertext
+      const record = encodeShareRecord(parts[i]!, SEAL_ROOM);
       // Each share is let go once its record exists: memory holds one share's record and
       // ciphertext at a time besides the shares still to seal (test/delivery/memory.test.ts).
       parts[i]!.payload.fill(0);
@@ -116,12 +117,17 @@ export async function sendSplitChannel(
         version,
         scope,
         plaintext: record,
+        sealInPlace: true,
         timestamp,
         // Derived, not fixed: see splitShareNonces (the IV and KEM randomness stay fresh).
         random: { nonce: nonces[index]! },
       });
-      record.fill(0);
-      if (!env.ok) return env;
+      if (!env.ok) {
+        record.fill(0);
+        return env;
+      }
+      // sealed over itself (node backend): the record's bytes are now the ciphertext
+      if (record.buffer !== env.value.ciphertext.buffer) record.fill(0);
       envelopes.push(envelopeToJson(env.value));
     }
   } finally {

@@ -29,13 +29,19 @@ export const SPLIT_CHANNEL_PRODUCT_TYPE = 0x0001;
 /**
  * Encodes the plaintext of one share envelope.
  * @param share a share from `xorida.split`
+ * @param room free bytes left before (`front`) and after (`back`) the record in its buffer, for
+ *   sealing it in place (seal.ts `SEAL_ROOM`); default none
  * @returns `0x03 | 0x01 | IDA5(share, product type 0x0001)`
  * @throws RangeError only if `share` is malformed (programming error: it comes from `split`)
  */
-export function encodeShareRecord(share: Share): Uint8Array {
+export function encodeShareRecord(
+  share: Share,
+  room: { readonly front: number; readonly back: number } = { front: 0, back: 0 },
+): Uint8Array {
   const enc = encodeShare(share, { productType: SPLIT_CHANNEL_PRODUCT_TYPE });
   if (!enc.ok) throw new RangeError(`cannot encode share: ${enc.error.message}`);
-  const out = new Uint8Array(2 + enc.value.length);
+  const n = 2 + enc.value.length;
+  const out = new Uint8Array(room.front + n + room.back).subarray(room.front, room.front + n);
   out[0] = SHARE_PAYLOAD_TYPE;
   out[1] = SHARE_RECORD_VERSION;
   out.set(enc.value, 2);

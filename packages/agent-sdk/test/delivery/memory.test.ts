@@ -11,19 +11,23 @@ const MiB = 1024 * 1024;
 const SIZES = (process.env.XLINK_RSS_SIZES ?? '64').split(',').map((s) => Number(s) * MiB);
 const KINDS = (process.env.XLINK_RSS_KINDS ?? 'plain,split').split(',');
 /**
- * Peak RSS over baseline, as a multiple of the payload size. The target of issue 14 is 4x on
- * every path; these are the figures reached at 64 MiB (measured 5.1-5.3x, 5.7-6.6x, 11.5-11.6x, 8.5-8.8x on a
- * loaded 2-core machine) with a margin, so that a regression fails. Before this change they
- * were 7.5x, 8.9x, 25.1x and 9.4x. What is left: V8 keeps large dead strings (the payload's JSON
- * text on send, the pull answer's text on receive) until a full GC, and the split-channel
- * receipt keeps every share envelope's base64 ciphertext (n x 4/3 of the payload).
+ * Peak RSS over baseline, as a multiple of the payload size, by payload size in MiB. The target
+ * of issue 14 is 4x on every path at 64 MiB; these ceilings are the figures reached (on a loaded
+ * 2-core machine, Node 20) with a margin for GC timing, so that a regression fails:
+ *   64 MiB: send plain 4.2-4.4x, receive plain 4.4-4.8x (once 6.3x), send split 9.0-9.5x,
+ *   receive split 7.9-8.4x; 16 MiB (fixed runtime overhead weighs more): 6.4-7.0x, 4.9-5.5x,
+ *   12.7-13.6x, 10.0-10.5x.
+ * Before: 64 MiB 5.1-5.3x, 5.7-6.6x, 11.5x, 8.5-8.8x; earlier 7.5x, 8.9x, 25.1x, 9.4x.
+ * What is left: the payload's dead JSON text (sender) and the dead plaintext and JSON text
+ * (receiver) wait for a full GC; listen() keeps the pulled envelope's base64 text (1.33x) for
+ * the onMessage callback's `meta`; split-channel splits the whole secret into n full-size shares
+ * at once (xorida `split`) next to the plaintext and the secret.
  */
-const LIMIT: Record<string, number> = {
-  'send plain': 6,
-  'receive plain': 7.5,
-  'send split': 13,
-  'receive split': 10,
+const LIMITS: Record<number, Record<string, number>> = {
+  16: { 'send plain': 8.5, 'receive plain': 7, 'send split': 15.5, 'receive split': 12 },
+  64: { 'send plain': 5, 'receive plain': 7, 'send split': 10.5, 'receive split': 9.5 },
 };
+const limit = (bytes: number, cell: string) => (LIMITS[bytes / MiB] ?? LIMITS[64]!)[cell]!;
 
 interface Peak {
   baseline: number;
@@ -63,7 +67,7 @@ describe('peak RSS of send and receive at the size limit', () => {
           `rss ${kind} ${bytes / MiB} MiB: send ${sent.ratio.toFixed(2)}x (${(sent.peak / MiB).toFixed(0)} MiB), receive ${got.ratio.toFixed(2)}x (${(got.peak / MiB).toFixed(0)} MiB)`,
         );
         expect(got.intact).toBe(true);
-        expect(sent.ratio).toBeLessThanOrEqual(LIMIT[`send ${kind}`]!);
-        expect(got.ratio).toBeLessThanOrEqual(LIMIT[`receive ${kind}`]!);
+        expect(sent.ratio).toBeLessThanOrEqual(limit(bytes, `send ${kind}`));
+        expect(got.ratio).toBeLessThanOrEqual(limit(bytes, `receive ${kind}`));
       }, 180_000);
 });
