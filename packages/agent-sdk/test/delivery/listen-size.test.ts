@@ -2,9 +2,8 @@
 // sizeLimits(maxPayloadBytes).maxResponseBytes), not the 16 MiB default: a payload over 16 MiB,
 // allowed by a raised maxPayloadBytes on the sender, the relay and the receiver, is delivered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentMessage, XlinkErrorDetail } from '../../src/index.js';
 import { sizeLimits } from '../../src/size-policy.js';
-import { cleanup, type Running, relayAgent, startServer } from '../infra/helpers.js';
+import { cleanup, listenOnce, type Running, relayAgent, startServer } from '../infra/helpers.js';
 
 const MiB = 1024 * 1024;
 const LIMIT = 20 * MiB;
@@ -31,23 +30,7 @@ describe('listen({ relay: url }) and the size policy', () => {
       scope: 'pay',
     });
     expect(sent.ok).toBe(true);
-    let got: AgentMessage | undefined;
-    const errors: (XlinkErrorDetail | Error)[] = [];
-    const ac = new AbortController();
-    await bob.listen({
-      relay: srv.url,
-      intervalMs: 20,
-      batch: 1,
-      signal: ac.signal,
-      onMessage: (m) => {
-        got = m;
-        ac.abort();
-      },
-      onError: (e) => {
-        errors.push(e);
-        ac.abort();
-      },
-    });
+    const { got, errors } = await listenOnce(bob, { relay: srv.url });
     expect(errors).toEqual([]);
     expect((got?.payload as { b?: string } | undefined)?.b?.length).toBe(BYTES - 8);
   }, 60_000);

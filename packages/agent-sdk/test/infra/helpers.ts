@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Agent,
+  type AgentMessage,
   type AgentOptions,
   generateIdentity,
   HttpsTransportAdapter,
   HttpTrustRegistry,
+  type ListenOptions,
   requestSignerFromIdentity,
+  type XlinkErrorDetail,
 } from '../../src/index.js';
 import {
   createXlinkServer,
@@ -87,4 +90,29 @@ export async function post(
     json = text;
   }
   return { status: res.status, json };
+}
+
+/** `agent.listen()` until the first message or the first error, which stops it. */
+export async function listenOnce(
+  agent: Agent,
+  options: Omit<ListenOptions, 'onMessage' | 'onError' | 'signal'>,
+): Promise<{ got?: AgentMessage; errors: (XlinkErrorDetail | Error)[] }> {
+  let got: AgentMessage | undefined;
+  const errors: (XlinkErrorDetail | Error)[] = [];
+  const ac = new AbortController();
+  await agent.listen({
+    batch: 1,
+    intervalMs: 20,
+    ...options,
+    signal: ac.signal,
+    onMessage: (m) => {
+      got = m;
+      ac.abort();
+    },
+    onError: (e) => {
+      errors.push(e);
+      ac.abort();
+    },
+  });
+  return { ...(got ? { got } : {}), errors };
 }
