@@ -19,6 +19,7 @@ import {
   workersOption,
 } from './cli-shared.js';
 import { reconstructFile } from './reconstruct-file.js';
+import { modelDigestLabel } from '../lib/tag-list.js';
 
 interface RestoreOptions {
   nodes: string[];
@@ -73,11 +74,11 @@ export function addRestoreCommand(cli: CliProgram): void {
       const { bytes, badNodes, rejectedClaims } = r.value;
       cli.print(
         [
-          `restored ${bytes} bytes to ${o.out} (sha256 ${m.modelHash} verified)`,
+          `restored ${bytes} bytes to ${o.out} (${modelDigestLabel(m)} verified)`,
           ...(badNodes.length ? [`routed around bad node(s): ${badNodes.join(', ')}`] : []),
           ...describeClaims(rejectedClaims),
         ].join('\n'),
-        { ok: true, out: o.out, bytes, sha256: m.modelHash, badNodes, rejectedClaims },
+        { ok: true, out: o.out, bytes, sha256: m.modelHash, tagListHash: m.tagListHash, badNodes, rejectedClaims },
       );
     });
 }

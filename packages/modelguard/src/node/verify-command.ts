@@ -17,6 +17,7 @@ import {
   workersOption,
 } from './cli-shared.js';
 import { verifyFile } from './reconstruct-file.js';
+import { modelDigestLabel } from '../lib/tag-list.js';
 
 interface VerifyOptions {
   nodes: string[];
@@ -59,7 +60,7 @@ export function addVerifyCommand(cli: CliProgram): void {
                 `node ${x.index} ${x.id}: ${x.state === 'ok' ? 'ok' : `BAD (chunks ${x.badChunks.join(', ') || 'header'})`}`,
             ),
           v.recoverable
-            ? `model recoverable, sha256 ${m.modelHash} verified`
+            ? `model recoverable, ${modelDigestLabel(m)} verified`
             : `model NOT recoverable from these nodes (${v.failedChunks.length} chunk(s) failed)`,
           ...(v.badNodes.length ? [`bad node(s): ${v.badNodes.join(', ')}`] : []),
           ...describeClaims(v.rejectedClaims),
