@@ -113,6 +113,8 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
   if (value[v4 ? 'modelHash' : 'tagListHash'] !== undefined)
     return bad(v4 ? 'modelHash' : 'tagListHash', `is not allowed in version ${value.version}`);
   // Version 4 compact mode records GMAC share tags instead of SHA-256 share digests.
+  if (v4 && value.mode !== 'ideal' && value.mode !== 'compact')
+    return bad('mode', 'must be "ideal" or "compact"');
   const withTags = v4 && value.mode === 'compact';
   const shareField = withTags ? 'shareTags' : 'shareDigests';
   const shareHex = withTags ? 32 : 64;
