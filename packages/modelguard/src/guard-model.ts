@@ -32,18 +32,17 @@ import { CONTENT_KEY_LENGTH, sealChunk } from './lib/compact.js';
 import { checkConfig, checkFinalMetadata, checkMetadataInput } from './lib/config-check.js';
 import { type SplitKey, splitContentKey } from './lib/content-key.js';
 import { PRODUCT_TYPE_MODELGUARD } from './lib/limits.js';
+import { buildManifest } from './lib/manifest-build.js';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from './lib/safetensors.js';
 import { shareDigestPrefix } from './lib/share-digest.js';
+import { shareTag } from './lib/share-tag.js';
 import type {
   ManifestChunk,
   ModelGuardConfig,
   ModelGuardResult,
-  ModelManifest,
   ModelMetadata,
   ModelWeightShare,
 } from './types.js';
-import { buildManifest } from './lib/manifest-build.js';
-import { shareTag } from './lib/share-tag.js';
 
 /**
  * Detects a safetensors header at the start of `weights`.

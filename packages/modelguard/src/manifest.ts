@@ -25,12 +25,10 @@ import {
   MAX_MANIFEST_BYTES,
   MAX_MODEL_SIZE,
   MAX_SAFETENSORS_HEADER,
-  MAX_TENSOR_NAME,
 } from './lib/limits.js';
 import { metadataProblem } from './lib/manifest-metadata.js';
 import { checkMode } from './lib/manifest-mode.js';
 import { tagListMatches } from './lib/tag-list.js';
-import { checkTfjsWeightsManifest } from './lib/tfjs.js';
 import type { ModelManifest } from './types.js';
 
 export { metadataProblem };

@@ -24,6 +24,7 @@ import { recoverContentKey } from './lib/content-key.js';
 import { isIntIn, isRecord } from './lib/json-checks.js';
 import { manifestMode } from './lib/manifest-mode.js';
 import { alignedPool, recoverChunk } from './lib/recover-chunk.js';
+import { tagListMatches } from './lib/tag-list.js';
 import { checkManifest, type TrustedKey, verifyManifest } from './manifest.js';
 import type {
   ModelManifest,
@@ -31,7 +32,6 @@ import type {
   ReconstructedModel,
   RejectedShareClaim,
 } from './types.js';
-import { tagListMatches } from './lib/tag-list.js';
 
 /** Options of `reconstructModel`. */
 export interface ReconstructModelOptions {
@@ -171,7 +171,7 @@ export async function reconstructModel(
         groupId: chunk.groupId,
         tag: hexToBytes(chunk.tag),
         ...(chunk.shareDigests ? { shareDigests: chunk.shareDigests.map(hexToBytes) } : {}),
-      ...(chunk.shareTags ? { shareTags: chunk.shareTags.map(hexToBytes) } : {}),
+        ...(chunk.shareTags ? { shareTags: chunk.shareTags.map(hexToBytes) } : {}),
         knownGroup: (g) => groups.has(g),
         ...(key ? { key } : {}),
       },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bytesToHex, hexToBytes } from 'xorida';
 import {
   checkManifest,
   guardModel,
@@ -8,7 +9,6 @@ import {
   serializeManifest,
   signManifest,
 } from '../src/index.js';
-import { bytesToHex, hexToBytes } from 'xorida';
 import { tagListHash } from '../src/lib/tag-list.js';
 import { byNode, bytes, forgeColluding, meta, subsets } from './helpers.js';
 

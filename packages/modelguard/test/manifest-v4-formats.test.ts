@@ -126,9 +126,13 @@ describe('manifest version 4 formats (docs/formats.md known-answer vectors)', ()
           ...(keyShares ? { keyShares } : {}),
         });
         expect(back.ok && Buffer.from(back.value.weights).equals(data), `v${o.version}`).toBe(true);
-        const bad = await reconstructModel({ ...parsed.value, modelHash: '00'.repeat(32) }, byNode(shares, [0, 1]), {
-          ...(keyShares ? { keyShares } : {}),
-        });
+        const bad = await reconstructModel(
+          { ...parsed.value, modelHash: '00'.repeat(32) },
+          byNode(shares, [0, 1]),
+          {
+            ...(keyShares ? { keyShares } : {}),
+          },
+        );
         expect(!bad.ok && bad.error.subCode).toBe('MODEL_HASH_MISMATCH');
       }
     }

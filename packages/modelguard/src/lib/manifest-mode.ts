@@ -36,7 +36,8 @@ export function checkMode(
 ): Result<void, ModelGuardError> {
   if (value.version === versionWithoutMode) {
     if (value.mode !== undefined) return bad('mode', 'is only allowed in versions 3 and 4');
-    if (value.contentKey !== undefined) return bad('contentKey', 'is only allowed in versions 3 and 4');
+    if (value.contentKey !== undefined)
+      return bad('contentKey', 'is only allowed in versions 3 and 4');
     return ok(undefined);
   }
   if (value.mode !== 'ideal' && value.mode !== 'compact')

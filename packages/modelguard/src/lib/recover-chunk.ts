@@ -19,20 +19,13 @@
  *
  * @module
  */
-import {
-  equalBytes,
-  ok,
-  type Result,
-  reconstructInto,
-  recoverInto,
-  type Share,
-} from 'xorida';
+import { equalBytes, ok, type Result, reconstructInto, recoverInto, type Share } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
 import { chunkTagPrefix } from './chunk-tag.js';
 import { openChunk, sealedLength } from './compact.js';
-import { shareTag } from './share-tag.js';
 import { shareDigestPrefix } from './share-digest.js';
 import { explainShare, type Reason } from './share-reason.js';
+import { shareTag } from './share-tag.js';
 import { viewShare } from './share-view.js';
 
 /**
@@ -222,7 +215,10 @@ async function recoverChunkBody(
       const d = matches ? viewShare(data) : undefined;
       if (!d) {
         // A digest match with a malformed share means an inconsistent manifest: treat as bad.
-        failed.push({ claim: j, reason: matches ? 'MALFORMED_SHARE' : explainShare(job, node, data) });
+        failed.push({
+          claim: j,
+          reason: matches ? 'MALFORMED_SHARE' : explainShare(job, node, data),
+        });
         continue;
       }
       if (acceptedClaim[node]! < 0) {

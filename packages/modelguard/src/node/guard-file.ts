@@ -24,8 +24,8 @@ import { type BlobShape, blobOffsets, chunkShareLength, planChunks } from '../li
 import { CONTENT_KEY_LENGTH } from '../lib/compact.js';
 import { checkConfig, checkFinalMetadata, checkMetadataInput } from '../lib/config-check.js';
 import { splitContentKey } from '../lib/content-key.js';
-import { safetensorsHeaderLength } from '../lib/safetensors.js';
 import { buildManifest } from '../lib/manifest-build.js';
+import { safetensorsHeaderLength } from '../lib/safetensors.js';
 import { signManifest } from '../manifest.js';
 import { nodeBlobName, type StorageNode } from '../storage-node.js';
 import type { ManifestChunk, ModelManifest, ModelMetadata } from '../types.js';

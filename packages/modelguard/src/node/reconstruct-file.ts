@@ -49,7 +49,9 @@ export type {
   RestoreReport,
   VerifyReport,
 } from './restore-types.js';
+
 import { modelDigest } from './model-digest.js';
+
 export { verifyFile } from './verify-file.js';
 
 /**

@@ -8,6 +8,7 @@
  * @module
  */
 import { type CliProgram, envOption } from '@xorida/agent-sdk/node';
+import { modelDigestLabel } from '../lib/tag-list.js';
 import { openNodeSpec } from './cli-node-args.js';
 import {
   describeClaims,
@@ -19,7 +20,6 @@ import {
   workersOption,
 } from './cli-shared.js';
 import { reconstructFile } from './reconstruct-file.js';
-import { modelDigestLabel } from '../lib/tag-list.js';
 
 interface RestoreOptions {
   nodes: string[];
@@ -78,7 +78,15 @@ export function addRestoreCommand(cli: CliProgram): void {
           ...(badNodes.length ? [`routed around bad node(s): ${badNodes.join(', ')}`] : []),
           ...describeClaims(rejectedClaims),
         ].join('\n'),
-        { ok: true, out: o.out, bytes, sha256: m.modelHash, tagListHash: m.tagListHash, badNodes, rejectedClaims },
+        {
+          ok: true,
+          out: o.out,
+          bytes,
+          sha256: m.modelHash,
+          tagListHash: m.tagListHash,
+          badNodes,
+          rejectedClaims,
+        },
       );
     });
 }

@@ -11,13 +11,13 @@
  */
 import { existsSync } from 'node:fs';
 import { type CliProgram, envOption, parseWholeNumber } from '@xorida/agent-sdk/node';
+import { modelDigestLabel } from '../lib/tag-list.js';
 import { serializeManifest } from '../manifest.js';
 import { loadSigningSeed } from './cli-keys.js';
 import { openNodeSpec, parseMode } from './cli-node-args.js';
 import { failWith, nodeDirs, parseSize, progressBar, workersOption } from './cli-shared.js';
 import { writeFileAtomic } from './durable.js';
 import { guardFile } from './guard-file.js';
-import { modelDigestLabel } from '../lib/tag-list.js';
 
 interface SplitOptions {
   nodes: string[];

@@ -6,6 +6,7 @@
  * @module
  */
 import { type CliProgram, EXIT_FAILED } from '@xorida/agent-sdk/node';
+import { modelDigestLabel } from '../lib/tag-list.js';
 import { openNodeSpec } from './cli-node-args.js';
 import {
   describeClaims,
@@ -17,7 +18,6 @@ import {
   workersOption,
 } from './cli-shared.js';
 import { verifyFile } from './reconstruct-file.js';
-import { modelDigestLabel } from '../lib/tag-list.js';
 
 interface VerifyOptions {
   nodes: string[];

@@ -10,10 +10,10 @@ import { type ModelGuardError, mgErr } from '../errors.js';
 import type { StorageNode } from '../storage-node.js';
 import type { ModelManifest } from '../types.js';
 import type { RecoverOutput } from './chunk-work.js';
+import { modelDigest } from './model-digest.js';
 import { prepare } from './prepare-restore.js';
 import { report } from './progress.js';
 import type { NodeVerdict, RestoreOptions, VerifyReport } from './restore-types.js';
-import { modelDigest } from './model-digest.js';
 
 /**
  * Checks every supplied node's share of every chunk without writing the model, and names bad
