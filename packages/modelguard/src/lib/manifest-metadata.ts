@@ -8,7 +8,8 @@ import { isIntIn, isRecord, isShortString, unknownKey } from './json-checks.js';
 import { MAX_MODEL_SIZE, MAX_SAFETENSORS_HEADER, MAX_TENSOR_NAME } from './limits.js';
 import { checkTfjsWeightsManifest } from './tfjs.js';
 
-const META_KEYS = [
+/** The keys `metadata` may have (shared with the guard input checks, config-check.ts). */
+export const META_KEYS = [
   'name',
   'version',
   'architecture',
