@@ -32,14 +32,14 @@ import { CONTENT_KEY_LENGTH, sealChunk } from './lib/compact.js';
 import { checkConfig, checkFinalMetadata, checkMetadataInput } from './lib/config-check.js';
 import { type SplitKey, splitContentKey } from './lib/content-key.js';
 import { PRODUCT_TYPE_MODELGUARD } from './lib/limits.js';
+import { buildManifest } from './lib/manifest-build.js';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from './lib/safetensors.js';
 import { shareDigestPrefix } from './lib/share-digest.js';
-import { MANIFEST_FORMAT, MANIFEST_VERSION, MANIFEST_VERSION_MODE } from './manifest.js';
+import { shareTag } from './lib/share-tag.js';
 import type {
   ManifestChunk,
   ModelGuardConfig,
   ModelGuardResult,
-  ModelManifest,
   ModelMetadata,
   ModelWeightShare,
 } from './types.js';
@@ -175,8 +175,13 @@ export async function guardModel(
           data: enc.value,
           originalSize: length,
         });
+        // Version 4 compact mode: GMAC share tags under the content key (share-tag.ts).
         shareDigests.push(
-          bytesToHex(backend.sha256Parts([shareDigestPrefix(modelId, c, s.index), enc.value])),
+          bytesToHex(
+            key
+              ? shareTag(key, c, s.index, enc.value)
+              : backend.sha256Parts([shareDigestPrefix(modelId, c, s.index), enc.value]),
+          ),
         );
       }
       shares.push(row);
@@ -187,7 +192,7 @@ export async function guardModel(
         length,
         groupId: bytesToHex(split.value[0]!.groupId),
         tag: bytesToHex(tag),
-        shareDigests,
+        [key ? 'shareTags' : 'shareDigests']: shareDigests,
       });
     }
   } finally {
@@ -195,24 +200,17 @@ export async function guardModel(
     if (disperser?.ok) disperser.value.dispose();
     key?.fill(0);
   }
-  const manifest: ModelManifest = {
-    format: MANIFEST_FORMAT,
-    version: MANIFEST_VERSION,
+  const manifest = buildManifest({
     id,
-    createdAt: new Date().toISOString(),
     metadata: described.metadata,
     config: { storageNodes: n, threshold: k, chunkSize },
     modelSize: weights.length,
-    modelHash: bytesToHex(backend.sha256Parts([weights])),
-    totalChunks: spans.length,
     chunks,
-  };
+    mode: splitKey ? 'compact' : 'ideal',
+    ...(splitKey
+      ? { contentKey: { groupId: splitKey.groupId, shareDigests: splitKey.shareDigests } }
+      : {}),
+  });
   if (!splitKey) return ok({ manifest, shares });
-  const compact: ModelManifest = {
-    ...manifest,
-    version: MANIFEST_VERSION_MODE,
-    mode: 'compact',
-    contentKey: { groupId: splitKey.groupId, shareDigests: splitKey.shareDigests },
-  };
-  return ok({ manifest: compact, shares, keyShares: splitKey.shares });
+  return ok({ manifest, shares, keyShares: splitKey.shares });
 }

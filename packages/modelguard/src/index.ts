@@ -21,6 +21,7 @@ export {
   checkManifest,
   MANIFEST_FORMAT,
   MANIFEST_VERSION,
+  MANIFEST_VERSION_TAGS,
   manifestSignerDid,
   manifestSigningBytes,
   parseManifest,

@@ -25,18 +25,25 @@ import {
   MAX_MANIFEST_BYTES,
   MAX_MODEL_SIZE,
   MAX_SAFETENSORS_HEADER,
-  MAX_TENSOR_NAME,
 } from './lib/limits.js';
+import { metadataProblem } from './lib/manifest-metadata.js';
 import { checkMode } from './lib/manifest-mode.js';
-import { checkTfjsWeightsManifest } from './lib/tfjs.js';
+import { tagListMatches } from './lib/tag-list.js';
 import type { ModelManifest } from './types.js';
+
+export { metadataProblem };
 
 /** The `format` value of every manifest. */
 export const MANIFEST_FORMAT = 'xorida-modelguard-manifest';
 /** The manifest version ideal mode writes (read too). */
 export const MANIFEST_VERSION = 2;
-/** The manifest version compact mode writes: it records `mode` (read too, with either mode). */
+/** Manifest version 3: records `mode` (read, with either mode; no longer written). */
 export const MANIFEST_VERSION_MODE = 3;
+/**
+ * Manifest version 4, what both modes write: `tagListHash` instead of `modelHash`, and no
+ * per-share digests in compact mode (docs/formats.md "Manifest version 4").
+ */
+export const MANIFEST_VERSION_TAGS = 4;
 const SIGNING_DOMAIN = 'xorida/modelguard/manifest/v1\n';
 
 const TOP_KEYS = [
@@ -48,22 +55,13 @@ const TOP_KEYS = [
   'config',
   'modelSize',
   'modelHash',
+  'tagListHash',
   'totalChunks',
   'chunks',
   'signature',
   'mode',
   'contentKey',
 ] as const;
-const META_KEYS = [
-  'name',
-  'version',
-  'architecture',
-  'parameterCount',
-  'modelSize',
-  'format',
-  'safetensors',
-  'tfjs',
-];
 
 function bad(field: string, message: string): Result<never, ModelGuardError> {
   return mgErr(
@@ -74,92 +72,6 @@ function bad(field: string, message: string): Result<never, ModelGuardError> {
       field,
     },
   );
-}
-
-/**
- * The metadata rules of the manifest (docs/formats.md "Manifest"), shared with the input checks
- * of `guardModel`/`guardFile` so that they never write a manifest the parser rejects.
- * @param m the `metadata` value
- * @param modelSize the model length in bytes (`metadata.modelSize` must equal it)
- * @returns undefined when valid, else `{ field, message }` with `field` relative to the
- *   manifest root (`metadata.*`)
- */
-export function metadataProblem(
-  m: unknown,
-  modelSize: number,
-): { field: string; message: string } | undefined {
-  const bad = (field: string, message: string) => ({ field, message });
-  if (!isRecord(m)) return bad('metadata', 'must be an object');
-  const extra = unknownKey(m, META_KEYS);
-  if (extra) return bad(`metadata.${extra}`, 'unknown key');
-  for (const f of ['name', 'version', 'architecture'])
-    if (!isShortString(m[f], 1024))
-      return bad(`metadata.${f}`, 'must be a string of at most 1024 chars');
-  if (!isIntIn(m.parameterCount, 0, MAX_MODEL_SIZE))
-    return bad('metadata.parameterCount', 'must be a non-negative integer');
-  if (m.modelSize !== modelSize) return bad('metadata.modelSize', 'must equal modelSize');
-  if (m.format !== undefined && !['raw', 'safetensors', 'tfjs'].includes(m.format as string))
-    return bad('metadata.format', 'must be raw, safetensors or tfjs');
-  if (m.safetensors !== undefined) {
-    const s = m.safetensors;
-    if (
-      !isRecord(s) ||
-      unknownKey(s, ['headerLength', 'tensors', 'metadata']) !== undefined ||
-      !isIntIn(s.headerLength, 2, MAX_SAFETENSORS_HEADER) ||
-      !Array.isArray(s.tensors)
-    )
-      return bad('metadata.safetensors', 'must be { headerLength, tensors[], metadata? }');
-    if (8 + s.headerLength > modelSize)
-      return bad('metadata.safetensors.headerLength', 'runs past modelSize');
-    const dataSize = modelSize - 8 - s.headerLength;
-    for (let i = 0; i < s.tensors.length; i++) {
-      const t = s.tensors[i];
-      const f = `metadata.safetensors.tensors[${i}]`;
-      if (
-        !isRecord(t) ||
-        unknownKey(t, ['name', 'dtype', 'shape', 'dataOffsets']) !== undefined ||
-        typeof t.name !== 'string' ||
-        !isShortString(t.dtype, 16) ||
-        !Array.isArray(t.shape) ||
-        !t.shape.every((d) => isIntIn(d, 0, MAX_MODEL_SIZE)) ||
-        !Array.isArray(t.dataOffsets) ||
-        t.dataOffsets.length !== 2 ||
-        !t.dataOffsets.every((d) => isIntIn(d, 0, MAX_MODEL_SIZE))
-      )
-        return bad(
-          f,
-          'must be { name, dtype (<= 16 chars), shape: int[], dataOffsets: [int, int] }',
-        );
-      if (t.name.length > MAX_TENSOR_NAME)
-        return bad(`${f}.name`, `must be at most ${MAX_TENSOR_NAME} chars`);
-      const [begin, end] = t.dataOffsets as [number, number];
-      if (begin > end || end > dataSize)
-        return bad(`${f}.dataOffsets`, `must satisfy begin <= end <= ${dataSize} (data section)`);
-    }
-    if (s.metadata !== undefined) {
-      const md = s.metadata;
-      if (!isRecord(md) || !Object.values(md).every((v) => typeof v === 'string'))
-        return bad('metadata.safetensors.metadata', 'must be an object of strings');
-    }
-  }
-  if (m.tfjs !== undefined) {
-    if (!isRecord(m.tfjs) || unknownKey(m.tfjs, ['weightsManifest']) !== undefined)
-      return bad('metadata.tfjs', 'must be { weightsManifest: [...] }');
-    const problem = checkTfjsWeightsManifest(m.tfjs.weightsManifest);
-    if (problem) return bad('metadata.tfjs.weightsManifest', problem);
-  }
-  // `format` agrees with the sections present.
-  const hasSt = m.safetensors !== undefined;
-  const hasTf = m.tfjs !== undefined;
-  if (hasSt && m.format !== 'safetensors')
-    return bad('metadata.format', 'must be "safetensors" when metadata.safetensors is present');
-  if (hasTf && m.format !== 'tfjs')
-    return bad('metadata.format', 'must be "tfjs" when metadata.tfjs is present');
-  if (m.format === 'safetensors' && !hasSt)
-    return bad('metadata.safetensors', 'is required when format is "safetensors"');
-  if (m.format === 'tfjs' && !hasTf)
-    return bad('metadata.tfjs', 'is required when format is "tfjs"');
-  return undefined;
 }
 
 function checkMetadata(m: unknown, modelSize: number): Result<void, ModelGuardError> {
@@ -183,13 +95,27 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
       'version',
       'version 1 (no per-share digests) is no longer read: restore with the release that wrote it, then split again',
     );
-  if (value.version !== MANIFEST_VERSION && value.version !== MANIFEST_VERSION_MODE)
+  if (
+    value.version !== MANIFEST_VERSION &&
+    value.version !== MANIFEST_VERSION_MODE &&
+    value.version !== MANIFEST_VERSION_TAGS
+  )
     return bad('version', `unsupported version ${String(value.version)}`);
+  const v4 = value.version === MANIFEST_VERSION_TAGS;
   if (!isHex(value.id, 32)) return bad('id', 'must be 32 lower-case hex chars');
   if (!isShortString(value.createdAt, 64)) return bad('createdAt', 'must be a short string');
   const size = value.modelSize;
   if (!isIntIn(size, 0, MAX_MODEL_SIZE)) return bad('modelSize', 'must be an integer >= 0');
-  if (!isHex(value.modelHash, 64)) return bad('modelHash', 'must be 64 lower-case hex chars');
+  const digestField = v4 ? 'tagListHash' : 'modelHash';
+  if (!isHex(value[digestField], 64)) return bad(digestField, 'must be 64 lower-case hex chars');
+  if (value[v4 ? 'modelHash' : 'tagListHash'] !== undefined)
+    return bad(v4 ? 'modelHash' : 'tagListHash', `is not allowed in version ${value.version}`);
+  // Version 4 compact mode records GMAC share tags instead of SHA-256 share digests.
+  if (v4 && value.mode !== 'ideal' && value.mode !== 'compact')
+    return bad('mode', 'must be "ideal" or "compact"');
+  const withTags = v4 && value.mode === 'compact';
+  const shareField = withTags ? 'shareTags' : 'shareDigests';
+  const shareHex = withTags ? 32 : 64;
   const c = value.config;
   if (!isRecord(c) || unknownKey(c, ['storageNodes', 'threshold', 'chunkSize']))
     return bad('config', 'must be { storageNodes, threshold, chunkSize }');
@@ -212,9 +138,9 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
     const f = `chunks[${i}]`;
     if (
       !isRecord(ch) ||
-      unknownKey(ch, ['index', 'offset', 'length', 'groupId', 'tag', 'shareDigests'])
+      unknownKey(ch, ['index', 'offset', 'length', 'groupId', 'tag', shareField])
     )
-      return bad(f, 'must be { index, offset, length, groupId, tag, shareDigests }');
+      return bad(f, `must be { index, offset, length, groupId, tag, ${shareField} }`);
     if (ch.index !== i) return bad(`${f}.index`, `must be ${i}`);
     if (ch.offset !== offset)
       return bad(`${f}.offset`, `must be ${offset} (chunks are contiguous)`);
@@ -223,11 +149,11 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
     if (groups.has(ch.groupId)) return bad(`${f}.groupId`, 'repeats an earlier chunk');
     groups.add(ch.groupId);
     if (!isHex(ch.tag, 64)) return bad(`${f}.tag`, 'must be 64 lower-case hex chars');
-    const sd = ch.shareDigests;
-    if (!Array.isArray(sd) || sd.length !== c.storageNodes || !sd.every((d) => isHex(d, 64)))
+    const sd = ch[shareField];
+    if (!Array.isArray(sd) || sd.length !== c.storageNodes || !sd.every((d) => isHex(d, shareHex)))
       return bad(
-        `${f}.shareDigests`,
-        `must be ${c.storageNodes} (storageNodes) strings of 64 lower-case hex chars`,
+        `${f}.${shareField}`,
+        `must be ${c.storageNodes} (storageNodes) strings of ${shareHex} lower-case hex chars`,
       );
     offset += ch.length;
     if (offset > size) return bad(`${f}.length`, 'chunks run past modelSize');
@@ -235,6 +161,8 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
   if (offset !== size) return bad('chunks', `cover ${offset} bytes, modelSize is ${size}`);
   const mode = checkMode(value, c.storageNodes, groups, MANIFEST_VERSION);
   if (!mode.ok) return mode;
+  if (v4 && !tagListMatches(value as unknown as ModelManifest))
+    return bad('tagListHash', 'does not match the chunk tags');
   if (value.signature !== undefined) {
     const s = value.signature;
     if (

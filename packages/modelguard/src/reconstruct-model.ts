@@ -24,6 +24,7 @@ import { recoverContentKey } from './lib/content-key.js';
 import { isIntIn, isRecord } from './lib/json-checks.js';
 import { manifestMode } from './lib/manifest-mode.js';
 import { alignedPool, recoverChunk } from './lib/recover-chunk.js';
+import { tagListMatches } from './lib/tag-list.js';
 import { checkManifest, type TrustedKey, verifyManifest } from './manifest.js';
 import type {
   ModelManifest,
@@ -169,7 +170,8 @@ export async function reconstructModel(
         length: chunk.length,
         groupId: chunk.groupId,
         tag: hexToBytes(chunk.tag),
-        shareDigests: chunk.shareDigests.map(hexToBytes),
+        ...(chunk.shareDigests ? { shareDigests: chunk.shareDigests.map(hexToBytes) } : {}),
+        ...(chunk.shareTags ? { shareTags: chunk.shareTags.map(hexToBytes) } : {}),
         knownGroup: (g) => groups.has(g),
         ...(key ? { key } : {}),
       },
@@ -199,7 +201,11 @@ export async function reconstructModel(
     }
   }
   key?.fill(0);
-  if (!equalBytes(backend.sha256Parts([weights]), hexToBytes(manifest.modelHash))) {
+  const whole =
+    manifest.tagListHash !== undefined
+      ? tagListMatches(manifest)
+      : equalBytes(backend.sha256Parts([weights]), hexToBytes(manifest.modelHash ?? ''));
+  if (!whole) {
     weights.fill(0);
     return mgErr(
       'INTEGRITY_FAILED',

@@ -82,9 +82,15 @@ export interface ManifestChunk {
   /**
    * `shareDigests[node]`: SHA-256 over context and node's encoded share of this chunk (64 hex
    * chars each, n entries), see docs/formats.md "Share digest". Each share is checked against
-   * its own digest before use, so a bad node is named without trusting any other node.
+   * its own digest before use, so a bad node is named without trusting any other node. Absent
+   * in version 4 compact mode, which records `shareTags` instead.
    */
-  readonly shareDigests: readonly string[];
+  readonly shareDigests?: readonly string[];
+  /**
+   * Version 4 compact mode: `shareTags[node]`, the GMAC share tag of node's encoded share under
+   * the content key (32 hex chars each, n entries), docs/formats.md "Manifest version 4".
+   */
+  readonly shareTags?: readonly string[];
 }
 
 /** Owner signature over the manifest (docs/formats.md, "Manifest signature"). */
@@ -101,23 +107,26 @@ export interface ModelManifest {
   readonly format: 'xorida-modelguard-manifest';
   /**
    * 2 (per-share digests, ideal mode; what ideal mode writes) or 3 (records `mode`; what compact
-   * mode writes). Version 1 manifests are refused.
+   * mode wrote) or 4 (`tagListHash`, no share digests in compact mode; what both modes write).
+   * Version 1 manifests are refused.
    */
-  readonly version: 2 | 3;
+  readonly version: 2 | 3 | 4;
   /** Random 16-byte model id, hex; bound into every chunk tag and node blob name. */
   readonly id: string;
   /** ISO 8601 creation time. */
   readonly createdAt: string;
   readonly metadata: ModelMetadata;
   readonly config: Required<Omit<ModelGuardConfig, 'mode'>>;
-  /** Version 3 only: how the chunks are stored. Absent in version 2 (ideal). */
+  /** Versions 3 and 4: how the chunks are stored. Absent in version 2 (ideal). */
   readonly mode?: 'ideal' | 'compact';
-  /** Version 3, compact mode only: the content key split. */
+  /** Versions 3 and 4, compact mode only: the content key split. */
   readonly contentKey?: ManifestContentKey;
   /** Model length in bytes. */
   readonly modelSize: number;
-  /** SHA-256 of the whole model, hex. */
-  readonly modelHash: string;
+  /** Versions 2 and 3: SHA-256 of the whole model, hex. */
+  readonly modelHash?: string;
+  /** Version 4: the tag list hash (hex), docs/formats.md "Manifest version 4". */
+  readonly tagListHash?: string;
   readonly totalChunks: number;
   readonly chunks: readonly ManifestChunk[];
   readonly signature?: ManifestSignature;

@@ -56,7 +56,9 @@ describe('compact mode, in memory', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const { manifest, shares, keyShares } = r.value;
-    expect(manifest.version).toBe(3);
+    expect(manifest.version).toBe(4);
+    expect(manifest.chunks[0]!.shareDigests).toBeUndefined();
+    expect(manifest.chunks[0]!.shareTags).toHaveLength(5);
     expect(manifest.mode).toBe('compact');
     expect(keyShares).toHaveLength(5);
     const s0 = decodeShare(shares[0]![0]!.data);
@@ -101,16 +103,17 @@ describe('compact mode, in memory', () => {
     expect(ok3.ok && ok3.value.badNodes).toEqual([1]);
   });
 
-  it('ideal stays the default: version 2, no mode, shares as large as the chunk', async () => {
+  it('ideal stays the default: version 4, mode ideal, shares as large as the chunk', async () => {
     const data = bytes(3000, 5);
     const r = await guardModel(data, meta(data.length), { storageNodes: 3, threshold: 2 });
     if (!r.ok) throw new Error('guard');
-    expect(r.value.manifest.version).toBe(2);
-    expect('mode' in r.value.manifest).toBe(false);
+    expect(r.value.manifest.version).toBe(4);
+    expect(r.value.manifest.mode).toBe('ideal');
+    expect(r.value.manifest.chunks[0]!.shareDigests).toHaveLength(3);
     expect(r.value.keyShares).toBeUndefined();
   });
 
-  it('the manifest parser checks the version 3 fields', async () => {
+  it('the manifest parser checks the version 4 fields', async () => {
     const data = bytes(3000, 6);
     const r = await guardModel(data, meta(data.length), {
       storageNodes: 3,
@@ -126,8 +129,15 @@ describe('compact mode, in memory', () => {
     expect(field(m)).toBe('ok');
     expect(field({ ...m, mode: 'fast' })).toBe('mode');
     expect(field({ ...m, contentKey: undefined })).toBe('contentKey');
-    expect(field({ ...m, version: 2 })).toBe('mode');
-    expect(field({ ...m, mode: 'ideal' })).toBe('contentKey');
+    expect(field({ ...m, version: 2 })).toBe('modelHash');
+    expect(field({ ...m, version: 3 })).toBe('modelHash');
+    expect(field({ ...m, modelHash: m.tagListHash })).toBe('modelHash');
+    expect(field({ ...m, mode: 'ideal', contentKey: undefined })).toBe('chunks[0]');
+    const c0 = m.chunks[0]!;
+    const shortTags = { ...c0, shareTags: c0.shareTags!.slice(1) };
+    expect(field({ ...m, chunks: [shortTags, ...m.chunks.slice(1)] })).toBe('chunks[0].shareTags');
+    // Ideal mode has share digests, not share tags.
+    expect(field({ ...m, mode: 'ideal' })).toBe('chunks[0]');
     expect(
       field({
         ...m,
@@ -208,11 +218,18 @@ describe('compact mode, streaming over directory nodes', () => {
     const key = Uint8Array.from(Buffer.from(pub, 'hex'));
     const good = await verifyFile(signed.value, g.nodes, { workers: 0, trustedPublicKey: key });
     expect(good.ok && good.value.recoverable).toBe(true);
-    const edited: ModelManifest = { ...signed.value, mode: 'ideal', contentKey: undefined };
+    const edited: ModelManifest = { ...signed.value, createdAt: '2000-01-01T00:00:00.000Z' };
     const bad = await verifyFile(JSON.parse(JSON.stringify(edited)), g.nodes, {
       workers: 0,
       trustedPublicKey: key,
     });
     expect(!bad.ok && bad.error.code).toBe('INTEGRITY_FAILED');
+    // Switching the mode is refused earlier: version 4 ideal mode needs share digests.
+    const ideal: ModelManifest = { ...signed.value, mode: 'ideal', contentKey: undefined };
+    const refused = await verifyFile(JSON.parse(JSON.stringify(ideal)), g.nodes, {
+      workers: 0,
+      trustedPublicKey: key,
+    });
+    expect(!refused.ok && refused.error.code).toBe('MANIFEST_INVALID');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bytesToHex, hexToBytes } from 'xorida';
 import {
   checkManifest,
   guardModel,
@@ -8,6 +9,7 @@ import {
   serializeManifest,
   signManifest,
 } from '../src/index.js';
+import { tagListHash } from '../src/lib/tag-list.js';
 import { byNode, bytes, forgeColluding, meta, subsets } from './helpers.js';
 
 async function guard(size: number, n: number, k: number, chunkSize = 1000, seed = 1) {
@@ -321,17 +323,23 @@ describe('reordering and swapping', () => {
 });
 
 describe('manifest tampering', () => {
-  it('changed modelHash -> INTEGRITY_FAILED MODEL_HASH_MISMATCH', async () => {
+  it('changed tagListHash, or a tag without it -> MANIFEST_INVALID tagListHash', async () => {
     const { manifest, shares } = await guard(2500, 3, 2);
-    const bad = { ...manifest, modelHash: '00'.repeat(32) };
+    const bad = { ...manifest, tagListHash: '00'.repeat(32) };
     const r = await reconstructModel(bad, byNode(shares, [0, 1]));
-    expect(!r.ok && r.error.subCode).toBe('MODEL_HASH_MISMATCH');
+    expect(!r.ok && r.error.field).toBe('tagListHash');
+    const chunks = manifest.chunks.map((c, i) => (i === 2 ? { ...c, tag: 'ab'.repeat(32) } : c));
+    const t = await reconstructModel({ ...manifest, chunks }, byNode(shares, [0, 1]));
+    expect(!t.ok && t.error.field).toBe('tagListHash');
   });
 
-  it('changed chunk tag -> HMAC_FAILED on that chunk', async () => {
+  it('changed chunk tag (tag list hash recomputed) -> HMAC_FAILED on that chunk', async () => {
     const { manifest, shares } = await guard(2500, 3, 2);
     const chunks = manifest.chunks.map((c, i) => (i === 2 ? { ...c, tag: 'ab'.repeat(32) } : c));
-    const r = await reconstructModel({ ...manifest, chunks }, byNode(shares, [0, 1, 2]));
+    const tags = chunks.map((c) => hexToBytes(c.tag));
+    const list = bytesToHex(tagListHash(hexToBytes(manifest.id), manifest.modelSize, tags));
+    const edited = { ...manifest, chunks, tagListHash: list };
+    const r = await reconstructModel(edited, byNode(shares, [0, 1, 2]));
     expect(!r.ok && r.error.code).toBe('HMAC_FAILED');
     expect(!r.ok && r.error.chunkIndex).toBe(2);
   });
@@ -429,13 +437,13 @@ describe('strict manifest parsing', () => {
     const cases: [string, string][] = [
       ['extra', text.replace('"format":', '"extra": 1, "format":')],
       ['chunks[1].offset', text.replace('"offset": 1000', '"offset": 1001')],
-      ['modelHash', text.replace(manifest.modelHash, manifest.modelHash.toUpperCase())],
+      ['tagListHash', text.replace(manifest.tagListHash!, manifest.tagListHash!.toUpperCase())],
       ['config.threshold', text.replace('"threshold": 2', '"threshold": 4')],
       ['(root)', text.slice(0, -3)],
-      ['version', text.replace('"version": 2', '"version": 4')],
-      ['mode', text.replace('"version": 2', '"version": 3')],
-      ['version', text.replace('"version": 2', '"version": 1')],
-      ['chunks[0].shareDigests', text.replace(manifest.chunks[0]!.shareDigests[1]!, 'ab')],
+      ['version', text.replace('"version": 4', '"version": 5')],
+      ['modelHash', text.replace('"version": 4', '"version": 3')],
+      ['version', text.replace('"version": 4', '"version": 1')],
+      ['chunks[0].shareDigests', text.replace(manifest.chunks[0]!.shareDigests![1]!, 'ab')],
     ];
     for (const [field, bad] of cases) {
       const r = parseManifest(bad);

@@ -1,4 +1,5 @@
-// The three servers built on the agent-sdk server kit (xlink, xpass, xghost), tested from the
+// The servers built on the agent-sdk server kit (xlink, xpass, xghost, the modelguard storage
+// node), tested from the
 // outside on ephemeral loopback ports: one error body for every kind of bad request, OpenAPI 3
 // documents that validate and list every route, and per-DID limits that only a verified
 // signature can spend (floods naming a paying DID leave its genuine requests alone).
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { generateIdentity } from '@xorida/agent-sdk';
 import { createXlinkServer, registeredRoutes } from '@xorida/agent-sdk/node';
+import { createNodeServer } from '@xorida/modelguard/node';
 import { BillingService, createShareRequest } from '@xorida/xpass';
 import { startBillingServer } from '@xorida/xpass/node';
 import type { FastifyInstance } from 'fastify';
@@ -114,6 +116,21 @@ async function xghost(limits: Limits) {
   };
 }
 
+async function modelguardNode(limits: Limits): Promise<Running> {
+  const s = await createNodeServer({
+    dir: await tempDir('modelguard'),
+    rateLimit: { max: limits.address, timeWindowMs: 60_000 },
+  });
+  if (!s.ok) throw new Error(s.error.message);
+  const l = await s.value.listen({ port: 0 });
+  if (!l.ok) throw new Error(l.error.message);
+  cleanups.push(() => s.value.close());
+  return { name: 'modelguard-node', url: l.value.url, app: s.value.app };
+}
+
+// The modelguard node's one JSON-bodied route: the commit of an upload (signed, like all).
+const MG_COMMIT = '/v1/uploads/0123456789abcdef0123456789abcdef/commit';
+
 interface Sent {
   status: number;
   retryAfter: string | null;
@@ -172,6 +189,12 @@ describe('every server answers every kind of bad request with 4xx and { error: {
       jsonRoute: SHARE_REQUEST_PATH,
       auth: { method: 'POST', path: SHARE_REQUEST_PATH },
       signed: SHARE_REQUEST_PATH,
+    },
+    {
+      s: await modelguardNode({ address: 25, did: 25 }),
+      jsonRoute: MG_COMMIT,
+      auth: { method: 'GET', path: '/v1/blobs' },
+      signed: MG_COMMIT,
     },
   ];
   const admin = { authorization: `Bearer ${ADMIN}` };
@@ -299,6 +322,7 @@ describe('OpenAPI 3 at /openapi.json', () => {
       await xlink({ address: 1000, did: 1000 }),
       await xpass({ address: 1000, did: 1000 }),
       await xghost({ address: 1000, did: 1000 }),
+      await modelguardNode({ address: 1000, did: 1000 }),
     ];
     for (const s of all) {
       const doc = (await send(`${s.url}/openapi.json`)).body as {

@@ -10,6 +10,7 @@ import { metadataProblem } from '../manifest.js';
 import type { ModelGuardConfig, ModelMetadata } from '../types.js';
 import { isIntIn, isRecord, isShortString, unknownKey } from './json-checks.js';
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MAX_MODEL_SIZE } from './limits.js';
+import { META_KEYS } from './manifest-metadata.js';
 
 /**
  * Checks the split parameters and fills in the defaults (chunk size 4 MiB, mode `ideal`).
@@ -83,16 +84,7 @@ export function checkMetadataInput(
       },
     );
   if (!isRecord(metadata)) return bad('(root)', 'metadata must be an object');
-  const extra = unknownKey(metadata, [
-    'name',
-    'version',
-    'architecture',
-    'parameterCount',
-    'modelSize',
-    'format',
-    'safetensors',
-    'tfjs',
-  ]);
+  const extra = unknownKey(metadata, META_KEYS);
   if (extra !== undefined) return bad(extra, `unknown metadata key ${JSON.stringify(extra)}`);
   for (const f of ['name', 'version', 'architecture'] as const)
     if (!isShortString(metadata[f], 1024))

@@ -1,6 +1,7 @@
 /**
  * Recovering one chunk from the shares that nodes returned. Every share is first checked
- * against its own digest in the manifest (share-digest.ts), so each share is judged on its own;
+ * against its own digest in the manifest (share-digest.ts), or in version 4 compact mode its
+ * GMAC share tag (share-tag.ts), so each share is judged on its own;
  * k shares that pass are then reconstructed and the chunk checked against its tag.
  *
  * Pitfalls:
@@ -18,20 +19,13 @@
  *
  * @module
  */
-import {
-  bytesToHex,
-  equalBytes,
-  ok,
-  type Result,
-  reconstructInto,
-  recoverInto,
-  type Share,
-} from 'xorida';
+import { equalBytes, ok, type Result, reconstructInto, recoverInto, type Share } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
 import { chunkTagPrefix } from './chunk-tag.js';
 import { openChunk, sealedLength } from './compact.js';
-import { PRODUCT_TYPE_MODELGUARD } from './limits.js';
 import { shareDigestPrefix } from './share-digest.js';
+import { explainShare, type Reason } from './share-reason.js';
+import { shareTag } from './share-tag.js';
 import { viewShare } from './share-view.js';
 
 /**
@@ -52,8 +46,16 @@ export interface ChunkJob {
   readonly groupId: string;
   /** 32-byte tag. */
   readonly tag: Uint8Array;
-  /** `shareDigests[node]`: the 32-byte digest of node's share of this chunk (n entries). */
-  readonly shareDigests: readonly Uint8Array[];
+  /**
+   * `shareDigests[node]`: the 32-byte digest of node's share of this chunk (n entries).
+   * Absent for a version 4 compact-mode chunk, which has `shareTags` instead.
+   */
+  readonly shareDigests?: readonly Uint8Array[];
+  /**
+   * Version 4 compact mode: `shareTags[node]`, the 16-byte GMAC share tag (share-tag.ts) under
+   * `key`; checked instead of `shareDigests`.
+   */
+  readonly shareTags?: readonly Uint8Array[];
   /** Whether a hex group id belongs to some chunk of this manifest (to explain a mismatch). */
   readonly knownGroup?: (groupIdHex: string) => boolean;
   /**
@@ -131,26 +133,6 @@ export interface ChunkRecovery {
 /** One node's share of a chunk, or several claims of it, or nothing. */
 export type Candidate = Uint8Array | readonly Uint8Array[] | undefined;
 
-type Reason = 'MALFORMED_SHARE' | 'CHUNK_MISPLACED' | 'FOREIGN_SHARE' | 'TAG_MISMATCH';
-
-/** Explains why a share that failed its digest is wrong, from its (unauthenticated) header. */
-function explain(job: ChunkJob, node: number, data: Uint8Array): Reason {
-  const d = viewShare(data);
-  if (
-    !d ||
-    d.productType !== PRODUCT_TYPE_MODELGUARD ||
-    d.k !== job.k ||
-    d.n !== job.n ||
-    d.index !== node ||
-    (d.L ?? 1) !== (job.key ? job.k : 1) ||
-    d.originalLength !== (job.key ? sealedLength(job.length) : job.length)
-  )
-    return 'MALFORMED_SHARE';
-  const g = bytesToHex(d.groupId);
-  if (g !== job.groupId) return job.knownGroup?.(g) ? 'CHUNK_MISPLACED' : 'FOREIGN_SHARE';
-  return 'TAG_MISMATCH';
-}
-
 /**
  * Compact mode: recovers the sealed chunk from k dispersal shares and opens it into `out`.
  * @returns false when recovery fails or the GCM tag does not verify (shares that match their
@@ -214,8 +196,9 @@ async function recoverChunkBody(
     if (claims.length === 0) continue;
     supplied++;
     if (!options.classifyAll && valid.length >= k) continue; // enough: leave unclassified
-    const want = job.shareDigests[node];
-    const prefix = shareDigestPrefix(job.modelId, job.index, node);
+    const tags = job.shareTags !== undefined && job.key !== undefined;
+    const want = tags ? job.shareTags![node] : job.shareDigests?.[node];
+    const prefix = tags ? undefined : shareDigestPrefix(job.modelId, job.index, node);
     const failed: { claim: number; reason: Reason }[] = [];
     for (let j = 0; j < claims.length; j++) {
       const data = claims[j]!;
@@ -223,11 +206,19 @@ async function recoverChunkBody(
         failed.push({ claim: j, reason: 'MALFORMED_SHARE' });
         continue;
       }
-      const matches = want !== undefined && equalBytes(await sha256([prefix, data]), want);
+      const matches =
+        want !== undefined &&
+        equalBytes(
+          prefix ? await sha256([prefix, data]) : shareTag(job.key!, job.index, node, data),
+          want,
+        );
       const d = matches ? viewShare(data) : undefined;
       if (!d) {
         // A digest match with a malformed share means an inconsistent manifest: treat as bad.
-        failed.push({ claim: j, reason: matches ? 'MALFORMED_SHARE' : explain(job, node, data) });
+        failed.push({
+          claim: j,
+          reason: matches ? 'MALFORMED_SHARE' : explainShare(job, node, data),
+        });
         continue;
       }
       if (acceptedClaim[node]! < 0) {

@@ -1,6 +1,6 @@
 /**
  * `guardFile`: stream a model file into one blob per storage node, in bounded memory, using
- * worker threads for splitting and tagging while this thread reads and hashes the file.
+ * worker threads for splitting and tagging while this thread reads the file.
  *
  * Node blob layout (docs/formats.md, "Node blob"): a 48-byte header, then every chunk's IDA5
  * share in chunk order. Each node is written sequentially, once.
@@ -15,7 +15,6 @@
  * - A file that changes while it is read yields a manifest of whatever was read.
  * @module
  */
-import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { bytesToHex, ok, type Result } from 'xorida';
@@ -25,13 +24,9 @@ import { type BlobShape, blobOffsets, chunkShareLength, planChunks } from '../li
 import { CONTENT_KEY_LENGTH } from '../lib/compact.js';
 import { checkConfig, checkFinalMetadata, checkMetadataInput } from '../lib/config-check.js';
 import { splitContentKey } from '../lib/content-key.js';
+import { buildManifest } from '../lib/manifest-build.js';
 import { safetensorsHeaderLength } from '../lib/safetensors.js';
-import {
-  MANIFEST_FORMAT,
-  MANIFEST_VERSION,
-  MANIFEST_VERSION_MODE,
-  signManifest,
-} from '../manifest.js';
+import { signManifest } from '../manifest.js';
 import { nodeBlobName, type StorageNode } from '../storage-node.js';
 import type { ManifestChunk, ModelManifest, ModelMetadata } from '../types.js';
 import { BlobFeed } from './blob-feed.js';
@@ -256,7 +251,6 @@ export async function guardFile(
         }),
       );
     if (splitKey) for (let i = 0; i < n; i++) await feeds[i]!.push(splitKey.shares[i]!);
-    const hash = createHash('sha256');
     const chunks: ManifestChunk[] = [];
     // Each in-flight chunk holds its bytes and n shares of about the same size.
     const longest = spans.reduce((m, sp) => Math.max(m, sp.length), 0);
@@ -281,7 +275,7 @@ export async function guardFile(
         length: span.length,
         groupId: bytesToHex(out.groupId),
         tag: bytesToHex(out.tag),
-        shareDigests: out.digests.map((d) => bytesToHex(d)),
+        [mode === 'compact' ? 'shareTags' : 'shareDigests']: out.digests.map((d) => bytesToHex(d)),
       });
       bytesDone += span.length;
       report(options.onProgress, {
@@ -296,7 +290,6 @@ export async function guardFile(
       const { offset, length } = spans[c]!;
       const reuse = length === chunkSize ? freeChunks.pop() : undefined;
       const chunk = await readExact(fh, offset, length, reuse);
-      hash.update(chunk);
       const shareSize = chunkShareLength(length, shape);
       const outputs: Uint8Array[] = [];
       for (let i = freeShares.length - 1; i >= 0 && outputs.length < n; i--)
@@ -335,25 +328,17 @@ export async function guardFile(
       chunksDone: spans.length,
       chunksTotal: spans.length,
     });
-    let manifest: ModelManifest = {
-      format: MANIFEST_FORMAT,
-      version: MANIFEST_VERSION,
+    let manifest = buildManifest({
       id,
-      createdAt: new Date().toISOString(),
       metadata: described.metadata,
       config: { storageNodes: n, threshold: k, chunkSize },
       modelSize: size,
-      modelHash: hash.digest('hex'),
-      totalChunks: spans.length,
       chunks,
+      mode,
       ...(splitKey
-        ? {
-            version: MANIFEST_VERSION_MODE,
-            mode: 'compact' as const,
-            contentKey: { groupId: splitKey.groupId, shareDigests: splitKey.shareDigests },
-          }
+        ? { contentKey: { groupId: splitKey.groupId, shareDigests: splitKey.shareDigests } }
         : {}),
-    };
+    });
     if (options.signingSeed !== undefined) {
       const s = await signManifest(manifest, options.signingSeed);
       if (!s.ok) {

@@ -25,7 +25,12 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MemoryNonceStore, verifySignedRequest } from '@xorida/agent-sdk';
-import { createServerKit, type ServerKit, sendError } from '@xorida/agent-sdk/node';
+import {
+  createServerKit,
+  type RateBudget,
+  type ServerKit,
+  sendError,
+} from '@xorida/agent-sdk/node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { err, ok, type Result } from 'xorida';
 import { isBlobName } from '../storage-node.js';
@@ -45,6 +50,12 @@ export interface NodeServerOptions {
   readonly allow?: readonly string[];
   /** Fastify logger option of the kit; default silent. */
   readonly logger?: boolean;
+  /**
+   * Per-address request budget (the server kit's limiter, 429 `RATE_LIMITED`); default none,
+   * because one guard streams many upload parts to each node. There is no per-DID budget: every
+   * blob route is signed and `allow` restricts who may use the node.
+   */
+  readonly rateLimit?: RateBudget;
 }
 
 interface Upload {
@@ -78,7 +89,7 @@ export async function createNodeServer(
     bodyLimit: MAX_PART_BYTES,
     logger: o.logger ?? false,
     storage: 'directory',
-    rateLimit: false,
+    rateLimit: o.rateLimit ? { address: o.rateLimit, did: false } : false,
   });
   if (!kit.ok) return kit;
   const { app } = kit.value;

@@ -30,7 +30,6 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
 import { type FileHandle, rm } from 'node:fs/promises';
 import { ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
@@ -50,6 +49,9 @@ export type {
   RestoreReport,
   VerifyReport,
 } from './restore-types.js';
+
+import { modelDigest } from './model-digest.js';
+
 export { verifyFile } from './verify-file.js';
 
 /**
@@ -88,7 +90,7 @@ export async function reconstructFile(
     const created = await createPartial(tmp);
     if (!created.ok) return created;
     fh = created.value;
-    const hash = createHash('sha256');
+    const hash = modelDigest(manifest);
     const crossCheck = options.crossCheck ?? true;
     const recoverOne = (c: number): Promise<RecoverOutput> =>
       s.safely(c, () => recoverWork(s, c, crossCheck));
@@ -127,7 +129,7 @@ export async function reconstructFile(
         chunksTotal: total,
       });
     }
-    if (hash.digest('hex') !== manifest.modelHash) {
+    if (!hash.matches()) {
       return mgErr(
         'INTEGRITY_FAILED',
         'the restored model does not match the manifest SHA-256',

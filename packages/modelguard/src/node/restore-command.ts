@@ -8,6 +8,7 @@
  * @module
  */
 import { type CliProgram, envOption } from '@xorida/agent-sdk/node';
+import { modelDigestLabel } from '../lib/tag-list.js';
 import { openNodeSpec } from './cli-node-args.js';
 import {
   describeClaims,
@@ -73,11 +74,19 @@ export function addRestoreCommand(cli: CliProgram): void {
       const { bytes, badNodes, rejectedClaims } = r.value;
       cli.print(
         [
-          `restored ${bytes} bytes to ${o.out} (sha256 ${m.modelHash} verified)`,
+          `restored ${bytes} bytes to ${o.out} (${modelDigestLabel(m)} verified)`,
           ...(badNodes.length ? [`routed around bad node(s): ${badNodes.join(', ')}`] : []),
           ...describeClaims(rejectedClaims),
         ].join('\n'),
-        { ok: true, out: o.out, bytes, sha256: m.modelHash, badNodes, rejectedClaims },
+        {
+          ok: true,
+          out: o.out,
+          bytes,
+          sha256: m.modelHash,
+          tagListHash: m.tagListHash,
+          badNodes,
+          rejectedClaims,
+        },
       );
     });
 }

@@ -11,6 +11,7 @@
  */
 import { existsSync } from 'node:fs';
 import { type CliProgram, envOption, parseWholeNumber } from '@xorida/agent-sdk/node';
+import { modelDigestLabel } from '../lib/tag-list.js';
 import { serializeManifest } from '../manifest.js';
 import { loadSigningSeed } from './cli-keys.js';
 import { openNodeSpec, parseMode } from './cli-node-args.js';
@@ -114,13 +115,14 @@ export function addSplitCommand(cli: CliProgram): void {
       }
       const m = r.value.manifest;
       cli.print(
-        `split ${m.modelSize} bytes into ${m.totalChunks} chunks, ${m.config.threshold}-of-${m.config.storageNodes}\nmanifest: ${manifestPath}\nsha256:   ${m.modelHash}${m.signature ? `\nsigned by Ed25519 key ${m.signature.publicKey}` : ''}`,
+        `split ${m.modelSize} bytes into ${m.totalChunks} chunks, ${m.config.threshold}-of-${m.config.storageNodes}\nmanifest: ${manifestPath}\n${modelDigestLabel(m)}${m.signature ? `\nsigned by Ed25519 key ${m.signature.publicKey}` : ''}`,
         {
           ok: true,
           manifest: manifestPath,
           id: m.id,
           modelSize: m.modelSize,
           modelHash: m.modelHash,
+          tagListHash: m.tagListHash,
           chunks: m.totalChunks,
           blobs: r.value.blobs,
           publicKey: m.signature?.publicKey,

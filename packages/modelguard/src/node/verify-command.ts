@@ -6,6 +6,7 @@
  * @module
  */
 import { type CliProgram, EXIT_FAILED } from '@xorida/agent-sdk/node';
+import { modelDigestLabel } from '../lib/tag-list.js';
 import { openNodeSpec } from './cli-node-args.js';
 import {
   describeClaims,
@@ -59,7 +60,7 @@ export function addVerifyCommand(cli: CliProgram): void {
                 `node ${x.index} ${x.id}: ${x.state === 'ok' ? 'ok' : `BAD (chunks ${x.badChunks.join(', ') || 'header'})`}`,
             ),
           v.recoverable
-            ? `model recoverable, sha256 ${m.modelHash} verified`
+            ? `model recoverable, ${modelDigestLabel(m)} verified`
             : `model NOT recoverable from these nodes (${v.failedChunks.length} chunk(s) failed)`,
           ...(v.badNodes.length ? [`bad node(s): ${v.badNodes.join(', ')}`] : []),
           ...describeClaims(v.rejectedClaims),

@@ -5,12 +5,12 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
 import { ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
 import type { StorageNode } from '../storage-node.js';
 import type { ModelManifest } from '../types.js';
 import type { RecoverOutput } from './chunk-work.js';
+import { modelDigest } from './model-digest.js';
 import { prepare } from './prepare-restore.js';
 import { report } from './progress.js';
 import type { NodeVerdict, RestoreOptions, VerifyReport } from './restore-types.js';
@@ -35,7 +35,7 @@ export async function verifyFile(
   const s = prep.value;
   const total = manifest.totalChunks;
   const failedChunks: VerifyReport['failedChunks'] = [];
-  const hash = createHash('sha256');
+  const hash = modelDigest(manifest);
   const window: Promise<RecoverOutput>[] = [];
   try {
     const maxInFlight = s.windowSize(options.workers, s.liveClaims());
@@ -85,7 +85,7 @@ export async function verifyFile(
     s.key?.fill(0);
     await s.pool.close();
   }
-  const modelHashOk = failedChunks.length === 0 && hash.digest('hex') === manifest.modelHash;
+  const modelHashOk = failedChunks.length === 0 && hash.matches();
   const verdicts: NodeVerdict[] = [];
   for (let i = 0; i < s.n; i++) {
     const id = s.nodeIdOf(i);

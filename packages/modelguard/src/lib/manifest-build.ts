@@ -1,0 +1,46 @@
+/**
+ * Building the manifest that `guardModel` and `guardFile` write: version 4 (docs/formats.md
+ * "Manifest version 4"), with the tag list hash computed from the chunk tags.
+ *
+ * @module
+ */
+import { bytesToHex, hexToBytes } from 'xorida';
+import type { ManifestChunk, ManifestContentKey, ModelManifest, ModelMetadata } from '../types.js';
+import { tagListHash } from './tag-list.js';
+
+/** What a guard knows at the end. */
+export interface ManifestParts {
+  /** Model id, 32 hex chars. */
+  readonly id: string;
+  readonly metadata: ModelMetadata;
+  readonly config: { storageNodes: number; threshold: number; chunkSize: number };
+  readonly modelSize: number;
+  /** Chunks in order; in compact mode without `shareDigests`. */
+  readonly chunks: ManifestChunk[];
+  readonly mode: 'ideal' | 'compact';
+  /** Compact mode only. */
+  readonly contentKey?: ManifestContentKey;
+}
+
+/**
+ * Assembles an unsigned version 4 manifest.
+ * @param p the parts; `chunks[].tag` are 64 hex chars
+ * @returns the manifest (`createdAt` now, `tagListHash` over the tags)
+ */
+export function buildManifest(p: ManifestParts): ModelManifest {
+  const tags = p.chunks.map((c) => hexToBytes(c.tag));
+  return {
+    format: 'xorida-modelguard-manifest',
+    version: 4,
+    id: p.id,
+    createdAt: new Date().toISOString(),
+    metadata: p.metadata,
+    config: p.config,
+    mode: p.mode,
+    ...(p.contentKey ? { contentKey: p.contentKey } : {}),
+    modelSize: p.modelSize,
+    tagListHash: bytesToHex(tagListHash(hexToBytes(p.id), p.modelSize, tags)),
+    totalChunks: p.chunks.length,
+    chunks: p.chunks,
+  };
+}
