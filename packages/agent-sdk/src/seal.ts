@@ -274,7 +274,11 @@ export function createSignedEnvelope(
       'Use generateIdentity()',
       { field: 'privateKey' },
     );
-  const senderDid = didFromEd25519PublicKey(signing.publicKey);
+  // an identity carries its DID (derived once in identity.ts); a bare key is encoded here
+  const senderDid =
+    input.identity?.signing === signing
+      ? input.identity.did
+      : didFromEd25519PublicKey(signing.publicKey);
   if (input.senderDid !== undefined && input.senderDid !== senderDid)
     return xlinkErr(
       'INVALID_DID',

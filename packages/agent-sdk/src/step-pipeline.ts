@@ -33,7 +33,10 @@ export async function runSteps<C, S, A>(
   state: S,
 ): Promise<A> {
   for (const step of steps) {
-    const answer = await step.run(ctx, state);
+    // Most steps answer synchronously; awaiting only real promises saves a microtask hop per
+    // step (13 receive + 8 send steps per message).
+    let answer = step.run(ctx, state);
+    if (answer instanceof Promise) answer = await answer;
     if (answer !== undefined) return answer;
   }
   throw new Error(`pipeline ended after ${steps.at(-1)?.name ?? 'no step'} without an answer`);

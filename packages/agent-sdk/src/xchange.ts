@@ -282,13 +282,18 @@ export async function openXchange(
  * would cost an Ed25519 verification for nothing. Nothing is recorded.
  * @param nonceStore the agent's nonce store (holds the per-group records)
  * @param env a parsed signed-only envelope whose body is an Xchange part
+ * @param part its body decoded by {@link decodeXchangePart} (the receive pipeline decodes it
+ *   once and reuses it in the assemble step); decoded here when omitted
  * @returns a `pending` result with `delivered: true`, or null (run the full pipeline)
  */
 export async function lateXchangePart(
   nonceStore: NonceStore,
   env: Envelope,
+  part: Result<XchangePart, XlinkErrorDetail> = decodeXchangePart(
+    env.ciphertext,
+    env.ciphertext.length,
+  ),
 ): Promise<PendingShares | null> {
-  const part = decodeXchangePart(env.ciphertext, env.ciphertext.length);
   if (!part.ok) return null;
   const s = part.value.share;
   if (!(await nonceStore.has(groupRecordKey(env.sender, s.groupId)))) return null;

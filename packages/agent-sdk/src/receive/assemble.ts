@@ -29,15 +29,22 @@ interface Assembler {
   /** The decoded share (and, for Xchange, the ciphertext every part carries). */
   decode(
     ctx: ReceiveContext,
-    plaintext: Uint8Array,
+    s: ReceiveState,
   ): Result<Pick<IncomingShare, 'share' | 'xchange'>, XlinkErrorDetail>;
 }
 
 const xchangeAssembler: Assembler = {
   mode: 'xchange',
   matches: (s) => s.xchangePart === true,
-  decode(ctx, plaintext) {
-    const part = decodeXchangePart(plaintext, maxCiphertextFor(ctx.config.maxPayloadBytes));
+  decode(ctx, s) {
+    // Decoded once by the late-share step from these same (now verified) bytes, without the
+    // size limit; a failed or oversize early decode is redone to give the limit's exact error.
+    const max = maxCiphertextFor(ctx.config.maxPayloadBytes);
+    const early = s.xchangeDecoded;
+    const part =
+      early?.ok && early.value.ciphertext.length <= max
+        ? early
+        : decodeXchangePart(s.plaintext!, max);
     if (!part.ok) return part;
     const { share, iv, ciphertext } = part.value;
     return ok({ share, xchange: { iv, ciphertext } });
@@ -47,8 +54,8 @@ const xchangeAssembler: Assembler = {
 const splitChannelAssembler: Assembler = {
   mode: 'split-channel',
   matches: (s) => !s.signedOnly && isShareRecord(s.plaintext!),
-  decode(ctx, plaintext) {
-    const share = decodeShareRecord(plaintext);
+  decode(ctx, s) {
+    const share = decodeShareRecord(s.plaintext!);
     if (!share.ok) return share;
     // r | tag | type byte | data must fit the payload limit.
     if (share.value.originalLength > ctx.config.maxPayloadBytes + 1 + SPLIT_SECRET_OVERHEAD)
@@ -71,7 +78,7 @@ async function assemble(
   assembler: Assembler,
 ): Promise<ReceiveOutcome> {
   const env = s.env!;
-  const decoded = assembler.decode(ctx, s.plaintext!);
+  const decoded = assembler.decode(ctx, s);
   if (!decoded.ok) return decoded;
   return acceptShare(
     {

@@ -14,6 +14,7 @@ import type { KeyDocument } from '../key-document.js';
 import type { ShareBuffer } from '../split-channel/share-buffer.js';
 import type { Step } from '../step-pipeline.js';
 import type { VerifiedPeer, VerifiedPeers } from '../verified-peers.js';
+import type { XchangePart } from '../xchange.js';
 
 /** The receiving agent, as the steps see it. */
 export interface ReceiveContext {
@@ -40,6 +41,11 @@ export interface ReceiveState {
   signedOnly?: boolean;
   /** parse: a signed-only envelope carrying an Xchange part. */
   xchangePart?: boolean;
+  /**
+   * late-share: the Xchange part body decoded (once; assemble reuses it). The body is the
+   * signed-only envelope's ciphertext, which later steps verify but never change.
+   */
+  xchangeDecoded?: Result<XchangePart, XlinkErrorDetail>;
   /**
    * parse: the `PAYLOAD_TOO_LARGE` answer kept back for an envelope that fits only with
    * SHARE_ENVELOPE_SLACK; returned unless the envelope turns out to be a share (assemble).

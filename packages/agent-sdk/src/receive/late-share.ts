@@ -8,7 +8,7 @@
 import { ok } from 'xorida';
 import { base64urlEncode } from '../lib/codec.js';
 import { latePending } from '../split-channel/receive.js';
-import { lateXchangePart } from '../xchange.js';
+import { decodeXchangePart, lateXchangePart } from '../xchange.js';
 import type { ReceiveStep } from './context.js';
 
 /**
@@ -19,7 +19,8 @@ import type { ReceiveStep } from './context.js';
 export const lateShareStep: ReceiveStep = async (ctx, s) => {
   const env = s.env!;
   if (s.xchangePart) {
-    const late = await lateXchangePart(ctx.config.nonceStore, env);
+    s.xchangeDecoded = decodeXchangePart(env.ciphertext, env.ciphertext.length);
+    const late = await lateXchangePart(ctx.config.nonceStore, env, s.xchangeDecoded);
     if (late) return ok(late);
   }
   // A synchronous map lookup for every other envelope.
