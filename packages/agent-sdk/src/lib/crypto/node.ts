@@ -27,7 +27,6 @@ import {
   createPublicKey,
   diffieHellman,
   generateKeyPairSync,
-  hkdfSync,
   type KeyObject,
   randomFillSync,
   sign,
@@ -205,6 +204,47 @@ function gcmOpen(
   }
 }
 
+const HKDF_MAX = 255 * 32;
+
+/**
+ * HKDF-SHA256 (RFC 5869 section 2) as its two steps over native HMAC-SHA256: extract
+ * `PRK = HMAC(salt, IKM)` (an empty salt is HashLen zeros, which HMAC's key padding makes the
+ * same as an empty key), then expand `T(i) = HMAC(PRK, T(i-1) || info || i)`.
+ * Why not `hkdfSync`: on Node 20 / OpenSSL 3 each call sets up an EVP_PKEY HKDF context and a
+ * KeyObject, measured at twice the cost of the three HMACs of a 64-byte output, on the
+ * per-message path of xpass. The RFC 5869 vectors and a cross-check against `hkdfSync` pin it
+ * (test/crypto-conformance.test.ts).
+ * @throws RangeError when `length` is not an integer in 0..8160
+ */
+function hkdfFromHmac(
+  ikm: Uint8Array,
+  salt: Uint8Array,
+  info: Uint8Array,
+  length: number,
+): Uint8Array {
+  if (!Number.isInteger(length) || length < 0 || length > HKDF_MAX)
+    throw new RangeError(`HKDF-SHA256 length must be an integer in 0..${HKDF_MAX}`);
+  const prk = createHmac('sha256', salt).update(ikm).digest();
+  const out = new Uint8Array(length);
+  const counter = new Uint8Array(1);
+  let prev: Uint8Array | undefined;
+  try {
+    for (let at = 0, i = 1; at < length; at += 32, i++) {
+      const h = createHmac('sha256', prk);
+      if (prev) h.update(prev);
+      counter[0] = i;
+      const t = h.update(info).update(counter).digest();
+      prev?.fill(0);
+      out.set(t.subarray(0, Math.min(32, length - at)), at);
+      prev = t;
+    }
+  } finally {
+    prev?.fill(0);
+    prk.fill(0);
+  }
+  return out;
+}
+
 function nodeBackend(pq: PqMembers): CryptoBackend {
   return {
     name: 'node',
@@ -232,9 +272,7 @@ function nodeBackend(pq: PqMembers): CryptoBackend {
     hmacSha256(key, data) {
       return u8(createHmac('sha256', key).update(data).digest());
     },
-    hkdfSha256(ikm, salt, info, length) {
-      return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
-    },
+    hkdfSha256: hkdfFromHmac,
     async aes256GcmSeal(key, iv, plaintext, aad, headroom) {
       return gcmSeal(key, iv, plaintext, aad, headroom);
     },
