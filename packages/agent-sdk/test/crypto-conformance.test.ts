@@ -2,8 +2,8 @@
 // against the official known-answer vectors, and against each other. Each backend module is
 // imported directly here; library code reaches them only through `#crypto`.
 
-import { describe, expect, it } from 'vitest';
 import { hkdfSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes, utf8ToBytes } from 'xorida';
 import {
   base64urlDecode,

@@ -45,7 +45,9 @@ describe('xorSources', () => {
         for (const len of [64, 65, 71, 72, 1000, 4099]) {
           // Different byte offsets, one residue: buffer views at skew, pieces at multiples of 8.
           const srcs = Array.from({ length: count }, (_, t) =>
-            crypto.getRandomValues(new Uint8Array(len + 64)).subarray(t % 2 === 0 ? skew : 8 + skew),
+            crypto
+              .getRandomValues(new Uint8Array(len + 64))
+              .subarray(t % 2 === 0 ? skew : 8 + skew),
           );
           const offs = srcs.map((_, t) => 8 * (t % 3));
           const backing = new Uint8Array(len + 40).fill(0xaa);
