@@ -71,7 +71,7 @@ export function xorSources(
 }
 
 /**
- * Byte-wise XOR of `count` sources over bytes `[from, to)` of the piece. Two to four sources
+ * Byte-wise XOR of `count` sources over bytes `[from, to)` of the piece. Two and four sources
  * (every piece of a 2-of-3 split or reconstruct) get loops with the sources in locals: the
  * generic inner loop re-reads `srcs[t]` and `offs[t]` per byte.
  */
@@ -90,16 +90,6 @@ function xorBytes(
     const a = offs[0]!;
     const c = offs[1]!;
     for (let b = from; b < to; b++) dst[dOff + b] = A[a + b]! ^ B[c + b]!;
-    return;
-  }
-  if (count === 3) {
-    const A = srcs[0]!;
-    const B = srcs[1]!;
-    const C = srcs[2]!;
-    const a = offs[0]!;
-    const c = offs[1]!;
-    const e = offs[2]!;
-    for (let b = from; b < to; b++) dst[dOff + b] = A[a + b]! ^ B[c + b]! ^ C[e + b]!;
     return;
   }
   if (count === 4) {
