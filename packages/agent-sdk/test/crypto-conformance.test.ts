@@ -2,6 +2,7 @@
 // against the official known-answer vectors, and against each other. Each backend module is
 // imported directly here; library code reaches them only through `#crypto`.
 
+import { hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes, utf8ToBytes } from 'xorida';
 import {
@@ -127,6 +128,34 @@ function conformance(b: CryptoBackend, name: 'node' | 'portable'): void {
 
     it('HKDF-SHA256: RFC 5869 test case 1', () => {
       expect(bytesToHex(b.hkdfSha256(h(HKDF.ikm), h(HKDF.salt), h(HKDF.info), 42))).toBe(HKDF.okm);
+    });
+
+    it('HKDF-SHA256: RFC 5869 test cases 2 (long inputs, 82 bytes) and 3 (empty salt and info)', () => {
+      const run = (from: number, to: number) =>
+        Uint8Array.from({ length: to - from + 1 }, (_, i) => from + i);
+      expect(bytesToHex(b.hkdfSha256(run(0, 0x4f), run(0x60, 0xaf), run(0xb0, 0xff), 82))).toBe(
+        'b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c' +
+          '59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71' +
+          'cc30c58179ec3e87c14c01d5c1f3434f1d87',
+      );
+      const empty = new Uint8Array(0);
+      expect(bytesToHex(b.hkdfSha256(new Uint8Array(22).fill(0x0b), empty, empty, 42))).toBe(
+        '8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8',
+      );
+    });
+
+    it('HKDF-SHA256 equals node:crypto hkdfSync at every length 0..100 and at 8160', () => {
+      const ikm = b.randomBytes(32);
+      const salt = b.randomBytes(32);
+      const info = b.randomBytes(23);
+      for (const len of [...Array.from({ length: 101 }, (_, i) => i), 8160]) {
+        const want = new Uint8Array(hkdfSync('sha256', ikm, salt, info, len));
+        expect([len, bytesToHex(b.hkdfSha256(ikm, salt, info, len))]).toEqual([
+          len,
+          bytesToHex(want),
+        ]);
+      }
+      expect(() => b.hkdfSha256(ikm, salt, info, 8161)).toThrow();
     });
 
     it('HMAC-SHA256: RFC 4231 test case 2', () => {

@@ -10,6 +10,7 @@ import {
   type GhostLeaseFile,
   type GhostManifest,
   ghostBuild,
+  reconstructVerify,
 } from '../src/node/index.js';
 import { customerAgent, EXPORTS, enc, plainModule, SOURCE, vendorIdentity } from './helpers.js';
 
@@ -203,6 +204,29 @@ describe('createGhost (air-gapped lease file)', () => {
     ).toBe(true);
     g.value.dispose();
     expect(await collected()).toBe(true);
+  });
+
+  it('reconstructVerify: the exact source from shares at any byte offset, inputs untouched', () => {
+    // The payloads are read in place (views), and the output is placed to match their offset
+    // modulo 8: every pair of offsets must give the same bytes, aligned or not.
+    const source = `${SOURCE}/*${'x'.repeat(10_001)}*/`; // pieces well over 64 bytes
+    const built = ghostBuild({ source: enc(source), exports: EXPORTS, vendor });
+    if (!built.ok) throw new Error(built.error.message);
+    const { manifest, shares } = built.value;
+    const at = (bytes: Uint8Array, off: number) => {
+      const buf = new Uint8Array(bytes.length + 8);
+      buf.set(bytes, off);
+      return buf.subarray(off, off + bytes.length);
+    };
+    for (let i = 0; i < 8; i++) {
+      for (const j of [0, 3, i]) {
+        const a = at(shares[0]!, i);
+        const b = at(shares[1]!, j);
+        const r = reconstructVerify(manifest, a, b);
+        expect([i, j, r.ok && Buffer.from(r.value).toString('utf8')]).toEqual([i, j, source]);
+        expect([a, b]).toEqual([shares[0], shares[1]]);
+      }
+    }
   });
 
   it('rejects a tampered customer share (SOURCE_MISMATCH)', async () => {

@@ -120,16 +120,30 @@ function invalid(
   );
 }
 
+/** Options of `decodeShare`. */
+export interface DecodeShareOptions {
+  /**
+   * Copy the payload out of `bytes` (default `true`). With `false` the payload is a view of
+   * `bytes` (no copy): cheaper for large shares that are consumed at once, but later changes
+   * to `bytes` show through, and wiping the payload wipes `bytes`.
+   */
+  readonly copy?: boolean;
+}
+
 /**
  * Decodes one share, version 1 (threshold) or 2 (ramp; the result has `L` set). The payload is
- * copied, so later changes to `bytes` do not affect it.
+ * copied unless `options.copy` is `false`, so later changes to `bytes` do not affect it.
  * @param bytes exactly one encoded share
+ * @param options `{ copy? }` (default: copy the payload)
  * @returns the share with its product type, or `SHARE_INVALID` with sub-code `BAD_MAGIC`,
  *   `TRUNCATED`, `UNSUPPORTED_VERSION`, `BAD_FIELD` (n or length), `THRESHOLD_OUT_OF_RANGE`
  *   (k), `INDEX_OUT_OF_RANGE`, `RAMP_OUT_OF_RANGE` (version 2: L not in 2..k, or over
  *   `MAX_RAMP_WORK`), `LENGTH_MISMATCH` (payload length vs length, n and L) or `TRAILING_BYTES`
  */
-export function decodeShare(bytes: Uint8Array): Result<DecodedShare, XoridaError> {
+export function decodeShare(
+  bytes: Uint8Array,
+  options?: DecodeShareOptions,
+): Result<DecodedShare, XoridaError> {
   if (!(bytes instanceof Uint8Array) || !ArrayBuffer.isView(bytes))
     return invalid('BAD_FIELD', 'share bytes must be a Uint8Array', 'bytes');
   // Length first: a view of a detached (transferred) buffer has length 0, and a DataView over
@@ -187,16 +201,15 @@ export function decodeShare(bytes: Uint8Array): Result<DecodedShare, XoridaError
     return invalid('TRUNCATED', `share needs ${total} bytes, got ${bytes.length}`);
   if (bytes.length > total)
     return invalid('TRAILING_BYTES', `${bytes.length - total} bytes follow the share`);
-  return ok({
-    index,
-    k,
-    n,
-    ...(L > 1 ? { L } : {}),
-    groupId: bytes.slice(10, 10 + GROUP_ID_LENGTH),
-    originalLength,
-    payload: bytes.slice(header, total),
-    productType,
-  });
+  const groupId = bytes.slice(10, 10 + GROUP_ID_LENGTH);
+  const payload =
+    options?.copy === false ? bytes.subarray(header, total) : bytes.slice(header, total);
+  // Literal objects, not a conditional spread (which builds a slower dictionary-mode object).
+  return ok(
+    L > 1
+      ? { index, k, n, L, groupId, originalLength, payload, productType }
+      : { index, k, n, groupId, originalLength, payload, productType },
+  );
 }
 
 /**

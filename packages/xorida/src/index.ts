@@ -19,6 +19,7 @@ export {
 } from './bytes.js';
 export {
   type DecodedShare,
+  type DecodeShareOptions,
   decodeShare,
   decodeShareBase45,
   type EncodeShareOptions,

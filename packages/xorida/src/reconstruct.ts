@@ -15,7 +15,8 @@ import { bytesToHex, equalBytes } from './bytes.js';
 import { type XoridaError, xoridaErr } from './errors.js';
 import { overlaps } from './lib/overlap.js';
 import { type Layout, layoutOf } from './lib/params.js';
-import { scheduleFor } from './lib/schedule.js';
+import { type Schedule, scheduleFor } from './lib/schedule.js';
+import { EMPTY, termScratch } from './lib/terms.js';
 import { isAllZero, xorSources } from './lib/xor.js';
 import { ok, type Result } from './result.js';
 import { checkShare, rampOf, type Share } from './share.js';
@@ -24,6 +25,24 @@ interface Selection {
   readonly layout: Layout;
   /** The k shares used, sorted by index. */
   readonly chosen: readonly Share[];
+  /** Their indices, in the same order. */
+  readonly indices: number[];
+}
+
+/** Index bitset of `select`, zeroed on each use (public indices only). */
+const seen = new Uint32Array(8);
+
+/** The k shares with the smallest indices, sorted (insertion sort: k is usually 2 or 3). */
+function smallestK(shares: readonly Share[], k: number): Share[] {
+  const sorted = shares.slice();
+  for (let i = 1; i < sorted.length; i++) {
+    const s = sorted[i]!;
+    let j = i - 1;
+    for (; j >= 0 && sorted[j]!.index > s.index; j--) sorted[j + 1] = sorted[j]!;
+    sorted[j + 1] = s;
+  }
+  sorted.length = k;
+  return sorted;
 }
 
 function select(shares: readonly Share[]): Result<Selection, XoridaError> {
@@ -40,7 +59,7 @@ function select(shares: readonly Share[]): Result<Selection, XoridaError> {
     if (!c.ok) return c;
   }
   const first = shares[0]!;
-  const seen = new Uint32Array(8); // bitset over indices 0..255
+  seen.fill(0); // bitset over indices 0..255
   for (let i = 0; i < shares.length; i++) {
     const s = shares[i]!;
     const mismatch =
@@ -89,24 +108,34 @@ function select(shares: readonly Share[]): Result<Selection, XoridaError> {
       },
     );
   }
-  const chosen = [...shares].sort((a, b) => a.index - b.index).slice(0, first.k);
-  return ok({ layout: layoutOf(first.k, first.n, first.originalLength, rampOf(first)), chosen });
+  const chosen = smallestK(shares, first.k);
+  const indices: number[] = new Array(chosen.length);
+  for (let i = 0; i < chosen.length; i++) indices[i] = chosen[i]!.index;
+  const layout = layoutOf(first.k, first.n, first.originalLength, rampOf(first));
+  return ok({ layout, chosen, indices });
 }
 
 /** Applies the schedule; writes `layout.length` bytes at `out[0..)`; false if padding != 0. */
 function apply(sel: Selection, out: Uint8Array): boolean {
+  const { layout } = sel;
+  const schedule = scheduleFor(layout.k, layout.n, layout.p, sel.indices, layout.L);
+  const { srcs, offs } = termScratch(schedule.widest);
+  try {
+    return applyTerms(sel, schedule, out, srcs, offs);
+  } finally {
+    srcs.fill(EMPTY); // drop the references to the payloads
+  }
+}
+
+function applyTerms(
+  sel: Selection,
+  schedule: Schedule,
+  out: Uint8Array,
+  srcs: Uint8Array[],
+  offs: Float64Array,
+): boolean {
   const { layout, chosen } = sel;
   const { p, d, length, L } = layout;
-  const schedule = scheduleFor(
-    layout.k,
-    layout.n,
-    p,
-    chosen.map((s) => s.index),
-    L,
-  );
-  const most = schedule.widest;
-  const srcs: Uint8Array[] = new Array(most);
-  const offs = new Float64Array(most); // byte offsets may exceed 2^31
   // All padding is under L*(p-1) bytes; none at all (no buffer) when it divides the length.
   const pad = length === L * (p - 1) * d ? undefined : new Uint8Array(Math.min(d, L * (p - 1)));
   let padOk = true;

@@ -11,7 +11,7 @@ import {
   rampWithinBounds,
   shareLength,
 } from './lib/params.js';
-import { ok, type Result } from './result.js';
+import { OK_VOID, type Result } from './result.js';
 
 /** Length in bytes of the random id that links the shares of one split. */
 export const GROUP_ID_LENGTH = 16;
@@ -41,16 +41,25 @@ export interface Share {
   readonly payload: Uint8Array;
 }
 
+function badShare(
+  where: string,
+  subCode: ShareInvalidSubCode,
+  field: string,
+  message: string,
+  hint: string,
+): Result<never, XoridaError> {
+  return xoridaErr('SHARE_INVALID', message, hint, { subCode, field: `${where}.${field}` });
+}
+
 /**
  * Checks one share's fields and payload length.
  * @returns `ok(undefined)` or `SHARE_INVALID` (sub-codes `BAD_FIELD`, `INDEX_OUT_OF_RANGE`,
  *   `THRESHOLD_OUT_OF_RANGE`, `RAMP_OUT_OF_RANGE`, `LENGTH_MISMATCH`) naming the field
  */
 export function checkShare(share: Share, where = 'share'): Result<void, XoridaError> {
-  const bad = (subCode: ShareInvalidSubCode, field: string, message: string, hint: string) =>
-    xoridaErr('SHARE_INVALID', message, hint, { subCode, field: `${where}.${field}` });
   if (typeof share !== 'object' || share === null) {
-    return bad(
+    return badShare(
+      where,
       'BAD_FIELD',
       'self',
       `${where} is not a share object`,
@@ -58,7 +67,8 @@ export function checkShare(share: Share, where = 'share'): Result<void, XoridaEr
     );
   }
   if (!isIntIn(share.n, 2, MAX_SHARES)) {
-    return bad(
+    return badShare(
+      where,
       'BAD_FIELD',
       'n',
       `n must be an integer in 2..${MAX_SHARES}`,
@@ -66,7 +76,8 @@ export function checkShare(share: Share, where = 'share'): Result<void, XoridaEr
     );
   }
   if (!isIntIn(share.k, 2, share.n)) {
-    return bad(
+    return badShare(
+      where,
       'THRESHOLD_OUT_OF_RANGE',
       'k',
       'k must be an integer in 2..n',
@@ -74,7 +85,8 @@ export function checkShare(share: Share, where = 'share'): Result<void, XoridaEr
     );
   }
   if (!isIntIn(share.index, 0, share.n - 1)) {
-    return bad(
+    return badShare(
+      where,
       'INDEX_OUT_OF_RANGE',
       'index',
       'index must be an integer in 0..n-1',
@@ -83,7 +95,8 @@ export function checkShare(share: Share, where = 'share'): Result<void, XoridaEr
   }
   const L = rampOf(share);
   if (!isIntIn(L, 1, share.k) || !rampWithinBounds(share.k, share.n, L)) {
-    return bad(
+    return badShare(
+      where,
       'RAMP_OUT_OF_RANGE',
       'L',
       'L must be an integer in 1..k with k*L*(p-1)^2 at most 2^24',
@@ -91,7 +104,8 @@ export function checkShare(share: Share, where = 'share'): Result<void, XoridaEr
     );
   }
   if (!(share.groupId instanceof Uint8Array) || share.groupId.length !== GROUP_ID_LENGTH) {
-    return bad(
+    return badShare(
+      where,
       'BAD_FIELD',
       'groupId',
       `groupId must be ${GROUP_ID_LENGTH} bytes`,
@@ -102,7 +116,8 @@ export function checkShare(share: Share, where = 'share'): Result<void, XoridaEr
     !isIntIn(share.originalLength, 1, MAX_SECRET_LENGTH) ||
     shareLength(share.originalLength, share.n, L) > MAX_SECRET_LENGTH
   ) {
-    return bad(
+    return badShare(
+      where,
       'BAD_FIELD',
       'originalLength',
       'originalLength must be an integer >= 1 whose padded length fits 32 bits',
@@ -113,14 +128,15 @@ export function checkShare(share: Share, where = 'share'): Result<void, XoridaEr
     !(share.payload instanceof Uint8Array) ||
     share.payload.length !== shareLength(share.originalLength, share.n, L)
   ) {
-    return bad(
+    return badShare(
+      where,
       'LENGTH_MISMATCH',
       'payload',
       `payload must be ${shareLength(share.originalLength, share.n, L)} bytes for originalLength ${share.originalLength}, n ${share.n} and L ${L}`,
       'The share was truncated or belongs to another split; fetch it again.',
     );
   }
-  return ok(undefined);
+  return OK_VOID;
 }
 
 /**

@@ -95,6 +95,19 @@ describe('round trips', () => {
     bytes[34] = 0;
     expect(d.ok && d.value.payload[0]).toBe(0xa5);
   });
+
+  it('with copy: false the payload is a view of the bytes, and the share is the same', () => {
+    const bytes = encoded(KAT[0]!);
+    const copied = decodeShare(bytes);
+    const viewed = decodeShare(bytes, { copy: false });
+    expect(viewed).toEqual(copied);
+    if (!viewed.ok) throw new Error('decode');
+    expect(viewed.value.payload.buffer).toBe(bytes.buffer);
+    expect(viewed.value.payload.byteOffset).toBe(bytes.byteOffset + 34);
+    bytes[34] = 0;
+    expect(viewed.value.payload[0]).toBe(0);
+    expect(viewed.value.groupId.buffer).not.toBe(bytes.buffer); // the header fields are copies
+  });
 });
 
 describe('strict parsing: one sub-code per defect', () => {

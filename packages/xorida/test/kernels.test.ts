@@ -1,6 +1,6 @@
 /**
  * The XOR kernels against a byte-by-byte reference: every arity 1..9 (fused groups of 4, folds of
- * 1..3), aligned, 4-byte-aligned and unaligned offsets, lengths around the 64-byte and 8-byte boundaries, and the
+ * 1..3), aligned, 4-byte-aligned, unaligned and co-aligned offsets, lengths around the 64-byte and 8-byte boundaries, and the
  * one allowed alias (dst exactly srcs[0]).
  */
 import { describe, expect, it } from 'vitest';
@@ -38,6 +38,30 @@ describe('xorSources', () => {
       }
     });
   }
+
+  it('co-aligned: every source and dst at the same nonzero offset modulo 8', () => {
+    for (const count of [2, 3, 4, 5, 8]) {
+      for (const skew of [1, 2, 3, 4, 6, 7]) {
+        for (const len of [64, 65, 71, 72, 1000, 4099]) {
+          // Different byte offsets, one residue: buffer views at skew, pieces at multiples of 8.
+          const srcs = Array.from({ length: count }, (_, t) =>
+            crypto
+              .getRandomValues(new Uint8Array(len + 64))
+              .subarray(t % 2 === 0 ? skew : 8 + skew),
+          );
+          const offs = srcs.map((_, t) => 8 * (t % 3));
+          const backing = new Uint8Array(len + 40).fill(0xaa);
+          const dst = backing.subarray(skew);
+          xorSources(dst, 16, srcs, offs, count, len);
+          expect(Array.from(dst.subarray(16, 16 + len))).toEqual(
+            Array.from(reference(srcs, offs, len)),
+          );
+          expect(dst[15]).toBe(0xaa);
+          expect(dst[16 + len]).toBe(0xaa);
+        }
+      }
+    }
+  });
 
   it('accumulates when dst is exactly srcs[0] (D = D ^ A ^ ...)', () => {
     for (const count of [2, 3, 4, 5, 8]) {

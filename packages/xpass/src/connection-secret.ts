@@ -78,7 +78,7 @@ const derived = new WeakMap<ConnectionSecret, Derived>();
 /** decryptWithShares' cache: share object -> the peer share object and their verified secret. */
 let pairCache = new WeakMap<
   XpassShare,
-  { readonly peer: XpassShare; readonly secret: ConnectionSecret }
+  { readonly peer: XpassShare; readonly secret: ConnectionSecret; readonly d: Derived }
 >();
 
 function looksLikeShare(s: unknown): s is XpassShare {
@@ -123,6 +123,18 @@ export function reconstructSecret(
   share2: XpassShare,
   options: ReconstructOptions = {},
 ): Result<ConnectionSecret, XpassError> {
+  const r = reconstructKeyed(share1, share2, options);
+  if (!r.ok) return r;
+  derived.set(r.value.secret, r.value.d);
+  return ok(r.value.secret);
+}
+
+/** `reconstructSecret`, returning the derived material instead of registering it. */
+function reconstructKeyed(
+  share1: XpassShare,
+  share2: XpassShare,
+  options: ReconstructOptions,
+): Result<{ readonly secret: ConnectionSecret; readonly d: Derived }, XpassError> {
   const progress = options.onProgress;
   if (share1 === undefined || share1 === null || share2 === undefined || share2 === null)
     return xpassErr('INSUFFICIENT_SHARES', 'both shares of the connection are needed (2-of-2)');
@@ -197,9 +209,8 @@ export function reconstructSecret(
     secret,
     window: w.value,
   };
-  derived.set(out, { messageKey: keys.messageKey, cid });
   progress?.({ stage: 'reconstructing', progress: 100 });
-  return ok(out);
+  return ok({ secret: out, d: { messageKey: keys.messageKey, cid } });
 }
 
 /**
@@ -284,8 +295,18 @@ export function decryptWithConnectionSecret(
   secret: ConnectionSecret,
   ciphertext: Uint8Array,
 ): Result<Uint8Array, XpassError> {
-  const bad = checkConnectionSecret(secret);
-  if (bad) return bad;
+  return (
+    checkConnectionSecret(secret) ??
+    checkMessage(ciphertext, secret.epoch) ??
+    openMessage(derivedOf(secret), ciphertext)
+  );
+}
+
+/** The shape and epoch checks of a message ciphertext: an error, or `undefined` when fine. */
+function checkMessage(
+  ciphertext: Uint8Array,
+  secretEpoch: number,
+): Result<never, XpassError> | undefined {
   if (
     !(ciphertext instanceof Uint8Array) ||
     ciphertext.length < MESSAGE_HEADER_LENGTH + 16 ||
@@ -300,20 +321,21 @@ export function decryptWithConnectionSecret(
       subCode: 'BAD_CIPHERTEXT',
       field: 'ciphertext',
     });
-  const epoch = new DataView(
-    ciphertext.buffer,
-    ciphertext.byteOffset,
-    ciphertext.byteLength,
-  ).getUint32(1);
-  if (epoch !== secret.epoch)
+  const c = ciphertext; // uint32 BE at offset 1, read without a DataView per message
+  const epoch = ((c[1]! << 24) | (c[2]! << 16) | (c[3]! << 8) | c[4]!) >>> 0;
+  if (epoch !== secretEpoch)
     return xpassErr(
       'EPOCH_MISMATCH',
-      `message is from epoch ${epoch}, the secret from epoch ${secret.epoch}`,
+      `message is from epoch ${epoch}, the secret from epoch ${secretEpoch}`,
       {
-        metadata: { epoch: secret.epoch, messageEpoch: epoch },
+        metadata: { epoch: secretEpoch, messageEpoch: epoch },
       },
     );
-  const d = derivedOf(secret);
+  return undefined;
+}
+
+/** AES-256-GCM open of a checked message under the derived message key. */
+function openMessage(d: Derived, ciphertext: Uint8Array): Result<Uint8Array, XpassError> {
   const pt = backend.aes256GcmOpenSync(
     d.messageKey,
     ciphertext.subarray(5, MESSAGE_HEADER_LENGTH),
@@ -349,20 +371,21 @@ export function decryptWithShares(
   ciphertext: Uint8Array,
   options: ReconstructOptions = {},
 ): Result<Uint8Array, XpassError> {
-  let secret: ConnectionSecret;
+  let keyed: { readonly secret: ConnectionSecret; readonly d: Derived };
   const hit = typeof share1 === 'object' && share1 !== null ? pairCache.get(share1) : undefined;
   if (hit !== undefined && hit.peer === share2) {
     const w = checkEpochWindow(hit.secret.epoch, share1, options.now ?? Date.now());
     if (!w.ok) return w;
-    secret = hit.secret;
+    keyed = hit;
   } else {
-    const s = reconstructSecret(share1, share2, options);
+    // The secret never leaves this function, so its keys go to the pair cache, not `derived`.
+    const s = reconstructKeyed(share1, share2, options);
     if (!s.ok) return s;
-    secret = s.value;
-    pairCache.set(share1, { peer: share2, secret });
+    keyed = s.value;
+    pairCache.set(share1, { peer: share2, secret: keyed.secret, d: keyed.d });
   }
   options.onProgress?.({ stage: 'decrypting' });
-  const out = decryptWithConnectionSecret(secret, ciphertext);
+  const out = checkMessage(ciphertext, keyed.secret.epoch) ?? openMessage(keyed.d, ciphertext);
   if (out.ok) options.onProgress?.({ stage: 'complete', progress: 100 });
   return out;
 }

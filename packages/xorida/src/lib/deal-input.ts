@@ -6,7 +6,7 @@
  * @module
  */
 import { type XoridaError, xoridaErr } from '../errors.js';
-import { ok, type Result } from '../result.js';
+import { OK_VOID, type Result } from '../result.js';
 import { overlaps } from './overlap.js';
 import { type Layout, MAX_SECRET_LENGTH, shareLength } from './params.js';
 
@@ -38,7 +38,7 @@ export function checkSecret(secret: Uint8Array, n: number, L = 1): Result<void, 
       { field: 'secret' },
     );
   }
-  return ok(undefined);
+  return OK_VOID;
 }
 
 /**
@@ -71,5 +71,5 @@ export function checkPayloads(
       if (overlaps(p, payloads[j]!)) return bad(`payloads[${i}] overlaps payloads[${j}]`);
     }
   }
-  return ok(undefined);
+  return OK_VOID;
 }

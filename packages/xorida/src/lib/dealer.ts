@@ -10,6 +10,7 @@
  * @module
  */
 import type { Layout } from './params.js';
+import { EMPTY, termScratch } from './terms.js';
 import { xorSources } from './xor.js';
 
 /**
@@ -45,14 +46,16 @@ export function secretPieceOffset(layout: Layout, u: number, i: number, j: numbe
  * section 9.2. With L = 1 that is section 2's `s[(j-i) mod p] ^ XOR_h r[h][(h*i+j) mod p]`.
  * @param layout sizes of this split (see `layoutOf`)
  * @param secret the secret, `layout.length` bytes
- * @param random the canonical random stream, `layout.randomPieces * layout.d` bytes
+ * @param random holds the canonical random stream, `layout.randomPieces * layout.d` bytes
  * @param payloads `layout.n` buffers of `layout.padded` bytes each; overwritten
+ * @param randomOffset where the stream starts in `random`, in bytes (default 0)
  */
 export function deal(
   layout: Layout,
   secret: Uint8Array,
   random: Uint8Array,
   payloads: readonly Uint8Array[],
+  randomOffset = 0,
 ): void {
   const { k, L, length, padded } = layout;
   let s = secret;
@@ -60,12 +63,12 @@ export function deal(
     s = new Uint8Array(L * padded);
     s.set(secret);
   }
-  const srcs: Uint8Array[] = new Array(k);
-  const offs = new Float64Array(k); // byte offsets exceed 2^31 for multi-GiB random streams
+  const { srcs, offs } = termScratch(k);
   try {
-    dealPieces(layout, s, random, payloads, srcs, offs);
+    dealPieces(layout, s, random, randomOffset, payloads, srcs, offs);
   } finally {
     if (s !== secret) s.fill(0);
+    srcs.fill(EMPTY); // drop the references to the secret and the randomness
   }
 }
 
@@ -73,6 +76,7 @@ function dealPieces(
   layout: Layout,
   s: Uint8Array,
   random: Uint8Array,
+  randomOffset: number,
   payloads: readonly Uint8Array[],
   srcs: Uint8Array[],
   offs: Float64Array,
@@ -86,7 +90,7 @@ function dealPieces(
         if (u >= 1 && u <= k - L) {
           const h = u - 1;
           srcs[c] = random;
-          offs[c] = randomPieceIndex(h, (h * i + j) % p, p) * d;
+          offs[c] = randomOffset + randomPieceIndex(h, (h * i + j) % p, p) * d;
           c++;
           continue;
         }

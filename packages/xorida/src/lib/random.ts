@@ -27,6 +27,10 @@ export function fillRandom(buf: Uint8Array): void {
       'xorida needs globalThis.crypto.getRandomValues (Node >= 19, Deno, Bun, browsers)',
     );
   }
+  if (buf.length <= MAX_REQUEST) {
+    c.getRandomValues(buf); // one call, no view: the common small split
+    return;
+  }
   for (let off = 0; off < buf.length; off += MAX_REQUEST) {
     c.getRandomValues(buf.subarray(off, Math.min(off + MAX_REQUEST, buf.length)));
   }

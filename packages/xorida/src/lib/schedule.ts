@@ -193,6 +193,20 @@ export function deriveSchedule(p: number, T: readonly number[], L = 1): Schedule
 const CACHE_BUDGET = 1 << 22;
 const cache = new Map<string, Schedule>();
 let cached = 0;
+/**
+ * The last schedule returned, with its parameters: repeated reconstructs of one split skip
+ * building the string key and the Map refresh (a tenth of a 64-byte reconstruct). It is always
+ * the most recently used cache entry, so the LRU order stays exact.
+ */
+let last: { k: number; L: number; n: number; T: number[]; schedule: Schedule } | undefined;
+
+function isLast(k: number, n: number, T: readonly number[], L: number): boolean {
+  if (last === undefined || last.k !== k || last.n !== n || last.L !== L) return false;
+  const lt = last.T;
+  if (lt.length !== T.length) return false;
+  for (let i = 0; i < lt.length; i++) if (lt[i] !== T[i]) return false;
+  return true;
+}
 
 /**
  * Returns the (cached) schedule for a (k, L, n) split and sorted share indices `T` (|T| = k).
@@ -209,15 +223,18 @@ export function scheduleFor(
   T: readonly number[],
   L = 1,
 ): Schedule {
+  if (isLast(k, n, T, L)) return last!.schedule;
   const key = `${k}:${L}:${n}:${T.join(',')}`;
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key);
     cache.set(key, hit); // refresh recency
+    last = { k, L, n, T: [...T], schedule: hit };
     return hit;
   }
   const schedule = deriveSchedule(p, T, L);
   if (schedule.size <= CACHE_BUDGET) {
+    last = { k, L, n, T: [...T], schedule };
     cache.set(key, schedule);
     cached += schedule.size;
     for (const [oldKey, old] of cache) {
@@ -233,4 +250,5 @@ export function scheduleFor(
 export function clearScheduleCache(): void {
   cache.clear();
   cached = 0;
+  last = undefined;
 }

@@ -51,14 +51,30 @@ export function xorSources(
     xorBytes(dst, dOff, srcs, offs, count, 0, len);
     return;
   }
-  let misaligned = (dst.byteOffset + dOff) & 7;
-  for (let t = 0; t < count; t++) misaligned |= (srcs[t]!.byteOffset + offs[t]!) & 7;
-  if (misaligned === 0) xorWords64(dst, dOff, srcs, offs, count, len);
-  else if ((misaligned & 3) === 0) xorInt32(dst, dOff, srcs, offs, count, len);
+  const lead = (dst.byteOffset + dOff) & 7;
+  let misaligned = lead;
+  let skewed = 0; // a source whose offset differs from dst's modulo 8
+  for (let t = 0; t < count; t++) {
+    const a = (srcs[t]!.byteOffset + offs[t]!) & 7;
+    misaligned |= a;
+    skewed |= a ^ lead;
+  }
+  if (misaligned === 0) xorWords64(dst, dOff, srcs, offs, count, len, 0);
+  else if (skewed === 0) {
+    // Co-aligned (e.g. payloads viewed inside encoded shares, 34-byte header, and an output
+    // placed at the same offset modulo 8): a few bytes by hand, then the 64-bit path.
+    const head = 8 - lead;
+    xorBytes(dst, dOff, srcs, offs, count, 0, head);
+    xorWords64(dst, dOff, srcs, offs, count, len, head);
+  } else if ((misaligned & 3) === 0) xorInt32(dst, dOff, srcs, offs, count, len);
   else xorWords32(dst, dOff, srcs, offs, count, len);
 }
 
-/** Byte-wise XOR of `count` sources over bytes `[from, to)` of the piece. */
+/**
+ * Byte-wise XOR of `count` sources over bytes `[from, to)` of the piece. Two and four sources
+ * (every piece of a 2-of-3 split or reconstruct) get loops with the sources in locals: the
+ * generic inner loop re-reads `srcs[t]` and `offs[t]` per byte.
+ */
 function xorBytes(
   dst: Uint8Array,
   dOff: number,
@@ -68,6 +84,26 @@ function xorBytes(
   from: number,
   to: number,
 ): void {
+  if (count === 2) {
+    const A = srcs[0]!;
+    const B = srcs[1]!;
+    const a = offs[0]!;
+    const c = offs[1]!;
+    for (let b = from; b < to; b++) dst[dOff + b] = A[a + b]! ^ B[c + b]!;
+    return;
+  }
+  if (count === 4) {
+    const A = srcs[0]!;
+    const B = srcs[1]!;
+    const C = srcs[2]!;
+    const E = srcs[3]!;
+    const a = offs[0]!;
+    const c = offs[1]!;
+    const e = offs[2]!;
+    const f = offs[3]!;
+    for (let b = from; b < to; b++) dst[dOff + b] = A[a + b]! ^ B[c + b]! ^ C[e + b]! ^ E[f + b]!;
+    return;
+  }
   for (let b = from; b < to; b++) {
     let v = 0;
     for (let t = 0; t < count; t++) v ^= srcs[t]![offs[t]! + b]!;
@@ -135,7 +171,10 @@ function x4(
   for (; i < n; i++) D[i] = A[i]! ^ B[i]! ^ C[i]! ^ E[i]!;
 }
 
-/** Aligned path: the first up-to-4 sources fused, the rest folded in up to 3 at a time. */
+/**
+ * Aligned path over bytes `[head, len)` of the piece (all of them 8-byte aligned from `head`
+ * on): the first up-to-4 sources fused, the rest folded in up to 3 at a time.
+ */
 function xorWords64(
   dst: Uint8Array,
   dOff: number,
@@ -143,10 +182,11 @@ function xorWords64(
   offs: ArrayLike<number>,
   count: number,
   len: number,
+  head: number,
 ): void {
-  const w = len >>> 3;
-  const D = view64(dst, dOff, w);
-  const v = (t: number) => view64(srcs[t]!, offs[t]!, w);
+  const w = (len - head) >>> 3;
+  const D = view64(dst, dOff + head, w);
+  const v = (t: number) => view64(srcs[t]!, offs[t]! + head, w);
   let t = Math.min(count, 4);
   if (t === 4) x4(D, v(0), v(1), v(2), v(3), w);
   else if (t === 3) x3(D, v(0), v(1), v(2), w);
@@ -158,7 +198,7 @@ function xorWords64(
     else x2(D, D, v(t), w);
     t += Math.min(rest, 3);
   }
-  xorBytes(dst, dOff, srcs, offs, count, w << 3, len);
+  xorBytes(dst, dOff, srcs, offs, count, head + (w << 3), len);
 }
 
 function view32(buf: Uint8Array, off: number, words: number): Int32Array {

@@ -27,7 +27,6 @@ import {
   createPublicKey,
   diffieHellman,
   generateKeyPairSync,
-  hkdfSync,
   type KeyObject,
   randomFillSync,
   sign,
@@ -244,6 +243,8 @@ function nodeBackend(pq: PqMembers): CryptoBackend {
     hmacSha256(key, data) {
       return u8(createHmac('sha256', key).update(data).digest());
     },
+    // Native one-shot HKDF, not HKDF rebuilt from HMAC calls: the rule is no primitive of our
+    // own, even where hkdfSync costs more per call (xpass cold path, issue 15).
     hkdfSha256(ikm, salt, info, length) {
       return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
     },
