@@ -27,6 +27,7 @@ import {
   createPublicKey,
   diffieHellman,
   generateKeyPairSync,
+  hkdfSync,
   type KeyObject,
   randomFillSync,
   sign,
