@@ -144,11 +144,12 @@ function conformance(b: CryptoBackend, name: 'node' | 'portable'): void {
       );
     });
 
-    it('HKDF-SHA256 equals node:crypto hkdfSync at every length 0..100 and at 8160', () => {
+    it('HKDF-SHA256 equals node:crypto hkdfSync at every length 1..100 and at 8160', () => {
       const ikm = b.randomBytes(32);
       const salt = b.randomBytes(32);
       const info = b.randomBytes(23);
-      for (const len of [...Array.from({ length: 101 }, (_, i) => i), 8160]) {
+      // From 1: hkdfSync refuses length 0 on Node 24 ("Deriving bits failed"), so 0 has no reference.
+      for (const len of [...Array.from({ length: 100 }, (_, i) => i + 1), 8160]) {
         const want = new Uint8Array(hkdfSync('sha256', ikm, salt, info, len));
         expect([len, bytesToHex(b.hkdfSha256(ikm, salt, info, len))]).toEqual([
           len,
