@@ -67,17 +67,22 @@ describe('manifest version 4 formats (docs/formats.md known-answer vectors)', ()
     );
   });
 
+  /** Guards `data` 2-of-3 in 2000-byte chunks; throws on a refused guard. */
+  const guard2of3 = async (data: Uint8Array, mode: 'ideal' | 'compact') => {
+    const r = await guardModel(data, meta(data.length), {
+      storageNodes: 3,
+      threshold: 2,
+      chunkSize: 2000,
+      mode,
+    });
+    if (!r.ok) throw new Error(r.error.message);
+    return r.value;
+  };
+
   it('guardModel writes version 4 in both modes; the parser reads it back', async () => {
     const data = bytes(5000, 3);
     for (const mode of ['ideal', 'compact'] as const) {
-      const r = await guardModel(data, meta(data.length), {
-        storageNodes: 3,
-        threshold: 2,
-        chunkSize: 2000,
-        mode,
-      });
-      if (!r.ok) throw new Error(r.error.message);
-      const m = r.value.manifest;
+      const m = (await guard2of3(data, mode)).manifest;
       expect(m.version).toBe(4);
       expect(m.mode).toBe(mode);
       expect(m.modelHash).toBeUndefined();
@@ -95,14 +100,7 @@ describe('manifest version 4 formats (docs/formats.md known-answer vectors)', ()
     const data = bytes(5000, 4);
     const sha = createHash('sha256').update(data).digest('hex');
     for (const mode of ['ideal', 'compact'] as const) {
-      const r = await guardModel(data, meta(data.length), {
-        storageNodes: 3,
-        threshold: 2,
-        chunkSize: 2000,
-        mode,
-      });
-      if (!r.ok) throw new Error(r.error.message);
-      const { manifest: m, shares, keyShares } = r.value;
+      const { manifest: m, shares, keyShares } = await guard2of3(data, mode);
       const id = hexToBytes(m.id);
       // Version 2/3 chunks carry SHA-256 share digests (docs/formats.md "Share digest").
       const chunks = m.chunks.map(({ shareTags: _t, ...c }) => ({
