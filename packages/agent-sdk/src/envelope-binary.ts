@@ -41,40 +41,62 @@ const SIG_CONTEXT = utf8('XLINK-ENVELOPE-SIG-V1');
  * @returns header bytes
  */
 export function encodeEnvelopeHeader(h: EnvelopeHeader): Uint8Array {
-  return new ByteWriter(128 + h.kem.length)
+  return new ByteWriter(headerLength(h))
     .bytes(MAGIC)
     .u8(h.version)
     .u8(ENVELOPE_ALGS[h.alg].id)
     .u64(h.timestamp)
     .bytes(h.nonce)
-    .bytes16(utf8(h.sender))
-    .bytes16(utf8(h.recipient))
-    .bytes16(utf8(h.scope))
+    .text16(h.sender)
+    .text16(h.recipient)
+    .text16(h.scope)
     .u8(h.iv.length)
     .bytes(h.iv)
     .bytes32(h.kem)
     .finish();
 }
 
+/** Header length for ASCII strings and a 16-byte nonce (the writer grows for anything else). */
+function headerLength(h: Pick<EnvelopeHeader, 'sender' | 'recipient' | 'scope' | 'iv' | 'kem'>) {
+  const fixed = MAGIC.length + 1 + 1 + 8 + NONCE_LENGTH + 2 + 2 + 2 + 1 + 4;
+  return fixed + h.sender.length + h.recipient.length + h.scope.length + h.iv.length + h.kem.length;
+}
+
 /**
  * Free bytes the sealer and the JSON parser leave in front of a ciphertext they allocate, so
  * that its signing input can be built around it without copying it (the largest v3 header with
- * the context string and length is about 1.5 KB; a larger one falls back to a copy).
+ * the context string and length is about 1.5 KB; a larger one falls back to a copy). Callers
+ * that know the header reserve {@link signingPrefixLength} instead: a 2 KB zero-filled buffer
+ * per small envelope cost more than the copy it saves (issue 15).
  */
 export const SIGNING_HEADROOM = 2048;
 
-/** Ciphertexts whose buffer this package allocated with {@link SIGNING_HEADROOM} in front. */
+/**
+ * Length of the bytes {@link envelopeSigningInput} writes in front of the ciphertext (context
+ * string, header, u32 length), counting each DID and the scope as one byte per UTF-16 unit:
+ * exact for the ASCII every valid envelope has; a longer (non-ASCII) header gets a copy.
+ * @param h the header's variable-length fields (sender, recipient, scope, iv, kem)
+ * @returns bytes
+ */
+export function signingPrefixLength(
+  h: Pick<EnvelopeHeader, 'sender' | 'recipient' | 'scope' | 'iv' | 'kem'>,
+): number {
+  return SIG_CONTEXT.length + headerLength(h) + 4;
+}
+
+/** Ciphertexts whose buffer this package allocated with free room in front of them. */
 const roomy = new WeakSet<Uint8Array>();
 
 /**
- * Marks a ciphertext that sits {@link SIGNING_HEADROOM} bytes into a buffer this package owns
- * (nothing else views those bytes): {@link envelopeSigningInput} may then write the prefix there.
- * @param ciphertext a view returned by `aes256GcmSeal(..., SIGNING_HEADROOM)` or
- *   `base64urlDecode(..., SIGNING_HEADROOM)`
+ * Marks a ciphertext whose buffer this package allocated, nothing else viewing it, with its
+ * `byteOffset` bytes in front free: {@link envelopeSigningInput} may then write the prefix there
+ * (when it fits) and the receiver may decrypt in place.
+ * @param ciphertext a view returned by `aes256GcmSeal(..., headroom)` or
+ *   `base64urlDecode(..., headroom)` with a headroom of at least 1
  * @returns `ciphertext`
  */
 export function withSigningRoom(ciphertext: Uint8Array): Uint8Array {
-  if (ciphertext.byteOffset >= SIGNING_HEADROOM) roomy.add(ciphertext);
+  if (ciphertext.byteOffset > 0) roomy.add(ciphertext);
   return ciphertext;
 }
 
@@ -99,7 +121,7 @@ export function ownsCiphertext(ciphertext: Uint8Array): boolean {
  */
 export function envelopeSigningInput(header: Uint8Array, ciphertext: Uint8Array): Uint8Array {
   const prefix = SIG_CONTEXT.length + header.length + 4;
-  if (!roomy.has(ciphertext) || prefix > SIGNING_HEADROOM)
+  if (!roomy.has(ciphertext) || prefix > ciphertext.byteOffset)
     return new ByteWriter(prefix + ciphertext.length)
       .bytes(SIG_CONTEXT)
       .bytes(header)

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Result } from 'xorida';
-import { SIGNING_HEADROOM, withSigningRoom } from './envelope-binary.js';
+import { SIGNING_HEADROOM, signingPrefixLength, withSigningRoom } from './envelope-binary.js';
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   ENVELOPE_ALGS,
@@ -232,7 +232,14 @@ export function envelopeFromJson(
   if (!signature) return malformed('signature is not base64url', 'signature');
   if (typeof r.ciphertext !== 'string') return malformed('ciphertext missing', 'ciphertext');
   // decoded behind room for the signing prefix: verifying then needs no copy of it
-  const ciphertext = base64urlDecode(r.ciphertext, maxCt, SIGNING_HEADROOM);
+  const room = signingPrefixLength({
+    sender: r.sender as string,
+    recipient: r.recipient as string,
+    scope: r.scope as string,
+    iv,
+    kem,
+  });
+  const ciphertext = base64urlDecode(r.ciphertext, maxCt, Math.min(room, SIGNING_HEADROOM));
   if (!ciphertext) {
     if (r.ciphertext.length > Math.ceil((maxCt * 4) / 3))
       return xlinkErr(

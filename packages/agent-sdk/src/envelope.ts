@@ -37,6 +37,7 @@ export {
   envelopeToCompact,
   ownsCiphertext,
   SIGNING_HEADROOM,
+  signingPrefixLength,
   withSigningRoom,
 } from './envelope-binary.js';
 export { envelopeFromJson, envelopeToJson } from './envelope-json.js';

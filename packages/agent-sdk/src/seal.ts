@@ -27,8 +27,10 @@ import {
   IV_LENGTH,
   isValidScope,
   NONCE_LENGTH,
+  ownsCiphertext,
   SIGNED_ONLY_ALG,
   SIGNING_HEADROOM,
+  signingPrefixLength,
   withSigningRoom,
 } from './envelope.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
@@ -236,7 +238,15 @@ export interface CreateSignedEnvelopeInput {
   readonly plaintext: Uint8Array;
   /** ms since epoch; default now. */
   readonly timestamp?: number;
-  /** Tests only. */
+  /**
+   * @internal The caller hands `plaintext` over: when it is a buffer from {@link withRoomFor}
+   * it becomes the envelope body as is (no copy). Xchange uses it for its parts.
+   */
+  readonly giveUpPlaintext?: boolean;
+  /**
+   * 16 bytes; default fresh random. Injected by tests, and by Xchange, which draws the
+   * randomness of a whole message in one CSPRNG call.
+   */
   readonly nonce?: Uint8Array;
 }
 
@@ -301,10 +311,33 @@ export function createSignedEnvelope(
     timestamp: ts.value,
     nonce: pick(input.nonce, NONCE_LENGTH),
     scope: input.scope,
-    iv: new Uint8Array(0),
-    kem: new Uint8Array(0),
+    iv: EMPTY,
+    kem: EMPTY,
   };
-  const ciphertext = Uint8Array.from(input.plaintext);
-  const signature = signing.sign(envelopeSigningInput(encodeEnvelopeHeader(header), ciphertext));
-  return ok({ ...header, ciphertext, signature });
+  // The caller keeps its plaintext: copied once, behind room for the signing prefix (so the
+  // signing input needs no second copy), unless the caller handed over such a buffer.
+  let body = input.plaintext;
+  if (!input.giveUpPlaintext || !ownsCiphertext(body)) {
+    body = withRoomFor(header, input.plaintext.length);
+    body.set(input.plaintext);
+  }
+  const signature = signing.sign(envelopeSigningInput(encodeEnvelopeHeader(header), body));
+  return ok({ ...header, ciphertext: body, signature });
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * A zeroed buffer of `length` bytes behind room for the signing prefix of `header`, marked
+ * with `withSigningRoom` (envelope-binary.ts): sign it with no copy of the body.
+ * @param header the header fields of the envelope the buffer becomes the body of
+ * @param length body length in bytes
+ * @returns the body view
+ */
+export function withRoomFor(
+  header: Pick<EnvelopeHeader, 'sender' | 'recipient' | 'scope' | 'iv' | 'kem'>,
+  length: number,
+): Uint8Array {
+  const room = Math.min(signingPrefixLength(header), SIGNING_HEADROOM);
+  return withSigningRoom(new Uint8Array(room + length).subarray(room));
 }

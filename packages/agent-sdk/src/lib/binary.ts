@@ -15,12 +15,16 @@
 export class ByteWriter {
   private buf: Uint8Array;
   private len = 0;
-  constructor(capacity = 256) {
-    this.buf = new Uint8Array(capacity);
+  /**
+   * @param capacity initial size in bytes (grows by doubling)
+   * @param into write into this buffer instead (it is the result when filled exactly)
+   */
+  constructor(capacity = 256, into?: Uint8Array) {
+    this.buf = into ?? new Uint8Array(capacity);
   }
   private reserve(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    let cap = Math.max(64, this.buf.length * 2);
     while (cap < this.len + n) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.len));
@@ -60,12 +64,27 @@ export class ByteWriter {
   bytes16(b: Uint8Array): this {
     return this.u16(b.length).bytes(b);
   }
+  /**
+   * u16 length prefix + UTF-8 of `text` (same bytes as `bytes16(utf8(text))`); ASCII, the
+   * common case (DIDs, scopes), is written directly instead of through a TextEncoder buffer.
+   */
+  text16(text: string): this {
+    for (let i = 0; i < text.length; i++)
+      if (text.charCodeAt(i) > 0x7f) return this.bytes16(utf8(text));
+    this.u16(text.length).reserve(text.length);
+    for (let i = 0; i < text.length; i++) this.buf[this.len++] = text.charCodeAt(i);
+    return this;
+  }
   /** u32 length prefix + bytes. */
   bytes32(b: Uint8Array): this {
     return this.u32(b.length).bytes(b);
   }
+  /**
+   * The bytes written. The writer must not be used afterwards: a buffer filled exactly is
+   * returned as is (no copy; every caller sizes its writer, so this is the common case).
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    return this.len === this.buf.length ? this.buf : this.buf.slice(0, this.len);
   }
 }
 

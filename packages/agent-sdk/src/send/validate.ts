@@ -22,8 +22,10 @@ export const validateStep: SendStep = (ctx, s) => {
       'Use e.g. "payments:notify"',
       { field: 'scope' },
     );
-  // with room to be sealed in place (seal.ts SEAL_ROOM): no second full-size buffer at seal
-  const plaintext = encodePayload(s.options.payload, ctx.config.maxPayloadBytes, SEAL_ROOM);
+  // with room to be sealed in place (seal.ts SEAL_ROOM): no second full-size buffer at seal.
+  // Xchange encrypts it into a new buffer, so it gets none (a 2 KB zeroed buffer per message).
+  const room = s.options.xchange ? undefined : SEAL_ROOM;
+  const plaintext = encodePayload(s.options.payload, ctx.config.maxPayloadBytes, room);
   if (!plaintext.ok) return plaintext;
   s.plaintext = plaintext.value;
   return undefined;
