@@ -275,13 +275,19 @@ function checkConnectionSecret(secret: ConnectionSecret): Result<never, XpassErr
   return undefined;
 }
 
+/**
+ * The message AAD, in one module buffer: it holds public bytes only and every backend consumes
+ * the AAD before its synchronous seal / open returns (a fresh 65-byte array per message is an
+ * off-heap allocation). `cid` is always 32 bytes (hex of a 64-character connection id).
+ */
 function aadOf(cid: Uint8Array, header: Uint8Array): Uint8Array {
-  const aad = new Uint8Array(AAD_LABEL.length + 32 + MESSAGE_HEADER_LENGTH);
-  aad.set(AAD_LABEL, 0);
+  const aad = AAD_SCRATCH;
   aad.set(cid, AAD_LABEL.length);
   aad.set(header.subarray(0, MESSAGE_HEADER_LENGTH), AAD_LABEL.length + 32);
   return aad;
 }
+const AAD_SCRATCH = new Uint8Array(AAD_LABEL.length + 32 + MESSAGE_HEADER_LENGTH);
+AAD_SCRATCH.set(AAD_LABEL, 0);
 
 /**
  * Decrypts a message ciphertext with a reconstructed secret.

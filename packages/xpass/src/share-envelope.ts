@@ -220,10 +220,9 @@ export function deriveEpochKeys(
   connectionId: Uint8Array,
   epoch: number,
 ): EpochKeys {
-  const info = new Uint8Array(23);
-  info.set(EPOCH_KEYS_LABEL, 0);
-  new DataView(info.buffer).setUint32(19, epoch);
-  const okm = backend.hkdfSha256(secret, connectionId, info, 64);
+  // HKDF copies `info` before it returns: one module buffer serves every call
+  putU32(EPOCH_INFO, EPOCH_KEYS_LABEL.length, epoch);
+  const okm = backend.hkdfSha256(secret, connectionId, EPOCH_INFO, 64);
   return { commitKey: okm.subarray(0, 32), messageKey: okm.subarray(32, 64) };
 }
 /**
@@ -235,12 +234,28 @@ export function computeCommitment(
   epoch: number,
   splitId: Uint8Array,
 ): Uint8Array {
-  const msg = new Uint8Array(COMMIT_LABEL.length + 32 + 4 + 16);
+  // public bytes only, consumed before the HMAC returns: one module buffer serves every call
+  // (a fresh 71-byte array per call is an off-heap allocation on the cold decrypt path)
+  const exact = connectionId.length === 32 && splitId.length === 16;
+  const msg = exact ? COMMIT_INPUT : new Uint8Array(COMMIT_INPUT.length);
   msg.set(COMMIT_LABEL, 0);
   msg.set(connectionId, COMMIT_LABEL.length);
-  new DataView(msg.buffer).setUint32(COMMIT_LABEL.length + 32, epoch);
+  putU32(msg, COMMIT_LABEL.length + 32, epoch);
   msg.set(splitId, COMMIT_LABEL.length + 36);
   return backend.hmacSha256(commitKey, msg);
+}
+
+/** `info` of {@link deriveEpochKeys}: label, then the epoch written per call. */
+const EPOCH_INFO = new Uint8Array(EPOCH_KEYS_LABEL.length + 4);
+EPOCH_INFO.set(EPOCH_KEYS_LABEL, 0);
+/** Input of {@link computeCommitment}, written per call. */
+const COMMIT_INPUT = new Uint8Array(COMMIT_LABEL.length + 32 + 4 + 16);
+
+function putU32(buf: Uint8Array, at: number, v: number): void {
+  buf[at] = v >>> 24;
+  buf[at + 1] = (v >>> 16) & 0xff;
+  buf[at + 2] = (v >>> 8) & 0xff;
+  buf[at + 3] = v & 0xff;
 }
 
 /** Everything the billing server puts into the envelopes of one split. */

@@ -196,6 +196,7 @@ function gcmOpen(
 ): Uint8Array | null {
   if (sealed.length < 16) return null;
   const body = sealed.subarray(0, sealed.length - 16);
+  if (!inPlace && body.length <= GCM_SLICE) return gcmOpenOnce(key, iv, sealed, aad, body);
   // in place: each slice's plaintext lands where its ciphertext was, after it was consumed
   const out = inPlace ? body : new Uint8Array(body.length);
   try {
@@ -213,6 +214,32 @@ function gcmOpen(
     return out;
   } catch {
     out.fill(0);
+    return null;
+  }
+}
+
+/**
+ * One `update()` for a body of at most one slice: its output buffer (a fresh allocation of
+ * Node's, not from the Buffer pool) is the plaintext, with no second buffer and copy.
+ */
+function gcmOpenOnce(
+  key: Uint8Array,
+  iv: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array,
+  body: Uint8Array,
+): Uint8Array | null {
+  let out: Buffer | undefined;
+  try {
+    const d = createDecipheriv('aes-256-gcm', key, iv);
+    d.setAAD(aad);
+    d.setAuthTag(sealed.subarray(sealed.length - 16));
+    out = d.update(body);
+    // GCM has no final block; final() only checks the tag (it throws on a mismatch)
+    d.final();
+    return out.byteOffset === 0 && out.length === out.buffer.byteLength ? u8(out) : u8(out).slice();
+  } catch {
+    out?.fill(0);
     return null;
   }
 }
