@@ -45,6 +45,8 @@ const BASE64URL_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
  * @returns base64url text without `=` padding
  */
 export function base64urlEncode(bytes: Uint8Array): string {
+  // signed-only envelopes (Xchange parts) carry an empty iv and kem: skip the encoder
+  if (bytes.length === 0) return '';
   if (NativeBuffer && bytes.length >= NATIVE_ENCODE_FROM)
     return NativeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64url');
   return base64urlnopad.encode(bytes);
@@ -70,6 +72,7 @@ function canonicalBase64url(text: string): boolean {
  */
 export function base64urlDecode(text: string, maxBytes: number, headroom = 0): Uint8Array | null {
   if (typeof text !== 'string') return null;
+  if (text.length === 0 && headroom === 0) return new Uint8Array(0);
   const size = Math.floor((text.length * 3) / 4);
   if (size > maxBytes) return null;
   if (NativeBuffer && size >= NATIVE_FROM) {
