@@ -120,8 +120,23 @@ export function ownsCiphertext(ciphertext: Uint8Array): boolean {
  * @returns signing input
  */
 export function envelopeSigningInput(header: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+  return signingInputOf(header, ciphertext, roomy.has(ciphertext));
+}
+
+/**
+ * @internal {@link envelopeSigningInput} for a body the signer allocated itself (seal.ts
+ * `withRoomFor`): the bytes in front of it are free without a `withSigningRoom` mark.
+ * @param header encoded header
+ * @param body the body, `byteOffset` free bytes in front of it
+ * @returns signing input
+ */
+export function signingInputOver(header: Uint8Array, body: Uint8Array): Uint8Array {
+  return signingInputOf(header, body, true);
+}
+
+function signingInputOf(header: Uint8Array, ciphertext: Uint8Array, owned: boolean): Uint8Array {
   const prefix = SIG_CONTEXT.length + header.length + 4;
-  if (!roomy.has(ciphertext) || prefix > ciphertext.byteOffset)
+  if (!owned || prefix > ciphertext.byteOffset)
     return new ByteWriter(prefix + ciphertext.length)
       .bytes(SIG_CONTEXT)
       .bytes(header)

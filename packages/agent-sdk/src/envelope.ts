@@ -37,6 +37,7 @@ export {
   envelopeToCompact,
   ownsCiphertext,
   SIGNING_HEADROOM,
+  signingInputOver,
   signingPrefixLength,
   withSigningRoom,
 } from './envelope-binary.js';

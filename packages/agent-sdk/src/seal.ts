@@ -27,9 +27,9 @@ import {
   IV_LENGTH,
   isValidScope,
   NONCE_LENGTH,
-  ownsCiphertext,
   SIGNED_ONLY_ALG,
   SIGNING_HEADROOM,
+  signingInputOver,
   signingPrefixLength,
   withSigningRoom,
 } from './envelope.js';
@@ -239,11 +239,6 @@ export interface CreateSignedEnvelopeInput {
   /** ms since epoch; default now. */
   readonly timestamp?: number;
   /**
-   * @internal The caller hands `plaintext` over: when it is a buffer from {@link withRoomFor}
-   * it becomes the envelope body as is (no copy). Xchange uses it for its parts.
-   */
-  readonly giveUpPlaintext?: boolean;
-  /**
    * 16 bytes; default fresh random. Injected by tests, and by Xchange, which draws the
    * randomness of a whole message in one CSPRNG call.
    */
@@ -260,6 +255,26 @@ export interface CreateSignedEnvelopeInput {
  */
 export function createSignedEnvelope(
   input: CreateSignedEnvelopeInput,
+): Result<Envelope, XlinkErrorDetail> {
+  return signedEnvelope(input, false);
+}
+
+/**
+ * @internal {@link createSignedEnvelope} over a body the caller hands over: `input.plaintext`
+ * must come from {@link withRoomFor} for this envelope's header and must not be used again by
+ * the caller; it becomes the envelope body as is (no copy). Xchange uses it for its parts.
+ * @param input as for {@link createSignedEnvelope}
+ * @returns as {@link createSignedEnvelope}
+ */
+export function createSignedEnvelopeOver(
+  input: CreateSignedEnvelopeInput,
+): Result<Envelope, XlinkErrorDetail> {
+  return signedEnvelope(input, true);
+}
+
+function signedEnvelope(
+  input: CreateSignedEnvelopeInput,
+  handedOver: boolean,
 ): Result<Envelope, XlinkErrorDetail> {
   if (!isValidScope(input.scope))
     return xlinkErr(
@@ -315,29 +330,31 @@ export function createSignedEnvelope(
     kem: EMPTY,
   };
   // The caller keeps its plaintext: copied once, behind room for the signing prefix (so the
-  // signing input needs no second copy), unless the caller handed over such a buffer.
+  // signing input needs no second copy), unless the caller handed over such a buffer. Either
+  // way the buffer is ours: no `withSigningRoom` mark (a WeakSet insert) is needed to sign.
   let body = input.plaintext;
-  if (!input.giveUpPlaintext || !ownsCiphertext(body)) {
+  if (!handedOver) {
     body = withRoomFor(header, input.plaintext.length);
     body.set(input.plaintext);
   }
-  const signature = signing.sign(envelopeSigningInput(encodeEnvelopeHeader(header), body));
+  const headerBytes = encodeEnvelopeHeader(header);
+  const signature = signing.sign(signingInputOver(headerBytes, body));
   return ok({ ...header, ciphertext: body, signature });
 }
 
 const EMPTY = new Uint8Array(0);
 
 /**
- * A zeroed buffer of `length` bytes behind room for the signing prefix of `header`, marked
- * with `withSigningRoom` (envelope-binary.ts): sign it with no copy of the body.
+ * A zeroed buffer of `length` bytes behind room for the signing prefix of `header`, for a
+ * signed-only body: signing writes the prefix in front of it instead of copying the body.
  * @param header the header fields of the envelope the buffer becomes the body of
  * @param length body length in bytes
- * @returns the body view
+ * @returns the body view (its `byteOffset` bytes in front are free)
  */
 export function withRoomFor(
   header: Pick<EnvelopeHeader, 'sender' | 'recipient' | 'scope' | 'iv' | 'kem'>,
   length: number,
 ): Uint8Array {
   const room = Math.min(signingPrefixLength(header), SIGNING_HEADROOM);
-  return withSigningRoom(new Uint8Array(room + length).subarray(room));
+  return new Uint8Array(room + length).subarray(room);
 }

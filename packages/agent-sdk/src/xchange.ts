@@ -47,7 +47,7 @@ import type { AgentIdentity } from './identity.js';
 import { ByteReader, ByteWriter, utf8 } from './lib/binary.js';
 import { base64urlEncode } from './lib/codec.js';
 import type { NonceStore } from './nonce-store.js';
-import { createSignedEnvelope, withRoomFor } from './seal.js';
+import { createSignedEnvelopeOver, withRoomFor } from './seal.js';
 import { dispatchShares } from './split-channel/routing.js';
 import type { SplitSendResult } from './split-channel/send.js';
 import { groupRecordKey } from './split-channel/share-buffer.js';
@@ -237,12 +237,11 @@ export async function sendXchange(
     const header = { sender: identity.did, recipient: recipientDid, scope, iv: EMPTY, kem: EMPTY };
     for (const [i, share] of shares.value.entries()) {
       const body = writeXchangePart(share, iv, ciphertext, (n) => withRoomFor(header, n));
-      const env = createSignedEnvelope({
+      const env = createSignedEnvelopeOver({
         identity,
         recipientDid,
         scope,
         plaintext: body,
-        giveUpPlaintext: true,
         timestamp,
         nonce: nonceAt(i),
       });
