@@ -275,11 +275,7 @@ function checkConnectionSecret(secret: ConnectionSecret): Result<never, XpassErr
   return undefined;
 }
 
-/**
- * The message AAD, in one module buffer: it holds public bytes only and every backend consumes
- * the AAD before its synchronous seal / open returns (a fresh 65-byte array per message is an
- * off-heap allocation). `cid` is always 32 bytes (hex of a 64-character connection id).
- */
+/** The AAD in one module buffer: public bytes, consumed before the sync seal/open returns. */
 function aadOf(cid: Uint8Array, header: Uint8Array): Uint8Array {
   const aad = AAD_SCRATCH;
   aad.set(cid, AAD_LABEL.length);
