@@ -24,6 +24,7 @@ import { type BlobShape, blobOffsets, chunkShareLength, planChunks } from '../li
 import { CONTENT_KEY_LENGTH } from '../lib/compact.js';
 import { checkConfig, checkFinalMetadata, checkMetadataInput } from '../lib/config-check.js';
 import { splitContentKey } from '../lib/content-key.js';
+import { SHARE_TAG_KEY_LENGTH } from '../lib/ideal-share-tag.js';
 import { buildManifest } from '../lib/manifest-build.js';
 import { safetensorsHeaderLength } from '../lib/safetensors.js';
 import { signManifest } from '../manifest.js';
@@ -199,6 +200,11 @@ export async function guardFile(
     mode === 'compact'
       ? globalThis.crypto.getRandomValues(new Uint8Array(CONTENT_KEY_LENGTH))
       : undefined;
+  // Ideal mode (manifest version 5): a fresh share tag key, recorded in the manifest.
+  const tagKey =
+    mode === 'ideal'
+      ? globalThis.crypto.getRandomValues(new Uint8Array(SHARE_TAG_KEY_LENGTH))
+      : undefined;
   // Every promise in the window is settled before the pool closes (see chunk-pool.ts).
   const window: Promise<SplitOutput>[] = [];
   const track = (p: Promise<SplitOutput>) => {
@@ -275,7 +281,7 @@ export async function guardFile(
         length: span.length,
         groupId: bytesToHex(out.groupId),
         tag: bytesToHex(out.tag),
-        [mode === 'compact' ? 'shareTags' : 'shareDigests']: out.digests.map((d) => bytesToHex(d)),
+        shareTags: out.digests.map((d) => bytesToHex(d)),
       });
       bytesDone += span.length;
       report(options.onProgress, {
@@ -306,6 +312,7 @@ export async function guardFile(
         offset,
         chunk,
         ...(key ? { key } : {}),
+        ...(tagKey ? { tagKey } : {}),
       } as const;
       track(
         full
@@ -338,6 +345,7 @@ export async function guardFile(
       ...(splitKey
         ? { contentKey: { groupId: splitKey.groupId, shareDigests: splitKey.shareDigests } }
         : {}),
+      ...(tagKey ? { shareTagKey: bytesToHex(tagKey) } : {}),
     });
     if (options.signingSeed !== undefined) {
       const s = await signManifest(manifest, options.signingSeed);

@@ -30,6 +30,8 @@ export class Session {
   readonly usable: number[];
   /** `live[index]`: the claims whose header matches the manifest. */
   readonly live: Claim[][];
+  /** Version 5 ideal mode: the share tag key from the manifest. */
+  readonly tagKey: Uint8Array | undefined;
 
   constructor(
     readonly manifest: ModelManifest,
@@ -41,6 +43,7 @@ export class Session {
     this.n = manifest.config.storageNodes;
     this.k = manifest.config.threshold;
     this.modelId = hexToBytes(manifest.id);
+    this.tagKey = manifest.shareTagKey ? hexToBytes(manifest.shareTagKey) : undefined;
     this.shape = blobShape(manifest);
     this.offsets = blobOffsets(
       manifest.chunks.map((c) => c.length),
@@ -182,6 +185,7 @@ export class Session {
       candidates,
       classifyAll,
       ...(this.key ? { key: this.key } : {}),
+      ...(this.tagKey ? { tagKey: this.tagKey } : {}),
     };
     const outIdx = this.freeOut.findIndex((b) => b.length === chunk.length);
     const out = outIdx >= 0 ? this.freeOut.splice(outIdx, 1)[0] : undefined;
