@@ -29,10 +29,13 @@ export interface StorageNode {
   put(name: string, data: AsyncIterable<Uint8Array>): Promise<void>;
   /**
    * Reads a blob, or a range of it.
+   * @param into optional buffer of exactly `range.length` bytes the caller owns: an
+   *   implementation may read into it and return it (saves a fresh allocation per read; restore
+   *   recycles its share buffers this way), or ignore it and return new bytes
    * @returns the bytes (exactly `range.length` bytes when a range is given), or undefined when
    *   the blob does not exist; rejects when the range runs past the end
    */
-  get(name: string, range?: ByteRange): Promise<Uint8Array | undefined>;
+  get(name: string, range?: ByteRange, into?: Uint8Array): Promise<Uint8Array | undefined>;
   /** Names of all blobs, any order. */
   list(): Promise<string[]>;
   /** Removes a blob; no error when it does not exist. */

@@ -105,10 +105,14 @@ export interface GroupsTask {
 
 export type ChunkTask = SplitTask | RecoverTask | GroupsTask;
 
-/** Result of a `RecoverTask`: a plain, clonable Result. */
-export type RecoverOutput =
+/**
+ * Result of a `RecoverTask`: a plain, clonable Result, plus `spent`, the candidate share
+ * buffers handed back (transferred) so the caller can read later chunks into them.
+ */
+export type RecoverOutput = (
   | { readonly ok: true; readonly value: ChunkRecovery }
-  | { readonly ok: false; readonly error: ModelGuardError };
+  | { readonly ok: false; readonly error: ModelGuardError }
+) & { readonly spent?: Uint8Array[] };
 
 const PAYLOAD_ALIGN_PAD = 6; // (6 + SHARE_HEADER_LENGTH) % 8 === 0
 const RAMP_ALIGN_PAD = 5; // (5 + SHARE_HEADER_LENGTH_RAMP) % 8 === 0
@@ -160,7 +164,20 @@ export class ChunkWorker {
         aligned: this.aligned,
       },
     );
-    return { out: r, transfer: r.ok ? [r.value.bytes.buffer as ArrayBuffer] : [] };
+    // Hand the share buffers back (each ArrayBuffer once; never the output's).
+    const buffers = new Set<ArrayBuffer>();
+    const spent: Uint8Array[] = [];
+    for (const c of task.candidates)
+      for (const b of c === undefined ? [] : c instanceof Uint8Array ? [c] : c)
+        if (b instanceof Uint8Array && b.buffer instanceof ArrayBuffer && !buffers.has(b.buffer)) {
+          buffers.add(b.buffer);
+          spent.push(b);
+        }
+    if (r.ok) buffers.delete(r.value.bytes.buffer as ArrayBuffer);
+    return {
+      out: { ...r, spent: spent.filter((b) => buffers.has(b.buffer as ArrayBuffer)) },
+      transfer: [...buffers, ...(r.ok ? [r.value.bytes.buffer as ArrayBuffer] : [])],
+    };
   }
 
   /** Compact mode: seal, then disperse the sealed chunk into n ramp shares (L = k). */

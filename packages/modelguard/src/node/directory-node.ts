@@ -44,7 +44,7 @@ export function createDirectoryNode(dir: string, options: DirectoryNodeOptions =
       await mkdir(dir, { recursive: true });
       await writeFileAtomic(join(dir, name), data, { mode: 0o600, fsync });
     },
-    async get(name, range?: ByteRange) {
+    async get(name, range?: ByteRange, into?: Uint8Array) {
       checkName(name);
       let fh: Awaited<ReturnType<typeof open>>;
       try {
@@ -56,7 +56,8 @@ export function createDirectoryNode(dir: string, options: DirectoryNodeOptions =
       try {
         const offset = range ? range.offset : 0;
         const length = range ? range.length : (await fh.stat()).size;
-        const out = new Uint8Array(length);
+        // A caller-owned buffer of the right size saves a fresh (page-faulting) allocation.
+        const out = into?.length === length ? into : new Uint8Array(length);
         let done = 0;
         while (done < length) {
           // `position` is a plain number: exact above 4 GiB.
