@@ -19,7 +19,7 @@ import {
 } from 'xorida';
 import type { ModelGuardError } from '../errors.js';
 import { chunkTagPrefix } from '../lib/chunk-tag.js';
-import { sealChunk } from '../lib/compact.js';
+import { sealChunkInPlace } from '../lib/compact.js';
 import { idealShareTag } from '../lib/ideal-share-tag.js';
 import { PRODUCT_TYPE_MODELGUARD } from '../lib/limits.js';
 import {
@@ -134,7 +134,7 @@ export class ChunkWorker {
       return { out: undefined, transfer: [] };
     }
     if (task.kind === 'split') {
-      const out = this.split(task);
+      const out = await this.split(task);
       return {
         out,
         transfer: [...out.shares, out.chunk].map((s) => s.buffer as ArrayBuffer),
@@ -181,7 +181,7 @@ export class ChunkWorker {
   }
 
   /** Compact mode: seal, then disperse the sealed chunk into n ramp shares (L = k). */
-  private disperse(task: SplitTask): SplitOutput {
+  private async disperse(task: SplitTask): Promise<SplitOutput> {
     const { k, n, chunk } = task;
     if (!this.disperser || this.disperser.k !== k || this.disperser.n !== n) {
       this.disperser?.dispose();
@@ -193,8 +193,10 @@ export class ChunkWorker {
       chunkTagPrefix(task.modelId, task.index, task.offset, chunk.length),
       chunk,
     ]);
-    const sealed = sealChunk(task.key!, task.modelId, task.index, task.offset, chunk);
-    chunk.fill(0);
+    // In place when the chunk buffer has 16 bytes of room (guardFile allocates it so): no fresh
+    // 4 MiB buffer (zero fill, page faults) per chunk.
+    const sealed = await sealChunkInPlace(task.key!, task.modelId, task.index, task.offset, chunk);
+    if (sealed.buffer !== chunk.buffer) chunk.fill(0);
     const len = this.disperser.shareLength(sealed.length);
     const size = SHARE_HEADER_LENGTH_RAMP + len;
     const shares =
@@ -227,8 +229,8 @@ export class ChunkWorker {
     return { tag, groupId: g.value, shares, digests, chunk };
   }
 
-  private split(task: SplitTask): SplitOutput {
-    if (task.key) return this.disperse(task);
+  private async split(task: SplitTask): Promise<SplitOutput> {
+    if (task.key) return await this.disperse(task);
     const { k, n, chunk } = task;
     if (!this.splitter || this.splitter.threshold !== k || this.splitter.shares !== n) {
       this.splitter?.dispose();

@@ -294,7 +294,10 @@ export async function guardFile(
     };
     for (let c = 0; c < spans.length; c++) {
       const { offset, length } = spans[c]!;
-      const reuse = length === chunkSize ? freeChunks.pop() : undefined;
+      // Compact mode seals in place, which needs 16 bytes of room after the chunk.
+      const reuse =
+        (length === chunkSize ? freeChunks.pop() : undefined) ??
+        (key ? new Uint8Array(new ArrayBuffer(length + 16), 0, length) : undefined);
       const chunk = await readExact(fh, offset, length, reuse);
       const shareSize = chunkShareLength(length, shape);
       const outputs: Uint8Array[] = [];
