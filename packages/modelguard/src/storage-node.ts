@@ -21,6 +21,13 @@ export interface StorageNode {
   /** Human-readable identity for messages (a directory path, a bucket URL). */
   readonly id: string;
   /**
+   * Whether `put` accepts chunks that are views of a SharedArrayBuffer (guardFile then shares
+   * memory with its worker threads instead of moving buffers, which is faster). Set it only if
+   * `put` copies or writes the bytes itself: APIs such as `fetch` refuse shared memory. Default
+   * false.
+   */
+  readonly acceptsShared?: boolean;
+  /**
    * Stores a blob from a stream of byte chunks, replacing any blob of that name once complete
    * (a reader never sees a half-written blob). Contract: once the implementation asks the
    * iterator for the next chunk it no longer uses the previous one (copy it if you buffer,

@@ -32,6 +32,24 @@ import { shareDigestPrefix } from '../lib/share-digest.js';
 import { writeShareHeader } from '../lib/share-header.js';
 import { shareTag } from '../lib/share-tag.js';
 
+/** Where a chunk and its shares sit in a shared slot (guard-buffers.ts). */
+export interface SlotRef {
+  /** Index into the buffers of the last `SlotsTask`. */
+  readonly id: number;
+  /** Chunk length in bytes; the chunk starts at byte 0 of the slot. */
+  readonly length: number;
+  /** Byte offset of each node's share. */
+  readonly shareAt: readonly number[];
+  /** Encoded share length in bytes. */
+  readonly shareLength: number;
+}
+
+/** Hands the worker the shared slot buffers that later `SplitTask.slot`s refer to. */
+export interface SlotsTask {
+  readonly kind: 'slots';
+  readonly buffers: SharedArrayBuffer[];
+}
+
 /** Split one chunk into n encoded shares and compute its tag. */
 export interface SplitTask {
   readonly kind: 'split';
@@ -54,6 +72,11 @@ export interface SplitTask {
    * tags (ideal-share-tag.ts) instead of SHA-256 share digests.
    */
   readonly tagKey?: Uint8Array;
+  /**
+   * The chunk and share buffers are in a shared slot (`chunk` and `outputs` are then ignored);
+   * the output's `shares` and `chunk` come back empty, the shares are in the slot.
+   */
+  readonly slot?: SlotRef;
 }
 
 /** Result of a `SplitTask`. */
@@ -103,7 +126,7 @@ export interface GroupsTask {
   readonly groups: string[];
 }
 
-export type ChunkTask = SplitTask | RecoverTask | GroupsTask;
+export type ChunkTask = SplitTask | RecoverTask | GroupsTask | SlotsTask;
 
 /**
  * Result of a `RecoverTask`: a plain, clonable Result, plus `spent`, the candidate share
@@ -123,6 +146,7 @@ export class ChunkWorker {
   private disperser: Disperser | undefined;
   private readonly aligned = alignedPool(8);
   private groups = new Set<string>();
+  private shared: SharedArrayBuffer[] = [];
 
   /**
    * Runs one task.
@@ -132,6 +156,25 @@ export class ChunkWorker {
     if (task.kind === 'groups') {
       this.groups = new Set(task.groups);
       return { out: undefined, transfer: [] };
+    }
+    if (task.kind === 'slots') {
+      this.shared = task.buffers;
+      return { out: undefined, transfer: [] };
+    }
+    if (task.kind === 'split' && task.slot) {
+      // Shared memory: nothing is transferred, so no ArrayBuffer is created per chunk.
+      const { id, length, shareAt, shareLength } = task.slot;
+      const buffer = this.shared[id];
+      if (!buffer) throw new Error(`unknown shared slot ${id}`);
+      const out = await this.split({
+        ...task,
+        chunk: new Uint8Array(buffer, 0, length),
+        outputs: shareAt.map((at) => new Uint8Array(buffer, at, shareLength)),
+      });
+      if (!out.shares.every((b) => b.buffer === buffer))
+        throw new Error(`chunk ${task.index}: shares not written into the shared slot`);
+      const empty = new Uint8Array(0);
+      return { out: { ...out, shares: [], chunk: empty }, transfer: [] };
     }
     if (task.kind === 'split') {
       const out = await this.split(task);

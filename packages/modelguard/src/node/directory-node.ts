@@ -39,6 +39,7 @@ export function createDirectoryNode(dir: string, options: DirectoryNodeOptions =
   const fsync = options.fsync ?? true;
   return {
     id: dir,
+    acceptsShared: true, // put writes each chunk to the file itself
     async put(name, data) {
       checkName(name);
       await mkdir(dir, { recursive: true });
