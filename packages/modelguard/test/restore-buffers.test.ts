@@ -25,12 +25,15 @@ describe('restore share buffers', () => {
     expect(g.value.manifest.totalChunks).toBe(10);
     const seen = new Set<Uint8Array>();
     let calls = 0;
+    let shared = 0;
     const spy = (n: StorageNode): StorageNode => ({
       ...n,
       get: (name, range, into) => {
         if (range && into) {
           calls++;
           seen.add(into);
+          // Ideal mode: shared with the workers (nothing transferred per chunk).
+          if (into.buffer instanceof SharedArrayBuffer) shared++;
           // The IDA5 payload (after 34 header bytes) is 8-byte aligned: no copy to recover.
           expect((into.byteOffset + 34) % 8).toBe(0);
         }
@@ -45,6 +48,7 @@ describe('restore share buffers', () => {
     expect(sha(readFileSync(out))).toBe(sha(data));
     expect(calls).toBe(20);
     expect(seen.size).toBeLessThan(calls / 2);
+    expect(shared).toBe(calls);
 
     // A node that ignores `into` (fresh bytes) and one that flips a byte in what it returns.
     const fresh: StorageNode = { ...nodes[1]!, get: (name, range) => nodes[1]!.get(name, range) };

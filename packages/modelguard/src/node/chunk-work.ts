@@ -44,6 +44,16 @@ export interface SlotRef {
   readonly shareLength: number;
 }
 
+/** `length` bytes at `offset` of shared buffer `shared` (an index into the `SlotsTask`). */
+export interface SharedView {
+  readonly shared: number;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** A candidate as posted to a worker: shares may be shared views. */
+export type WireCandidate = Candidate | SharedView | readonly (Uint8Array | SharedView)[];
+
 /** Hands the worker the shared slot buffers that later `SplitTask.slot`s refer to. */
 export interface SlotsTask {
   readonly kind: 'slots';
@@ -111,11 +121,16 @@ export interface RecoverTask {
   readonly shareTags?: Uint8Array[];
   /** Version 5 ideal mode: the 32-byte share tag key. */
   readonly tagKey?: Uint8Array;
-  /** `candidates[node]`: a share, several claims of it, or undefined. */
-  readonly candidates: Candidate[];
+  /**
+   * `candidates[node]`: a share, several claims of it, or undefined; a share may be a
+   * `SharedView` of a buffer registered with `SlotsTask` (nothing transferred).
+   */
+  readonly candidates: WireCandidate[];
   readonly classifyAll: boolean;
   /** A recycled output buffer of `length` bytes (transferred), to avoid garbage. */
   readonly out?: Uint8Array;
+  /** Or a shared output buffer: the result's `bytes` then come back empty (they are there). */
+  readonly outShared?: SharedView;
   /** Compact mode: the 32-byte content key. */
   readonly key?: Uint8Array;
 }
@@ -183,6 +198,20 @@ export class ChunkWorker {
         transfer: [...out.shares, out.chunk].map((s) => s.buffer as ArrayBuffer),
       };
     }
+    const view = (v: SharedView) => {
+      const b = this.shared[v.shared];
+      if (!b) throw new Error(`unknown shared buffer ${v.shared}`);
+      return new Uint8Array(b, v.offset, v.length);
+    };
+    const one = (x: Uint8Array | SharedView) => (x instanceof Uint8Array ? x : view(x));
+    const candidates: Candidate[] = task.candidates.map((c) =>
+      c === undefined
+        ? undefined
+        : Array.isArray(c)
+          ? c.map(one)
+          : one(c as Uint8Array | SharedView),
+    );
+    const out = task.outShared ? view(task.outShared) : task.out;
     const r = await recoverChunk(
       {
         modelId: task.modelId,
@@ -199,27 +228,33 @@ export class ChunkWorker {
         ...(task.key ? { key: task.key } : {}),
         ...(task.tagKey ? { tagKey: task.tagKey } : {}),
       },
-      task.candidates,
+      candidates,
       backend.sha256Parts,
       {
         classifyAll: task.classifyAll,
-        out: task.out,
+        out,
         aligned: this.aligned,
       },
     );
-    // Hand the share buffers back (each ArrayBuffer once; never the output's).
+    // Hand the plain share buffers back (each ArrayBuffer once; never the output's); shared
+    // ones stay where they are.
     const buffers = new Set<ArrayBuffer>();
     const spent: Uint8Array[] = [];
-    for (const c of task.candidates)
+    for (const c of candidates)
       for (const b of c === undefined ? [] : c instanceof Uint8Array ? [c] : c)
         if (b instanceof Uint8Array && b.buffer instanceof ArrayBuffer && !buffers.has(b.buffer)) {
           buffers.add(b.buffer);
           spent.push(b);
         }
-    if (r.ok) buffers.delete(r.value.bytes.buffer as ArrayBuffer);
+    const bytes = r.ok ? r.value.bytes : undefined;
+    if (bytes) buffers.delete(bytes.buffer as ArrayBuffer);
+    const inShared = r.ok && bytes?.buffer === out?.buffer && task.outShared !== undefined;
+    const result = inShared && r.ok ? { ...r, value: { ...r.value, bytes: new Uint8Array(0) } } : r;
+    const outBuffer =
+      bytes && !inShared && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
     return {
-      out: { ...r, spent: spent.filter((b) => buffers.has(b.buffer as ArrayBuffer)) },
-      transfer: [...buffers, ...(r.ok ? [r.value.bytes.buffer as ArrayBuffer] : [])],
+      out: { ...result, spent: spent.filter((b) => buffers.has(b.buffer as ArrayBuffer)) },
+      transfer: [...buffers, ...outBuffer],
     };
   }
 

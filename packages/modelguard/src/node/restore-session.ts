@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { hexToBytes, SHARE_HEADER_LENGTH, SHARE_HEADER_LENGTH_RAMP } from 'xorida';
+import { hexToBytes } from 'xorida';
 import { DOCS_PAGE } from '../errors.js';
 import { type BlobShape, blobOffsets, chunkShareLength } from '../lib/chunk-plan.js';
 import { blobShape } from '../lib/manifest-mode.js';
@@ -16,10 +16,8 @@ import type { ModelManifest } from '../types.js';
 import { type ChunkPool, defaultWorkers, inFlightChunks } from './chunk-pool.js';
 import type { RecoverOutput, RecoverTask } from './chunk-work.js';
 import { type Claim, claimId, type OpenedNodes } from './open-nodes.js';
+import { RestoreBuffers } from './restore-buffers.js';
 import type { RejectedClaim } from './restore-types.js';
-
-/** Share read buffers kept for reuse: enough for two chunks read from three nodes. */
-const FREE_SHARES = 6;
 
 /** The state one restore or verify run shares across chunks. */
 export class Session {
@@ -48,6 +46,7 @@ export class Session {
     this.modelId = hexToBytes(manifest.id);
     this.tagKey = manifest.shareTagKey ? hexToBytes(manifest.shareTagKey) : undefined;
     this.shape = blobShape(manifest);
+    this.buffers = new RestoreBuffers(pool, this.shape.mode);
     this.offsets = blobOffsets(
       manifest.chunks.map((c) => c.length),
       this.shape,
@@ -93,11 +92,11 @@ export class Session {
       nodesToAsk.map(async (i) => {
         const got = await Promise.all(
           this.live[i]!.map(async (claim) => {
-            const into = this.takeShare(range.length);
+            const into = this.buffers.takeShare(range.length);
             try {
               let b = await claim.node.get(nodeBlobName(this.manifest.id, i), range, into);
               if (b === into) return b; // our own buffer, payload 8-byte aligned
-              this.giveShares([into]);
+              this.buffers.giveShare(into);
               // Buffers are transferred to a worker: give each its own plain ArrayBuffer (a
               // pooled, shared or SharedArrayBuffer-backed one would be detached or refused).
               if (
@@ -109,7 +108,7 @@ export class Session {
                 b = new Uint8Array(b);
               return b instanceof Uint8Array && b.length === range.length ? b : undefined;
             } catch {
-              this.giveShares([into]);
+              this.buffers.giveShare(into);
               return undefined; // unreadable or truncated blob: bad data from this claim
             }
           }),
@@ -174,27 +173,8 @@ export class Session {
 
   /** Output buffers handed back after writing, reused for later chunks of the same size. */
   readonly freeOut: Uint8Array[] = [];
-  /** Share read buffers handed back by the workers (`RecoverOutput.spent`), for reuse. */
-  private readonly freeShares: Uint8Array[] = [];
-
-  /**
-   * A share read buffer of `length` bytes, recycled when possible: fresh 4 MiB buffers cost a
-   * page fault per 4 KiB (about a third of restore's system time before). The view starts so
-   * that the payload after the IDA5 header is 8-byte aligned, which spares recovery a copy.
-   */
-  private takeShare(length: number): Uint8Array {
-    const i = this.freeShares.findIndex((b) => b.length === length);
-    if (i >= 0) return this.freeShares.splice(i, 1)[0]!;
-    const header = this.shape.mode === 'ideal' ? SHARE_HEADER_LENGTH : SHARE_HEADER_LENGTH_RAMP;
-    const pad = (8 - (header % 8)) % 8;
-    return new Uint8Array(new ArrayBuffer(length + pad), pad, length);
-  }
-
-  /** Keeps up to `FREE_SHARES` buffers for later reads; the rest go to the collector. */
-  private giveShares(spent: readonly Uint8Array[] | undefined): void {
-    for (const b of spent ?? [])
-      if (this.freeShares.length < FREE_SHARES && b.buffer.byteLength > 0) this.freeShares.push(b);
-  }
+  /** Share read and chunk output buffers, recycled and shared with the workers. */
+  private readonly buffers: RestoreBuffers;
 
   recover(c: number, candidates: Candidate[], classifyAll: boolean): Promise<RecoverOutput> {
     const chunk = this.manifest.chunks[c]!;
@@ -215,18 +195,31 @@ export class Session {
       ...(this.key ? { key: this.key } : {}),
       ...(this.tagKey ? { tagKey: this.tagKey } : {}),
     };
-    const outIdx = this.freeOut.findIndex((b) => b.length === chunk.length);
-    const out = outIdx >= 0 ? this.freeOut.splice(outIdx, 1)[0] : undefined;
-    const transfer = candidates
-      .flatMap((x) => (x === undefined ? [] : x instanceof Uint8Array ? [x] : [...x]))
-      .map((x) => x.buffer as ArrayBuffer);
-    const run = out
-      ? this.pool.run<RecoverOutput>({ ...task, out }, [...transfer, out.buffer as ArrayBuffer])
-      : this.pool.run<RecoverOutput>(task, transfer);
-    return run.then((r) => {
-      this.giveShares(r.spent);
-      return r;
-    });
+    const out = this.buffers.takeOut(this.freeOut, chunk.length);
+    const outShared = out ? this.buffers.viewOf(out) : undefined;
+    const w = this.buffers.wire(candidates);
+    const run = outShared
+      ? this.pool.run<RecoverOutput>({ ...task, candidates: w.candidates, outShared }, w.transfer)
+      : out
+        ? this.pool.run<RecoverOutput>({ ...task, candidates: w.candidates, out }, [
+            ...w.transfer,
+            out.buffer as ArrayBuffer,
+          ])
+        : this.pool.run<RecoverOutput>({ ...task, candidates: w.candidates }, w.transfer);
+    return run.then(
+      (r) => {
+        this.buffers.settle(w, r.spent);
+        // A shared output comes back empty: the bytes are in our view of it.
+        if (outShared && r.ok && r.value.bytes.length === 0 && out)
+          return { ...r, value: { ...r.value, bytes: out } };
+        if (outShared && out && !r.ok) this.freeOut.push(out);
+        return r;
+      },
+      (e) => {
+        this.buffers.settle(w, undefined);
+        throw e;
+      },
+    );
   }
 
   /**
