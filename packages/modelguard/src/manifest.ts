@@ -40,7 +40,7 @@ export const MANIFEST_VERSION = 2;
 /** Manifest version 3: records `mode` (read, with either mode; no longer written). */
 export const MANIFEST_VERSION_MODE = 3;
 /**
- * Manifest version 4, what both modes write: `tagListHash` instead of `modelHash`, and no
+ * Manifest version 4, what both modes wrote before 5: `tagListHash` instead of `modelHash`, and no
  * per-share digests in compact mode (docs/formats.md "Manifest version 4").
  */
 export const MANIFEST_VERSION_TAGS = 4;
