@@ -31,10 +31,10 @@ import { chunkTagPrefix } from './lib/chunk-tag.js';
 import { CONTENT_KEY_LENGTH, sealChunk } from './lib/compact.js';
 import { checkConfig, checkFinalMetadata, checkMetadataInput } from './lib/config-check.js';
 import { type SplitKey, splitContentKey } from './lib/content-key.js';
+import { idealShareTag, SHARE_TAG_KEY_LENGTH } from './lib/ideal-share-tag.js';
 import { PRODUCT_TYPE_MODELGUARD } from './lib/limits.js';
 import { buildManifest } from './lib/manifest-build.js';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from './lib/safetensors.js';
-import { shareDigestPrefix } from './lib/share-digest.js';
 import { shareTag } from './lib/share-tag.js';
 import type {
   ManifestChunk,
@@ -135,6 +135,11 @@ export async function guardModel(
     mode === 'compact'
       ? globalThis.crypto.getRandomValues(new Uint8Array(CONTENT_KEY_LENGTH))
       : undefined;
+  // Ideal mode (manifest version 5): a fresh share tag key, recorded in the manifest.
+  const tagKey =
+    mode === 'ideal'
+      ? globalThis.crypto.getRandomValues(new Uint8Array(SHARE_TAG_KEY_LENGTH))
+      : undefined;
   const deal = (c: number, offset: number, chunk: Uint8Array): Result<Share[], XoridaError> => {
     if (!key || !disperser?.ok) return splitter.value.split(chunk);
     const sealed = sealChunk(key, modelId, c, offset, chunk);
@@ -175,12 +180,13 @@ export async function guardModel(
           data: enc.value,
           originalSize: length,
         });
-        // Version 4 compact mode: GMAC share tags under the content key (share-tag.ts).
+        // Version 5: GMAC share tags under the content key (compact, share-tag.ts) or keyed
+        // share tags under the share tag key (ideal, ideal-share-tag.ts).
         shareDigests.push(
           bytesToHex(
             key
               ? shareTag(key, c, s.index, enc.value)
-              : backend.sha256Parts([shareDigestPrefix(modelId, c, s.index), enc.value]),
+              : idealShareTag(tagKey!, c, s.index, enc.value),
           ),
         );
       }
@@ -192,7 +198,7 @@ export async function guardModel(
         length,
         groupId: bytesToHex(split.value[0]!.groupId),
         tag: bytesToHex(tag),
-        [key ? 'shareTags' : 'shareDigests']: shareDigests,
+        shareTags: shareDigests,
       });
     }
   } finally {
@@ -210,6 +216,7 @@ export async function guardModel(
     ...(splitKey
       ? { contentKey: { groupId: splitKey.groupId, shareDigests: splitKey.shareDigests } }
       : {}),
+    ...(tagKey ? { shareTagKey: bytesToHex(tagKey) } : {}),
   });
   if (!splitKey) return ok({ manifest, shares });
   return ok({ manifest, shares, keyShares: splitKey.shares });

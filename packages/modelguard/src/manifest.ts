@@ -40,10 +40,16 @@ export const MANIFEST_VERSION = 2;
 /** Manifest version 3: records `mode` (read, with either mode; no longer written). */
 export const MANIFEST_VERSION_MODE = 3;
 /**
- * Manifest version 4, what both modes write: `tagListHash` instead of `modelHash`, and no
+ * Manifest version 4, what both modes wrote before 5: `tagListHash` instead of `modelHash`, and no
  * per-share digests in compact mode (docs/formats.md "Manifest version 4").
  */
 export const MANIFEST_VERSION_TAGS = 4;
+/**
+ * Manifest version 5, what both modes write: as version 4, but ideal mode records keyed share
+ * tags (`shareTags`, 64 hex) under a `shareTagKey` instead of SHA-256 share digests
+ * (docs/formats.md "Manifest version 5").
+ */
+export const MANIFEST_VERSION_SHARE_TAGS = 5;
 const SIGNING_DOMAIN = 'xorida/modelguard/manifest/v1\n';
 
 const TOP_KEYS = [
@@ -61,6 +67,7 @@ const TOP_KEYS = [
   'signature',
   'mode',
   'contentKey',
+  'shareTagKey',
 ] as const;
 
 function bad(field: string, message: string): Result<never, ModelGuardError> {
@@ -98,10 +105,12 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
   if (
     value.version !== MANIFEST_VERSION &&
     value.version !== MANIFEST_VERSION_MODE &&
-    value.version !== MANIFEST_VERSION_TAGS
+    value.version !== MANIFEST_VERSION_TAGS &&
+    value.version !== MANIFEST_VERSION_SHARE_TAGS
   )
     return bad('version', `unsupported version ${String(value.version)}`);
-  const v4 = value.version === MANIFEST_VERSION_TAGS;
+  const v5 = value.version === MANIFEST_VERSION_SHARE_TAGS;
+  const v4 = value.version === MANIFEST_VERSION_TAGS || v5;
   if (!isHex(value.id, 32)) return bad('id', 'must be 32 lower-case hex chars');
   if (!isShortString(value.createdAt, 64)) return bad('createdAt', 'must be a short string');
   const size = value.modelSize;
@@ -113,9 +122,16 @@ export function checkManifest(value: unknown): Result<ModelManifest, ModelGuardE
   // Version 4 compact mode records GMAC share tags instead of SHA-256 share digests.
   if (v4 && value.mode !== 'ideal' && value.mode !== 'compact')
     return bad('mode', 'must be "ideal" or "compact"');
-  const withTags = v4 && value.mode === 'compact';
+  // Version 5 ideal mode: keyed share tags (ideal-share-tag.ts) under `shareTagKey`.
+  const idealTags = v5 && value.mode === 'ideal';
+  if (idealTags ? !isHex(value.shareTagKey, 64) : value.shareTagKey !== undefined)
+    return bad(
+      'shareTagKey',
+      idealTags ? 'must be 64 lower-case hex chars' : 'is only allowed in version 5 ideal mode',
+    );
+  const withTags = v4 && (value.mode === 'compact' || idealTags);
   const shareField = withTags ? 'shareTags' : 'shareDigests';
-  const shareHex = withTags ? 32 : 64;
+  const shareHex = withTags && !idealTags ? 32 : 64;
   const c = value.config;
   if (!isRecord(c) || unknownKey(c, ['storageNodes', 'threshold', 'chunkSize']))
     return bad('config', 'must be { storageNodes, threshold, chunkSize }');

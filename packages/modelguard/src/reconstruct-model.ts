@@ -174,6 +174,7 @@ export async function reconstructModel(
         ...(chunk.shareTags ? { shareTags: chunk.shareTags.map(hexToBytes) } : {}),
         knownGroup: (g) => groups.has(g),
         ...(key ? { key } : {}),
+        ...(manifest.shareTagKey ? { tagKey: hexToBytes(manifest.shareTagKey) } : {}),
       },
       claims[chunk.index]!.map((list) =>
         list.length === 0 ? undefined : list.length === 1 ? list[0]!.data : list.map((c) => c.data),

@@ -21,6 +21,13 @@ export interface StorageNode {
   /** Human-readable identity for messages (a directory path, a bucket URL). */
   readonly id: string;
   /**
+   * Whether `put` accepts chunks that are views of a SharedArrayBuffer (guardFile then shares
+   * memory with its worker threads instead of moving buffers, which is faster). Set it only if
+   * `put` copies or writes the bytes itself: APIs such as `fetch` refuse shared memory. Default
+   * false.
+   */
+  readonly acceptsShared?: boolean;
+  /**
    * Stores a blob from a stream of byte chunks, replacing any blob of that name once complete
    * (a reader never sees a half-written blob). Contract: once the implementation asks the
    * iterator for the next chunk it no longer uses the previous one (copy it if you buffer,
@@ -29,10 +36,13 @@ export interface StorageNode {
   put(name: string, data: AsyncIterable<Uint8Array>): Promise<void>;
   /**
    * Reads a blob, or a range of it.
+   * @param into optional buffer of exactly `range.length` bytes the caller owns: an
+   *   implementation may read into it and return it (saves a fresh allocation per read; restore
+   *   recycles its share buffers this way), or ignore it and return new bytes
    * @returns the bytes (exactly `range.length` bytes when a range is given), or undefined when
    *   the blob does not exist; rejects when the range runs past the end
    */
-  get(name: string, range?: ByteRange): Promise<Uint8Array | undefined>;
+  get(name: string, range?: ByteRange, into?: Uint8Array): Promise<Uint8Array | undefined>;
   /** Names of all blobs, any order. */
   list(): Promise<string[]>;
   /** Removes a blob; no error when it does not exist. */

@@ -87,8 +87,10 @@ export interface ManifestChunk {
    */
   readonly shareDigests?: readonly string[];
   /**
-   * Version 4 compact mode: `shareTags[node]`, the GMAC share tag of node's encoded share under
-   * the content key (32 hex chars each, n entries), docs/formats.md "Manifest version 4".
+   * Version 4 and 5 compact mode: `shareTags[node]`, the GMAC share tag of node's encoded share
+   * under the content key (32 hex chars each, n entries), docs/formats.md "Manifest version 4".
+   * Version 5 ideal mode: the keyed share tag under `shareTagKey` (64 hex chars each, n entries),
+   * docs/formats.md "Manifest version 5".
    */
   readonly shareTags?: readonly string[];
 }
@@ -107,10 +109,11 @@ export interface ModelManifest {
   readonly format: 'xorida-modelguard-manifest';
   /**
    * 2 (per-share digests, ideal mode; what ideal mode writes) or 3 (records `mode`; what compact
-   * mode wrote) or 4 (`tagListHash`, no share digests in compact mode; what both modes write).
-   * Version 1 manifests are refused.
+   * mode wrote) or 4 (`tagListHash`, no share digests in compact mode) or 5 (as 4, and keyed
+   * share tags instead of share digests in ideal mode; what both modes write). Version 1
+   * manifests are refused.
    */
-  readonly version: 2 | 3 | 4;
+  readonly version: 2 | 3 | 4 | 5;
   /** Random 16-byte model id, hex; bound into every chunk tag and node blob name. */
   readonly id: string;
   /** ISO 8601 creation time. */
@@ -119,13 +122,19 @@ export interface ModelManifest {
   readonly config: Required<Omit<ModelGuardConfig, 'mode'>>;
   /** Versions 3 and 4: how the chunks are stored. Absent in version 2 (ideal). */
   readonly mode?: 'ideal' | 'compact';
-  /** Versions 3 and 4, compact mode only: the content key split. */
+  /** Versions 3 to 5, compact mode only: the content key split. */
   readonly contentKey?: ManifestContentKey;
+  /**
+   * Version 5, ideal mode only: the 32-byte share tag key (64 hex chars) of the chunks'
+   * `shareTags` (docs/formats.md "Manifest version 5"). Not a secret from the restorer, but
+   * keep the manifest from the storage nodes: a node that knows it can forge share tags.
+   */
+  readonly shareTagKey?: string;
   /** Model length in bytes. */
   readonly modelSize: number;
   /** Versions 2 and 3: SHA-256 of the whole model, hex. */
   readonly modelHash?: string;
-  /** Version 4: the tag list hash (hex), docs/formats.md "Manifest version 4". */
+  /** Versions 4 and 5: the tag list hash (hex), docs/formats.md "Manifest version 4". */
   readonly tagListHash?: string;
   readonly totalChunks: number;
   readonly chunks: readonly ManifestChunk[];

@@ -80,7 +80,7 @@ describe('CLI split manifest write', () => {
   it('the manifest is written in place, with no temporary file left', async () => {
     const s = await split();
     expect(s.code).toBe(0);
-    expect(JSON.parse(readFileSync(s.manifest, 'utf8')).version).toBe(4);
+    expect(JSON.parse(readFileSync(s.manifest, 'utf8')).version).toBe(5);
     expect(readdirSync(root).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 });

@@ -56,7 +56,7 @@ describe('compact mode, in memory', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const { manifest, shares, keyShares } = r.value;
-    expect(manifest.version).toBe(4);
+    expect(manifest.version).toBe(5);
     expect(manifest.chunks[0]!.shareDigests).toBeUndefined();
     expect(manifest.chunks[0]!.shareTags).toHaveLength(5);
     expect(manifest.mode).toBe('compact');
@@ -103,17 +103,18 @@ describe('compact mode, in memory', () => {
     expect(ok3.ok && ok3.value.badNodes).toEqual([1]);
   });
 
-  it('ideal stays the default: version 4, mode ideal, shares as large as the chunk', async () => {
+  it('ideal stays the default: version 5, mode ideal, shares as large as the chunk', async () => {
     const data = bytes(3000, 5);
     const r = await guardModel(data, meta(data.length), { storageNodes: 3, threshold: 2 });
     if (!r.ok) throw new Error('guard');
-    expect(r.value.manifest.version).toBe(4);
+    expect(r.value.manifest.version).toBe(5);
     expect(r.value.manifest.mode).toBe('ideal');
-    expect(r.value.manifest.chunks[0]!.shareDigests).toHaveLength(3);
+    expect(r.value.manifest.chunks[0]!.shareTags).toHaveLength(3);
+    expect(r.value.manifest.shareTagKey).toHaveLength(64);
     expect(r.value.keyShares).toBeUndefined();
   });
 
-  it('the manifest parser checks the version 4 fields', async () => {
+  it('the manifest parser checks the version 4 and 5 fields', async () => {
     const data = bytes(3000, 6);
     const r = await guardModel(data, meta(data.length), {
       storageNodes: 3,
@@ -132,12 +133,18 @@ describe('compact mode, in memory', () => {
     expect(field({ ...m, version: 2 })).toBe('modelHash');
     expect(field({ ...m, version: 3 })).toBe('modelHash');
     expect(field({ ...m, modelHash: m.tagListHash })).toBe('modelHash');
-    expect(field({ ...m, mode: 'ideal', contentKey: undefined })).toBe('chunks[0]');
+    // Version 5 ideal mode needs a share tag key; version 4 ideal mode has share digests.
+    expect(field({ ...m, mode: 'ideal', contentKey: undefined })).toBe('shareTagKey');
+    expect(field({ ...m, version: 4, mode: 'ideal', contentKey: undefined })).toBe('chunks[0]');
     const c0 = m.chunks[0]!;
     const shortTags = { ...c0, shareTags: c0.shareTags!.slice(1) };
     expect(field({ ...m, chunks: [shortTags, ...m.chunks.slice(1)] })).toBe('chunks[0].shareTags');
-    // Ideal mode has share digests, not share tags.
-    expect(field({ ...m, mode: 'ideal' })).toBe('chunks[0]');
+    // Ideal mode has a share tag key and 64-hex share tags, not 32-hex GMAC tags.
+    expect(field({ ...m, mode: 'ideal' })).toBe('shareTagKey');
+    expect(field({ ...m, mode: 'ideal', shareTagKey: '00'.repeat(32) })).toBe(
+      'chunks[0].shareTags',
+    );
+    expect(field({ ...m, shareTagKey: '00'.repeat(32) })).toBe('shareTagKey');
     expect(
       field({
         ...m,

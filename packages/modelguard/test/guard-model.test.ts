@@ -440,10 +440,13 @@ describe('strict manifest parsing', () => {
       ['tagListHash', text.replace(manifest.tagListHash!, manifest.tagListHash!.toUpperCase())],
       ['config.threshold', text.replace('"threshold": 2', '"threshold": 4')],
       ['(root)', text.slice(0, -3)],
-      ['version', text.replace('"version": 4', '"version": 5')],
-      ['modelHash', text.replace('"version": 4', '"version": 3')],
-      ['version', text.replace('"version": 4', '"version": 1')],
-      ['chunks[0].shareDigests', text.replace(manifest.chunks[0]!.shareDigests![1]!, 'ab')],
+      ['version', text.replace('"version": 5', '"version": 6')],
+      ['modelHash', text.replace('"version": 5', '"version": 3')],
+      ['version', text.replace('"version": 5', '"version": 1')],
+      ['chunks[0].shareTags', text.replace(manifest.chunks[0]!.shareTags![1]!, 'ab')],
+      ['shareTagKey', text.replace(manifest.shareTagKey!, 'ab')],
+      // Version 4 ideal mode has SHA-256 share digests and no share tag key.
+      ['shareTagKey', text.replace('"version": 5', '"version": 4')],
     ];
     for (const [field, bad] of cases) {
       const r = parseManifest(bad);

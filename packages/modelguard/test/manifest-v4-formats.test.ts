@@ -79,18 +79,18 @@ describe('manifest version 4 formats (docs/formats.md known-answer vectors)', ()
     return r.value;
   };
 
-  it('guardModel writes version 4 in both modes; the parser reads it back', async () => {
+  it('guardModel writes version 5 (version 4 fields plus ideal share tags); it parses', async () => {
     const data = bytes(5000, 3);
     for (const mode of ['ideal', 'compact'] as const) {
       const m = (await guard2of3(data, mode)).manifest;
-      expect(m.version).toBe(4);
+      expect(m.version).toBe(5);
       expect(m.mode).toBe(mode);
       expect(m.modelHash).toBeUndefined();
       const tags = m.chunks.map((c) => hexToBytes(c.tag));
       expect(m.tagListHash).toBe(bytesToHex(tagListHash(hexToBytes(m.id), data.length, tags)));
-      expect(m.chunks[0]!.shareDigests?.length ?? 0).toBe(mode === 'ideal' ? 3 : 0);
-      expect(m.chunks[0]!.shareTags?.length ?? 0).toBe(mode === 'compact' ? 3 : 0);
-      expect(m.chunks[0]!.shareTags?.[0]?.length ?? 32).toBe(32);
+      expect(m.chunks[0]!.shareDigests).toBeUndefined();
+      expect(m.chunks[0]!.shareTags?.length).toBe(3);
+      expect(m.chunks[0]!.shareTags?.[0]?.length).toBe(mode === 'compact' ? 32 : 64);
       const back = parseManifest(serializeManifest(m));
       expect(back.ok).toBe(true);
     }
@@ -112,7 +112,7 @@ describe('manifest version 4 formats (docs/formats.md known-answer vectors)', ()
             .digest('hex'),
         ),
       }));
-      const { tagListHash: _l, mode: _m, ...rest } = m;
+      const { tagListHash: _l, mode: _m, shareTagKey: _k, ...rest } = m;
       const older: ModelManifest[] = [
         { ...rest, version: 3, mode, chunks, modelHash: sha },
         ...(mode === 'ideal' ? [{ ...rest, version: 2 as const, chunks, modelHash: sha }] : []),

@@ -38,7 +38,7 @@ function failChunkOne() {
     task: ChunkTask,
     transfer?: ArrayBuffer[],
   ) {
-    if (task.kind !== 'groups' && task.index === 1)
+    if ((task.kind === 'split' || task.kind === 'recover') && task.index === 1)
       return new Promise((_, reject) => setTimeout(() => reject(new Error('boom')), 30));
     return orig.call(this, task, transfer);
   } as typeof orig);

@@ -159,6 +159,63 @@ export function openChunk(
 }
 
 /**
+ * `openChunk` in place, for large buffers the caller owns: the plaintext overwrites `sealed`
+ * (its contents are lost, on failure too: wipe it) and comes back as a view of it, sparing a
+ * fresh allocation (a zero fill and page faults) per chunk. Same AES-256-GCM as `openChunk`.
+ * @param key the 32-byte content key
+ * @param modelId 16 bytes
+ * @param index chunk index
+ * @param offset chunk offset in bytes
+ * @param sealed ciphertext || tag, `length + 16` bytes
+ * @returns the plaintext (`sealed.length - 16` bytes, possibly a view of `sealed`), or null
+ *   when the tag does not verify
+ */
+export async function openChunkInPlace(
+  key: Uint8Array,
+  modelId: Uint8Array,
+  index: number,
+  offset: number,
+  sealed: Uint8Array,
+): Promise<Uint8Array | null> {
+  if (sealed.length <= GCM_TAG_LENGTH) return null;
+  return backend.aes256GcmOpen(
+    key,
+    chunkNonce(index, offset),
+    sealed,
+    chunkAad(modelId, index, offset, sealed.length - GCM_TAG_LENGTH),
+    true,
+  );
+}
+
+/**
+ * `sealChunk` in place: the sealed bytes overwrite `chunk` and run 16 bytes past it, so
+ * `chunk.buffer` must have that room after `chunk`, else a new buffer is returned.
+ * @param key the 32-byte content key
+ * @param modelId 16 bytes
+ * @param index chunk index
+ * @param offset chunk offset in bytes
+ * @param chunk the plaintext (1 byte or more); overwritten when there is room
+ * @returns ciphertext || tag, `chunk.length + 16` bytes (a view over `chunk.buffer` when there
+ *   was room)
+ */
+export async function sealChunkInPlace(
+  key: Uint8Array,
+  modelId: Uint8Array,
+  index: number,
+  offset: number,
+  chunk: Uint8Array,
+): Promise<Uint8Array> {
+  return backend.aes256GcmSeal(
+    key,
+    chunkNonce(index, offset),
+    chunk,
+    chunkAad(modelId, index, offset, chunk.length),
+    0,
+    true,
+  );
+}
+
+/**
  * Builds the prefix hashed before an encoded key share (see the module doc).
  * @param modelId 16 bytes
  * @param nodeIndex 0..254

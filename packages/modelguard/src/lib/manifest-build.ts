@@ -1,6 +1,6 @@
 /**
- * Building the manifest that `guardModel` and `guardFile` write: version 4 (docs/formats.md
- * "Manifest version 4"), with the tag list hash computed from the chunk tags.
+ * Building the manifest that `guardModel` and `guardFile` write: version 5 (docs/formats.md
+ * "Manifest version 5"), with the tag list hash computed from the chunk tags.
  *
  * @module
  */
@@ -20,10 +20,12 @@ export interface ManifestParts {
   readonly mode: 'ideal' | 'compact';
   /** Compact mode only. */
   readonly contentKey?: ManifestContentKey;
+  /** Ideal mode only: the share tag key (64 hex chars) of the chunks' `shareTags`. */
+  readonly shareTagKey?: string;
 }
 
 /**
- * Assembles an unsigned version 4 manifest.
+ * Assembles an unsigned version 5 manifest.
  * @param p the parts; `chunks[].tag` are 64 hex chars
  * @returns the manifest (`createdAt` now, `tagListHash` over the tags)
  */
@@ -31,13 +33,14 @@ export function buildManifest(p: ManifestParts): ModelManifest {
   const tags = p.chunks.map((c) => hexToBytes(c.tag));
   return {
     format: 'xorida-modelguard-manifest',
-    version: 4,
+    version: 5,
     id: p.id,
     createdAt: new Date().toISOString(),
     metadata: p.metadata,
     config: p.config,
     mode: p.mode,
     ...(p.contentKey ? { contentKey: p.contentKey } : {}),
+    ...(p.shareTagKey ? { shareTagKey: p.shareTagKey } : {}),
     modelSize: p.modelSize,
     tagListHash: bytesToHex(tagListHash(hexToBytes(p.id), p.modelSize, tags)),
     totalChunks: p.chunks.length,

@@ -20,7 +20,7 @@ function bad(field: string, message: string): Result<never, ModelGuardError> {
 }
 
 /**
- * The version 3 and 4 fields: `mode` is required there (and absent in version 2); `contentKey` is
+ * The version 3 to 5 fields: `mode` is required there (and absent in version 2); `contentKey` is
  * present exactly in compact mode, with n key share digests and a groupId no chunk uses.
  * @param value the manifest object (format and version already checked)
  * @param n storageNodes
@@ -35,9 +35,9 @@ export function checkMode(
   versionWithoutMode: number,
 ): Result<void, ModelGuardError> {
   if (value.version === versionWithoutMode) {
-    if (value.mode !== undefined) return bad('mode', 'is only allowed in versions 3 and 4');
+    if (value.mode !== undefined) return bad('mode', 'is only allowed in versions 3 to 5');
     if (value.contentKey !== undefined)
-      return bad('contentKey', 'is only allowed in versions 3 and 4');
+      return bad('contentKey', 'is only allowed in versions 3 to 5');
     return ok(undefined);
   }
   if (value.mode !== 'ideal' && value.mode !== 'compact')

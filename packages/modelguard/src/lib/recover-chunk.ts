@@ -1,7 +1,8 @@
 /**
  * Recovering one chunk from the shares that nodes returned. Every share is first checked
  * against its own digest in the manifest (share-digest.ts), or in version 4 compact mode its
- * GMAC share tag (share-tag.ts), so each share is judged on its own;
+ * GMAC share tag (share-tag.ts), or in version 5 ideal mode its keyed share tag
+ * (ideal-share-tag.ts), so each share is judged on its own;
  * k shares that pass are then reconstructed and the chunk checked against its tag.
  *
  * Pitfalls:
@@ -22,7 +23,8 @@
 import { equalBytes, ok, type Result, reconstructInto, recoverInto, type Share } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
 import { chunkTagPrefix } from './chunk-tag.js';
-import { openChunk, sealedLength } from './compact.js';
+import { openChunkInPlace, sealedLength } from './compact.js';
+import { idealShareTag } from './ideal-share-tag.js';
 import { shareDigestPrefix } from './share-digest.js';
 import { explainShare, type Reason } from './share-reason.js';
 import { shareTag } from './share-tag.js';
@@ -56,6 +58,11 @@ export interface ChunkJob {
    * `key`; checked instead of `shareDigests`.
    */
   readonly shareTags?: readonly Uint8Array[];
+  /**
+   * Version 5 ideal mode: the 32-byte share tag key; `shareTags` are then checked as keyed
+   * share tags (ideal-share-tag.ts).
+   */
+  readonly tagKey?: Uint8Array;
   /** Whether a hex group id belongs to some chunk of this manifest (to explain a mismatch). */
   readonly knownGroup?: (groupIdHex: string) => boolean;
   /**
@@ -138,15 +145,29 @@ export type Candidate = Uint8Array | readonly Uint8Array[] | undefined;
  * @returns false when recovery fails or the GCM tag does not verify (shares that match their
  *   digests but do not open mean an inconsistent manifest or a wrong content key)
  */
-function openInto(job: ChunkJob, shares: readonly Share[], out: Uint8Array): boolean {
-  const sealed = new Uint8Array(sealedLength(job.length));
-  const r = recoverInto(shares, sealed);
-  const plain = r.ok ? openChunk(job.key!, job.modelId, job.index, job.offset, sealed) : null;
-  sealed.fill(0);
-  if (!plain || plain.length !== job.length) return false;
-  out.set(plain);
-  plain.fill(0);
-  return true;
+async function openInto(
+  job: ChunkJob,
+  shares: readonly Share[],
+  out: Uint8Array,
+  aligned: AlignedBuffers | undefined,
+): Promise<boolean> {
+  // A recycled buffer, opened in place: fresh 4 MiB buffers cost a zero fill and page faults.
+  const sealed =
+    aligned?.take(sealedLength(job.length)) ?? new Uint8Array(sealedLength(job.length));
+  try {
+    const r = recoverInto(shares, sealed);
+    const plain = r.ok
+      ? await openChunkInPlace(job.key!, job.modelId, job.index, job.offset, sealed)
+      : null;
+    if (!plain || plain.length !== job.length) return false;
+    out.set(plain);
+    if (plain.buffer !== sealed.buffer) plain.fill(0);
+    return true;
+  } finally {
+    if (aligned)
+      aligned.give(sealed); // wipes it
+    else sealed.fill(0);
+  }
 }
 
 /**
@@ -196,9 +217,13 @@ async function recoverChunkBody(
     if (claims.length === 0) continue;
     supplied++;
     if (!options.classifyAll && valid.length >= k) continue; // enough: leave unclassified
-    const tags = job.shareTags !== undefined && job.key !== undefined;
+    const tags = job.shareTags !== undefined && (job.key !== undefined || job.tagKey !== undefined);
     const want = tags ? job.shareTags![node] : job.shareDigests?.[node];
     const prefix = tags ? undefined : shareDigestPrefix(job.modelId, job.index, node);
+    const tagOf = (data: Uint8Array) =>
+      job.tagKey
+        ? idealShareTag(job.tagKey, job.index, node, data)
+        : shareTag(job.key!, job.index, node, data);
     const failed: { claim: number; reason: Reason }[] = [];
     for (let j = 0; j < claims.length; j++) {
       const data = claims[j]!;
@@ -207,11 +232,7 @@ async function recoverChunkBody(
         continue;
       }
       const matches =
-        want !== undefined &&
-        equalBytes(
-          prefix ? await sha256([prefix, data]) : shareTag(job.key!, job.index, node, data),
-          want,
-        );
+        want !== undefined && equalBytes(prefix ? await sha256([prefix, data]) : tagOf(data), want);
       const d = matches ? viewShare(data) : undefined;
       if (!d) {
         // A digest match with a malformed share means an inconsistent manifest: treat as bad.
@@ -270,7 +291,9 @@ async function recoverChunkBody(
   }
   const out = options.out?.length === length ? options.out : new Uint8Array(length);
   const chosen = valid.slice(0, k).map((v) => v.share);
-  const r = job.key ? openInto(job, chosen, out) : reconstructInto(chosen, out).ok;
+  const r = job.key
+    ? await openInto(job, chosen, out, options.aligned)
+    : reconstructInto(chosen, out).ok;
   const tagOk =
     r &&
     equalBytes(

@@ -19,7 +19,8 @@ import {
 } from 'xorida';
 import type { ModelGuardError } from '../errors.js';
 import { chunkTagPrefix } from '../lib/chunk-tag.js';
-import { sealChunk } from '../lib/compact.js';
+import { sealChunkInPlace } from '../lib/compact.js';
+import { idealShareTag } from '../lib/ideal-share-tag.js';
 import { PRODUCT_TYPE_MODELGUARD } from '../lib/limits.js';
 import {
   alignedPool,
@@ -30,6 +31,34 @@ import {
 import { shareDigestPrefix } from '../lib/share-digest.js';
 import { writeShareHeader } from '../lib/share-header.js';
 import { shareTag } from '../lib/share-tag.js';
+
+/** Where a chunk and its shares sit in a shared slot (guard-buffers.ts). */
+export interface SlotRef {
+  /** Index into the buffers of the last `SlotsTask`. */
+  readonly id: number;
+  /** Chunk length in bytes; the chunk starts at byte 0 of the slot. */
+  readonly length: number;
+  /** Byte offset of each node's share. */
+  readonly shareAt: readonly number[];
+  /** Encoded share length in bytes. */
+  readonly shareLength: number;
+}
+
+/** `length` bytes at `offset` of shared buffer `shared` (an index into the `SlotsTask`). */
+export interface SharedView {
+  readonly shared: number;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** A candidate as posted to a worker: shares may be shared views. */
+export type WireCandidate = Candidate | SharedView | readonly (Uint8Array | SharedView)[];
+
+/** Hands the worker the shared slot buffers that later `SplitTask.slot`s refer to. */
+export interface SlotsTask {
+  readonly kind: 'slots';
+  readonly buffers: SharedArrayBuffer[];
+}
 
 /** Split one chunk into n encoded shares and compute its tag. */
 export interface SplitTask {
@@ -48,6 +77,16 @@ export interface SplitTask {
    * bytes dispersed with L = k instead of split (docs/formats.md "Compact mode").
    */
   readonly key?: Uint8Array;
+  /**
+   * Ideal mode, manifest version 5: the 32-byte share tag key; `digests` are then keyed share
+   * tags (ideal-share-tag.ts) instead of SHA-256 share digests.
+   */
+  readonly tagKey?: Uint8Array;
+  /**
+   * The chunk and share buffers are in a shared slot (`chunk` and `outputs` are then ignored);
+   * the output's `shares` and `chunk` come back empty, the shares are in the slot.
+   */
+  readonly slot?: SlotRef;
 }
 
 /** Result of a `SplitTask`. */
@@ -78,13 +117,20 @@ export interface RecoverTask {
   readonly tag: Uint8Array;
   /** `shareDigests[node]`: 32-byte digests from the manifest (absent: v4 compact mode). */
   readonly shareDigests?: Uint8Array[];
-  /** Version 4 compact mode: `shareTags[node]`, 16-byte GMAC share tags. */
+  /** Version 4/5 compact mode: 16-byte GMAC share tags; version 5 ideal: 32-byte keyed tags. */
   readonly shareTags?: Uint8Array[];
-  /** `candidates[node]`: a share, several claims of it, or undefined. */
-  readonly candidates: Candidate[];
+  /** Version 5 ideal mode: the 32-byte share tag key. */
+  readonly tagKey?: Uint8Array;
+  /**
+   * `candidates[node]`: a share, several claims of it, or undefined; a share may be a
+   * `SharedView` of a buffer registered with `SlotsTask` (nothing transferred).
+   */
+  readonly candidates: WireCandidate[];
   readonly classifyAll: boolean;
   /** A recycled output buffer of `length` bytes (transferred), to avoid garbage. */
   readonly out?: Uint8Array;
+  /** Or a shared output buffer: the result's `bytes` then come back empty (they are there). */
+  readonly outShared?: SharedView;
   /** Compact mode: the 32-byte content key. */
   readonly key?: Uint8Array;
 }
@@ -95,12 +141,16 @@ export interface GroupsTask {
   readonly groups: string[];
 }
 
-export type ChunkTask = SplitTask | RecoverTask | GroupsTask;
+export type ChunkTask = SplitTask | RecoverTask | GroupsTask | SlotsTask;
 
-/** Result of a `RecoverTask`: a plain, clonable Result. */
-export type RecoverOutput =
+/**
+ * Result of a `RecoverTask`: a plain, clonable Result, plus `spent`, the candidate share
+ * buffers handed back (transferred) so the caller can read later chunks into them.
+ */
+export type RecoverOutput = (
   | { readonly ok: true; readonly value: ChunkRecovery }
-  | { readonly ok: false; readonly error: ModelGuardError };
+  | { readonly ok: false; readonly error: ModelGuardError }
+) & { readonly spent?: Uint8Array[] };
 
 const PAYLOAD_ALIGN_PAD = 6; // (6 + SHARE_HEADER_LENGTH) % 8 === 0
 const RAMP_ALIGN_PAD = 5; // (5 + SHARE_HEADER_LENGTH_RAMP) % 8 === 0
@@ -111,6 +161,7 @@ export class ChunkWorker {
   private disperser: Disperser | undefined;
   private readonly aligned = alignedPool(8);
   private groups = new Set<string>();
+  private shared: SharedArrayBuffer[] = [];
 
   /**
    * Runs one task.
@@ -121,13 +172,46 @@ export class ChunkWorker {
       this.groups = new Set(task.groups);
       return { out: undefined, transfer: [] };
     }
+    if (task.kind === 'slots') {
+      this.shared = task.buffers;
+      return { out: undefined, transfer: [] };
+    }
+    if (task.kind === 'split' && task.slot) {
+      // Shared memory: nothing is transferred, so no ArrayBuffer is created per chunk.
+      const { id, length, shareAt, shareLength } = task.slot;
+      const buffer = this.shared[id];
+      if (!buffer) throw new Error(`unknown shared slot ${id}`);
+      const out = await this.split({
+        ...task,
+        chunk: new Uint8Array(buffer, 0, length),
+        outputs: shareAt.map((at) => new Uint8Array(buffer, at, shareLength)),
+      });
+      if (!out.shares.every((b) => b.buffer === buffer))
+        throw new Error(`chunk ${task.index}: shares not written into the shared slot`);
+      const empty = new Uint8Array(0);
+      return { out: { ...out, shares: [], chunk: empty }, transfer: [] };
+    }
     if (task.kind === 'split') {
-      const out = this.split(task);
+      const out = await this.split(task);
       return {
         out,
         transfer: [...out.shares, out.chunk].map((s) => s.buffer as ArrayBuffer),
       };
     }
+    const view = (v: SharedView) => {
+      const b = this.shared[v.shared];
+      if (!b) throw new Error(`unknown shared buffer ${v.shared}`);
+      return new Uint8Array(b, v.offset, v.length);
+    };
+    const one = (x: Uint8Array | SharedView) => (x instanceof Uint8Array ? x : view(x));
+    const candidates: Candidate[] = task.candidates.map((c) =>
+      c === undefined
+        ? undefined
+        : Array.isArray(c)
+          ? c.map(one)
+          : one(c as Uint8Array | SharedView),
+    );
+    const out = task.outShared ? view(task.outShared) : task.out;
     const r = await recoverChunk(
       {
         modelId: task.modelId,
@@ -142,20 +226,40 @@ export class ChunkWorker {
         ...(task.shareTags ? { shareTags: task.shareTags } : {}),
         knownGroup: (g) => this.groups.has(g),
         ...(task.key ? { key: task.key } : {}),
+        ...(task.tagKey ? { tagKey: task.tagKey } : {}),
       },
-      task.candidates,
+      candidates,
       backend.sha256Parts,
       {
         classifyAll: task.classifyAll,
-        out: task.out,
+        out,
         aligned: this.aligned,
       },
     );
-    return { out: r, transfer: r.ok ? [r.value.bytes.buffer as ArrayBuffer] : [] };
+    // Hand the plain share buffers back (each ArrayBuffer once; never the output's); shared
+    // ones stay where they are.
+    const buffers = new Set<ArrayBuffer>();
+    const spent: Uint8Array[] = [];
+    for (const c of candidates)
+      for (const b of c === undefined ? [] : c instanceof Uint8Array ? [c] : c)
+        if (b instanceof Uint8Array && b.buffer instanceof ArrayBuffer && !buffers.has(b.buffer)) {
+          buffers.add(b.buffer);
+          spent.push(b);
+        }
+    const bytes = r.ok ? r.value.bytes : undefined;
+    if (bytes) buffers.delete(bytes.buffer as ArrayBuffer);
+    const inShared = r.ok && bytes?.buffer === out?.buffer && task.outShared !== undefined;
+    const result = inShared && r.ok ? { ...r, value: { ...r.value, bytes: new Uint8Array(0) } } : r;
+    const outBuffer =
+      bytes && !inShared && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
+    return {
+      out: { ...result, spent: spent.filter((b) => buffers.has(b.buffer as ArrayBuffer)) },
+      transfer: [...buffers, ...outBuffer],
+    };
   }
 
   /** Compact mode: seal, then disperse the sealed chunk into n ramp shares (L = k). */
-  private disperse(task: SplitTask): SplitOutput {
+  private async disperse(task: SplitTask): Promise<SplitOutput> {
     const { k, n, chunk } = task;
     if (!this.disperser || this.disperser.k !== k || this.disperser.n !== n) {
       this.disperser?.dispose();
@@ -167,8 +271,10 @@ export class ChunkWorker {
       chunkTagPrefix(task.modelId, task.index, task.offset, chunk.length),
       chunk,
     ]);
-    const sealed = sealChunk(task.key!, task.modelId, task.index, task.offset, chunk);
-    chunk.fill(0);
+    // In place when the chunk buffer has 16 bytes of room (guardFile allocates it so): no fresh
+    // 4 MiB buffer (zero fill, page faults) per chunk.
+    const sealed = await sealChunkInPlace(task.key!, task.modelId, task.index, task.offset, chunk);
+    if (sealed.buffer !== chunk.buffer) chunk.fill(0);
     const len = this.disperser.shareLength(sealed.length);
     const size = SHARE_HEADER_LENGTH_RAMP + len;
     const shares =
@@ -201,8 +307,8 @@ export class ChunkWorker {
     return { tag, groupId: g.value, shares, digests, chunk };
   }
 
-  private split(task: SplitTask): SplitOutput {
-    if (task.key) return this.disperse(task);
+  private async split(task: SplitTask): Promise<SplitOutput> {
+    if (task.key) return await this.disperse(task);
     const { k, n, chunk } = task;
     if (!this.splitter || this.splitter.threshold !== k || this.splitter.shares !== n) {
       this.splitter?.dispose();
@@ -245,8 +351,12 @@ export class ChunkWorker {
       chunk,
     ]);
     chunk.fill(0);
+    // Version 5: keyed share tags, GMAC-based, about six times cheaper than SHA-256 digests.
+    const { tagKey } = task;
     const digests = shares.map((b, i) =>
-      backend.sha256Parts([shareDigestPrefix(task.modelId, task.index, i), b]),
+      tagKey
+        ? idealShareTag(tagKey, task.index, i, b)
+        : backend.sha256Parts([shareDigestPrefix(task.modelId, task.index, i), b]),
     );
     return { tag, groupId: g.value, shares, digests, chunk };
   }

@@ -39,12 +39,13 @@ export function createDirectoryNode(dir: string, options: DirectoryNodeOptions =
   const fsync = options.fsync ?? true;
   return {
     id: dir,
+    acceptsShared: true, // put writes each chunk to the file itself
     async put(name, data) {
       checkName(name);
       await mkdir(dir, { recursive: true });
       await writeFileAtomic(join(dir, name), data, { mode: 0o600, fsync });
     },
-    async get(name, range?: ByteRange) {
+    async get(name, range?: ByteRange, into?: Uint8Array) {
       checkName(name);
       let fh: Awaited<ReturnType<typeof open>>;
       try {
@@ -56,7 +57,8 @@ export function createDirectoryNode(dir: string, options: DirectoryNodeOptions =
       try {
         const offset = range ? range.offset : 0;
         const length = range ? range.length : (await fh.stat()).size;
-        const out = new Uint8Array(length);
+        // A caller-owned buffer of the right size saves a fresh (page-faulting) allocation.
+        const out = into?.length === length ? into : new Uint8Array(length);
         let done = 0;
         while (done < length) {
           // `position` is a plain number: exact above 4 GiB.

@@ -24,6 +24,7 @@ import { type BlobShape, blobOffsets, chunkShareLength, planChunks } from '../li
 import { CONTENT_KEY_LENGTH } from '../lib/compact.js';
 import { checkConfig, checkFinalMetadata, checkMetadataInput } from '../lib/config-check.js';
 import { splitContentKey } from '../lib/content-key.js';
+import { SHARE_TAG_KEY_LENGTH } from '../lib/ideal-share-tag.js';
 import { buildManifest } from '../lib/manifest-build.js';
 import { safetensorsHeaderLength } from '../lib/safetensors.js';
 import { signManifest } from '../manifest.js';
@@ -40,6 +41,7 @@ import {
 } from './chunk-pool.js';
 import type { SplitOutput } from './chunk-work.js';
 import { readExact } from './file-read.js';
+import { GuardBuffers, type Taken } from './guard-buffers.js';
 import { isStorageNode, loadTfjs } from './guard-input.js';
 import { encodeNodeHeader } from './node-blob.js';
 import { type OnProgress, report } from './progress.js';
@@ -79,8 +81,6 @@ export interface GuardFileResult {
 function feedLimit(n: number): number {
   return Math.max(64 * 1024, Math.min(4 * 1024 * 1024, Math.floor((64 * 1024 * 1024) / n)));
 }
-/** Bytes of recycled share buffers kept for reuse. */
-const FREE_SHARE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Splits a model file K-of-N into one blob per node, streaming.
@@ -173,21 +173,20 @@ export async function guardFile(
       'Run with workers: 0 to diagnose.',
     );
   }
-  // Buffer reuse: chunk read buffers come back from the workers, share buffers come back
-  // from the node feeds once written. Without it the garbage collector lags by 100+ MiB.
-  const freeChunks: Uint8Array[] = [];
-  const freeShares: Uint8Array[] = [];
-  let freeShareBytes = 0;
-  const feeds = nodes.map(
-    () =>
-      new BlobFeed(feedLimit(n), (b) => {
-        // Bounded in bytes, not buffers: at n = 255, 4n buffers of 4 MiB would be 4 GiB.
-        if (freeShareBytes + b.length <= FREE_SHARE_BYTES) {
-          freeShares.push(b);
-          freeShareBytes += b.length;
-        }
-      }),
+  // Buffer reuse: chunk read buffers come back from the workers, share buffers from the node
+  // feeds once written (guard-buffers.ts). Without it the garbage collector lags by 100+ MiB.
+  // Shared slots (ideal mode; compact measured no faster with them, and larger): the window's
+  // chunks plus up to two per node queue (feedLimit).
+  const maxWindow = inFlightChunks(
+    options.workers ?? defaultWorkers(),
+    chunkSize + n * chunkShareLength(chunkSize, shape),
   );
+  const buffers = new GuardBuffers(
+    chunkSize,
+    shape,
+    mode === 'ideal' && nodes.every((node) => node.acceptsShared === true) ? maxWindow + 2 : 0,
+  );
+  const feeds = nodes.map(() => new BlobFeed(feedLimit(n), buffers.release));
   let storageError: { node: number; error: unknown } | undefined;
   let aborting = false;
   let puts: Promise<void>[] = [];
@@ -199,8 +198,14 @@ export async function guardFile(
     mode === 'compact'
       ? globalThis.crypto.getRandomValues(new Uint8Array(CONTENT_KEY_LENGTH))
       : undefined;
+  // Ideal mode (manifest version 5): a fresh share tag key, recorded in the manifest.
+  const tagKey =
+    mode === 'ideal'
+      ? globalThis.crypto.getRandomValues(new Uint8Array(SHARE_TAG_KEY_LENGTH))
+      : undefined;
   // Every promise in the window is settled before the pool closes (see chunk-pool.ts).
   const window: Promise<SplitOutput>[] = [];
+  const taken: Taken[] = []; // the buffers of each window entry
   const track = (p: Promise<SplitOutput>) => {
     p.catch(() => {}); // handled when drained, or settled in the catch below
     window.push(p);
@@ -229,12 +234,14 @@ export async function guardFile(
       shape,
     );
     const splitKey = key ? splitContentKey(key, modelId, k, n) : undefined;
+    if (buffers.shared.length > 0) await pool.broadcast({ kind: 'slots', buffers: buffers.shared });
     const blobLength = offsets[spans.length]!;
     puts = nodes.map((node, i) =>
       node.put(blobs[i]!, feeds[i]!).catch((error) => {
         // A put that rejects because we aborted the feeds is not the node's fault.
         if (!aborting) storageError ??= { node: i, error };
         for (const f of feeds) f.fail(error);
+        buffers.fail(error);
       }),
     );
     for (let i = 0; i < n; i++)
@@ -261,13 +268,13 @@ export async function guardFile(
     let bytesDone = 0;
     const drain = async () => {
       const out = await window.shift()!;
-      if (out.chunk.length === chunkSize) freeChunks.push(out.chunk);
+      const shares = buffers.sharesOf(taken.shift()!, out);
       const c = chunks.length;
       const span = spans[c]!;
       for (let i = 0; i < n; i++) {
-        if (out.shares[i]!.length !== chunkShareLength(span.length, shape))
+        if (shares[i]!.length !== chunkShareLength(span.length, shape))
           throw new Error('internal: share length');
-        await feeds[i]!.push(out.shares[i]!);
+        await feeds[i]!.push(shares[i]!);
       }
       chunks.push({
         index: c,
@@ -275,7 +282,7 @@ export async function guardFile(
         length: span.length,
         groupId: bytesToHex(out.groupId),
         tag: bytesToHex(out.tag),
-        [mode === 'compact' ? 'shareTags' : 'shareDigests']: out.digests.map((d) => bytesToHex(d)),
+        shareTags: out.digests.map((d) => bytesToHex(d)),
       });
       bytesDone += span.length;
       report(options.onProgress, {
@@ -288,15 +295,13 @@ export async function guardFile(
     };
     for (let c = 0; c < spans.length; c++) {
       const { offset, length } = spans[c]!;
-      const reuse = length === chunkSize ? freeChunks.pop() : undefined;
-      const chunk = await readExact(fh, offset, length, reuse);
-      const shareSize = chunkShareLength(length, shape);
-      const outputs: Uint8Array[] = [];
-      for (let i = freeShares.length - 1; i >= 0 && outputs.length < n; i--)
-        if (freeShares[i]!.length === shareSize) outputs.push(...freeShares.splice(i, 1));
-      const full = outputs.length === n;
-      if (full) freeShareBytes -= n * shareSize;
-      else freeShares.push(...outputs);
+      // A shared slot frees up only once every node wrote its share: drain meanwhile.
+      while (buffers.usesSlot(length) && !buffers.hasFreeSlot())
+        await (window.length > 0 ? drain() : buffers.slotReleased());
+      const t = buffers.take(length, key !== undefined);
+      const chunk = await readExact(fh, offset, length, t.chunk);
+      const slot = buffers.ref(t);
+      const { outputs } = t;
       const task = {
         kind: 'split',
         modelId,
@@ -306,14 +311,18 @@ export async function guardFile(
         offset,
         chunk,
         ...(key ? { key } : {}),
+        ...(tagKey ? { tagKey } : {}),
       } as const;
+      taken.push(t);
       track(
-        full
-          ? pool.run<SplitOutput>({ ...task, outputs }, [
-              chunk.buffer as ArrayBuffer,
-              ...outputs.map((b) => b.buffer as ArrayBuffer),
-            ])
-          : pool.run<SplitOutput>(task, [chunk.buffer as ArrayBuffer]),
+        slot
+          ? pool.run<SplitOutput>({ ...task, chunk: new Uint8Array(0), slot })
+          : outputs
+            ? pool.run<SplitOutput>({ ...task, outputs }, [
+                chunk.buffer as ArrayBuffer,
+                ...outputs.map((b) => b.buffer as ArrayBuffer),
+              ])
+            : pool.run<SplitOutput>(task, [chunk.buffer as ArrayBuffer]),
       );
       if (window.length >= maxInFlight) await drain();
     }
@@ -338,6 +347,7 @@ export async function guardFile(
       ...(splitKey
         ? { contentKey: { groupId: splitKey.groupId, shareDigests: splitKey.shareDigests } }
         : {}),
+      ...(tagKey ? { shareTagKey: bytesToHex(tagKey) } : {}),
     });
     if (options.signingSeed !== undefined) {
       const s = await signManifest(manifest, options.signingSeed);

@@ -77,6 +77,7 @@ export function createHttpStorageNode(
   };
   return {
     id: base.href.replace(/\/$/, ''),
+    acceptsShared: true, // put copies every chunk into its own part buffer before fetch
     async put(name, data) {
       const upload = randomBytes(16).toString('hex');
       const hash = createHash('sha256');

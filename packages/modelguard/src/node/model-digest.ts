@@ -1,7 +1,7 @@
 /**
  * The whole-model check at the end of a streaming restore or verify, for every manifest
  * version: versions 2 and 3 record the SHA-256 of the model (`modelHash`), so the restored
- * bytes are hashed again; version 4 records the tag list hash (lib/tag-list.ts), recomputed
+ * bytes are hashed again; versions 4 and 5 record the tag list hash (lib/tag-list.ts), recomputed
  * from the manifest's tags, because every restored chunk was already checked against its tag.
  *
  * @module
@@ -12,7 +12,7 @@ import type { ModelManifest } from '../types.js';
 
 /** Accumulates restored chunks (in order) and checks them against the manifest. */
 export interface ModelDigest {
-  /** Feeds the next restored chunk (versions 2 and 3 hash it; version 4 ignores it). */
+  /** Feeds the next restored chunk (versions 2 and 3 hash it; versions 4 and 5 ignore it). */
   update(bytes: Uint8Array): void;
   /** Whether the whole model matches the manifest's `modelHash` or `tagListHash`. */
   matches(): boolean;

@@ -16,6 +16,7 @@ import type { ModelManifest } from '../types.js';
 import { type ChunkPool, defaultWorkers, inFlightChunks } from './chunk-pool.js';
 import type { RecoverOutput, RecoverTask } from './chunk-work.js';
 import { type Claim, claimId, type OpenedNodes } from './open-nodes.js';
+import { RestoreBuffers } from './restore-buffers.js';
 import type { RejectedClaim } from './restore-types.js';
 
 /** The state one restore or verify run shares across chunks. */
@@ -30,6 +31,8 @@ export class Session {
   readonly usable: number[];
   /** `live[index]`: the claims whose header matches the manifest. */
   readonly live: Claim[][];
+  /** Version 5 ideal mode: the share tag key from the manifest. */
+  readonly tagKey: Uint8Array | undefined;
 
   constructor(
     readonly manifest: ModelManifest,
@@ -41,7 +44,9 @@ export class Session {
     this.n = manifest.config.storageNodes;
     this.k = manifest.config.threshold;
     this.modelId = hexToBytes(manifest.id);
+    this.tagKey = manifest.shareTagKey ? hexToBytes(manifest.shareTagKey) : undefined;
     this.shape = blobShape(manifest);
+    this.buffers = new RestoreBuffers(pool, this.shape.mode);
     this.offsets = blobOffsets(
       manifest.chunks.map((c) => c.length),
       this.shape,
@@ -87,8 +92,11 @@ export class Session {
       nodesToAsk.map(async (i) => {
         const got = await Promise.all(
           this.live[i]!.map(async (claim) => {
+            const into = this.buffers.takeShare(range.length);
             try {
-              let b = await claim.node.get(nodeBlobName(this.manifest.id, i), range);
+              let b = await claim.node.get(nodeBlobName(this.manifest.id, i), range, into);
+              if (b === into) return b; // our own buffer, payload 8-byte aligned
+              this.buffers.giveShare(into);
               // Buffers are transferred to a worker: give each its own plain ArrayBuffer (a
               // pooled, shared or SharedArrayBuffer-backed one would be detached or refused).
               if (
@@ -100,6 +108,7 @@ export class Session {
                 b = new Uint8Array(b);
               return b instanceof Uint8Array && b.length === range.length ? b : undefined;
             } catch {
+              this.buffers.giveShare(into);
               return undefined; // unreadable or truncated blob: bad data from this claim
             }
           }),
@@ -164,6 +173,8 @@ export class Session {
 
   /** Output buffers handed back after writing, reused for later chunks of the same size. */
   readonly freeOut: Uint8Array[] = [];
+  /** Share read and chunk output buffers, recycled and shared with the workers. */
+  private readonly buffers: RestoreBuffers;
 
   recover(c: number, candidates: Candidate[], classifyAll: boolean): Promise<RecoverOutput> {
     const chunk = this.manifest.chunks[c]!;
@@ -182,18 +193,33 @@ export class Session {
       candidates,
       classifyAll,
       ...(this.key ? { key: this.key } : {}),
+      ...(this.tagKey ? { tagKey: this.tagKey } : {}),
     };
-    const outIdx = this.freeOut.findIndex((b) => b.length === chunk.length);
-    const out = outIdx >= 0 ? this.freeOut.splice(outIdx, 1)[0] : undefined;
-    const transfer = candidates
-      .flatMap((x) => (x === undefined ? [] : x instanceof Uint8Array ? [x] : [...x]))
-      .map((x) => x.buffer as ArrayBuffer);
-    if (out)
-      return this.pool.run<RecoverOutput>({ ...task, out }, [
-        ...transfer,
-        out.buffer as ArrayBuffer,
-      ]);
-    return this.pool.run<RecoverOutput>(task, transfer);
+    const out = this.buffers.takeOut(this.freeOut, chunk.length);
+    const outShared = out ? this.buffers.viewOf(out) : undefined;
+    const w = this.buffers.wire(candidates);
+    const run = outShared
+      ? this.pool.run<RecoverOutput>({ ...task, candidates: w.candidates, outShared }, w.transfer)
+      : out
+        ? this.pool.run<RecoverOutput>({ ...task, candidates: w.candidates, out }, [
+            ...w.transfer,
+            out.buffer as ArrayBuffer,
+          ])
+        : this.pool.run<RecoverOutput>({ ...task, candidates: w.candidates }, w.transfer);
+    return run.then(
+      (r) => {
+        this.buffers.settle(w, r.spent);
+        // A shared output comes back empty: the bytes are in our view of it.
+        if (outShared && r.ok && r.value.bytes.length === 0 && out)
+          return { ...r, value: { ...r.value, bytes: out } };
+        if (outShared && out && !r.ok) this.freeOut.push(out);
+        return r;
+      },
+      (e) => {
+        this.buffers.settle(w, undefined);
+        throw e;
+      },
+    );
   }
 
   /**
