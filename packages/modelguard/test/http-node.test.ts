@@ -95,6 +95,31 @@ describe('HTTP storage nodes (5 node serve processes on loopback)', { timeout: 1
     expect(r.status).toBe(401);
   });
 
+  it('--rate-limit n: the n+1-th request in a minute from one address gets 429 RATE_LIMITED', async () => {
+    const s = await serve(fresh('srv'), ['--rate-limit', '3']);
+    // The address budget runs before authentication, so unsigned requests spend it too.
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) codes.push((await fetch(`${s.url}/v1/blobs`)).status);
+    expect(codes).toEqual([401, 401, 401, 429]);
+    const body = (await (await fetch(`${s.url}/v1/blobs`)).json()) as { error: { code: string } };
+    expect(body.error.code).toBe('RATE_LIMITED');
+    // /health stays outside the budget (load balancers poll it).
+    expect((await fetch(`${s.url}/health`)).status).toBe(200);
+    s.proc.kill('SIGTERM');
+    const bad = await cli([
+      'node',
+      'serve',
+      '--dir',
+      fresh('srv'),
+      '--port',
+      '0',
+      '--rate-limit',
+      '0',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/rate-limit/);
+  });
+
   for (const mode of ['ideal', 'compact'] as const) {
     it(`${mode}: guard and restore over HTTP; a corrupted blob on one node is named`, async () => {
       const nodes = clients(servers);

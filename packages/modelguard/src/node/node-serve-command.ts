@@ -21,6 +21,13 @@ function parsePort(v: string): number {
   return Number(v);
 }
 
+/** `--rate-limit <n>`: requests per client address per minute, 1..10^6. */
+function parseRateLimit(v: string): number {
+  if (!/^\d{1,7}$/.test(v) || Number(v) < 1 || Number(v) > 1_000_000)
+    throw new InvalidArgumentError('expected requests per minute, 1..1000000');
+  return Number(v);
+}
+
 function parseQuota(v: string): number {
   const m = /^(\d+)\s*(b|kib|mib|gib|tib)?$/i.exec(v.trim());
   if (!m) throw new InvalidArgumentError('expected bytes, e.g. 10GiB');
@@ -54,11 +61,19 @@ export function registerNodeCommand(
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--quota <size>', 'largest total of stored bytes, e.g. 100GiB', parseQuota)
     .option('--allow <dids>', 'comma-separated did:keys allowed (default: any signer)')
+    .option(
+      '--rate-limit <n>',
+      'requests per client address per minute (default: none; a guard streams many parts)',
+      parseRateLimit,
+    )
     .option('--json', 'print one JSON line when listening')
     .action(async (o) => {
       const kit = await createNodeServer({
         dir: o.dir,
         ...(o.quota !== undefined ? { quotaBytes: o.quota } : {}),
+        ...(o.rateLimit !== undefined
+          ? { rateLimit: { max: o.rateLimit, timeWindowMs: 60_000 } }
+          : {}),
         ...(o.allow ? { allow: String(o.allow).split(',').filter(Boolean) } : {}),
       });
       if (!kit.ok) {
