@@ -61,6 +61,9 @@ describe('peak RSS of send and receive at the size limit', () => {
         const receiver = spawnFixture('rss-peer.ts', ['receive', kind, String(bytes), srv.url]);
         const did = (await waitForLine(receiver, /^READY (\S+)$/, 60_000))[1]!;
         const sender = spawnFixture('rss-peer.ts', ['send', kind, String(bytes), srv.url, did]);
+        // RSS_TRACE: the peers' per-stage memory (stderr) shown with the test's output
+        if (process.env.RSS_TRACE)
+          for (const c of [receiver, sender]) c.stderr.pipe(process.stderr);
         const sent = await result(sender);
         receiver.stdin.write('go\n');
         const got = await result(receiver);
