@@ -42,7 +42,10 @@ function settle(holder: object, key: string, value: unknown): void {
  */
 export function deferText(holder: object, key: string, bytes: Uint8Array): void {
   let keys = deferred.get(holder);
-  if (!keys) deferred.set(holder, (keys = new Map()));
+  if (!keys) {
+    keys = new Map();
+    deferred.set(holder, keys);
+  }
   keys.set(key, bytes);
   Object.defineProperty(holder, key, {
     enumerable: true,

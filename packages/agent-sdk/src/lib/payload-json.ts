@@ -109,6 +109,7 @@ export function encodeLargeJson(
 }
 
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON.parse refuses them raw in strings
 const CONTROL = /[\u0000-\u001f]/;
 
 /** A string token's bytes as JSON.parse would read it, when it has no escape to undo. */
