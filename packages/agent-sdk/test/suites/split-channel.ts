@@ -756,7 +756,7 @@ export function splitChannelSuite(): void {
       const opened = openSplitSecret(inPlace, ctx, true);
       expect(opened.ok && opened.value).toEqual(pt);
       expect(opened.ok && opened.value.buffer).toBe(roomy.buffer);
-      copied[40] ^= 1;
+      copied[40] = copied[40]! ^ 1;
       expect(codeOf(openSplitSecret(copied, ctx, true))).toBe(
         'HMAC_VERIFICATION_FAILED:TAG_MISMATCH',
       );
