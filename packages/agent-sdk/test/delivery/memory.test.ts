@@ -17,8 +17,8 @@ const KINDS = (process.env.XLINK_RSS_KINDS ?? 'plain,split').split(',');
  * regression fails:
  *   64 MiB, Node 20: send plain 3.0-3.2x, receive plain 2.3-3.1x, send split 6.9-7.1x,
  *   receive split 4.5-5.6x; Node 24: 3.3-3.4x, 3.5x, 8.2x, 4.9-5.1x.
- *   16 MiB (fixed runtime overhead weighs more), Node 20: 4.0-5.0x, 2.6-2.7x, 9.8-10.3x,
- *   5.1-5.5x; Node 24: 4.8x, 4.6x, 10.7x, 6.6x.
+ *   16 MiB (fixed runtime overhead weighs more), Node 20: 4.0-5.5x, 2.6-4.0x, 9.8-10.5x,
+ *   5.1-6.0x; Node 24: 4.8x, 4.6x, 10.7x, 6.6x.
  * Before: 64 MiB 4.2-4.4x, 4.4-4.8x, 9.0-9.5x, 7.9-8.4x; earlier 5.1-5.3x, 5.7-6.6x, 11.5x,
  * 8.5-8.8x; first 7.5x, 8.9x, 25.1x, 9.4x.
  * How: JSON payloads are encoded and parsed with their large strings cut out (lib/payload-json.ts:
