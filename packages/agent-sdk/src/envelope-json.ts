@@ -20,7 +20,8 @@ import {
   validateEnvelope as validate,
 } from './envelope-model.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
-import { base64urlDecode, base64urlEncode } from './lib/codec.js';
+import { base64urlDecode, base64urlDecodeBytes, base64urlEncode } from './lib/codec.js';
+import { deferredText, takeDeferred } from './lib/deferred-text.js';
 import { MLDSA65_SIGNATURE_LENGTH } from './lib/mldsa.js';
 import { XWING_CIPHERTEXT_LENGTH } from './lib/xwing.js';
 
@@ -230,18 +231,33 @@ export function envelopeFromJson(
   if (!iv) return malformed('iv is not base64url', 'iv');
   if (!kem) return malformed('kem is not base64url', 'kem');
   if (!signature) return malformed('signature is not base64url', 'signature');
-  if (typeof r.ciphertext !== 'string') return malformed('ciphertext missing', 'ciphertext');
+  // A pulled large ciphertext is still its text's bytes (lib/deferred-text.ts): decoded from
+  // them, its text is never made; in place when the listen loop gave the envelope up.
+  const ctBytes = deferredText(r, 'ciphertext');
+  if (ctBytes === undefined && typeof r.ciphertext !== 'string')
+    return malformed('ciphertext missing', 'ciphertext');
+  const ctLength = ctBytes?.length ?? (r.ciphertext as string).length;
+  // not taken when too large: the receive pipeline parses again with the share slack
+  const inPlace =
+    ctBytes !== undefined &&
+    Math.floor((ctLength * 3) / 4) <= maxCt &&
+    takeDeferred(r, 'ciphertext') !== undefined;
   // decoded behind room for the signing prefix: verifying then needs no copy of it
-  const room = signingPrefixLength({
-    sender: r.sender as string,
-    recipient: r.recipient as string,
-    scope: r.scope as string,
-    iv,
-    kem,
-  });
-  const ciphertext = base64urlDecode(r.ciphertext, maxCt, Math.min(room, SIGNING_HEADROOM));
+  const room = Math.min(
+    signingPrefixLength({
+      sender: r.sender as string,
+      recipient: r.recipient as string,
+      scope: r.scope as string,
+      iv,
+      kem,
+    }),
+    SIGNING_HEADROOM,
+  );
+  const ciphertext = ctBytes
+    ? base64urlDecodeBytes(ctBytes, maxCt, room, inPlace)
+    : base64urlDecode(r.ciphertext as string, maxCt, room);
   if (!ciphertext) {
-    if (r.ciphertext.length > Math.ceil((maxCt * 4) / 3))
+    if (ctLength > Math.ceil((maxCt * 4) / 3))
       return xlinkErr(
         'PAYLOAD_TOO_LARGE',
         'ciphertext exceeds the maximum payload size',

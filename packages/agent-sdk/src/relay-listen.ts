@@ -37,13 +37,19 @@ import {
 } from './agent-types.js';
 import { dispositionOf, rejectionOf } from './delivery-disposition.js';
 import type { XlinkErrorDetail } from './errors.js';
+import { releaseDeferred } from './lib/deferred-text.js';
 import type { RelayClient, RelayMessage, RelayRejection } from './relay-client.js';
 
 /** Options of `agent.listen()`. */
 export interface ListenOptions {
   /** The relay: a base URL (signed as this agent) or a {@link RelayClient}. */
   readonly relay: string | RelayClient;
-  /** Called for every verified message; throw (or reject) to have it redelivered. */
+  /**
+   * Called for every verified message; throw (or reject) to have it redelivered. `meta.envelope`
+   * is the envelope as pulled, except a ciphertext of 1 MiB or more: decoded and decrypted in
+   * place, it reads `''` (a maximum-size message is never held twice; the payload is in
+   * `message`).
+   */
   readonly onMessage: (message: AgentMessage, meta: RelayMessage) => void | Promise<void>;
   /** Called for refused envelopes, handler failures and relay errors (never throws back). */
   readonly onError?: (error: XlinkErrorDetail | Error, meta?: RelayMessage) => void;
@@ -122,6 +128,9 @@ export async function runListenLoop(
       if (signal?.aborted) break;
       let msg = verified.get(meta.id);
       if (!msg) {
+        // the envelope is this loop's: a large ciphertext is decoded and decrypted in place
+        // (lib/deferred-text.ts), and reads '' in `meta` from then on (issue 14)
+        releaseDeferred(meta.envelope);
         const r = await receive(meta.envelope, {
           ...options.receiveOptions,
           ...(meta.receipt !== undefined ? { relayReceipt: meta.receipt } : {}),

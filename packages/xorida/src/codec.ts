@@ -78,6 +78,27 @@ export function encodeShare(
   share: Share,
   options: EncodeShareOptions = {},
 ): Result<Uint8Array, XoridaError> {
+  const header = encodeShareHeader(share, options);
+  if (!header.ok) return header;
+  const out = new Uint8Array(header.value.length + share.payload.length);
+  out.set(header.value, 0);
+  out.set(share.payload, header.value.length);
+  return ok(out);
+}
+
+/**
+ * The header of {@link encodeShare}'s encoding alone (`shareHeaderLength(L)` bytes): the
+ * encoding is this header followed by the payload. For a caller that lays out large shares in
+ * its own buffers (e.g. `Splitter.splitInto` payloads right behind room for the header), so a
+ * share is never copied to be encoded.
+ * @param share a share from `split`, `disperse` or `decodeShare`
+ * @param options `{ productType? }`, 0..65535
+ * @returns the header, or `SHARE_INVALID` (malformed share) / `INVALID_CONFIG` (productType)
+ */
+export function encodeShareHeader(
+  share: Share,
+  options: EncodeShareOptions = {},
+): Result<Uint8Array, XoridaError> {
   const productType = options.productType ?? PRODUCT_TYPE_XORIDA;
   if (!isIntIn(productType, 0, 0xffff)) {
     return xoridaErr(
@@ -90,8 +111,7 @@ export function encodeShare(
   const c = checkShare(share);
   if (!c.ok) return c;
   const L = rampOf(share);
-  const header = shareHeaderLength(L);
-  const out = new Uint8Array(header + share.payload.length);
+  const out = new Uint8Array(shareHeaderLength(L));
   const v = new DataView(out.buffer);
   v.setUint32(0, SHARE_MAGIC);
   v.setUint8(4, L > 1 ? SHARE_FORMAT_VERSION_RAMP : SHARE_FORMAT_VERSION);
@@ -103,7 +123,6 @@ export function encodeShare(
   v.setUint32(26, share.originalLength);
   v.setUint32(30, share.payload.length);
   if (L > 1) v.setUint8(34, L);
-  out.set(share.payload, header);
   return ok(out);
 }
 

@@ -25,6 +25,7 @@ export {
   type EncodeShareOptions,
   encodeShare,
   encodeShareBase45,
+  encodeShareHeader,
   PRODUCT_TYPE_XORIDA,
   SHARE_FORMAT_VERSION,
   SHARE_FORMAT_VERSION_RAMP,

@@ -12,6 +12,7 @@ import {
   decodeShareBase45,
   encodeShare,
   encodeShareBase45,
+  encodeShareHeader,
   hexToBytes,
   reconstruct,
   type Share,
@@ -44,6 +45,13 @@ describe('vectors', () => {
   it('encodes the spec 4.1 shares to the documented bytes', () => {
     expect(bytesToHex(encoded(KAT[0]!))).toBe(KAT_HEX[0]!.replace(/ /g, ''));
     expect(bytesToHex(encoded(KAT[1]!, 0x0042))).toBe(KAT_HEX[1]!.replace(/ /g, ''));
+  });
+
+  it('encodeShareHeader is the encoding without its payload', () => {
+    const h = encodeShareHeader(KAT[1]!, { productType: 0x0042 });
+    expect(h.ok && bytesToHex(h.value)).toBe(KAT_HEX[1]!.replace(/ /g, '').slice(0, -4));
+    const bad = encodeShareHeader({ ...KAT[0]!, index: 3 });
+    expect(bad.ok ? 'ok' : bad.error.code).toBe('SHARE_INVALID');
   });
 
   it('decodes the documented bytes and reconstructs "Hi"', () => {

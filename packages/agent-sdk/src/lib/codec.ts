@@ -28,7 +28,11 @@ import { base58, base64urlnopad } from '@scure/base';
 
 /** Node's Buffer, when the runtime has one (typed structurally: this module is portable). */
 interface NativeBuffer {
-  from(data: ArrayBufferLike, offset: number, length: number): { toString(enc: string): string };
+  from(
+    data: ArrayBufferLike,
+    offset: number,
+    length: number,
+  ): { toString(enc: string): string; write(text: string, offset: number, enc: string): number };
   alloc(size: number): Uint8Array & { write(text: string, offset: number, enc: string): number };
 }
 const NativeBuffer = (globalThis as { Buffer?: NativeBuffer }).Buffer;
@@ -108,6 +112,61 @@ export function base64urlTextFromBytes(bytes: Uint8Array): string | null {
       ? NativeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')
       : new TextDecoder().decode(bytes);
   return BASE64URL_TEXT.test(text) ? text : null;
+}
+
+/** Text slice of the chunked byte-level codecs below, characters (a multiple of 4). */
+const TEXT_SLICE = 64 * 1024;
+
+/**
+ * Whether bytes are base64url-alphabet text ([A-Za-z0-9_-]), checked slice by slice: no
+ * full-size text is made (each slice's is small and short-lived).
+ * @param bytes the text's bytes
+ * @returns true when every byte is in the alphabet
+ */
+export function isBase64urlBytes(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i += TEXT_SLICE)
+    if (base64urlTextFromBytes(bytes.subarray(i, i + TEXT_SLICE)) === null) return false;
+  return true;
+}
+
+/**
+ * {@link base64urlDecode} of the text whose bytes are `bytes`, with the same strict rules, decoded
+ * slice by slice straight into the result: the whole text never exists as a string.
+ * @param bytes base64url text bytes
+ * @param maxBytes refuse inputs that would decode to more than this many bytes
+ * @param headroom bytes left free in front of the result in its buffer (default 0)
+ * @param inPlace decode over `bytes` themselves (they are lost, even on failure): the result is
+ *   a view of their buffer, `headroom` bytes into them. Only for large texts
+ *   (`headroom` <= a quarter of a slice): each slice is read before its bytes are written over,
+ *   and writing never overtakes reading. Otherwise a new buffer, as by default.
+ * @returns the bytes, or `null` when the text is not canonical unpadded base64url or too long
+ */
+export function base64urlDecodeBytes(
+  bytes: Uint8Array,
+  maxBytes: number,
+  headroom = 0,
+  inPlace = false,
+): Uint8Array | null {
+  const size = Math.floor((bytes.length * 3) / 4);
+  if (size > maxBytes) return null;
+  if (!NativeBuffer || bytes.length <= TEXT_SLICE) {
+    const text = base64urlTextFromBytes(bytes);
+    return text === null ? null : base64urlDecode(text, maxBytes, headroom);
+  }
+  // output slice i ends at headroom + 3/4 of input read so far: behind the unread input as long
+  // as headroom <= TEXT_SLICE / 4 (the first slice is read whole before anything is written)
+  const own = inPlace && headroom <= TEXT_SLICE / 4;
+  const out: Uint8Array = own ? bytes : NativeBuffer.alloc(headroom + size);
+  const room = NativeBuffer.from(out.buffer, out.byteOffset, out.length);
+  let at = headroom;
+  for (let i = 0; i < bytes.length; i += TEXT_SLICE) {
+    // every slice but the last is a multiple of 4 characters: it decodes on its own
+    const text = base64urlTextFromBytes(bytes.subarray(i, i + TEXT_SLICE));
+    if (text === null || !canonicalBase64url(text)) return null;
+    at += room.write(text, at, 'base64url');
+  }
+  if (at !== headroom + size) return null;
+  return new Uint8Array(out.buffer, out.byteOffset + headroom, size);
 }
 
 /**

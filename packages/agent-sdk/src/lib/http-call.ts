@@ -14,7 +14,8 @@
  *   parsed copy at once (measured in test/delivery/memory.test.ts).
  * - A {@link SlicedBody} is streamed slice by slice with its `content-length` where the runtime
  *   streams uploads over HTTP/1.1 (Node, Deno, Bun); browsers (which stream uploads only over
- *   HTTP/2) get it as a Blob.
+ *   HTTP/2) get it as a Blob. A streamed request does not follow redirects: a 3xx answer is
+ *   `NETWORK_ERROR` (following would keep a copy of the whole body, see `requestBody`).
  *
  * @module
  */
@@ -58,7 +59,11 @@ const agent = (globalThis as { navigator?: { userAgent?: unknown } }).navigator?
 /** Runtimes whose fetch streams a request body over HTTP/1.1 (see the module doc). */
 const STREAMS_UPLOADS = agent === undefined || /^(Node\.js|Deno|Bun)\//.test(String(agent));
 
-function requestBody(body: SlicedBody): { body: BodyInit; duplex?: 'half' } {
+function requestBody(body: SlicedBody): {
+  body: BodyInit;
+  duplex?: 'half';
+  redirect?: RequestRedirect;
+} {
   if (!STREAMS_UPLOADS) return { body: new Blob([...body.slices()] as BlobPart[]) };
   const it = body.slices()[Symbol.iterator]();
   const stream = new ReadableStream<Uint8Array>({
@@ -68,7 +73,11 @@ function requestBody(body: SlicedBody): { body: BodyInit; duplex?: 'half' } {
       else ctrl.enqueue(next.value);
     },
   });
-  return { body: stream, duplex: 'half' };
+  // Redirect mode 'error': with 'follow' (or 'manual') fetch works on a clone of the request,
+  // whose body is a tee of the stream, and the unread branch keeps every slice until the answer
+  // (Node 20 and 24: a 64 MiB envelope then held twice, test/delivery/memory.test.ts). A stream
+  // cannot be sent again on a redirect anyway; a 3xx answer becomes a network error.
+  return { body: stream, duplex: 'half', redirect: 'error' };
 }
 
 /**

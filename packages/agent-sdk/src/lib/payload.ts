@@ -14,6 +14,7 @@ import { ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 import { payloadTooLarge } from '../size-policy.js';
 import { fromUtf8, utf8 } from './binary.js';
+import { encodeLargeJson, parseLargeJson } from './payload-json.js';
 
 const JSON_TYPE = 0x01;
 const BYTES_TYPE = 0x02;
@@ -44,6 +45,13 @@ export function encodePayload(
   } else if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) {
     let text: string;
     try {
+      // large plain strings straight into the result: no full-size JSON text (payload-json.ts)
+      const large = encodeLargeJson(payload, maxBytes, alloc, 1);
+      if (large !== undefined) {
+        if ('tooLarge' in large) return payloadTooLarge(large.tooLarge, maxBytes);
+        large[0] = JSON_TYPE;
+        return ok(large);
+      }
       text = JSON.stringify(payload);
     } catch {
       return xlinkErr(
@@ -83,20 +91,30 @@ const bad = (message: string) =>
     subCode: 'PARSE',
   });
 
-/** A payload between the two halves of decoding: JSON text, or the bytes payload itself. */
-export type UnwrappedPayload = { readonly json: string } | { readonly bytes: Uint8Array };
+/**
+ * A payload between the two halves of decoding: JSON text, the bytes payload itself, or the
+ * JSON value already parsed (a large payload, parsed from its bytes: payload-json.ts).
+ */
+export type UnwrappedPayload =
+  | { readonly json: string }
+  | { readonly bytes: Uint8Array }
+  | { readonly parsed: unknown };
 
 /**
  * First half of {@link decodePayload}: checks the type byte and decodes JSON text. Callers that
  * hold a large plaintext drop it between the halves, so it is not alive while the text is parsed.
  * @param bytes encoded payload
- * @returns the JSON text or a copy of the bytes payload, or `DECRYPT_FAILED` subCode `PARSE`
+ * @returns the JSON text (or value, for large strings), or a copy of the bytes payload, or
+ *   `DECRYPT_FAILED` subCode `PARSE`
  */
 export function unwrapPayload(bytes: Uint8Array): Result<UnwrappedPayload, XlinkErrorDetail> {
   if (bytes.length < 1) return bad('empty payload');
   const data = bytes.subarray(1);
   if (bytes[0] === BYTES_TYPE) return ok({ bytes: data.slice() });
   if (bytes[0] !== JSON_TYPE) return bad('unknown payload type');
+  // large strings decoded straight from the bytes, no full-size JSON text (payload-json.ts)
+  const large = parseLargeJson(data);
+  if (large) return ok({ parsed: large.value });
   const text = fromUtf8(data);
   if (text === null) return bad('payload is not valid UTF-8');
   return ok({ json: text });
@@ -111,6 +129,7 @@ export function parseUnwrappedPayload(
   unwrapped: UnwrappedPayload,
 ): Result<Payload, XlinkErrorDetail> {
   if ('bytes' in unwrapped) return ok(unwrapped.bytes);
+  if ('parsed' in unwrapped) return objectPayload(unwrapped.parsed);
   return parsePayloadJson(unwrapped.json);
 }
 
@@ -131,6 +150,10 @@ function parsePayloadJson(text: string): Result<Payload, XlinkErrorDetail> {
   } catch {
     return bad('payload is not valid JSON');
   }
+  return objectPayload(value);
+}
+
+function objectPayload(value: unknown): Result<Payload, XlinkErrorDetail> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return bad('JSON payload is not an object');
   return ok(value as Record<string, unknown>);

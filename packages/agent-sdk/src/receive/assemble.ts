@@ -55,7 +55,11 @@ const splitChannelAssembler: Assembler = {
   mode: 'split-channel',
   matches: (s) => !s.signedOnly && isShareRecord(s.plaintext!),
   decode(ctx, s) {
-    const share = decodeShareRecord(s.plaintext!);
+    // The decrypted record is this pipeline's own buffer (decrypt step): a large share stays a
+    // view of it instead of a second full-size copy, as long as the share is most of that
+    // buffer (a small share must not keep a whole pull answer alive while it is buffered).
+    const pt = s.plaintext!;
+    const share = decodeShareRecord(pt, pt.length >= pt.buffer.byteLength / 2);
     if (!share.ok) return share;
     // r | tag | type byte | data must fit the payload limit.
     if (share.value.originalLength > ctx.config.maxPayloadBytes + 1 + SPLIT_SECRET_OVERHEAD)

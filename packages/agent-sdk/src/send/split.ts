@@ -72,7 +72,9 @@ export const splitStep: SendStep = async (ctx, s) => {
   const recipient = s.recipient!.doc;
   const r = options.xchange
     ? await sendXchange({ ...common, recipientDid: recipient.did })
-    : await sendSplitChannel({ ...common, recipient, version: s.version! });
+    : // encoded by the validate step with SEAL_ROOM and not read after this step: the secret
+      // is built around it (split-channel/integrity.ts), no second full-size buffer
+      await sendSplitChannel({ ...common, recipient, version: s.version!, plaintextInPlace: true });
   if (!r.ok) return r;
   if (progress) await progress({ stage: 'complete', current: 1, total: 1 });
   const first = r.value.envelopes[r.value.delivered[0] ?? 0]!;

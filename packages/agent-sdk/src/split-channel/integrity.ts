@@ -69,32 +69,55 @@ export interface TagContext {
   readonly scope: string;
 }
 
-/**
- * Computes the integrity tag (see module doc).
- * @param r 32 random bytes from the secret
- * @param ctx k, n, sender DID, recipient DID, scope
- * @param plaintext the encoded payload (type byte | data)
- * @returns the 32-byte tag
- */
-export function splitTag(r: Uint8Array, ctx: TagContext, plaintext: Uint8Array): Uint8Array {
-  const key = backend.hkdfSha256(
-    r,
-    utf8(SPLIT_TAG_LABELS.salt),
-    utf8(SPLIT_TAG_LABELS.keyInfo),
-    32,
-  );
-  const input = new ByteWriter(64 + 200 + plaintext.length)
+/** The tag input in front of the plaintext: context, k, n, DIDs, scope, plaintext length. */
+function tagHead(ctx: TagContext, length: number): Uint8Array {
+  return new ByteWriter(64 + 200)
     .bytes(utf8(SPLIT_TAG_LABELS.tagContext))
     .u8(ctx.k)
     .u8(ctx.n)
     .bytes16(utf8(ctx.sender))
     .bytes16(utf8(ctx.recipient))
     .bytes16(utf8(ctx.scope))
-    .bytes32(plaintext)
+    .u32(length)
     .finish();
+}
+
+/**
+ * Computes the integrity tag (see module doc).
+ * @param r 32 random bytes from the secret
+ * @param ctx k, n, sender DID, recipient DID, scope
+ * @param plaintext the encoded payload (type byte | data)
+ * @param room the bytes in front of `plaintext` in its buffer are the caller's scratch: the rest
+ *   of the MAC input is written (and wiped) there when it fits, so a large plaintext is not
+ *   copied (default false: a copy)
+ * @returns the 32-byte tag
+ */
+export function splitTag(
+  r: Uint8Array,
+  ctx: TagContext,
+  plaintext: Uint8Array,
+  room = false,
+): Uint8Array {
+  const key = backend.hkdfSha256(
+    r,
+    utf8(SPLIT_TAG_LABELS.salt),
+    utf8(SPLIT_TAG_LABELS.keyInfo),
+    32,
+  );
+  const head = tagHead(ctx, plaintext.length);
+  const inPlace = room && plaintext.byteOffset >= head.length;
+  const input = inPlace
+    ? new Uint8Array(
+        plaintext.buffer,
+        plaintext.byteOffset - head.length,
+        head.length + plaintext.length,
+      )
+    : new Uint8Array(head.length + plaintext.length);
+  input.set(head, 0);
+  if (!inPlace) input.set(plaintext, head.length);
   const tag = backend.hmacSha256(key, input);
   key.fill(0);
-  input.fill(0);
+  input.fill(0, 0, inPlace ? head.length : input.length);
   return tag;
 }
 
@@ -103,19 +126,30 @@ export function splitTag(r: Uint8Array, ctx: TagContext, plaintext: Uint8Array):
  * @param plaintext encoded payload
  * @param ctx the tag context
  * @param r 32 bytes (tests inject it; default fresh randomness)
+ * @param inPlace the caller gives `plaintext` up and the bytes in front of it in its buffer
+ *   are free (send.ts: encoded with seal.ts `SEAL_ROOM`): the secret is then built around it,
+ *   a view of the same buffer, instead of a copy (default false)
  * @returns the secret (caller wipes it)
  */
 export function buildSplitSecret(
   plaintext: Uint8Array,
   ctx: TagContext,
   r?: Uint8Array,
+  inPlace = false,
 ): Uint8Array {
   const rand = r ?? backend.randomBytes(32);
-  const tag = splitTag(rand, ctx, plaintext);
-  const secret = new Uint8Array(SPLIT_SECRET_OVERHEAD + plaintext.length);
+  const room = inPlace && plaintext.byteOffset >= SPLIT_SECRET_OVERHEAD;
+  const tag = splitTag(rand, ctx, plaintext, room);
+  const secret = room
+    ? new Uint8Array(
+        plaintext.buffer,
+        plaintext.byteOffset - SPLIT_SECRET_OVERHEAD,
+        SPLIT_SECRET_OVERHEAD + plaintext.length,
+      )
+    : new Uint8Array(SPLIT_SECRET_OVERHEAD + plaintext.length);
   secret.set(rand, 0);
   secret.set(tag, 32);
-  secret.set(plaintext, SPLIT_SECRET_OVERHEAD);
+  if (!room) secret.set(plaintext, SPLIT_SECRET_OVERHEAD);
   if (r === undefined) rand.fill(0);
   tag.fill(0);
   return secret;
@@ -125,12 +159,16 @@ export function buildSplitSecret(
  * Checks a reconstructed secret and returns its plaintext.
  * @param secret reconstructed `r | tag | plaintext`
  * @param ctx the tag context (from the share envelopes)
- * @returns a copy of the plaintext, or `HMAC_VERIFICATION_FAILED` (subCode `TAG_MISMATCH` or
+ * @param inPlace the caller gives `secret` up, and the bytes in front of it in its buffer are
+ *   free: the tag is computed without copying the plaintext (r and tag are lost), and the
+ *   plaintext returned is a view of `secret` (default false: a copy, `secret` untouched)
+ * @returns the plaintext, or `HMAC_VERIFICATION_FAILED` (subCode `TAG_MISMATCH` or
  *   `TOO_SHORT`)
  */
 export function openSplitSecret(
   secret: Uint8Array,
   ctx: TagContext,
+  inPlace = false,
 ): Result<Uint8Array, XlinkErrorDetail> {
   const fail = (subCode: string, message: string) =>
     xlinkErr(
@@ -142,11 +180,16 @@ export function openSplitSecret(
   if (secret.length <= SPLIT_SECRET_OVERHEAD)
     return fail('TOO_SHORT', 'reconstructed secret is too short');
   const plaintext = secret.subarray(SPLIT_SECRET_OVERHEAD);
-  const expected = splitTag(secret.subarray(0, 32), ctx, plaintext);
+  // copied out first: in place, the tag input's head is written over them
+  const r = secret.slice(0, 32);
+  const got = secret.slice(32, SPLIT_SECRET_OVERHEAD);
+  const expected = splitTag(r, ctx, plaintext, inPlace);
   let diff = 0;
-  for (let i = 0; i < 32; i++) diff |= expected[i]! ^ secret[32 + i]!;
+  for (let i = 0; i < 32; i++) diff |= expected[i]! ^ got[i]!;
   expected.fill(0);
+  r.fill(0);
+  got.fill(0);
   if (diff !== 0)
     return fail('TAG_MISMATCH', 'integrity tag of the reconstructed message does not match');
-  return ok(plaintext.slice());
+  return ok(inPlace ? plaintext : plaintext.slice());
 }

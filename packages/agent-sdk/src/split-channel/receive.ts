@@ -22,14 +22,22 @@
  *
  * @module
  */
-import { bytesToHex, ok, type Result, reconstruct } from 'xorida';
+import {
+  bytesToHex,
+  ok,
+  type Result,
+  reconstruct,
+  reconstructInto,
+  type Share,
+  type XoridaError,
+} from 'xorida';
 import type { AgentMessage, PendingShares, ProgressCallback } from '../agent-types.js';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 import { base64urlEncode } from '../lib/codec.js';
 import { decodePayload } from '../lib/payload.js';
 import type { NonceStore } from '../nonce-store.js';
 import { openXchange, xchangeAad } from '../xchange.js';
-import { openSplitSecret, splitShareNonces } from './integrity.js';
+import { openSplitSecret, SPLIT_SECRET_OVERHEAD, splitShareNonces } from './integrity.js';
 import {
   groupRecordKey,
   type IncomingShare,
@@ -114,11 +122,14 @@ export async function acceptShare(
     if (ctx.onProgress)
       await ctx.onProgress({ stage: 'reconstructing', current: g.parts.size, total: g.k });
     const recovered = await recover(g);
+    const indices = [...g.parts.keys()].sort((a, b) => a - b);
+    // the shares are not needed once combined: wiped and let go before the payload is decoded
+    wipeGroup(g);
     if (!recovered.ok) return recovered;
     const { plaintext, shareNonces } = recovered.value;
     if (shareNonces) {
       const unseen = shareNonces.flatMap((nonce, i) =>
-        g.parts.has(i) ? [] : [base64urlEncode(nonce)],
+        indices.includes(i) ? [] : [base64urlEncode(nonce)],
       );
       ctx.buffer.rememberLate(
         g.sender,
@@ -153,7 +164,7 @@ export async function acceptShare(
         groupId: base64urlEncode(g.groupId),
         k: g.k,
         n: g.n,
-        indices: [...g.parts.keys()].sort((a, b) => a - b),
+        indices,
       },
     });
   } finally {
@@ -199,7 +210,7 @@ async function recover(
     const pt = await openXchange(shares, x.iv, x.ciphertext, aad);
     return pt.ok ? ok({ plaintext: pt.value }) : pt;
   }
-  const secret = reconstruct(shares);
+  const secret = reconstructWithRoom(shares);
   if (!secret.ok) {
     const code =
       secret.error.code === 'INSUFFICIENT_SHARES'
@@ -217,15 +228,34 @@ async function recover(
       },
     );
   }
-  const opened = openSplitSecret(secret.value, {
-    k: g.k,
-    n: g.n,
-    sender: g.sender,
-    recipient: g.recipient,
-    scope: g.scope,
-  });
-  const shareNonces = opened.ok ? splitShareNonces(secret.value.subarray(0, 32), g.n) : undefined;
-  secret.value.fill(0);
-  if (!opened.ok) return opened;
-  return ok({ plaintext: opened.value, ...(shareNonces ? { shareNonces } : {}) });
+  // before opening: in place, opening writes over r
+  const shareNonces = splitShareNonces(secret.value.subarray(0, 32), g.n);
+  const opened = openSplitSecret(
+    secret.value,
+    { k: g.k, n: g.n, sender: g.sender, recipient: g.recipient, scope: g.scope },
+    true,
+  );
+  // the plaintext is a view of the secret (the caller wipes it): wipe r and tag here
+  secret.value.fill(0, 0, SPLIT_SECRET_OVERHEAD);
+  if (!opened.ok) {
+    secret.value.fill(0);
+    return opened;
+  }
+  return ok({ plaintext: opened.value, shareNonces });
+}
+
+/** Room in front of a reconstructed secret for the tag input's head (integrity.ts splitTag). */
+const TAG_ROOM = 1024;
+
+/**
+ * xorida `reconstruct` into a buffer with TAG_ROOM in front, so the tag is checked and the
+ * plaintext returned without a full-size copy (test/delivery/memory.test.ts).
+ */
+function reconstructWithRoom(shares: readonly Share[]): Result<Uint8Array, XoridaError> {
+  const first = shares[0];
+  // a length the payload cannot hold is refused by reconstruct before anything is allocated
+  if (!first || first.originalLength > first.payload.length) return reconstruct(shares);
+  const out = new Uint8Array(TAG_ROOM + first.originalLength).subarray(TAG_ROOM);
+  const r = reconstructInto(shares, out);
+  return r.ok ? ok(out) : r;
 }

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { ok, type Result, type Share, split } from 'xorida';
+import { createSplitter, ok, type Result, SHARE_HEADER_LENGTH } from 'xorida';
 import { backend } from '#crypto';
 import { type EnvelopeJson, envelopeToJson } from '../envelope.js';
 import type { XlinkErrorDetail } from '../errors.js';
@@ -28,7 +28,9 @@ import { createEnvelope, SEAL_ROOM } from '../seal.js';
 import type { TransportAdapter } from '../transport.js';
 import { buildSplitSecret, splitShareNonces } from './integrity.js';
 import { dispatchShares, type ShareDeliveryFailure } from './routing.js';
-import { encodeShareRecord } from './share-record.js';
+import { SHARE_RECORD_HEAD, writeShareRecordHead } from './share-record.js';
+
+const EMPTY = new Uint8Array(0);
 
 /** Inputs of {@link sendSplitChannel}. */
 export interface SplitChannelSendInput {
@@ -39,6 +41,11 @@ export interface SplitChannelSendInput {
   readonly scope: string;
   /** Encoded payload (type byte | data). */
   readonly plaintext: Uint8Array;
+  /**
+   * The caller gives `plaintext` up, encoded with seal.ts `SEAL_ROOM`: the secret is built
+   * around it (integrity.ts `buildSplitSecret`) and it is wiped. Default false: untouched.
+   */
+  readonly plaintextInPlace?: boolean;
   readonly k: number;
   readonly n: number;
   readonly transports: readonly TransportAdapter[];
@@ -69,18 +76,52 @@ export interface SplitSendResult {
   readonly failed: ShareDeliveryFailure[];
 }
 
-/** The n shares of `r | tag | plaintext`; the secret is wiped and dropped before returning. */
-function splitSecret(input: SplitChannelSendInput, r: Uint8Array): (Share | undefined)[] {
+/**
+ * The n share records (share-record.ts) of `r | tag | plaintext`, each in its own buffer with
+ * SEAL_ROOM around it: xorida deals every share payload straight into its record, behind the
+ * record and IDA5 headers, so no share is copied to be encoded (test/delivery/memory.test.ts).
+ * The secret (built around the plaintext when the caller gave it up) is wiped before returning.
+ */
+function splitRecords(
+  input: SplitChannelSendInput,
+  r: Uint8Array,
+): { records: Uint8Array[]; groupId: Uint8Array } {
   const { identity, recipient, scope, k, n } = input;
   const secret = buildSplitSecret(
     input.plaintext,
     { k, n, sender: identity.did, recipient: recipient.did, scope },
     r,
+    input.plaintextInPlace === true,
   );
-  const shares = split(secret, { threshold: k, shares: n });
-  secret.fill(0);
-  if (!shares.ok) throw new RangeError(`split failed: ${shares.error.message}`);
-  return [...shares.value];
+  const splitter = createSplitter({ threshold: k, shares: n });
+  if (!splitter.ok) throw new RangeError(`split failed: ${splitter.error.message}`);
+  try {
+    const size = splitter.value.shareLength(secret.length);
+    const at = SHARE_RECORD_HEAD + SHARE_HEADER_LENGTH;
+    const records: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      const buf = new Uint8Array(SEAL_ROOM.front + at + size + SEAL_ROOM.back);
+      records.push(buf.subarray(SEAL_ROOM.front, SEAL_ROOM.front + at + size));
+    }
+    const dealt = splitter.value.splitInto(
+      secret,
+      records.map((rec) => rec.subarray(at)),
+    );
+    if (!dealt.ok) throw new RangeError(`split failed: ${dealt.error.message}`);
+    for (let i = 0; i < n; i++)
+      writeShareRecordHead(records[i]!, {
+        index: i,
+        k,
+        n,
+        groupId: dealt.value,
+        originalLength: secret.length,
+        payload: records[i]!.subarray(at),
+      });
+    return { records, groupId: dealt.value };
+  } finally {
+    secret.fill(0);
+    splitter.value.dispose();
+  }
 }
 
 /**
@@ -96,21 +137,16 @@ export async function sendSplitChannel(
   if (input.onSplitting) await input.onSplitting();
   const r = input.r ?? backend.randomBytes(32);
   const nonces = splitShareNonces(r, n);
-  const parts = splitSecret(input, r);
+  const { records, groupId: id } = splitRecords(input, r);
   if (input.r === undefined) r.fill(0);
-  const groupId = base64urlEncode(parts[0]!.groupId);
+  const groupId = base64urlEncode(id);
   // stamped after the split, so splitting time does not count against the window
   const timestamp = input.timestamp ?? (input.now ?? Date.now)();
   const envelopes: EnvelopeJson[] = [];
   try {
-    for (let i = 0; i < parts.length; i++) {
-      const index = parts[i]!.index;
-      // with room to be sealed in place: the record becomes the share's ciphertext
-      const record = encodeShareRecord(parts[i]!, SEAL_ROOM);
-      // Each share is let go once its record exists: memory holds one share's record and
-      // ciphertext at a time besides the shares still to seal (test/delivery/memory.test.ts).
-      parts[i]!.payload.fill(0);
-      parts[i] = undefined;
+    for (let i = 0; i < n; i++) {
+      // sealed in place: the record becomes the share's ciphertext (memory: one buffer a share)
+      const record = records[i]!;
       const env = await createEnvelope({
         sender: identity,
         recipient,
@@ -120,18 +156,16 @@ export async function sendSplitChannel(
         sealInPlace: true,
         timestamp,
         // Derived, not fixed: see splitShareNonces (the IV and KEM randomness stay fresh).
-        random: { nonce: nonces[index]! },
+        random: { nonce: nonces[i]! },
       });
-      if (!env.ok) {
-        record.fill(0);
-        return env;
-      }
+      if (!env.ok) return env;
       // sealed over itself (node backend): the record's bytes are now the ciphertext
       if (record.buffer !== env.value.ciphertext.buffer) record.fill(0);
+      records[i] = EMPTY;
       envelopes.push(envelopeToJson(env.value));
     }
   } finally {
-    for (const s of parts) s?.payload.fill(0);
+    for (const rec of records) rec.fill(0);
   }
   const fresh = input.checkSealed?.(timestamp);
   if (fresh && !fresh.ok) return fresh;

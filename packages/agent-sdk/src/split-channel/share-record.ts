@@ -16,7 +16,15 @@
  *
  * @module
  */
-import { type DecodedShare, decodeShare, encodeShare, ok, type Result, type Share } from 'xorida';
+import {
+  type DecodedShare,
+  decodeShare,
+  encodeShare,
+  encodeShareHeader,
+  ok,
+  type Result,
+  type Share,
+} from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 
 /** Payload type byte of a share envelope's plaintext (0x01 JSON and 0x02 bytes are taken). */
@@ -49,6 +57,27 @@ export function encodeShareRecord(
   return out;
 }
 
+/** Bytes of the record header in front of the IDA5 share (type byte, record version). */
+export const SHARE_RECORD_HEAD = 2;
+
+/**
+ * Writes the record and IDA5 headers in front of a share payload already in place: `record` is
+ * `SHARE_RECORD_HEAD + shareHeaderLength() + payload.length` bytes whose tail is
+ * `share.payload`. The result is {@link encodeShareRecord}'s, without copying the payload.
+ * @param record the record's bytes, the share payload at its end
+ * @param share the share whose payload `record` ends with (threshold share: version 1 header)
+ * @throws RangeError only if `share` is malformed or not laid out so (programming error)
+ */
+export function writeShareRecordHead(record: Uint8Array, share: Share): void {
+  const head = encodeShareHeader(share, { productType: SPLIT_CHANNEL_PRODUCT_TYPE });
+  if (!head.ok) throw new RangeError(`cannot encode share: ${head.error.message}`);
+  if (record.length !== SHARE_RECORD_HEAD + head.value.length + share.payload.length)
+    throw new RangeError('share record length does not match its share');
+  record[0] = SHARE_PAYLOAD_TYPE;
+  record[1] = SHARE_RECORD_VERSION;
+  record.set(head.value, SHARE_RECORD_HEAD);
+}
+
 /** True when a decrypted envelope plaintext is a share record (type byte 0x03). */
 export function isShareRecord(plaintext: Uint8Array): boolean {
   return plaintext.length > 0 && plaintext[0] === SHARE_PAYLOAD_TYPE;
@@ -57,9 +86,14 @@ export function isShareRecord(plaintext: Uint8Array): boolean {
 /**
  * Decodes the plaintext of a share envelope strictly.
  * @param plaintext decrypted envelope plaintext starting with 0x03
+ * @param view the share payload is a view of `plaintext` (the caller gives it up) instead of a
+ *   copy (default false)
  * @returns the share, or `INCONSISTENT_SHARES` subCode `MALFORMED_SHARE` (field `share`)
  */
-export function decodeShareRecord(plaintext: Uint8Array): Result<DecodedShare, XlinkErrorDetail> {
+export function decodeShareRecord(
+  plaintext: Uint8Array,
+  view = false,
+): Result<DecodedShare, XlinkErrorDetail> {
   const bad = (message: string) =>
     xlinkErr('INCONSISTENT_SHARES', message, 'The sender produced an invalid share record', {
       subCode: 'MALFORMED_SHARE',
@@ -68,7 +102,7 @@ export function decodeShareRecord(plaintext: Uint8Array): Result<DecodedShare, X
   if (plaintext.length < 2 || plaintext[0] !== SHARE_PAYLOAD_TYPE) return bad('not a share record');
   if (plaintext[1] !== SHARE_RECORD_VERSION)
     return bad(`unknown share record version ${plaintext[1]}`);
-  const share = decodeShare(plaintext.subarray(2));
+  const share = decodeShare(plaintext.subarray(2), { copy: !view });
   if (!share.ok) return bad(`share does not decode: ${share.error.code}:${share.error.subCode}`);
   if (share.value.productType !== SPLIT_CHANNEL_PRODUCT_TYPE)
     return bad(`share product type ${share.value.productType} is not 0x0001`);

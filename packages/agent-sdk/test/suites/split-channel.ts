@@ -19,6 +19,7 @@ import {
   LoopbackTransport,
   MemoryNonceStore,
   MemoryTrustRegistry,
+  openSplitSecret,
   type ProgressEvent,
   type ReceiveResult,
   splitTag,
@@ -28,6 +29,7 @@ import {
 } from '../../src/index.js';
 import { backend } from '../../src/lib/crypto/node.js';
 import { encodePayload } from '../../src/lib/payload.js';
+import { writeShareRecordHead } from '../../src/split-channel/share-record.js';
 import { flip, makePeer, type Peer } from '../helpers.js';
 
 type R = { ok: true } | { ok: false; error: { code: string; subCode?: string } };
@@ -733,6 +735,45 @@ export function splitChannelSuite(): void {
         Uint8Array.from([0x01, ...new TextEncoder().encode('{"amount":42}')]),
       );
       expect(bytesToHex(tag)).toBe(KAT_TAG);
+      // in place (memory path of send.ts and receive.ts): the same tag, the plaintext intact
+      const ctx = {
+        k: 2,
+        n: 3,
+        sender: 'did:key:z6MkwCvyJ3vqHMMBgHFhcfRNHTumkhspVYAeZUPh1YMzz5PX',
+        recipient: 'did:key:z6MkpYyht6Hbs5SxTFf2KkR3RvtfQGWQFuvbG3gfQVRBbDTr',
+        scope: 'payments:notify',
+      };
+      const pt = Uint8Array.from([0x01, ...new TextEncoder().encode('{"amount":42}')]);
+      const roomy = new Uint8Array(512 + pt.length).subarray(512);
+      roomy.set(pt);
+      expect(bytesToHex(splitTag(new Uint8Array(32).fill(0x44), ctx, roomy, true))).toBe(KAT_TAG);
+      expect(roomy).toEqual(pt);
+      const r44 = new Uint8Array(32).fill(0x44);
+      const copied = buildSplitSecret(pt, ctx, r44);
+      const inPlace = buildSplitSecret(roomy, ctx, r44, true);
+      expect(inPlace.buffer).toBe(roomy.buffer);
+      expect(inPlace).toEqual(copied);
+      const opened = openSplitSecret(inPlace, ctx, true);
+      expect(opened.ok && opened.value).toEqual(pt);
+      expect(opened.ok && opened.value.buffer).toBe(roomy.buffer);
+      copied[40] = copied[40]! ^ 1;
+      expect(codeOf(openSplitSecret(copied, ctx, true))).toBe(
+        'HMAC_VERIFICATION_FAILED:TAG_MISMATCH',
+      );
+      // a record laid out around its payload (send.ts) is the encoded record
+      const laid = new Uint8Array(2 + 34 + 4);
+      laid.subarray(36).fill(0x66);
+      writeShareRecordHead(laid, {
+        index: 1,
+        k: 2,
+        n: 3,
+        groupId: new Uint8Array(16).fill(0x55),
+        originalLength: 4,
+        payload: laid.subarray(36),
+      });
+      expect(bytesToHex(laid)).toBe(KAT_RECORD);
+      const view = decodeShareRecord(laid, true);
+      expect(view.ok && view.value.payload.buffer).toBe(laid.buffer);
       const record = encodeShareRecord({
         index: 1,
         k: 2,

@@ -1,0 +1,95 @@
+/**
+ * Deferred base64url text: a property whose value is made from the text's bytes only when it
+ * is read. The relay client parses a pull answer with each large envelope ciphertext deferred
+ * (json-body.ts): the envelope parser decodes the ciphertext straight from the bytes
+ * (envelope-json.ts), and the text (4/3 of the ciphertext) exists only if the listen handler
+ * reads `meta.envelope.ciphertext` (test/delivery/memory.test.ts).
+ *
+ * Pitfalls:
+ * - Reading, spreading or `JSON.stringify` see an ordinary string property (made on first read,
+ *   then kept); assigning replaces it. Only the bytes are kept until then.
+ * - The bytes must already be checked as base64url text (codec.ts `isBase64urlBytes`): the
+ *   value read is their Latin-1 text.
+ * - An owner that gives a holder up ({@link releaseDeferred}: the listen loop, for the envelopes
+ *   it pulled) lets the parser decode its texts in place ({@link takeDeferred}): the property
+ *   reads `''` from then on.
+ *
+ * @module
+ */
+import { base64urlTextFromBytes } from './codec.js';
+
+/** Deferred properties: holder -> key -> text bytes. */
+const deferred = new WeakMap<object, Map<string, Uint8Array>>();
+/** Holders whose deferred texts a reader may consume (see the module doc). */
+const released = new WeakSet<object>();
+
+/** Turns the property into a plain data property (same key position), ending its deferral. */
+function settle(holder: object, key: string, value: unknown): void {
+  deferred.get(holder)?.delete(key);
+  Object.defineProperty(holder, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+/**
+ * Makes `holder[key]` the text of `bytes`, made when first read.
+ * @param holder an object with an own, configurable `key` (its position is kept)
+ * @param key the property
+ * @param bytes base64url text bytes (checked by the caller)
+ */
+export function deferText(holder: object, key: string, bytes: Uint8Array): void {
+  let keys = deferred.get(holder);
+  if (!keys) {
+    keys = new Map();
+    deferred.set(holder, keys);
+  }
+  keys.set(key, bytes);
+  Object.defineProperty(holder, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const text = base64urlTextFromBytes(bytes);
+      settle(holder, key, text);
+      return text;
+    },
+    set(value: unknown) {
+      settle(holder, key, value);
+    },
+  });
+}
+
+/**
+ * The bytes of a property's deferred text, while it has not been read or assigned.
+ * @param holder any value
+ * @param key the property
+ * @returns the text's bytes, or `undefined` (not deferred: read the property)
+ */
+export function deferredText(holder: unknown, key: string): Uint8Array | undefined {
+  if (typeof holder !== 'object' || holder === null) return undefined;
+  return deferred.get(holder)?.get(key);
+}
+
+/**
+ * Gives up the deferred texts of `holder`: {@link takeDeferred} may then consume them.
+ * @param holder any value (non-objects are ignored)
+ */
+export function releaseDeferred(holder: unknown): void {
+  if (typeof holder === 'object' && holder !== null) released.add(holder);
+}
+
+/**
+ * Takes the bytes of a deferred text whose holder was released: the property reads `''` from
+ * now on, and the caller may overwrite the bytes (decode them in place).
+ * @param holder any value
+ * @param key the property
+ * @returns the text's bytes, or `undefined` (not deferred, or not released: leave them intact)
+ */
+export function takeDeferred(holder: unknown, key: string): Uint8Array | undefined {
+  if (typeof holder !== 'object' || holder === null || !released.has(holder)) return undefined;
+  const bytes = deferred.get(holder)?.get(key);
+  if (bytes) settle(holder, key, '');
+  return bytes;
+}
