@@ -19,6 +19,7 @@ import {
   MemoryTrustRegistry,
 } from '@xorida/agent-sdk';
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, generateKeyPair } from 'jose';
+import { cryptoFloor } from './crypto-floor.js';
 import { makeBench, report, rowOf, SMOKE } from './harness.js';
 
 function payload256(): Record<string, unknown> {
@@ -170,6 +171,18 @@ const ab = [
     ratio: await interleaved(splitV3, 2),
   },
   { task: 'Xchange 2-of-3', target: targets.xchange!, ratio: await interleaved(xchange, 50) },
+  // What no implementation of the protocol can go below on this runtime: its native primitive
+  // calls alone (./crypto-floor.ts), as a ratio to jose. A target under its floor is out of reach.
+  {
+    task: 'floor: v1 primitives alone',
+    target: null,
+    ratio: await interleaved(async () => cryptoFloor.v1(), 50),
+  },
+  {
+    task: 'floor: Xchange primitives alone',
+    target: null,
+    ratio: await interleaved(async () => cryptoFloor.xchange(), 50),
+  },
 ].map((x) => ({
   ...x,
   ratio: Number(x.ratio.toFixed(3)),

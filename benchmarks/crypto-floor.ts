@@ -1,0 +1,84 @@
+/**
+ * The native primitive calls that one 256-byte roundtrip must make, with nothing else: no
+ * encoding, parsing, key import, replay or registry work. agent.bench.ts times them against jose
+ * to show how low a ratio the protocol itself allows on the runtime at hand.
+ *
+ * - v1 (docs/formats.md, envelope v1): the sender draws an ephemeral X25519 key pair, runs one
+ *   X25519 agreement and HKDF-SHA-256, seals with AES-256-GCM and signs with Ed25519; the
+ *   receiver verifies, runs its own agreement and HKDF and opens.
+ * - Xchange 2-of-3 (docs/formats.md#xchange-parts): one AES-256-GCM seal and open of the payload,
+ *   three Ed25519 signatures (one per part) and two verifications (the third, late part is
+ *   answered before its signature is checked: src/receive/late-share.ts).
+ *
+ * Keys are KeyObjects made once, so the figures are a lower bound, not a reachable target.
+ */
+import {
+  createCipheriv,
+  createDecipheriv,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+  sign,
+  verify,
+} from 'node:crypto';
+
+const ed = generateKeyPairSync('ed25519');
+const recipient = generateKeyPairSync('x25519');
+const payload = randomBytes(256);
+/** About the size of the signed bytes of a 256 B v1 envelope (header, nonce, ciphertext). */
+const signed = randomBytes(420);
+const salt = randomBytes(32);
+const info = Buffer.from('floor');
+
+function seal(key: Uint8Array, iv: Uint8Array): Buffer {
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  return Buffer.concat([c.update(payload), c.final(), c.getAuthTag()]);
+}
+function open(key: Uint8Array, iv: Uint8Array, sealed: Buffer): Buffer {
+  const d = createDecipheriv('aes-256-gcm', key, iv);
+  d.setAuthTag(sealed.subarray(sealed.length - 16));
+  const out = Buffer.concat([d.update(sealed.subarray(0, sealed.length - 16)), d.final()]);
+  if (out.length !== payload.length) throw new Error('floor: open lost bytes');
+  return out;
+}
+
+export const cryptoFloor = {
+  /** One v1 roundtrip's primitives. */
+  v1(): void {
+    const eph = generateKeyPairSync('x25519');
+    const iv = randomBytes(12);
+    const k1 = new Uint8Array(
+      hkdfSync(
+        'sha256',
+        diffieHellman({ privateKey: eph.privateKey, publicKey: recipient.publicKey }),
+        salt,
+        info,
+        32,
+      ),
+    );
+    const sealed = seal(k1, iv);
+    const sig = sign(null, signed, ed.privateKey);
+    if (!verify(null, signed, ed.publicKey, sig)) throw new Error('floor: verify failed');
+    const k2 = new Uint8Array(
+      hkdfSync(
+        'sha256',
+        diffieHellman({ privateKey: recipient.privateKey, publicKey: eph.publicKey }),
+        salt,
+        info,
+        32,
+      ),
+    );
+    open(k2, iv, sealed);
+  },
+  /** One Xchange 2-of-3 roundtrip's primitives (three parts signed, two verified). */
+  xchange(): void {
+    const key = randomBytes(32);
+    const iv = randomBytes(12);
+    const sealed = seal(key, iv);
+    const sigs = [0, 1, 2].map(() => sign(null, signed, ed.privateKey));
+    for (const sig of sigs.slice(0, 2))
+      if (!verify(null, signed, ed.publicKey, sig)) throw new Error('floor: verify failed');
+    open(key, iv, sealed);
+  },
+};
