@@ -179,6 +179,11 @@ const ab = [
     ratio: await interleaved(async () => cryptoFloor.v1(), 50),
   },
   {
+    task: 'floor: v2 primitives alone',
+    target: null,
+    ratio: await interleaved(async () => cryptoFloor.v2(), SMOKE ? 10 : 20),
+  },
+  {
     task: 'floor: Xchange primitives alone',
     target: null,
     ratio: await interleaved(async () => cryptoFloor.xchange(), 50),

@@ -6,6 +6,9 @@
  * - v1 (docs/formats.md, envelope v1): the sender draws an ephemeral X25519 key pair, runs one
  *   X25519 agreement and HKDF-SHA-256, seals with AES-256-GCM and signs with Ed25519; the
  *   receiver verifies, runs its own agreement and HKDF and opens.
+ * - v2 (X-Wing, draft-connolly-cfrg-xwing-kem-10): v1's calls plus one ML-KEM-768 encapsulation and
+ *   one decapsulation, through the agent-sdk backend, so native where the runtime has ML-KEM
+ *   (Node >= 24.7) and @noble/post-quantum otherwise; the SHA-3 combiner is left out.
  * - Xchange 2-of-3 (docs/formats.md#xchange-parts): one AES-256-GCM seal and open of the payload,
  *   three Ed25519 signatures (one per part) and two verifications (the third, late part is
  *   answered before its signature is checked: src/receive/late-share.ts).
@@ -22,6 +25,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
+import { backend } from '@xorida/agent-sdk/crypto';
 
 const ed = generateKeyPairSync('ed25519');
 const recipient = generateKeyPairSync('x25519');
@@ -29,6 +33,8 @@ const payload = randomBytes(256);
 /** About the size of the signed bytes of a 256 B v1 envelope (header, nonce, ciphertext). */
 const signed = randomBytes(420);
 const salt = randomBytes(32);
+const kem = backend.mlKem768.keygen(randomBytes(64));
+const kemPublic = backend.mlKem768.prepare(kem.publicKey);
 const info = Buffer.from('floor');
 
 function seal(key: Uint8Array, iv: Uint8Array): Buffer {
@@ -70,6 +76,12 @@ export const cryptoFloor = {
       ),
     );
     open(k2, iv, sealed);
+  },
+  /** One v2 roundtrip's primitives: v1's plus ML-KEM-768 encapsulate and decapsulate. */
+  v2(): void {
+    const { cipherText } = kemPublic.encapsulate();
+    kemPublic.decapsulate(cipherText, kem.secretKey);
+    cryptoFloor.v1();
   },
   /** One Xchange 2-of-3 roundtrip's primitives (three parts signed, two verified). */
   xchange(): void {
