@@ -19,6 +19,7 @@
  */
 import { SHARE_HEADER_LENGTH, SHARE_HEADER_LENGTH_RAMP } from 'xorida';
 import { type BlobShape, chunkShareLength } from '../lib/chunk-plan.js';
+import { wipe } from '../lib/wipe.js';
 import type { SlotRef, SplitOutput } from './chunk-work.js';
 
 /** Bytes of recycled transfer-path share buffers kept for reuse. */
@@ -170,6 +171,15 @@ export class GuardBuffers {
     for (const v of views) this.owner.set(v, slot);
     slot.busy = views.length;
     return views;
+  }
+
+  /**
+   * Zeroes every shared slot and recycled chunk buffer (chunks in slots are not wiped per chunk:
+   * the next read overwrites them). Call once no task or node write uses them any more.
+   */
+  wipe(): void {
+    for (const s of this.slots) wipe(new Uint8Array(s.buffer));
+    for (const c of this.freeChunks) c.fill(0);
   }
 
   /** The node feeds' release callback: a share buffer the node no longer uses. */

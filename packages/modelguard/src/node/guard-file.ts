@@ -391,5 +391,6 @@ export async function guardFile(
     key?.fill(0);
     await fh.close().catch(() => {});
     await pool.close();
+    buffers.wipe();
   }
 }

@@ -14,7 +14,8 @@
  *   the whole-model hash matched: a failed restore never leaves a plausible-looking file
  *   behind. With `fsync` (default) the file and then its directory are fsynced, so the rename
  *   survives a crash.
- * - Memory is bounded by bytes: a window holds at most workers + 1 chunks and at most 256 MiB
+ * - Memory is bounded by bytes: a window holds at most workers + 1 chunks (2 x workers + 1 in
+ *   ideal mode) and at most 256 MiB
  *   of shares read and chunks recovered (but always one chunk: about (nodes read + 2) x
  *   chunk length; with many nodes choose smaller chunks, or `crossCheck: false`).
  * - Given more than k nodes, restore reads and checks all of them (`crossCheck`, default on),
@@ -33,6 +34,7 @@
 import { type FileHandle, rm } from 'node:fs/promises';
 import { ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
+import { wipe } from '../lib/wipe.js';
 import type { StorageNode } from '../storage-node.js';
 import type { ModelManifest } from '../types.js';
 import { recoverWork } from './chunk-strategy.js';
@@ -104,6 +106,9 @@ export async function reconstructFile(
     for (let c = 0; c < total; c++) {
       while (next < total && window.length < maxInFlight) window.push(recoverOne(next++));
       const r = await window.shift()!;
+      // Refill before writing: the write (a copy into the page cache) would otherwise leave
+      // the workers without queued chunks until it completes.
+      if (r.ok) while (next < total && window.length < maxInFlight) window.push(recoverOne(next++));
       if (!r.ok) {
         await Promise.allSettled(window);
         return mgErr(r.error.code, r.error.message, r.error.hint, {
@@ -118,8 +123,10 @@ export async function reconstructFile(
       const bytes = r.value.bytes;
       await writeAt(fh, bytes, chunk.offset);
       hash.update(bytes);
-      bytes.fill(0);
+      // A recycled buffer is overwritten whole by its next chunk (or zeroed by a failed
+      // recovery), so only buffers not kept are wiped now; the kept ones in `finally`.
       if (s.freeOut.length < 4) s.freeOut.push(bytes);
+      else wipe(bytes);
       bytesDone += chunk.length;
       report(options.onProgress, {
         phase: 'restore',
@@ -160,6 +167,7 @@ export async function reconstructFile(
     );
   } finally {
     await Promise.allSettled(window);
+    for (const b of s.freeOut.splice(0)) wipe(b);
     if (fh) await fh.close().catch(() => {});
     await rm(tmp, { force: true }).catch(() => {});
     s.key?.fill(0);

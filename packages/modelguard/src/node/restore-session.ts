@@ -245,12 +245,18 @@ export class Session {
 
   /**
    * How many chunks a window may hold when each fetch reads `readsPerChunk` shares: bounded by
-   * bytes (`IN_FLIGHT_BYTES`) for the largest chunk, and by the worker count.
+   * bytes (`IN_FLIGHT_BYTES`) for the largest chunk, and by the worker count (two chunks per
+   * worker in ideal mode, one in compact mode).
    */
   windowSize(workers: number | undefined, readsPerChunk: number): number {
     const longest = this.manifest.chunks.reduce((m, c) => Math.max(m, c.length), 0);
+    const w = workers ?? defaultWorkers();
     return inFlightChunks(
-      workers ?? defaultWorkers(),
+      // Ideal mode: with one chunk queued per worker, the workers sat idle for a third of a
+      // restore while the next shares were read; its buffers are shared and capped
+      // (restore-buffers.ts). Compact mode measured no faster with more (it is CPU-bound),
+      // and its transferred buffers take more memory.
+      this.shape.mode === 'ideal' ? 2 * w : w,
       2 * longest + readsPerChunk * chunkShareLength(Math.max(1, longest), this.shape),
     );
   }

@@ -7,6 +7,7 @@
  */
 import { ok, type Result } from 'xorida';
 import { type ModelGuardError, mgErr } from '../errors.js';
+import { wipe } from '../lib/wipe.js';
 import type { StorageNode } from '../storage-node.js';
 import type { ModelManifest } from '../types.js';
 import type { RecoverOutput } from './chunk-work.js';
@@ -56,7 +57,7 @@ export async function verifyFile(
         return mgErr(r.error.code, r.error.message, r.error.hint, { chunkIndex: c });
       if (r.ok) {
         if (failedChunks.length === 0) hash.update(r.value.bytes);
-        r.value.bytes.fill(0);
+        wipe(r.value.bytes); // often a shared buffer (lib/wipe.ts)
         if (s.freeOut.length < 4) s.freeOut.push(r.value.bytes);
       } else {
         failedChunks.push({
