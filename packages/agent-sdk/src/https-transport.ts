@@ -103,7 +103,7 @@ export class HttpsTransportAdapter implements TransportAdapter {
         ? this.baseUrl
         : `${this.baseUrl}/relay/${encodeURIComponent(to)}`;
     // streamed from the envelope's own base64 text: no second copy of the body (envelope-json.ts)
-    const body = envelopeJsonBytes(envelope);
+    const body = envelopeJsonBytes(envelope, 64 * 1024);
     const r = await httpCall(
       () => ({
         url,

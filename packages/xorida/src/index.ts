@@ -59,4 +59,10 @@ export {
 export { reconstruct, reconstructInto, recover, recoverInto } from './reconstruct.js';
 export { type Err, type ErrorDetail, err, type Ok, ok, type Result } from './result.js';
 export { GROUP_ID_LENGTH, type Share } from './share.js';
-export { createSplitter, type SplitOptions, type Splitter, split } from './split.js';
+export {
+  createSplitter,
+  type ShareDealer,
+  type SplitOptions,
+  type Splitter,
+  split,
+} from './split.js';
