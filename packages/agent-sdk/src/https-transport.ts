@@ -75,6 +75,8 @@ export function checkBaseUrl(
 /** HTTP(S) transport with timeouts and bounded retries. */
 export class HttpsTransportAdapter implements TransportAdapter {
   readonly baseUrl: string;
+  /** The envelope is uploaded (streamed from its bytes) before `send` settles, then let go. */
+  readonly releasesEnvelope = true;
   private readonly opts: HttpsTransportOptions;
 
   /**

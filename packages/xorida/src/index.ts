@@ -61,7 +61,9 @@ export { type Err, type ErrorDetail, err, type Ok, ok, type Result } from './res
 export { GROUP_ID_LENGTH, type Share } from './share.js';
 export {
   createSplitter,
+  type DealerOptions,
   type ShareDealer,
+  type ShareOverlay,
   type SplitOptions,
   type Splitter,
   split,

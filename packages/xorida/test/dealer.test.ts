@@ -68,4 +68,60 @@ describe('dealing share by share', () => {
     expect(field(splitter.dealer(new Uint8Array(0)))).toBe('secret');
     splitter.dispose();
   });
+
+  it('k = 2 overlay: toggle(i) makes share i in the stream buffer, toggling again restores it', () => {
+    for (const n of [2, 3, 4, 7])
+      for (const len of [1, 5, 64, 1001]) {
+        const splitter = unwrap(createSplitter({ threshold: 2, shares: n }));
+        const secret = crypto.getRandomValues(new Uint8Array(len));
+        const dealer = unwrap(splitter.dealer(secret, { overlay: { front: 7, back: 3 } }));
+        const ov = dealer.overlay!;
+        expect(ov.payload.byteOffset).toBe(7);
+        expect(ov.payload.buffer.byteLength).toBe(7 + dealer.shareLength + 3);
+        const stream = ov.payload.slice();
+        const shares: Share[] = [];
+        for (let i = n - 1; i >= 0; i--) {
+          const dealt = new Uint8Array(dealer.shareLength);
+          unwrap(dealer.dealInto(i, dealt));
+          unwrap(ov.toggle(i));
+          expect(equalBytes(ov.payload, dealt), `n=${n} len=${len} i=${i}`).toBe(true);
+          shares.push({
+            index: i,
+            k: 2,
+            n,
+            groupId: dealer.groupId,
+            originalLength: len,
+            payload: ov.payload.slice(),
+          });
+          unwrap(ov.toggle(i));
+          expect(equalBytes(ov.payload, stream)).toBe(true);
+        }
+        expect(equalBytes(unwrap(reconstruct([shares[0]!, shares[n - 1]!])), secret)).toBe(true);
+        dealer.dispose();
+        splitter.dispose();
+      }
+  });
+
+  it('overlay: one share out at a time, no dealInto meanwhile; absent for k > 2', () => {
+    const splitter = unwrap(createSplitter({ threshold: 2, shares: 3 }));
+    const dealer = unwrap(
+      splitter.dealer(new Uint8Array(100).fill(1), { overlay: { front: 0, back: 0 } }),
+    );
+    const field = (r: { ok: boolean; error?: { field?: string } }) =>
+      r.ok ? 'ok' : r.error?.field;
+    expect(field(dealer.overlay!.toggle(1))).toBe('ok');
+    expect(field(dealer.overlay!.toggle(2))).toBe('index');
+    expect(field(dealer.dealInto(0, new Uint8Array(dealer.shareLength)))).toBe('index');
+    expect(field(dealer.overlay!.toggle(1))).toBe('ok');
+    expect(field(dealer.dealInto(0, new Uint8Array(dealer.shareLength)))).toBe('ok');
+    dealer.dispose();
+    expect(field(dealer.overlay!.toggle(0))).toBe('index');
+    expect(dealer.overlay!.payload.every((b) => b === 0)).toBe(true);
+    const three = unwrap(createSplitter({ threshold: 3, shares: 5 }));
+    const d3 = unwrap(three.dealer(new Uint8Array(100), { overlay: { front: 0, back: 0 } }));
+    expect(d3.overlay).toBeUndefined();
+    d3.dispose();
+    three.dispose();
+    splitter.dispose();
+  });
 });
