@@ -75,6 +75,8 @@ export function checkBaseUrl(
 /** HTTP(S) transport with timeouts and bounded retries. */
 export class HttpsTransportAdapter implements TransportAdapter {
   readonly baseUrl: string;
+  /** The envelope is uploaded (streamed from its bytes) before `send` settles, then let go. */
+  readonly releasesEnvelope = true;
   private readonly opts: HttpsTransportOptions;
 
   /**
@@ -103,7 +105,7 @@ export class HttpsTransportAdapter implements TransportAdapter {
         ? this.baseUrl
         : `${this.baseUrl}/relay/${encodeURIComponent(to)}`;
     // streamed from the envelope's own base64 text: no second copy of the body (envelope-json.ts)
-    const body = envelopeJsonBytes(envelope);
+    const body = envelopeJsonBytes(envelope, 64 * 1024);
     const r = await httpCall(
       () => ({
         url,

@@ -68,6 +68,11 @@ export interface CreateEnvelopeInput {
    * `SEAL_ROOM` around it (`encodePayload(..., SEAL_ROOM)`), else copied as usual.
    */
   readonly sealInPlace?: boolean;
+  /**
+   * Receives a copy of the envelope's AES-256-GCM key (the caller wipes it), for a sender that
+   * decrypts its own ciphertext back in place after sending (split-channel/send-overlay.ts).
+   */
+  readonly onKey?: (key: Uint8Array) => void;
   /** Called between encryption and signing (progress reporting). */
   readonly onEncrypted?: () => void | Promise<void>;
 }
@@ -193,6 +198,7 @@ export async function createEnvelope(
   }
   const key = deriveEnvelopeKey(version, shared, nonce, kem, recipient.x25519);
   shared.fill(0);
+  input.onKey?.(key.slice());
   const header: EnvelopeHeader = {
     version,
     alg: ALG_OF_VERSION[version],

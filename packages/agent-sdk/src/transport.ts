@@ -26,6 +26,13 @@ export interface TransportAdapter {
    * @returns `ok` once accepted, or `SEND_FAILED` / `NETWORK_ERROR`
    */
   send(envelope: EnvelopeJson, to: string): Promise<Result<void, XlinkErrorDetail>>;
+  /**
+   * True when `send` keeps neither the envelope object nor its bytes once its promise settles
+   * (it serialised them, e.g. uploaded them): the caller may then reuse the ciphertext's buffer.
+   * Large 2-of-n split-channel messages are then sent from one share buffer (a third less
+   * memory, split-channel/send-overlay.ts). Default false.
+   */
+  readonly releasesEnvelope?: boolean;
   /** Registers a handler for envelopes this transport receives (optional). */
   onReceive?(handler: EnvelopeHandler): void;
   /** Releases resources (optional). */

@@ -59,4 +59,12 @@ export {
 export { reconstruct, reconstructInto, recover, recoverInto } from './reconstruct.js';
 export { type Err, type ErrorDetail, err, type Ok, ok, type Result } from './result.js';
 export { GROUP_ID_LENGTH, type Share } from './share.js';
-export { createSplitter, type SplitOptions, type Splitter, split } from './split.js';
+export {
+  createSplitter,
+  type DealerOptions,
+  type ShareDealer,
+  type ShareOverlay,
+  type SplitOptions,
+  type Splitter,
+  split,
+} from './split.js';

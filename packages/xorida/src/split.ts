@@ -16,6 +16,9 @@ import { isIntIn, layoutOf, MAX_SHARES } from './lib/params.js';
 import { dealRandom, Scratch, sharedScratch, toShares } from './lib/scratch.js';
 import { ok, type Result } from './result.js';
 import type { Share } from './share.js';
+import { type DealerOptions, openDealer, type ShareDealer } from './split-dealer.js';
+
+export type { DealerOptions, ShareDealer, ShareOverlay } from './split-dealer.js';
 
 /** Split parameters. */
 export interface SplitOptions {
@@ -39,6 +42,16 @@ export interface Splitter {
    * @returns the split's 16-byte groupId, or `INVALID_CONFIG` (field `secret` or `payloads`)
    */
   splitInto(secret: Uint8Array, payloads: readonly Uint8Array[]): Result<Uint8Array, XoridaError>;
+  /**
+   * Starts a split whose shares are dealt one at a time, each into a caller buffer when the
+   * caller is ready for it (e.g. sealing and sending one large share before the next exists):
+   * the random stream is drawn once and kept, in this splitter's scratch, until `dispose`.
+   * @param secret 1..2^32-1 bytes; read by every `dealInto`, so it must not change until the
+   *   last share is dealt
+   * @param options `overlay` room (k = 2: the shares made in the random stream's own buffer)
+   * @returns a {@link ShareDealer}, or `INVALID_CONFIG` (field `secret` or `overlay`)
+   */
+  dealer(secret: Uint8Array, options?: DealerOptions): Result<ShareDealer, XoridaError>;
   /** Same as the top-level `split` with this splitter's parameters. */
   split(secret: Uint8Array): Result<Share[], XoridaError>;
   /** Wipes and releases the scratch buffer. */
@@ -128,6 +141,7 @@ export function createSplitter(options: SplitOptions): Result<Splitter, XoridaEr
       if (!p.ok) return p;
       return ok(dealRandom(layout, secret, payloads, scratch));
     },
+    dealer: (secret, options) => openDealer(k, n, secret, scratch, options),
     split: (secret) => splitWith(k, n, secret, scratch),
     dispose: () => scratch.dispose(),
   };

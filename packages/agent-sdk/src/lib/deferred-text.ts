@@ -22,6 +22,31 @@ import { base64urlTextFromBytes } from './codec.js';
 const deferred = new WeakMap<object, Map<string, Uint8Array>>();
 /** Holders whose deferred texts a reader may consume (see the module doc). */
 const released = new WeakSet<object>();
+/** Buffers holding exactly one deferred text and nothing else read later (see `trimAfter`). */
+const sole = new WeakSet<ArrayBufferLike>();
+
+/**
+ * Marks the buffer of a parsed body whose only deferred text is `bytes` (json-body.ts): the
+ * rest of the body was parsed into values, so nothing but that text is read from it later.
+ * @param bytes the one deferred text of the body
+ */
+export function markSoleText(bytes: Uint8Array): void {
+  sole.add(bytes.buffer);
+}
+
+/**
+ * Gives back the memory behind `view` when its buffer holds a sole deferred text that was taken
+ * and decoded in place (envelope-json.ts): the buffer is shrunk to end where `view` ends, if it
+ * is resizable (http-call.ts `bodyBuffer`). Views of the kept part stay valid; the text's own
+ * bytes past it are dead (taken, the property reads `''`).
+ * @param view the decoded bytes (a view over the text's buffer)
+ */
+export function trimAfter(view: Uint8Array): void {
+  const buf = view.buffer as ArrayBuffer & { resizable?: boolean; resize?: (n: number) => void };
+  if (!sole.has(buf) || buf.resizable !== true || !buf.resize) return;
+  sole.delete(buf);
+  buf.resize(view.byteOffset + view.length);
+}
 
 /** Turns the property into a plain data property (same key position), ending its deferral. */
 function settle(holder: object, key: string, value: unknown): void {

@@ -80,6 +80,27 @@ function requestBody(body: SlicedBody): {
   return { body: stream, duplex: 'half', redirect: 'error' };
 }
 
+/** Bodies at least this long are read into a resizable buffer (see `bodyBuffer`). */
+const RESIZABLE_FROM = 1024 * 1024;
+
+/**
+ * The buffer a body of `size` bytes is read into. A large one is resizable (ES2024), so the
+ * dead tail of a ciphertext decoded in place (a quarter of its base64url text) can be given
+ * back at once (deferred-text.ts `trimAfter`) instead of waiting for a GC.
+ */
+function bodyBuffer(size: number): Uint8Array {
+  if (size < RESIZABLE_FROM) return new Uint8Array(size);
+  const Resizable = ArrayBuffer as unknown as new (
+    n: number,
+    o: { maxByteLength: number },
+  ) => ArrayBuffer;
+  try {
+    return new Uint8Array(new Resizable(size, { maxByteLength: size }));
+  } catch {
+    return new Uint8Array(size);
+  }
+}
+
 /**
  * Reads a response body, refusing more than `maxBytes` bytes.
  * @returns the bytes, or `null` when the body is larger than `maxBytes`
@@ -92,7 +113,7 @@ async function readBody(res: Response, maxBytes: number): Promise<Uint8Array | n
     return null;
   }
   // content-length is the size on the wire; a decoded (decompressed) body may still grow
-  let buf = new Uint8Array(Number.isSafeInteger(declared) && declared > 0 ? declared : 16_384);
+  let buf = bodyBuffer(Number.isSafeInteger(declared) && declared > 0 ? declared : 16_384);
   let n = 0;
   const reader = res.body.getReader();
   for (;;) {

@@ -17,7 +17,7 @@
  * @module
  */
 import { isBase64urlBytes } from './codec.js';
-import { deferText } from './deferred-text.js';
+import { deferText, markSoleText } from './deferred-text.js';
 
 /** Shortest string token cut out of a body, bytes. */
 export const LARGE_STRING_BYTES = 1024 * 1024;
@@ -113,6 +113,7 @@ export function cutJsonStrings(
   // every placeholder found (a large key is not revived: then the plain path)
   if (cut.size !== 0) return undefined;
   for (const [holder, k, bytes] of later) deferText(holder, k, bytes);
+  if (later.length === 1) markSoleText(later[0]![2]);
   return { value };
 }
 

@@ -10,7 +10,17 @@ import { checkSealedFreshness } from '../delivery-freshness.js';
 import { xlinkErr } from '../errors.js';
 import { sendSplitChannel } from '../split-channel/send.js';
 import { sendXchange } from '../xchange.js';
-import type { SendStep } from './context.js';
+import type { SendState, SendStep } from './context.js';
+
+/**
+ * The encoded payload, let go by the send state (not read after this step): no local of this
+ * step holds it while the split path runs, which drops it once the last share is dealt.
+ */
+function takePlaintext(s: SendState): Uint8Array {
+  const plaintext = s.plaintext!;
+  s.plaintext = undefined;
+  return plaintext;
+}
 
 /**
  * Reports progress `splitting`, `sending` (per share) and `complete`.
@@ -43,7 +53,6 @@ export const splitStep: SendStep = async (ctx, s) => {
   const common = {
     identity: ctx.identity,
     scope: options.scope,
-    plaintext: s.plaintext!,
     k,
     n,
     transports,
@@ -71,10 +80,16 @@ export const splitStep: SendStep = async (ctx, s) => {
   };
   const recipient = s.recipient!.doc;
   const r = options.xchange
-    ? await sendXchange({ ...common, recipientDid: recipient.did })
-    : // encoded by the validate step with SEAL_ROOM and not read after this step: the secret
-      // is built around it (split-channel/integrity.ts), no second full-size buffer
-      await sendSplitChannel({ ...common, recipient, version: s.version!, plaintextInPlace: true });
+    ? await sendXchange({ ...common, plaintext: takePlaintext(s), recipientDid: recipient.did })
+    : // encoded by the validate step with SEAL_ROOM: the secret is built around it
+      // (split-channel/integrity.ts), no second full-size buffer, and it goes once dealt
+      await sendSplitChannel({
+        ...common,
+        plaintext: takePlaintext(s),
+        recipient,
+        version: s.version!,
+        plaintextInPlace: true,
+      });
   if (!r.ok) return r;
   if (progress) await progress({ stage: 'complete', current: 1, total: 1 });
   const first = r.value.envelopes[r.value.delivered[0] ?? 0]!;

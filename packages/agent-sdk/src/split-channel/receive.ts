@@ -38,6 +38,7 @@ import { decodePayload } from '../lib/payload.js';
 import type { NonceStore } from '../nonce-store.js';
 import { openXchange, xchangeAad } from '../xchange.js';
 import { openSplitSecret, SPLIT_SECRET_OVERHEAD, splitShareNonces } from './integrity.js';
+import { reconstructOverShare } from './reconstruct-over.js';
 import {
   groupRecordKey,
   type IncomingShare,
@@ -121,8 +122,8 @@ export async function acceptShare(
     if (stored.value === 'replay') return ok(pending(part, 0, { delivered: true }));
     if (ctx.onProgress)
       await ctx.onProgress({ stage: 'reconstructing', current: g.parts.size, total: g.k });
-    const recovered = await recover(g);
     const indices = [...g.parts.keys()].sort((a, b) => a - b);
+    const recovered = await recover(g);
     // the shares are not needed once combined: wiped and let go before the payload is decoded
     wipeGroup(g);
     if (!recovered.ok) return recovered;
@@ -210,7 +211,11 @@ async function recover(
     const pt = await openXchange(shares, x.iv, x.ciphertext, aad);
     return pt.ok ? ok({ plaintext: pt.value }) : pt;
   }
-  const secret = reconstructWithRoom(shares);
+  const over = largeShares(shares) ? reconstructOverShare(shares) : undefined;
+  if (over && !over.ok) return over;
+  // the share now holding the secret is no share any more: not wiped with the group
+  if (over) g.parts.delete(over.value.overwritten);
+  const secret = over ? ok(over.value.secret) : reconstructWithRoom(shares);
   if (!secret.ok) {
     const code =
       secret.error.code === 'INSUFFICIENT_SHARES'
@@ -242,6 +247,20 @@ async function recover(
     return opened;
   }
   return ok({ plaintext: opened.value, shareNonces });
+}
+
+/**
+ * Large shares that are views of the receive pipeline's own buffers (share-record.ts
+ * `decodeShareRecord(view)`, with the decrypt step's room in front): the secret is then built
+ * over the first of them (reconstruct-over.ts) and the tag input's head fits in front of it.
+ */
+function largeShares(shares: readonly Share[]): boolean {
+  const first = shares[0];
+  return (
+    first !== undefined &&
+    first.payload.length >= 1024 * 1024 &&
+    shares.every((s) => s.payload.byteOffset >= TAG_ROOM)
+  );
 }
 
 /** Room in front of a reconstructed secret for the tag input's head (integrity.ts splitTag). */

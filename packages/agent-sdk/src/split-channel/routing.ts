@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { ok, type Result } from 'xorida';
+import { type Err, ok, type Result } from 'xorida';
 import type { EnvelopeJson } from '../envelope.js';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 import type { TransportAdapter } from '../transport.js';
@@ -69,24 +69,65 @@ export async function dispatchShares(
   for (let i = 0; i < n; i++) {
     if (onSending) await onSending(i + 1, n);
     const t = transportFor(i, transports.length);
-    pending.push(deliver(transports[t]!, envelopes[i]!, to, i, t));
+    pending.push(deliverShare(transports[t]!, envelopes[i]!, to, i, t));
   }
   const results = await Promise.all(pending);
   const failed = results.filter((r): r is ShareDeliveryFailure => r !== null);
   const delivered = results.flatMap((r, i) => (r === null ? [i] : []));
-  if (delivered.length < k) {
-    const list = failed.map((f) => `share ${f.index} via transport ${f.transport}: ${f.code}`);
-    return xlinkErr(
-      'SEND_FAILED',
-      `only ${delivered.length} of ${n} shares were accepted, threshold is ${k} (${list.join('; ')})`,
-      'Check the failing transports and resend; the recipient cannot reconstruct this message',
-      { subCode: 'BELOW_THRESHOLD', field: 'transport' },
-    );
-  }
-  return ok({ delivered, failed });
+  return belowThreshold(delivered.length, n, k, failed) ?? ok({ delivered, failed });
 }
 
-async function deliver(
+/**
+ * The `SEND_FAILED:BELOW_THRESHOLD` error when fewer than k shares were accepted.
+ * @param delivered how many shares their transports accepted
+ * @param n share count
+ * @param k threshold
+ * @param failed the shares that were not accepted
+ * @returns the error (message lists the failed shares, their transports and codes), or
+ *   `undefined` when at least k were accepted
+ */
+export function belowThreshold(
+  delivered: number,
+  n: number,
+  k: number,
+  failed: readonly ShareDeliveryFailure[],
+): Err<XlinkErrorDetail> | undefined {
+  if (delivered >= k) return undefined;
+  const list = failed.map((f) => `share ${f.index} via transport ${f.transport}: ${f.code}`);
+  return xlinkErr(
+    'SEND_FAILED',
+    `only ${delivered} of ${n} shares were accepted, threshold is ${k} (${list.join('; ')})`,
+    'Check the failing transports and resend; the recipient cannot reconstruct this message',
+    { subCode: 'BELOW_THRESHOLD', field: 'transport' },
+  );
+}
+
+/**
+ * A share not sent because sealing made it stale (send-side freshness check).
+ * @param index share index
+ * @param transports how many transports the agent has
+ * @param error the freshness error (`TIMESTAMP_EXPIRED:STALE_AT_SEND`)
+ * @returns the failure entry of the receipt
+ */
+export function staleShare(
+  index: number,
+  transports: number,
+  error: XlinkErrorDetail,
+): ShareDeliveryFailure {
+  const code = error.subCode ? `${error.code}:${error.subCode}` : error.code;
+  return { index, transport: transportFor(index, transports), code };
+}
+
+/**
+ * Hands share envelope `index` to its transport.
+ * @param transport the share's transport (`transportFor`)
+ * @param envelope the share envelope (JSON form)
+ * @param to recipient DID
+ * @param index share index
+ * @param t the transport's index
+ * @returns `null` when accepted, else the failure (`THROWN` when the transport threw)
+ */
+export async function deliverShare(
   transport: TransportAdapter,
   envelope: EnvelopeJson,
   to: string,

@@ -17,20 +17,18 @@
  *
  * @module
  */
-import { createSplitter, ok, type Result, SHARE_HEADER_LENGTH } from 'xorida';
+import { ok, type Result } from 'xorida';
 import { backend } from '#crypto';
 import { type EnvelopeJson, envelopeToJson } from '../envelope.js';
 import type { XlinkErrorDetail } from '../errors.js';
 import type { AgentIdentity } from '../identity.js';
 import type { EnvelopeVersion, KeyDocument } from '../key-document.js';
 import { base64urlEncode } from '../lib/codec.js';
-import { createEnvelope, SEAL_ROOM } from '../seal.js';
 import type { TransportAdapter } from '../transport.js';
-import { buildSplitSecret, splitShareNonces } from './integrity.js';
+import { type Dealing, openDealing } from './dealing.js';
+import { splitShareNonces } from './integrity.js';
 import { dispatchShares, type ShareDeliveryFailure } from './routing.js';
-import { SHARE_RECORD_HEAD, writeShareRecordHead } from './share-record.js';
-
-const EMPTY = new Uint8Array(0);
+import { overlayFits, sealShare, sendOneAtATime } from './send-large.js';
 
 /** Inputs of {@link sendSplitChannel}. */
 export interface SplitChannelSendInput {
@@ -40,10 +38,12 @@ export interface SplitChannelSendInput {
   readonly version: EnvelopeVersion;
   readonly scope: string;
   /** Encoded payload (type byte | data). */
-  readonly plaintext: Uint8Array;
+  plaintext: Uint8Array;
   /**
    * The caller gives `plaintext` up, encoded with seal.ts `SEAL_ROOM`: the secret is built
-   * around it (integrity.ts `buildSplitSecret`) and it is wiped. Default false: untouched.
+   * around it (integrity.ts `buildSplitSecret`), the property is set to an empty array (so the
+   * buffer can be collected once the last share is dealt) and the bytes are wiped. Default
+   * false: untouched.
    */
   readonly plaintextInPlace?: boolean;
   readonly k: number;
@@ -53,7 +53,10 @@ export interface SplitChannelSendInput {
   readonly timestamp?: number;
   /** The sender's clock, ms since the epoch (default `Date.now`; tests inject one). */
   readonly now?: () => number;
-  /** Called once every share is sealed, before any is sent (send-side freshness check). */
+  /**
+   * Send-side freshness check: called once every share is sealed, before any is sent; for
+   * messages of 1 MiB or more (sent share by share) before each share is sent.
+   */
   readonly checkSealed?: (timestamp: number) => Result<void, XlinkErrorDetail>;
   /** Tests only: the 32-byte r of the integrity tag. */
   readonly r?: Uint8Array;
@@ -68,7 +71,10 @@ export interface SplitSendResult {
   readonly groupId: string;
   readonly k: number;
   readonly n: number;
-  /** Every share envelope in share-index order (JSON form). */
+  /**
+   * Every share envelope in share-index order (JSON form). Messages of 1 MiB or more are dealt,
+   * sealed and sent one at a time and not kept: their `ciphertext` reads `''` here.
+   */
   readonly envelopes: EnvelopeJson[];
   /** Share indices accepted by their transports. */
   readonly delivered: number[];
@@ -76,100 +82,66 @@ export interface SplitSendResult {
   readonly failed: ShareDeliveryFailure[];
 }
 
-/**
- * The n share records (share-record.ts) of `r | tag | plaintext`, each in its own buffer with
- * SEAL_ROOM around it: xorida deals every share payload straight into its record, behind the
- * record and IDA5 headers, so no share is copied to be encoded (test/delivery/memory.test.ts).
- * The secret (built around the plaintext when the caller gave it up) is wiped before returning.
- */
-function splitRecords(
-  input: SplitChannelSendInput,
-  r: Uint8Array,
-): { records: Uint8Array[]; groupId: Uint8Array } {
-  const { identity, recipient, scope, k, n } = input;
-  const secret = buildSplitSecret(
-    input.plaintext,
-    { k, n, sender: identity.did, recipient: recipient.did, scope },
-    r,
-    input.plaintextInPlace === true,
-  );
-  const splitter = createSplitter({ threshold: k, shares: n });
-  if (!splitter.ok) throw new RangeError(`split failed: ${splitter.error.message}`);
-  try {
-    const size = splitter.value.shareLength(secret.length);
-    const at = SHARE_RECORD_HEAD + SHARE_HEADER_LENGTH;
-    const records: Uint8Array[] = [];
-    for (let i = 0; i < n; i++) {
-      const buf = new Uint8Array(SEAL_ROOM.front + at + size + SEAL_ROOM.back);
-      records.push(buf.subarray(SEAL_ROOM.front, SEAL_ROOM.front + at + size));
-    }
-    const dealt = splitter.value.splitInto(
-      secret,
-      records.map((rec) => rec.subarray(at)),
-    );
-    if (!dealt.ok) throw new RangeError(`split failed: ${dealt.error.message}`);
-    for (let i = 0; i < n; i++)
-      writeShareRecordHead(records[i]!, {
-        index: i,
-        k,
-        n,
-        groupId: dealt.value,
-        originalLength: secret.length,
-        payload: records[i]!.subarray(at),
-      });
-    return { records, groupId: dealt.value };
-  } finally {
-    secret.fill(0);
-    splitter.value.dispose();
-  }
-}
+/** Plaintexts at least this long are dealt, sealed and sent share by share (send-large.ts). */
+const ONE_AT_A_TIME_BYTES = 1024 * 1024;
 
 /**
  * Splits, seals, signs and routes one message (see module doc).
  * @param input identity, recipient document, version, scope, plaintext, k, n, transports
  * @returns the split result, or the errors of `createEnvelope` (`KEM_FAILED`, `ECDH_FAILED`,
- *   ...), `INVALID_OPTIONS` (bad k/n), `SEND_FAILED:BELOW_THRESHOLD`
+ *   ...), `INVALID_OPTIONS` (bad k/n), `TIMESTAMP_EXPIRED:STALE_AT_SEND` (via `checkSealed`),
+ *   `SEND_FAILED:BELOW_THRESHOLD`
  */
 export async function sendSplitChannel(
   input: SplitChannelSendInput,
 ): Promise<Result<SplitSendResult, XlinkErrorDetail>> {
-  const { identity, recipient, version, scope, k, n } = input;
   if (input.onSplitting) await input.onSplitting();
   const r = input.r ?? backend.randomBytes(32);
-  const nonces = splitShareNonces(r, n);
-  const { records, groupId: id } = splitRecords(input, r);
+  const nonces = splitShareNonces(r, input.n);
+  // every share is about as long as the secret (xorida: the secret padded to p-1 pieces)
+  const large = input.plaintext.length >= ONE_AT_A_TIME_BYTES;
+  const dealing = openDealing(input, r, large && overlayFits(input));
   if (input.r === undefined) r.fill(0);
-  const groupId = base64urlEncode(id);
-  // stamped after the split, so splitting time does not count against the window
-  const timestamp = input.timestamp ?? (input.now ?? Date.now)();
-  const envelopes: EnvelopeJson[] = [];
   try {
-    for (let i = 0; i < n; i++) {
-      // sealed in place: the record becomes the share's ciphertext (memory: one buffer a share)
-      const record = records[i]!;
-      const env = await createEnvelope({
-        sender: identity,
-        recipient,
-        version,
-        scope,
-        plaintext: record,
-        sealInPlace: true,
-        timestamp,
-        // Derived, not fixed: see splitShareNonces (the IV and KEM randomness stay fresh).
-        random: { nonce: nonces[i]! },
-      });
-      if (!env.ok) return env;
-      // sealed over itself (node backend): the record's bytes are now the ciphertext
-      if (record.buffer !== env.value.ciphertext.buffer) record.fill(0);
-      records[i] = EMPTY;
-      envelopes.push(envelopeToJson(env.value));
-    }
+    // stamped after the split, so splitting time does not count against the window
+    const timestamp = input.timestamp ?? (input.now ?? Date.now)();
+    return large
+      ? await sendOneAtATime(input, dealing, nonces, timestamp)
+      : await sendAllAtOnce(input, dealing, nonces, timestamp);
   } finally {
-    for (const rec of records) rec.fill(0);
+    dealing.end();
+  }
+}
+
+/**
+ * Small shares: every share sealed, the freshness checked once, then all handed to their
+ * transports in parallel; the receipt keeps every envelope.
+ */
+async function sendAllAtOnce(
+  input: SplitChannelSendInput,
+  dealing: Dealing,
+  nonces: Uint8Array[],
+  timestamp: number,
+): Promise<Result<SplitSendResult, XlinkErrorDetail>> {
+  const envelopes: EnvelopeJson[] = [];
+  for (let i = 0; i < dealing.n; i++) {
+    const record = dealing.deal(i);
+    if (i === dealing.n - 1) dealing.end();
+    const env = await sealShare(input, record, nonces[i]!, timestamp);
+    if (!env.ok) return env;
+    envelopes.push(envelopeToJson(env.value));
   }
   const fresh = input.checkSealed?.(timestamp);
   if (fresh && !fresh.ok) return fresh;
-  const sent = await dispatchShares(input.transports, envelopes, recipient.did, k, input.onSending);
+  const { k, n } = dealing;
+  const sent = await dispatchShares(
+    input.transports,
+    envelopes,
+    input.recipient.did,
+    k,
+    input.onSending,
+  );
   if (!sent.ok) return sent;
+  const groupId = base64urlEncode(dealing.groupId);
   return ok({ mode: 'split-channel', groupId, k, n, envelopes, ...sent.value });
 }

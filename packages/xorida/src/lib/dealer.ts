@@ -72,6 +72,93 @@ export function deal(
   }
 }
 
+/**
+ * Writes share `index`'s payload alone (threshold scheme, L = 1), the same bytes `deal` writes
+ * for it, without padding a copy of the secret: bytes past `layout.length` are read as zeros
+ * (the XOR of the last piece is cut in two), so dealing a large secret share by share holds
+ * no second full-size secret.
+ * @param layout sizes of this split (L = 1)
+ * @param secret the secret, `layout.length` bytes
+ * @param random holds the canonical random stream at `randomOffset`
+ * @param randomOffset where the stream starts in `random`, in bytes
+ * @param index share index, 0..n-1
+ * @param out `layout.padded` bytes, overlapping neither `secret` nor `random`; overwritten
+ */
+export function dealShare(
+  layout: Layout,
+  secret: Uint8Array,
+  random: Uint8Array,
+  randomOffset: number,
+  index: number,
+  out: Uint8Array,
+): void {
+  const { k, p, d, length } = layout;
+  const { srcs, offs } = termScratch(k);
+  try {
+    for (let j = 0; j <= p - 2; j++) {
+      // slots 1..k-1 (random) first, the secret term (slot 0) last: it is the one cut short
+      let c = 0;
+      for (let h = 0; h < k - 1; h++) {
+        srcs[c] = random;
+        offs[c] = randomOffset + randomPieceIndex(h, (h * index + j) % p, p) * d;
+        c++;
+      }
+      const off = secretPieceOffset(layout, 0, index, j);
+      const avail = off < 0 ? 0 : Math.max(0, Math.min(d, length - off));
+      if (avail > 0) {
+        srcs[c] = secret;
+        offs[c] = off;
+        xorSources(out, j * d, srcs, offs, c + 1, avail);
+      }
+      // c >= 1: k >= 2, so r[0][j] is a term of every piece
+      xorSources(out, j * d + avail, srcs, offsAfter(offs, c, avail), c, d - avail);
+    }
+  } finally {
+    srcs.fill(EMPTY); // drop the references to the secret and the randomness
+  }
+}
+
+/**
+ * k = 2 only: share `index` is the random stream (laid out as one payload) XOR the secret's
+ * pieces rotated by `index` (xorida-scheme.md section 2 with one random vector, r[0][j] at
+ * piece j), so XORing that rotation into the stream's own bytes turns them into share `index`'s
+ * payload, and doing it again turns them back. Bytes past `layout.length` read as zeros.
+ * @param layout sizes of this split (k = 2, L = 1)
+ * @param secret the secret, `layout.length` bytes
+ * @param buf `layout.padded` bytes: the random stream, or share `index` made from it
+ * @param index share index, 0..n-1
+ */
+export function toggleShare(
+  layout: Layout,
+  secret: Uint8Array,
+  buf: Uint8Array,
+  index: number,
+): void {
+  const { p, d, length } = layout;
+  const { srcs, offs } = termScratch(2);
+  try {
+    for (let j = 0; j <= p - 2; j++) {
+      const off = secretPieceOffset(layout, 0, index, j);
+      const avail = off < 0 ? 0 : Math.max(0, Math.min(d, length - off));
+      if (avail === 0) continue;
+      // the one alias xorSources allows: dst is exactly srcs[0] at offs[0]
+      srcs[0] = buf;
+      offs[0] = j * d;
+      srcs[1] = secret;
+      offs[1] = off;
+      xorSources(buf, j * d, srcs, offs, 2, avail);
+    }
+  } finally {
+    srcs.fill(EMPTY);
+  }
+}
+
+/** `offs` with its first `c` entries advanced by `by` bytes (in place: they are rewritten per piece). */
+function offsAfter(offs: Float64Array, c: number, by: number): Float64Array {
+  for (let t = 0; t < c; t++) offs[t] = offs[t]! + by;
+  return offs;
+}
+
 function dealPieces(
   layout: Layout,
   s: Uint8Array,

@@ -1,0 +1,29 @@
+// The node backend's AES-GCM above 32 MiB takes each 64 KiB slice's output as a Latin-1 string
+// (lib/crypto/node.ts): the bytes must equal one-shot AES-GCM of node:crypto, sealed and opened
+// in place, and a flipped byte must fail the tag.
+import { createCipheriv, randomFillSync } from 'node:crypto';
+import { expect, it } from 'vitest';
+import { backend } from '../src/lib/crypto/node.js';
+
+it('AES-GCM of 33 MiB + 5 bytes in place equals one-shot GCM, and opens back', async () => {
+  const n = 33 * 1024 * 1024 + 5;
+  const key = randomFillSync(new Uint8Array(32));
+  const iv = randomFillSync(new Uint8Array(12));
+  const aad = new Uint8Array([1, 2, 3]);
+  const room = 7;
+  const buf = new Uint8Array(room + n + 16);
+  const plain = buf.subarray(room, room + n);
+  for (let i = 0; i < n; i += 65_536) randomFillSync(plain.subarray(i, i + 65_536));
+  const copy = plain.slice();
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  c.setAAD(aad);
+  const expected = Buffer.concat([c.update(copy), c.final(), c.getAuthTag()]);
+  const sealed = await backend.aes256GcmSeal(key, iv, plain, aad, room, true);
+  expect(sealed.buffer).toBe(buf.buffer);
+  expect(Buffer.compare(Buffer.from(sealed), expected)).toBe(0);
+  const opened = await backend.aes256GcmOpen(key, iv, sealed, aad, true);
+  expect(opened && Buffer.compare(Buffer.from(opened), Buffer.from(copy))).toBe(0);
+  const again = await backend.aes256GcmSeal(key, iv, opened!, aad, room, true);
+  again[12_345_678]! ^= 1;
+  expect(await backend.aes256GcmOpen(key, iv, again, aad, true)).toBeNull();
+});
