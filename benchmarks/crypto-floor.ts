@@ -21,6 +21,7 @@ import {
   diffieHellman,
   generateKeyPairSync,
   hkdfSync,
+  type KeyObject,
   randomBytes,
   sign,
   verify,
@@ -49,32 +50,23 @@ function open(key: Uint8Array, iv: Uint8Array, sealed: Buffer): Buffer {
   return out;
 }
 
+/** X25519 agreement then HKDF-SHA-256 to a 32-byte key. */
+function derive(privateKey: KeyObject, publicKey: KeyObject): Uint8Array {
+  return new Uint8Array(
+    hkdfSync('sha256', diffieHellman({ privateKey, publicKey }), salt, info, 32),
+  );
+}
+
 export const cryptoFloor = {
   /** One v1 roundtrip's primitives. */
   v1(): void {
     const eph = generateKeyPairSync('x25519');
     const iv = randomBytes(12);
-    const k1 = new Uint8Array(
-      hkdfSync(
-        'sha256',
-        diffieHellman({ privateKey: eph.privateKey, publicKey: recipient.publicKey }),
-        salt,
-        info,
-        32,
-      ),
-    );
+    const k1 = derive(eph.privateKey, recipient.publicKey);
     const sealed = seal(k1, iv);
     const sig = sign(null, signed, ed.privateKey);
     if (!verify(null, signed, ed.publicKey, sig)) throw new Error('floor: verify failed');
-    const k2 = new Uint8Array(
-      hkdfSync(
-        'sha256',
-        diffieHellman({ privateKey: recipient.privateKey, publicKey: eph.publicKey }),
-        salt,
-        info,
-        32,
-      ),
-    );
+    const k2 = derive(recipient.privateKey, eph.publicKey);
     open(k2, iv, sealed);
   },
   /** One v2 roundtrip's primitives: v1's plus ML-KEM-768 encapsulate and decapsulate. */

@@ -49,7 +49,7 @@ describe('compact recovery into the output buffer', () => {
   const length = 10_000;
   const data = bytes(length, 5);
 
-  async function dealt(): Promise<SplitOutput> {
+  async function dealt(sealKey: Uint8Array = key): Promise<SplitOutput> {
     const w = new ChunkWorker();
     const r = await w.handle({
       kind: 'split',
@@ -59,13 +59,18 @@ describe('compact recovery into the output buffer', () => {
       index: 4,
       offset: 40_000,
       chunk: data.slice(),
-      key,
+      key: sealKey,
     });
     w.dispose();
     return r.out as SplitOutput;
   }
 
-  async function recover(s: SplitOutput, candidates: Uint8Array[], out?: Uint8Array) {
+  async function recover(
+    s: SplitOutput,
+    candidates: Uint8Array[],
+    out?: Uint8Array,
+    job: { tag?: Uint8Array; shareTags?: Uint8Array[] } = {},
+  ) {
     return recoverChunk(
       {
         modelId,
@@ -78,6 +83,7 @@ describe('compact recovery into the output buffer', () => {
         tag: s.tag,
         shareTags: s.digests,
         key,
+        ...job,
       },
       [candidates[0], undefined, candidates[2]],
       backend.sha256Parts,
@@ -109,37 +115,12 @@ describe('compact recovery into the output buffer', () => {
     // shares pass their tags, the chunk fails to open.
     const roomy = new Uint8Array(new ArrayBuffer(length + 16), 0, length).fill(1);
     const other = new Uint8Array(32).fill(8);
-    const w = new ChunkWorker();
-    const r2 = (
-      await w.handle({
-        kind: 'split',
-        modelId,
-        k: 2,
-        n: 3,
-        index: 4,
-        offset: 40_000,
-        chunk: data.slice(),
-        key: other,
-      })
-    ).out as SplitOutput;
-    w.dispose();
-    const r = await recoverChunk(
-      {
-        modelId,
-        k: 2,
-        n: 3,
-        index: 4,
-        offset: 40_000,
-        length,
-        groupId: bytesToHex(r2.groupId),
-        tag: s.tag,
-        shareTags: r2.shares.map((b, i) => shareTag(key, 4, i, b)),
-        key, // not the key the shares were sealed under
-      },
-      [r2.shares[0], undefined, r2.shares[2]],
-      backend.sha256Parts,
-      { out: roomy },
-    );
+    const r2 = await dealt(other);
+    // The restore's key is not the one the shares were sealed under.
+    const r = await recover(r2, r2.shares, roomy, {
+      tag: s.tag,
+      shareTags: r2.shares.map((b, i) => shareTag(key, 4, i, b)),
+    });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.code).toBe('HMAC_FAILED');
