@@ -60,10 +60,11 @@ export function checkWindow(
 }
 
 /**
- * The send-side freshness check, made once the envelope is sealed. The timestamp is part of the
- * AES-GCM additional data (docs/formats.md#envelope), so it must be chosen BEFORE encryption; a
- * sealing that took longer than the window would produce an envelope every recipient (and the
- * relay, at deposit) refuses as stale. The sender refuses it first, with the cause.
+ * The send-side freshness check, made once the envelope is sealed. The timestamp is taken after
+ * encryption (docs/formats.md#envelope) but before signing, which must cover it; a signing (or,
+ * for split-channel, the sealing of the later shares) that took longer than the window would
+ * produce an envelope every recipient (and the relay, at deposit) refuses as stale. The sender
+ * refuses it first, with the cause.
  * @param timestamp the sealed envelope's timestamp, ms
  * @param now the sender's clock when sealing ended, ms
  * @param windowMs the sender's `timestampWindowMs`, ms
@@ -76,7 +77,7 @@ export function checkSealedFreshness(
 ): Result<void, XlinkErrorDetail> {
   if (now - timestamp <= windowMs) return ok(undefined);
   return expired(
-    `sealing took ${now - timestamp} ms, longer than the ${windowMs} ms timestamp window: the recipient would refuse the envelope as stale`,
+    `the envelope was ${now - timestamp} ms old once sealed, longer than the ${windowMs} ms timestamp window: the recipient would refuse it as stale`,
     'STALE_AT_SEND',
     'Send less data, or raise timestampWindowMs (XLINK_TIMESTAMP_WINDOW_MS) on every side',
   );

@@ -8,7 +8,9 @@
  *             | u8 len + iv (12, or 0 for signed-only) | u32 len + kem (32, 1120 or 0)
  *   body    = u32 len + ciphertext (AES-256-GCM ciphertext || tag, or the plaintext when signed-only)
  *   sigs    = u16 len + Ed25519 signature (64) [ | u16 len + ML-DSA-65 signature (3309) for v3 ]
- *   signing input = "XLINK-ENVELOPE-SIG-V1" | header | body;  AEAD associated data = header
+ *   signing input = "XLINK-ENVELOPE-SIG-V1" | header | body
+ *   AEAD associated data = header with its timestamp field zeroed (the sender stamps the header
+ *   after encryption; the signatures cover the timestamp)
  *
  * @module
  */
@@ -36,7 +38,7 @@ const MAGIC = utf8('XLE');
 const SIG_CONTEXT = utf8('XLINK-ENVELOPE-SIG-V1');
 
 /**
- * Encodes the header (the AEAD associated data).
+ * Encodes the header (with the timestamp zeroed, it is the AEAD associated data).
  * @param h header fields
  * @returns header bytes
  */
@@ -54,6 +56,23 @@ export function encodeEnvelopeHeader(h: EnvelopeHeader): Uint8Array {
     .bytes(h.iv)
     .bytes32(h.kem)
     .finish();
+}
+
+/** Byte offset of the u64 timestamp in the encoded header: after "XLE", version and alg id. */
+const TIMESTAMP_OFFSET = MAGIC.length + 2;
+
+/**
+ * The AEAD associated data of an envelope: its encoded header with the 8 timestamp bytes set to
+ * zero (docs/formats.md#envelope). The timestamp stays out of the AEAD so that the sender can
+ * take it after encryption: a slow encryption then does not age the message (issue 14). It is
+ * still authenticated, by the signature(s), which cover the whole header.
+ * @param header encoded header from {@link encodeEnvelopeHeader}
+ * @returns a new buffer of `header.length` bytes
+ */
+export function envelopeAad(header: Uint8Array): Uint8Array {
+  const aad = header.slice();
+  aad.fill(0, TIMESTAMP_OFFSET, TIMESTAMP_OFFSET + 8);
+  return aad;
 }
 
 /** Header length for ASCII strings and a 16-byte nonce (the writer grows for anything else). */

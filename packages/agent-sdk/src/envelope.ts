@@ -32,6 +32,7 @@ export {
   decodeEnvelope,
   encodeEnvelope,
   encodeEnvelopeHeader,
+  envelopeAad,
   envelopeFromCompact,
   envelopeSigningInput,
   envelopeToCompact,

@@ -93,6 +93,7 @@ export {
   type EnvelopeJson,
   encodeEnvelope,
   encodeEnvelopeHeader,
+  envelopeAad,
   envelopeFromCompact,
   envelopeFromJson,
   envelopeSigningInput,

@@ -18,6 +18,7 @@ import { parseDidKey } from './did.js';
 import {
   type Envelope,
   encodeEnvelopeHeader,
+  envelopeAad,
   envelopeSigningInput,
   ownsCiphertext,
   SIGNED_ONLY_ALG,
@@ -33,7 +34,8 @@ import { deriveEnvelopeKey } from './seal.js';
  * Verifies the signature(s) of a parsed envelope.
  * @param env parsed envelope
  * @param senderDoc the sender's verified key document (needed for v3), or undefined for v1/v2
- * @returns the encoded header (reused as AEAD associated data), or `VERIFICATION_FAILED`
+ * @returns the encoded header (the AEAD associated data once its timestamp is zeroed), or
+ *   `VERIFICATION_FAILED`
  *   (subCode `SIGNATURE_MISMATCH`, `PQ_SIGNATURE_MISMATCH`, `PQ_KEY_MISSING`)
  */
 export function verifyEnvelopeSignatures(
@@ -73,7 +75,8 @@ export function verifyEnvelopeSignatures(
  * Key agreement and AES-256-GCM decryption of a signature-checked envelope.
  * @param env parsed envelope (not signed-only)
  * @param recipient the receiving identity
- * @param header encoded header from {@link verifyEnvelopeSignatures}
+ * @param header encoded header from {@link verifyEnvelopeSignatures} (the associated data is
+ *   this header with its timestamp zeroed: `envelopeAad`)
  * @param options `inPlace`: decrypt over the ciphertext when this package allocated it (see the
  *   module doc; default false)
  * @returns plaintext bytes, or `DECRYPT_FAILED` (subCode `KEY_AGREEMENT` or `DECRYPTION`)
@@ -110,7 +113,7 @@ export async function decryptEnvelope(
     key,
     env.iv,
     env.ciphertext,
-    header,
+    envelopeAad(header),
     options.inPlace === true && ownsCiphertext(env.ciphertext),
   );
   key.fill(0);

@@ -5,7 +5,10 @@
  *   v1 label "xlink/v1/aead-key", extra = ephemeral public key | recipient X25519 public key
  *   v2 label "xlink/v2/aead-key", v3 label "xlink/v3/aead-key" (X-Wing already binds its
  *   ciphertext and the recipient key into the shared secret)
- *   ciphertext = AES-256-GCM(key, iv (12 random bytes), plaintext, aad = encoded header)
+ *   ciphertext = AES-256-GCM(key, iv (12 random bytes), plaintext,
+ *                            aad = encoded header with the timestamp zeroed)
+ *   timestamp  = the sender's clock read once the plaintext is encrypted, then signed with
+ *                the rest of the header (issue 14: encryption time does not age a message)
  *
  * Pitfalls:
  * - A fresh ephemeral key / encapsulation per envelope gives sender-side forward secrecy only:
@@ -59,8 +62,13 @@ export interface CreateEnvelopeInput {
   readonly scope: string;
   /** Encoded plaintext (see encodePayload). */
   readonly plaintext: Uint8Array;
-  /** Milliseconds since the epoch; default `Date.now()`. */
+  /**
+   * A fixed timestamp, ms since the epoch (known-answer tests). Default: `now()` read after
+   * encryption, right before signing.
+   */
   readonly timestamp?: number;
+  /** The sender's clock, ms since the epoch, read after encryption; default `Date.now`. */
+  readonly now?: () => number;
   /** Tests only. */
   readonly random?: InjectedRandomness;
   /**
@@ -84,9 +92,15 @@ export interface CreateEnvelopeInput {
  */
 export const SEAL_ROOM = { front: SIGNING_HEADROOM, back: 16 } as const;
 
-/** A caller-supplied timestamp must be a whole, non-negative number of ms (u64 on the wire). */
-function checkTimestamp(timestamp: number | undefined): Result<number, XlinkErrorDetail> {
-  const t = timestamp ?? Date.now();
+/**
+ * A timestamp (given, or read from the clock) must be a whole, non-negative number of ms (u64 on
+ * the wire).
+ */
+function checkTimestamp(
+  timestamp: number | undefined,
+  now: () => number = Date.now,
+): Result<number, XlinkErrorDetail> {
+  const t = timestamp ?? now();
   if (!Number.isSafeInteger(t) || t < 0)
     return xlinkErr(
       'INVALID_OPTIONS',
@@ -138,14 +152,18 @@ function pick(given: Uint8Array | undefined, n: number): Uint8Array {
  * Encrypts and signs an envelope for one recipient.
  * @param input sender identity, recipient key document, version, scope, plaintext
  * @returns the envelope, or `INVALID_SCOPE`, `VERSION_NEGOTIATION_FAILED` (recipient lacks the
- *   version's key), `ECDH_FAILED`, `KEM_FAILED`, `INVALID_OPTIONS` (v3 without ML-DSA key)
+ *   version's key), `ECDH_FAILED`, `KEM_FAILED`, `INVALID_OPTIONS` (v3 without ML-DSA key;
+ *   a timestamp or clock reading that is not a non-negative integer)
+ * @see docs/formats.md#envelope
  */
 export async function createEnvelope(
   input: CreateEnvelopeInput,
 ): Promise<Result<Envelope, XlinkErrorDetail>> {
   const { sender, recipient, version, scope } = input;
-  const ts = checkTimestamp(input.timestamp);
-  if (!ts.ok) return ts;
+  if (input.timestamp !== undefined) {
+    const ts = checkTimestamp(input.timestamp);
+    if (!ts.ok) return ts;
+  }
   if (!isValidScope(scope))
     return xlinkErr(
       'INVALID_SCOPE',
@@ -199,31 +217,36 @@ export async function createEnvelope(
   const key = deriveEnvelopeKey(version, shared, nonce, kem, recipient.x25519);
   shared.fill(0);
   input.onKey?.(key.slice());
-  const header: EnvelopeHeader = {
+  const unstamped: EnvelopeHeader = {
     version,
     alg: ALG_OF_VERSION[version],
     sender: sender.did,
     recipient: recipient.did,
-    timestamp: ts.value,
+    timestamp: 0, // zero in the associated data (envelopeAad); stamped after encryption
     nonce,
     scope,
     iv,
     kem,
   };
-  const headerBytes = encodeEnvelopeHeader(header);
   // encrypted behind room for the signing prefix: signing then needs no copy of the ciphertext
   const ciphertext = withSigningRoom(
     await backend.aes256GcmSeal(
       key,
       iv,
       input.plaintext,
-      headerBytes,
+      encodeEnvelopeHeader(unstamped),
       SIGNING_HEADROOM,
       input.sealInPlace === true,
     ),
   );
   key.fill(0);
   if (input.onEncrypted) await input.onEncrypted();
+  // The timestamp is read now, after encryption, so encryption time does not age the message;
+  // only signing (which must cover the timestamp) runs after it.
+  const ts = checkTimestamp(input.timestamp, input.now);
+  if (!ts.ok) return ts;
+  const header: EnvelopeHeader = { ...unstamped, timestamp: ts.value };
+  const headerBytes = encodeEnvelopeHeader(header);
   const signingInput = envelopeSigningInput(headerBytes, ciphertext);
   const signature = sender.signing.sign(signingInput);
   const pqSignature = version === 3 ? mldsaSign(sender.mldsa!.secretKey, signingInput) : undefined;

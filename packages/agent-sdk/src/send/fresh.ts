@@ -1,10 +1,9 @@
 /**
  * Send step 7, `fresh`: the sealed envelope is still within the timestamp window by the
- * sender's clock now that encryption has ended (delivery-freshness.ts checkSealedFreshness).
- * The timestamp is AES-GCM additional data (docs/formats.md#envelope) and stays there: it is taken
- * right before encryption (decision and measurements: docs/formats.md#delivery-contract,
- * "Timestamp and sealing time"); this step is the guarantee: a message that sealing made stale
- * fails at `send`, with the cause, never later at the receiver.
+ * sender's clock now that sealing has ended (delivery-freshness.ts checkSealedFreshness).
+ * The timestamp is taken after encryption (it is not AES-GCM additional data:
+ * docs/formats.md#envelope), so only signing runs after it; this step is the guarantee that a
+ * message that signing made stale fails at `send`, with the cause, never later at the receiver.
  *
  * @module
  */
@@ -12,7 +11,8 @@ import { checkSealedFreshness } from '../delivery-freshness.js';
 import type { SendStep } from './context.js';
 
 /**
- * @returns `TIMESTAMP_EXPIRED:STALE_AT_SEND` when sealing took longer than `timestampWindowMs`
+ * @returns `TIMESTAMP_EXPIRED:STALE_AT_SEND` when the envelope was older than `timestampWindowMs`
+ *   once sealed
  *   (not checked for a `testing.timestamp` given by the caller), else `undefined`
  */
 export const freshStep: SendStep = (ctx, s) => {

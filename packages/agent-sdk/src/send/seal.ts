@@ -24,7 +24,9 @@ export const sealStep: SendStep = async (ctx, s) => {
     plaintext: s.plaintext!,
     // encoded by the validate step with SEAL_ROOM, and not read after this step
     sealInPlace: true,
-    timestamp: options.testing?.timestamp ?? (options.testing?.now ?? Date.now)(),
+    // stamped by createEnvelope after encryption; a test's fixed timestamp wins
+    ...(options.testing?.timestamp !== undefined ? { timestamp: options.testing.timestamp } : {}),
+    now: options.testing?.now ?? Date.now,
     ...(options.testing?.random ? { random: options.testing.random } : {}),
     ...(progress
       ? { onEncrypted: () => progress({ stage: 'signing', current: 1, total: 1 }) }

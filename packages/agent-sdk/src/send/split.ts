@@ -56,10 +56,10 @@ export const splitStep: SendStep = async (ctx, s) => {
     k,
     n,
     transports,
-    // stamped by the split path right before sealing (after splitting); a test's fixed one wins
+    // each share is stamped after its encryption (seal.ts); a test's fixed timestamp wins
     ...(options.testing?.timestamp !== undefined ? { timestamp: options.testing.timestamp } : {}),
     now: options.testing?.now ?? Date.now,
-    // the timestamp is AEAD data, taken before sealing: refuse what sealing made stale
+    // refuse what signing made stale (the stamp is taken before signing)
     ...(options.testing?.timestamp === undefined
       ? {
           checkSealed: (t: number) =>

@@ -20,7 +20,7 @@
 import { ok, type Result } from 'xorida';
 import { backend } from '#crypto';
 import { type Envelope, type EnvelopeJson, envelopeToJson } from '../envelope.js';
-import { encodeEnvelopeHeader } from '../envelope-binary.js';
+import { encodeEnvelopeHeader, envelopeAad } from '../envelope-binary.js';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 import { base64urlEncode } from '../lib/codec.js';
 import { createEnvelope } from '../seal.js';
@@ -40,15 +40,14 @@ import type { SplitChannelSendInput, SplitSendResult } from './send.js';
  * @param input sender, recipient, version, scope
  * @param record the share record, SEAL_ROOM around it
  * @param nonce the share's envelope nonce (integrity.ts `splitShareNonces`)
- * @param timestamp the message's timestamp, ms
  * @param onKey receives a copy of the AES key (see seal.ts `onKey`)
- * @returns the envelope, or the errors of `createEnvelope`
+ * @returns the envelope (stamped after its encryption with `input.now`, or `input.timestamp`
+ *   when given), or the errors of `createEnvelope`
  */
 export async function sealShare(
   input: SplitChannelSendInput,
   record: Uint8Array,
   nonce: Uint8Array,
-  timestamp: number,
   onKey?: (key: Uint8Array) => void,
 ): Promise<Result<Envelope, XlinkErrorDetail>> {
   const env = await createEnvelope({
@@ -58,7 +57,8 @@ export async function sealShare(
     scope: input.scope,
     plaintext: record,
     sealInPlace: true,
-    timestamp,
+    ...(input.timestamp !== undefined ? { timestamp: input.timestamp } : {}),
+    ...(input.now ? { now: input.now } : {}),
     // Derived, not fixed: see splitShareNonces (the IV and KEM randomness stay fresh).
     random: { nonce },
     ...(onKey ? { onKey } : {}),
@@ -98,7 +98,6 @@ export function overlayFits(input: SplitChannelSendInput): boolean {
  * @param input the send input
  * @param dealing the open split (overlay when `overlayFits`)
  * @param nonces the n share envelope nonces
- * @param timestamp the message's timestamp, ms
  * @returns the split result (envelopes without ciphertext), or a seal error,
  *   `TIMESTAMP_EXPIRED:STALE_AT_SEND` (before k shares left), `SEND_FAILED:BELOW_THRESHOLD`,
  *   `SEND_FAILED:SHARE_CHANGED` (a transport changed a sent overlay share: nothing more is sent)
@@ -107,7 +106,6 @@ export async function sendOneAtATime(
   input: SplitChannelSendInput,
   dealing: Dealing,
   nonces: Uint8Array[],
-  timestamp: number,
 ): Promise<Result<SplitSendResult, XlinkErrorDetail>> {
   const { k, n } = dealing;
   const envelopes: EnvelopeJson[] = [];
@@ -115,7 +113,7 @@ export async function sendOneAtATime(
   const failed: ShareDeliveryFailure[] = [];
   for (let i = 0; i < n; i++) {
     // one share per call: its record and envelope go with the call's frame
-    const out = await sendOneShare(input, dealing, i, nonces[i]!, timestamp);
+    const out = await sendOneShare(input, dealing, i, nonces[i]!);
     if (!out.ok) {
       if (delivered.length < k || out.error.code !== 'TIMESTAMP_EXPIRED') return out;
       // stale after k shares left: delivered; the rest are not sent
@@ -143,7 +141,6 @@ async function sendOneShare(
   dealing: Dealing,
   i: number,
   nonce: Uint8Array,
-  timestamp: number,
 ): Promise<
   Result<{ envelope: EnvelopeJson; failure: ShareDeliveryFailure | null }, XlinkErrorDetail>
 > {
@@ -155,16 +152,10 @@ async function sendOneShare(
   let key: Uint8Array | undefined;
   try {
     const keep = over && !last;
-    const env = await sealShare(
-      input,
-      record,
-      nonce,
-      timestamp,
-      keep ? (k) => (key = k) : undefined,
-    );
+    const env = await sealShare(input, record, nonce, keep ? (k) => (key = k) : undefined);
     if (!env.ok) return env;
-    // a stale share would be refused by the receiver: none leaves once sealing made it stale
-    const fresh = input.checkSealed?.(timestamp);
+    // a stale share would be refused by the receiver: none leaves once signing made it stale
+    const fresh = input.checkSealed?.(env.value.timestamp);
     if (fresh && !fresh.ok) return fresh;
     if (input.onSending) await input.onSending(i + 1, dealing.n);
     const json = envelopeToJson(env.value);
@@ -194,7 +185,7 @@ async function sendOneShare(
  */
 async function unseal(key: Uint8Array, env: Envelope, record: Uint8Array): Promise<boolean> {
   if (env.ciphertext.buffer !== record.buffer) return true;
-  const aad = encodeEnvelopeHeader(env);
+  const aad = envelopeAad(encodeEnvelopeHeader(env));
   const opened = await backend.aes256GcmOpen(key, env.iv, env.ciphertext, aad, true);
   return (
     opened !== null && opened.buffer === record.buffer && opened.byteOffset === record.byteOffset

@@ -49,13 +49,17 @@ export interface SplitChannelSendInput {
   readonly k: number;
   readonly n: number;
   readonly transports: readonly TransportAdapter[];
-  /** ms since the epoch; default `now()` once the secret is split, right before sealing. */
+  /**
+   * A fixed timestamp for every share, ms since the epoch (tests). Default: each share envelope
+   * reads `now()` after its encryption (seal.ts).
+   */
   readonly timestamp?: number;
   /** The sender's clock, ms since the epoch (default `Date.now`; tests inject one). */
   readonly now?: () => number;
   /**
-   * Send-side freshness check: called once every share is sealed, before any is sent; for
-   * messages of 1 MiB or more (sent share by share) before each share is sent.
+   * Send-side freshness check of an envelope timestamp: called once every share is sealed,
+   * before any is sent, with the oldest; for messages of 1 MiB or more (sent share by share)
+   * before each share is sent, with its own.
    */
   readonly checkSealed?: (timestamp: number) => Result<void, XlinkErrorDetail>;
   /** Tests only: the 32-byte r of the integrity tag. */
@@ -103,11 +107,11 @@ export async function sendSplitChannel(
   const dealing = openDealing(input, r, large && overlayFits(input));
   if (input.r === undefined) r.fill(0);
   try {
-    // stamped after the split, so splitting time does not count against the window
-    const timestamp = input.timestamp ?? (input.now ?? Date.now)();
+    // each share envelope is stamped after its encryption (seal.ts), so neither splitting nor
+    // encryption counts against the window
     return large
-      ? await sendOneAtATime(input, dealing, nonces, timestamp)
-      : await sendAllAtOnce(input, dealing, nonces, timestamp);
+      ? await sendOneAtATime(input, dealing, nonces)
+      : await sendAllAtOnce(input, dealing, nonces);
   } finally {
     dealing.end();
   }
@@ -121,17 +125,17 @@ async function sendAllAtOnce(
   input: SplitChannelSendInput,
   dealing: Dealing,
   nonces: Uint8Array[],
-  timestamp: number,
 ): Promise<Result<SplitSendResult, XlinkErrorDetail>> {
   const envelopes: EnvelopeJson[] = [];
   for (let i = 0; i < dealing.n; i++) {
     const record = dealing.deal(i);
     if (i === dealing.n - 1) dealing.end();
-    const env = await sealShare(input, record, nonces[i]!, timestamp);
+    const env = await sealShare(input, record, nonces[i]!);
     if (!env.ok) return env;
     envelopes.push(envelopeToJson(env.value));
   }
-  const fresh = input.checkSealed?.(timestamp);
+  // the first share's stamp is the oldest
+  const fresh = input.checkSealed?.(envelopes[0]!.timestamp);
   if (fresh && !fresh.ok) return fresh;
   const { k, n } = dealing;
   const sent = await dispatchShares(

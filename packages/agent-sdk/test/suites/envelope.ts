@@ -5,14 +5,19 @@ import {
   createEnvelope,
   createKeyDocument,
   decodeEnvelope,
+  decryptEnvelope,
   type Envelope,
   encodeEnvelope,
+  encodeEnvelopeHeader,
+  envelopeAad,
   envelopeFromCompact,
   envelopeFromJson,
+  envelopeSigningInput,
   envelopeToCompact,
   envelopeToJson,
   identityFromSeed,
   parseEnvelope,
+  verifyEnvelopeSignatures,
 } from '../../src/index.js';
 import { seedOf } from '../helpers.js';
 
@@ -24,11 +29,11 @@ export const ENVELOPE_KAT = {
   nonce: 0x11,
   iv: 0x22,
   kemSeed: 0x33,
-  v1Sha256: '023d80f3d20216b51c2b794e9bc13ea18b532cc92c91f37374dfee168226e71c',
+  v1Sha256: 'ac92bf391da2cbfae1e966760b2b6210f97b09c92d876798631c20f70b5588cb',
   v1Length: 311,
   v1Compact:
-    'WExFAQEAAAGLz-VoABEREREREREREREREREREREAOGRpZDprZXk6ejZNa3dDdnlKM3ZxSE1NQmdIRmhjZlJOSFR1bWtoc3BWWUFlWlVQaDFZTXp6NVBYADhkaWQ6a2V5Ono2TWtwWXlodDZIYnM1U3hURmYyS2tSM1J2dGZRR1dRRnV2YkczZ2ZRVlJCYkRUcgAPcGF5bWVudHM6bm90aWZ5DCIiIiIiIiIiIiIiIgAAACB7DUfZNCf4MRFgeBx8cz_Yn4iXCu9JDYqg7hmky4obFAAAAB5wI2xIfV_Tc_umXCEbs6uTqazwId2Uzo3WblGo55IAQNbaHMa-LdgYwEYeX73pZjjU9kuKIWJFJVGvwQx4OgXsXzcSE4O3V4Obeb5Ek8jdByzkpkaZ5bLbQY-HqOe6EQU',
-  v2Sha256: 'a4c1ce4041aa8230b882b3370e03a3b7c3339428c070834c6507eed5c6b4caaf',
+    'WExFAQEAAAGLz-VoABEREREREREREREREREREREAOGRpZDprZXk6ejZNa3dDdnlKM3ZxSE1NQmdIRmhjZlJOSFR1bWtoc3BWWUFlWlVQaDFZTXp6NVBYADhkaWQ6a2V5Ono2TWtwWXlodDZIYnM1U3hURmYyS2tSM1J2dGZRR1dRRnV2YkczZ2ZRVlJCYkRUcgAPcGF5bWVudHM6bm90aWZ5DCIiIiIiIiIiIiIiIgAAACB7DUfZNCf4MRFgeBx8cz_Yn4iXCu9JDYqg7hmky4obFAAAAB5wI2xIfV_Tc_umXCEbs1hwEddEF-arCKhCTgVGwFcAQMPfdc9OHwNdg-i5V-toFmCEhFQQ7pjjDS7p-EBoGUuqdZrmDwhwkFY5GXLBBS-ljvXw6hYG4r3DkwssJHabWQ0',
+  v2Sha256: '6c2d6723d91b4e1c951458e31a1b0668b348ecea418a4d14c39b2fef44675c18',
   v2Length: 1399,
 };
 
@@ -88,6 +93,62 @@ export function envelopeSuite(): void {
       const bin = encodeEnvelope(await katEnvelope(2));
       expect(bin.length).toBe(ENVELOPE_KAT.v2Length);
       expect(bytesToHex(backend.sha256(bin))).toBe(ENVELOPE_KAT.v2Sha256);
+    });
+  });
+
+  describe('the timestamp is signed, taken after encryption, and not associated data', () => {
+    const sender = () => must(identityFromSeed(seedOf(1), { postQuantumSig: true }));
+    const resign = (e: Envelope): Envelope => ({
+      ...e,
+      signature: sender().signing.sign(envelopeSigningInput(encodeEnvelopeHeader(e), e.ciphertext)),
+    });
+    it('envelopeAad zeroes the 8 timestamp bytes (offset 5) and nothing else', async () => {
+      const header = encodeEnvelopeHeader(await katEnvelope(1));
+      const aad = envelopeAad(header);
+      expect(aad.length).toBe(header.length);
+      for (let i = 0; i < header.length; i++) expect(aad[i]).toBe(i >= 5 && i < 13 ? 0 : header[i]);
+      expect(header.subarray(5, 13).some((b) => b !== 0)).toBe(true);
+    });
+    it('a re-stamped, re-signed envelope still opens; a changed scope does not', async () => {
+      const recipient = must(identityFromSeed(seedOf(2)));
+      const env = await katEnvelope(1);
+      // the original signature covers the timestamp
+      expect(verifyEnvelopeSignatures({ ...env, timestamp: env.timestamp + 1 }, undefined).ok).toBe(
+        false,
+      );
+      const later = resign({ ...env, timestamp: env.timestamp + 60_000 });
+      const opened = await decryptEnvelope(
+        later,
+        recipient,
+        must(verifyEnvelopeSignatures(later, undefined)),
+      );
+      expect(new TextDecoder().decode(must(opened).subarray(1))).toBe(ENVELOPE_KAT.payload);
+      const rescoped = resign({ ...env, scope: 'payments:other' });
+      const refused = await decryptEnvelope(
+        rescoped,
+        recipient,
+        must(verifyEnvelopeSignatures(rescoped, undefined)),
+      );
+      expect(refused.ok ? 'opened' : refused.error.subCode).toBe('DECRYPTION');
+    });
+    it('reads the clock once encryption is over', async () => {
+      const docB = must(createKeyDocument(must(identityFromSeed(seedOf(2)))));
+      let encrypted = false;
+      const env = must(
+        await createEnvelope({
+          sender: sender(),
+          recipient: docB,
+          version: 1,
+          scope: ENVELOPE_KAT.scope,
+          plaintext: Uint8Array.from([1, ...new TextEncoder().encode(ENVELOPE_KAT.payload)]),
+          now: () => (encrypted ? 2_000_000 : 1_000_000),
+          onEncrypted: () => {
+            encrypted = true;
+          },
+        }),
+      );
+      expect(env.timestamp).toBe(2_000_000);
+      expect(verifyEnvelopeSignatures(env, undefined).ok).toBe(true);
     });
   });
 
