@@ -6,6 +6,8 @@
  * The agent benchmark runs on two Node lines, this process's node (Node 20: the @noble
  * post-quantum fallback) and Node 24 LTS from runtimes/ (npm alias node24, native ML-KEM /
  * ML-DSA), each with jose measured in the same process, then prints the ratios side by side.
+ * The xorida, xghost and xpass benchmarks (issue 15's small-operation targets) run on both too,
+ * and their medians are printed side by side.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,7 +16,14 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const NODE24 = join(here, '..', 'runtimes', 'node_modules', 'node24', 'bin', 'node');
-const MULTI_RUNTIME = new Set(['agent.bench.ts']);
+// The agent benchmark and the small-operation targets of issue 15 (xorida 64 B, xghost 100 KiB,
+// xpass cold decrypt) run on both Node lines.
+const MULTI_RUNTIME = new Set([
+  'agent.bench.ts',
+  'xghost.bench.ts',
+  'xorida.bench.ts',
+  'xpass.bench.ts',
+]);
 const wanted = process.argv.slice(2);
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
@@ -62,6 +71,21 @@ function sideBySide(name: string, suffixes: string[]): void {
   console.table(table);
 }
 
+/** Any benchmark: every row's median on each runtime, side by side. */
+function mediansSideBySide(name: string, suffixes: string[]): void {
+  const table: Record<string, Record<string, string>> = {};
+  for (const s of suffixes) {
+    const res = JSON.parse(readFileSync(join(here, 'results', `${name}${s}.json`), 'utf8')) as {
+      machine: { node: string };
+      rows: { task: string; medianUs: number }[];
+    };
+    const col = `Node ${res.machine.node} median µs`;
+    for (const r of res.rows) table[r.task] = { ...table[r.task], [col]: r.medianUs.toFixed(2) };
+  }
+  console.log(`\n=== ${name}: medians side by side`);
+  console.table(table);
+}
+
 let failed = 0;
 for (const f of files) {
   console.log(`\n=== ${f}${process.env.BENCH_SMOKE ? ' (smoke)' : ''}`);
@@ -73,7 +97,8 @@ for (const f of files) {
   const okA = runOn(process.execPath, f, '-fallback');
   console.log(`\n=== ${f} on Node 24 (${NODE24})`);
   const okB = runOn(NODE24, f, '-node24');
-  if (okA && okB) sideBySide(name, ['-fallback', '-node24']);
-  else failed++;
+  if (!okA || !okB) failed++;
+  else if (name === 'agent') sideBySide(name, ['-fallback', '-node24']);
+  else mediansSideBySide(name, ['-fallback', '-node24']);
 }
 process.exit(failed === 0 ? 0 : 1);
