@@ -5,7 +5,9 @@
  *    BigUint64Array XOR of the secret into two preallocated outputs: the same random volume and
  *    XOR count, 2 per byte, as the scheme), and >= 1000x faster than shamir-secret-sharing;
  *  - reconstruct 2-of-3 of 1 MiB, worst index pair, <= 2.5x one BigUint64Array XOR pass;
- *  - split + reconstruct of 64 B (2-of-3): median <= 4 µs and >= 20x faster than the peer.
+ *  - split + reconstruct of 64 B (2-of-3): median <= 4 µs and >= 20x faster than the peer;
+ *    two floor rows beside it (an empty task, and the one getRandomValues call of 64 bytes a
+ *    64 B split makes) show how much of that median is the harness and the CSPRNG.
  * Also dispersal (`disperseInto` / `recoverInto`, the (k, L = k, n) ramp) of 1 MiB, 2-of-3 and
  * 3-of-5, as ratios to the one-XOR-pass reference measured in the same run (informational).
  */
@@ -90,6 +92,16 @@ const small = randomSecret(64);
 bench.add('xorida split+reconstruct 2-of-3 64 B', () => {
   const s = must(split(small, { threshold: 2, shares: 3 }));
   sink ^= must(reconstruct([s[0]!, s[2]!]))[0]!;
+});
+// What the 64 B round trip cannot go below, measured in the same run: tinybench's own cost per
+// sample (an empty task) and the one CSPRNG call a split of 64 B makes (2 x 32 random bytes).
+const draw = new Uint8Array(64);
+bench.add('floor: empty task (harness cost per sample)', () => {
+  sink ^= 1;
+});
+bench.add('floor: getRandomValues 64 B (the split draws this once)', () => {
+  crypto.getRandomValues(draw);
+  sink ^= draw[0]!;
 });
 bench.add('shamir-secret-sharing split+combine 2-of-3 64 B', async () => {
   const s = await shamirSplit(small, 3, 2);
