@@ -201,6 +201,26 @@ describe('one size policy through the relay (HTTP transport, relay, CLI)', () =>
       expect(got.json.messages[0].payload.b.length).toBe(bytes - 8);
     }, 120_000);
 
+  // split-channel through the CLI: from 1 MiB the shares are sealed and sent one at a time and
+  // not kept, so `send` reports the group, not an envelope
+  for (const [label, bytes] of [
+    ['200 KiB', 200 * 1024],
+    ['1 MiB', 1024 * 1024],
+    ['16 MiB', 16 * 1024 * 1024],
+  ] as const)
+    it(`${label} payload passes send --security high -> relay -> receive`, async () => {
+      const s = await send('', ['--payload-file', payloadOf(bytes), '--security', 'high']);
+      expect(s.code, (s.err + s.out).slice(0, 500)).toBe(0);
+      expect(s.json.split).toMatchObject({ mode: 'split-channel', k: 2, n: 3, failed: [] });
+      expect(s.json.split.delivered).toEqual([0, 1, 2]);
+      const got = await receive([], { XLINK_TIMESTAMP_WINDOW_MS: '120000' });
+      expect(got.code, (got.err + got.out).slice(0, 500)).toBe(0);
+      expect(got.json.messages).toHaveLength(1);
+      expect(got.json.messages[0].payload.b.length).toBe(bytes - 8);
+      // the third share, processed after the group completed, is not a second message
+      expect((await receive([], { XLINK_TIMESTAMP_WINDOW_MS: '120000' })).json.messages).toEqual([]);
+    }, 180_000);
+
   it('one byte over the limit fails at send, naming the limit and the setting', async () => {
     const s = await send('', ['--payload-file', payloadOf(16 * 1024 * 1024 + 1)]);
     expect(s.code).toBe(1);

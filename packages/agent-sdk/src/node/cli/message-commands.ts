@@ -112,6 +112,21 @@ export function addMessageCommands(x: XlinkContext): void {
             ...(o.security !== undefined ? { security: o.security } : {}),
           }),
         );
+        if (r.split) {
+          // The shares are out, one per channel; a large message's shares were not kept (their
+          // receipt envelopes carry no ciphertext), so no envelope is printed for them.
+          const { mode, groupId, k, n, delivered, failed } = r.split;
+          cli.print(
+            `sent ${mode} message ${groupId} to ${r.to}: ${k}-of-${n} shares, delivered ${delivered.join(',')}${failed.length > 0 ? `, failed ${failed.map((f) => f.index).join(',')}` : ''}`,
+            {
+              to: r.to,
+              version: r.version,
+              nonce: r.nonce,
+              split: { mode, groupId, k, n, delivered, failed },
+            },
+          );
+          return;
+        }
         const compact = envelopeToCompact(cli.unwrap(parseEnvelope(r.envelope)));
         cli.print(`sent v${r.version} envelope to ${r.to} (nonce ${r.nonce})\n${compact}`, {
           to: r.to,
@@ -190,23 +205,38 @@ export function addMessageCommands(x: XlinkContext): void {
       return cli.print(line(s), { messages: [s] });
     }
     if (!relay) return;
-    const pulled = cli.unwrap(await relay.pull({ limit: o.limit ?? 100, waitMs: o.wait ?? 0 }));
     const messages: Shown[] = [];
     const rejected: RelayRejection[] = [];
     const deferred: RelayRejection[] = [];
-    const ackIds: string[] = [];
-    for (const p of pulled) {
-      const m = await agent.receive(p.envelope, {
-        ...(p.receipt !== undefined ? { relayReceipt: p.receipt } : {}),
-      });
-      if (m.ok) {
-        ackIds.push(p.id);
-        if (!isPendingShares(m.value)) messages.push(show(m.value));
-      } else if (dispositionOf(m.error) === 'reject') rejected.push(rejectionOf(p, m.error));
-      else deferred.push(rejectionOf(p, m.error)); // transient: stays queued at the relay
+    // A pull answer holds at most one full-size envelope's bytes (docs/formats.md#size-policy),
+    // so the mailbox is pulled again, up to `limit` messages, while every message of the last
+    // answer was acked: the shares of one large split-channel message come one per answer.
+    // Unacked messages (--no-ack, transient failures) would come back, so they end the loop.
+    let left = o.limit ?? 100;
+    let waitMs = o.wait ?? 0;
+    while (left > 0) {
+      const pulled = cli.unwrap(await relay.pull({ limit: left, waitMs }));
+      if (pulled.length === 0) break;
+      const ackIds: string[] = [];
+      const refused: RelayRejection[] = [];
+      const before = deferred.length;
+      for (const p of pulled) {
+        const m = await agent.receive(p.envelope, {
+          ...(p.receipt !== undefined ? { relayReceipt: p.receipt } : {}),
+        });
+        if (m.ok) {
+          ackIds.push(p.id);
+          if (!isPendingShares(m.value)) messages.push(show(m.value));
+        } else if (dispositionOf(m.error) === 'reject') refused.push(rejectionOf(p, m.error));
+        else deferred.push(rejectionOf(p, m.error)); // transient: stays queued at the relay
+      }
+      rejected.push(...refused);
+      if (!o.ack) break;
+      if (ackIds.length || refused.length) cli.unwrap(await relay.ack(ackIds, undefined, refused));
+      if (deferred.length > before) break;
+      left -= pulled.length;
+      waitMs = 0;
     }
-    if (o.ack && (ackIds.length || rejected.length))
-      cli.unwrap(await relay.ack(ackIds, undefined, rejected));
     // split groups restored from the share spool whose deadline had passed (INSUFFICIENT_SHARES)
     const expired = agent
       .takeExpiredShareGroups()
