@@ -218,7 +218,9 @@ describe('one size policy through the relay (HTTP transport, relay, CLI)', () =>
       expect(got.json.messages).toHaveLength(1);
       expect(got.json.messages[0].payload.b.length).toBe(bytes - 8);
       // the third share, processed after the group completed, is not a second message
-      expect((await receive([], { XLINK_TIMESTAMP_WINDOW_MS: '120000' })).json.messages).toEqual([]);
+      expect((await receive([], { XLINK_TIMESTAMP_WINDOW_MS: '120000' })).json.messages).toEqual(
+        [],
+      );
     }, 180_000);
 
   it('one byte over the limit fails at send, naming the limit and the setting', async () => {
