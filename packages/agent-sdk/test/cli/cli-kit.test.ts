@@ -74,4 +74,24 @@ describe('xlink on the CLI kit (real processes)', async () => {
     expect(flag.code).toBe(1);
     expect(JSON.parse(flag.out.trim().split('\n').pop() ?? '').error.code).toBeTruthy();
   });
+
+  it('a reader that closes the pipe early ends the CLI quietly (no EPIPE trace)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { pathToFileURL } = await import('node:url');
+    const kit = pathToFileURL(join(pkg, 'dist', 'node', 'index.js')).href;
+    // runAsMain with 20 MB of output; the reader takes one chunk, then closes its end
+    const script = `import(${JSON.stringify(kit)}).then((m) => m.runAsMain('t', async (_a, io) => {
+      for (let i = 0; i < 2000; i++) io.out('x'.repeat(10000));
+      return 0;
+    }));`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(err).not.toContain('EPIPE');
+    expect(code).toBe(0);
+  });
 });

@@ -50,6 +50,12 @@ export function runAsMain(
   program: string,
   run: (argv: string[], io: CliIo) => Promise<number>,
 ): void {
+  // A reader that stops early (`xlink send … | head`) closes the pipe: end quietly, as Unix
+  // tools do on SIGPIPE, instead of dying on an unhandled EPIPE with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
   run(process.argv.slice(2), {
     out: line(process.stdout),
     err: line(process.stderr),
