@@ -37,6 +37,7 @@ import {
 } from './agent-types.js';
 import { dispositionOf, rejectionOf } from './delivery-disposition.js';
 import type { XlinkErrorDetail } from './errors.js';
+import { abortableSleep } from './lib/abortable-sleep.js';
 import { releaseDeferred } from './lib/deferred-text.js';
 import type { RelayClient, RelayMessage, RelayRejection } from './relay-client.js';
 
@@ -64,20 +65,6 @@ export interface ListenOptions {
   /** Passed to `receive()` (e.g. `allowCleartext`). */
   readonly receiveOptions?: ReceiveOptions;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 /**
  * Runs the loop until `signal` aborts.
@@ -117,7 +104,7 @@ export async function runListenLoop(
     if (!pulled.ok) {
       report(pulled.error);
       failures++;
-      await sleep(Math.min(30_000, interval * 2 ** Math.min(failures, 6)), signal);
+      await abortableSleep(Math.min(30_000, interval * 2 ** Math.min(failures, 6)), signal);
       continue;
     }
     failures = 0;
@@ -163,6 +150,6 @@ export async function runListenLoop(
       if (!a.ok) report(a.error);
     }
     if (pulled.value.length < batch && !signal?.aborted && !(options.waitMs && options.waitMs > 0))
-      await sleep(interval, signal);
+      await abortableSleep(interval, signal);
   }
 }

@@ -21,6 +21,7 @@
  */
 import { ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
+import { abortableSleep } from './abortable-sleep.js';
 import { parseJsonBytes } from './json-body.js';
 
 /** Retry/timeout policy. */
@@ -142,19 +143,6 @@ export interface HttpResponse {
   readonly headers: Headers;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-
 /**
  * Performs the request with retries.
  * @param makeRequest builds the request for each attempt
@@ -184,7 +172,7 @@ export async function httpCall(
       });
     if (attempt > 0) {
       const wait = backoff * 2 ** (attempt - 1);
-      await sleep(wait + Math.floor(Math.random() * wait * 0.5), policy.signal);
+      await abortableSleep(wait + Math.floor(Math.random() * wait * 0.5), policy.signal);
     }
     let req: HttpRequest | undefined = makeRequest();
     const ctrl = new AbortController();

@@ -65,6 +65,32 @@ async function drain(
 }
 
 describe('listen() and the delivery contract', () => {
+  it("idle polls leave no listeners on the caller's signal (no leak over a long listen)", async () => {
+    const { getEventListeners } = await import('node:events');
+    const idle = await relayAgent(srv.url, 'idle', ['chat']);
+    const ac = new AbortController();
+    let polls = 0;
+    const loop = idle.listen({
+      relay: srv.url,
+      intervalMs: 5,
+      signal: ac.signal,
+      onMessage: () => {},
+      onError: () => {},
+    });
+    // about 40 empty pulls, each followed by an interval wait under the same signal
+    const counts: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      counts.push(getEventListeners(ac.signal, 'abort').length);
+      polls++;
+    }
+    ac.abort();
+    await loop;
+    expect(polls).toBe(8);
+    // one wait (or one request) at a time holds a listener, never one per past poll
+    expect(Math.max(...counts)).toBeLessThanOrEqual(2);
+  });
+
   it('relay deposit receipt: accepted an hour "later" by a receiver trusting the relay, not by one that does not', async () => {
     const alice = await relayAgent(srv.url, 'alice', ['chat']);
     const bob = await relayAgent(srv.url, 'bob', ['chat'], {
