@@ -1,6 +1,7 @@
 // listen() against a real relay server: relayed envelopes are accepted past the direct window
 // with the relay's receipt, transient failures leave messages queued, permanent rejections are
 // acked with their codes into the dead-letter list (docs/formats.md#delivery-contract).
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend } from '#crypto';
 import { didFromEd25519PublicKey } from '../../src/did.js';
@@ -66,7 +67,6 @@ async function drain(
 
 describe('listen() and the delivery contract', () => {
   it("idle polls leave no listeners on the caller's signal (no leak over a long listen)", async () => {
-    const { getEventListeners } = await import('node:events');
     const idle = await relayAgent(srv.url, 'idle', ['chat']);
     const ac = new AbortController();
     let polls = 0;
