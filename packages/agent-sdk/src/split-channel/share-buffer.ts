@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { LRUCache } from 'lru-cache';
 import { bytesToHex, type DecodedShare, ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 
@@ -124,10 +125,10 @@ export class ShareBuffer {
   private readonly now: () => number;
   // sender|nonce of the not-yet-seen shares of delivered groups (bounded, TTL): lets the Agent
   // acknowledge a late share without decrypting it. Losing an entry only costs time.
-  private readonly late = new Map<string, { info: LateShareInfo; expiresAt: number }>();
-  // Groups completed within the last group timeout (key -> expiry, ms), so concurrent receives
-  // of the same group cannot start a second group before the per-group record is stored.
-  private readonly completed = new Map<string, number>();
+  private readonly late: LRUCache<string, LateShareInfo>;
+  // Groups completed within the last group timeout, so concurrent receives of the same group
+  // cannot start a second group before the per-group record is stored.
+  private readonly completed: LRUCache<string, true>;
 
   /**
    * @param options limits (see {@link ShareBufferOptions})
@@ -143,6 +144,12 @@ export class ShareBuffer {
     this.maxPerSender = options.maxGroupsPerSender ?? DEFAULT_SHARE_BUFFER.maxGroupsPerSender;
     this.maxGroups = options.maxGroups ?? DEFAULT_SHARE_BUFFER.maxGroups;
     this.now = options.now ?? Date.now;
+    // Bounded by lru-cache on this buffer's clock (tests move it; resolution 0: no cached time).
+    // A full map evicts its least recently used entry in O(1): a scan for expired entries on
+    // every insert cost ~7 % of an Xchange round trip once 10 000 groups had completed.
+    const clock = { perf: { now: () => this.now() }, ttlResolution: 0 };
+    this.completed = new LRUCache({ max: this.maxGroups, ttl: this.timeoutMs, ...clock });
+    this.late = new LRUCache({ max: 4 * this.maxGroups, ...clock });
   }
 
   /** Lifetime of an incomplete group, ms. */
@@ -178,7 +185,7 @@ export class ShareBuffer {
     const s = part.share;
     const key = `${part.sender}|${bytesToHex(s.groupId)}`;
     // Completed a moment ago (its per-group record may still be on its way to the nonce store).
-    if ((this.completed.get(key) ?? 0) > this.now()) return ok({ state: 'completed-before' });
+    if (this.completed.has(key)) return ok({ state: 'completed-before' });
     const size = s.payload.length;
     let g = this.groups.get(key);
     if (g) {
@@ -264,7 +271,7 @@ export class ShareBuffer {
 
   /**
    * Remembers the envelope nonces of a delivered group's shares that have not arrived yet.
-   * At most 4 x `maxGroups` entries; when full, expired and then the oldest entries go first.
+   * At most 4 x `maxGroups` entries; when full, the least recently used one goes first.
    * @param sender sender DID
    * @param nonces base64url envelope nonces
    * @param info what to report when one arrives
@@ -276,19 +283,7 @@ export class ShareBuffer {
     info: LateShareInfo,
     ttlMs: number,
   ): void {
-    const now = this.now();
-    const max = 4 * this.maxGroups;
-    for (const nonce of nonces) {
-      if (this.late.size >= max) {
-        for (const [key, v] of this.late) if (v.expiresAt <= now) this.late.delete(key);
-        while (this.late.size >= max) {
-          const oldest = this.late.keys().next().value;
-          if (oldest === undefined) break;
-          this.late.delete(oldest);
-        }
-      }
-      this.late.set(`${sender}|${nonce}`, { info, expiresAt: now + ttlMs });
-    }
+    for (const nonce of nonces) this.late.set(`${sender}|${nonce}`, info, { ttl: ttlMs });
   }
 
   /**
@@ -299,13 +294,7 @@ export class ShareBuffer {
    * @returns what was remembered, or undefined
    */
   lateShare(sender: string, nonce: string): LateShareInfo | undefined {
-    if (this.late.size === 0) return undefined;
-    const key = `${sender}|${nonce}`;
-    const v = this.late.get(key);
-    if (v === undefined) return undefined;
-    if (v.expiresAt > this.now()) return v.info;
-    this.late.delete(key);
-    return undefined;
+    return this.late.size === 0 ? undefined : this.late.get(`${sender}|${nonce}`);
   }
 
   /** Drops every buffered group (wiping payloads) and cancels timers. */
@@ -333,16 +322,7 @@ export class ShareBuffer {
 
   /** Marks a group key as completed for one group timeout (bounded like the late nonces). */
   private markCompleted(key: string): void {
-    const now = this.now();
-    if (this.completed.size >= this.maxGroups) {
-      for (const [k, exp] of this.completed) if (exp <= now) this.completed.delete(k);
-      while (this.completed.size >= this.maxGroups) {
-        const oldest = this.completed.keys().next().value;
-        if (oldest === undefined) break;
-        this.completed.delete(oldest);
-      }
-    }
-    this.completed.set(key, now + this.timeoutMs);
+    this.completed.set(key, true);
   }
 
   /** Removes a group from the accounting (without wiping: the caller still needs it). */
