@@ -20,9 +20,15 @@ import {
   validateEnvelope as validate,
 } from './envelope-model.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
-import { base64urlDecode, base64urlDecodeBytes, base64urlEncode } from './lib/codec.js';
+import {
+  base64urlDecode,
+  base64urlDecodeBytes,
+  base64urlEncode,
+  base64urlEncodeInto,
+} from './lib/codec.js';
 import { deferredText, takeDeferred, trimAfter } from './lib/deferred-text.js';
 import { MLDSA65_SIGNATURE_LENGTH } from './lib/mldsa.js';
+import type { BodyReader } from './lib/node-upload.js';
 import { XWING_CIPHERTEXT_LENGTH } from './lib/xwing.js';
 
 /** Ciphertexts at least this long are base64url-encoded only when read (see envelopeToJson). */
@@ -94,6 +100,46 @@ export interface EnvelopeJsonBytes {
   readonly length: number;
   /** Yields the bytes in slices of at most about `sliceBytes` (callable once per request). */
   slices(): Generator<Uint8Array>;
+  /**
+   * A large ciphertext's form only: writes the bytes, in order, into buffers the caller gives
+   * (lib/node-upload.ts reuses a few); one reader per request.
+   */
+  reader?(): BodyReader;
+}
+
+/**
+ * The bytes `head | base64url(bytes) | tail`, written in order into the buffers given, the
+ * ciphertext's text encoded straight into them (no string, no slice of its own).
+ */
+function textReader(head: Uint8Array, bytes: Uint8Array, tail: Uint8Array): BodyReader {
+  let part = 0; // 0: head, 1: the ciphertext's text, 2: tail, 3: done
+  let pos = 0;
+  const copy = (src: Uint8Array, out: Uint8Array, w: number) => {
+    const n = Math.min(src.length - pos, out.length - w);
+    out.set(src.subarray(pos, pos + n), w);
+    pos += n;
+    if (pos === src.length) [part, pos] = [part + 1, 0];
+    return n;
+  };
+  return {
+    read(out) {
+      let w = 0;
+      while (w < out.length && part < 3) {
+        if (part !== 1) {
+          w += copy(part === 0 ? head : tail, out, w);
+          continue;
+        }
+        const left = bytes.length - pos;
+        // whole 3-byte groups (4 characters), or the last short group
+        const take = Math.min(left, Math.floor((out.length - w) / 4) * 3);
+        if (left > 0 && take === 0) break;
+        w += base64urlEncodeInto(bytes.subarray(pos, pos + take), out, w);
+        pos += take;
+        if (pos === bytes.length) [part, pos] = [2, 0];
+      }
+      return w;
+    },
+  };
 }
 
 /**
@@ -129,6 +175,7 @@ export function envelopeJsonBytes(
           yield enc.encode(base64urlEncode(bytes.subarray(i, i + step)));
         yield tail;
       },
+      reader: () => textReader(head, bytes, tail),
     };
   }
   let ct = envelope.ciphertext;

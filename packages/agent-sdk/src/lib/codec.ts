@@ -56,6 +56,39 @@ export function base64urlEncode(bytes: Uint8Array): string {
   return base64urlnopad.encode(bytes);
 }
 
+/** ASCII codes of the base64url digits. */
+const DIGIT_CODES = Uint8Array.from(BASE64URL_DIGITS, (c) => c.charCodeAt(0));
+
+/**
+ * Writes the unpadded base64url text of `bytes` (RFC 4648 §5) as ASCII bytes into `out` at `at`,
+ * with no string in between: a large envelope is streamed from a few reused buffers this way
+ * (lib/node-upload.ts; test/delivery/memory.test.ts).
+ * @param bytes any length
+ * @param out the target; needs room for the whole text (4/3 of `bytes`, rounded up)
+ * @param at where the text starts in `out`
+ * @returns the text's length, bytes
+ */
+export function base64urlEncodeInto(bytes: Uint8Array, out: Uint8Array, at = 0): number {
+  const n = bytes.length;
+  const whole = n - (n % 3);
+  const d = DIGIT_CODES;
+  let o = at;
+  for (let i = 0; i < whole; i += 3) {
+    const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out[o++] = d[v >>> 18]!;
+    out[o++] = d[(v >>> 12) & 63]!;
+    out[o++] = d[(v >>> 6) & 63]!;
+    out[o++] = d[v & 63]!;
+  }
+  if (n % 3 !== 0) {
+    const v = (bytes[whole]! << 16) | (n % 3 === 2 ? bytes[whole + 1]! << 8 : 0);
+    out[o++] = d[v >>> 18]!;
+    out[o++] = d[(v >>> 12) & 63]!;
+    if (n % 3 === 2) out[o++] = d[(v >>> 6) & 63]!;
+  }
+  return o - at;
+}
+
 /** The strict rules of the module doc, for the lenient native decoder. */
 function canonicalBase64url(text: string): boolean {
   const rest = text.length % 4;

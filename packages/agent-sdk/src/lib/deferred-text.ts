@@ -24,6 +24,9 @@ const deferred = new WeakMap<object, Map<string, Uint8Array>>();
 const released = new WeakSet<object>();
 /** Buffers holding exactly one deferred text and nothing else read later (see `trimAfter`). */
 const sole = new WeakSet<ArrayBufferLike>();
+/** Buffers trimmed to their decoded text: nothing else in them is read (see `giveBack`). */
+const decodedOnly = new WeakSet<ArrayBufferLike>();
+type Resizable = ArrayBuffer & { resizable?: boolean; resize?: (n: number) => void };
 
 /**
  * Marks the buffer of a parsed body whose only deferred text is `bytes` (json-body.ts): the
@@ -42,10 +45,27 @@ export function markSoleText(bytes: Uint8Array): void {
  * @param view the decoded bytes (a view over the text's buffer)
  */
 export function trimAfter(view: Uint8Array): void {
-  const buf = view.buffer as ArrayBuffer & { resizable?: boolean; resize?: (n: number) => void };
+  const buf = view.buffer as Resizable;
   if (!sole.has(buf) || buf.resizable !== true || !buf.resize) return;
   sole.delete(buf);
   buf.resize(view.byteOffset + view.length);
+  decodedOnly.add(buf);
+}
+
+/**
+ * Gives back the whole buffer behind `view` when it holds nothing but a text decoded in place
+ * by {@link trimAfter}'s caller: the buffer is shrunk to nothing, so the memory goes now
+ * instead of at the next GC (a large split-channel share once combined: the receiver then holds
+ * the secret and the payload, not a dead share next to them, test/delivery/memory.test.ts).
+ * Every view of the buffer then reads as empty; call it only once the decoded bytes (and
+ * whatever was decoded from them in place) are done with and wiped.
+ * @param view the decoded bytes, or a view of them
+ */
+export function giveBack(view: Uint8Array): void {
+  const buf = view.buffer as Resizable;
+  if (!decodedOnly.has(buf) || !buf.resize) return;
+  decodedOnly.delete(buf);
+  buf.resize(0);
 }
 
 /** Turns the property into a plain data property (same key position), ending its deferral. */

@@ -16,6 +16,8 @@
  *   streams uploads over HTTP/1.1 (Node, Deno, Bun); browsers (which stream uploads only over
  *   HTTP/2) get it as a Blob. A streamed request does not follow redirects: a 3xx answer is
  *   `NETWORK_ERROR` (following would keep a copy of the whole body, see `requestBody`).
+ * - In Node, a large body that can be written into given buffers (`reader`) goes over
+ *   `node:http(s)` instead, from a few reused buffers (node-upload.ts), unless `fetch` is given.
  *
  * @module
  */
@@ -23,6 +25,7 @@ import { ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { parseJsonBytes } from './json-body.js';
+import { type BodyReader, nodeUpload } from './node-upload.js';
 
 /** Retry/timeout policy. */
 export interface HttpCallPolicy {
@@ -46,6 +49,8 @@ export interface SlicedBody {
   readonly length: number;
   /** The bytes, slice by slice (called once per attempt). */
   slices(): Iterable<Uint8Array>;
+  /** The bytes written into given buffers (called once per attempt; node-upload.ts). */
+  reader?(): BodyReader;
 }
 
 /** A request to make (called once per attempt). */
@@ -181,15 +186,20 @@ export async function httpCall(
     const timer = setTimeout(() => ctrl.abort(), timeoutMs);
     try {
       const sliced = typeof req.body === 'object' ? req.body : undefined;
-      const res = await doFetch(req.url, {
-        method: req.method,
-        headers: {
-          ...req.headers,
-          ...(sliced ? { 'content-length': String(sliced.length) } : {}),
-        },
-        ...(sliced ? requestBody(sliced) : req.body !== undefined ? { body: req.body } : {}),
-        signal: ctrl.signal,
-      } as RequestInit);
+      // a large body in Node: from a few reused buffers instead of fetch's garbage slices
+      const upload = sliced && !policy.fetch ? nodeUpload(sliced) : undefined;
+      const headers = { ...req.headers };
+      const res = upload
+        ? await upload(req.url, { method: req.method, headers, signal: ctrl.signal })
+        : await doFetch(req.url, {
+            method: req.method,
+            headers: {
+              ...headers,
+              ...(sliced ? { 'content-length': String(sliced.length) } : {}),
+            },
+            ...(sliced ? requestBody(sliced) : req.body !== undefined ? { body: req.body } : {}),
+            signal: ctrl.signal,
+          } as RequestInit);
       // the request (a large body's source) is not needed while the answer is read
       req = undefined;
       const body = await readBody(res, maxBytes);

@@ -34,6 +34,7 @@ import {
 import type { AgentMessage, PendingShares, ProgressCallback } from '../agent-types.js';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 import { base64urlEncode } from '../lib/codec.js';
+import { giveBack } from '../lib/deferred-text.js';
 import { decodePayload } from '../lib/payload.js';
 import type { NonceStore } from '../nonce-store.js';
 import { openXchange, xchangeAad } from '../xchange.js';
@@ -148,6 +149,8 @@ export async function acceptShare(
     }
     const payload = decodePayload(plaintext);
     plaintext.fill(0);
+    // rebuilt over a share in its own pull answer: that memory goes now, not at the next GC
+    giveBack(plaintext);
     if (!payload.ok) return payload;
     if (ctx.onProgress) await ctx.onProgress({ stage: 'complete', current: 1, total: 1 });
     return ok({

@@ -23,6 +23,7 @@
 import { LRUCache } from 'lru-cache';
 import { bytesToHex, type DecodedShare, ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
+import { giveBack } from '../lib/deferred-text.js';
 
 /**
  * Nonce-store key of the per-group replay record (see split-channel/receive.ts).
@@ -347,12 +348,12 @@ export class ShareBuffer {
 }
 
 /**
- * Zeroes every share payload (and Xchange ciphertext) of a group.
+ * Zeroes every share payload (and Xchange ciphertext) of a group; see `giveBack` for why.
  * @param g a group released from the buffer
  */
 export function wipeGroup(g: ShareGroup): void {
   for (const p of g.parts.values()) {
-    p.share.payload.fill(0);
+    giveBack(p.share.payload.fill(0));
     p.xchange?.ciphertext.fill(0);
   }
   g.parts.clear();
