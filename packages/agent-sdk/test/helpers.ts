@@ -3,6 +3,7 @@ import {
   Agent,
   type AgentIdentity,
   type AgentOptions,
+  type Envelope,
   identityFromSeed,
   LoopbackTransport,
   MemoryTrustRegistry,
@@ -42,4 +43,24 @@ export function flip(bytes: Uint8Array, index: number, bit = 1): Uint8Array {
   const out = bytes.slice();
   out[index]! ^= bit;
   return out;
+}
+
+/**
+ * An envelope with placeholder fields around `ciphertext`, for encoding tests that never
+ * verify it (the JSON form of a large envelope, its upload).
+ */
+export function fakeEnvelope(ciphertext: Uint8Array): Envelope {
+  return {
+    version: 2,
+    alg: 'XWING-AES256GCM-ED25519',
+    sender: 'did:key:z6Mkaaa',
+    recipient: 'did:key:z6Mkbbb',
+    timestamp: 1,
+    nonce: new Uint8Array(16),
+    scope: 'pay',
+    iv: new Uint8Array(12),
+    kem: new Uint8Array(32),
+    ciphertext,
+    signature: new Uint8Array(64),
+  } as unknown as Envelope;
 }

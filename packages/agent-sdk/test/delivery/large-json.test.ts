@@ -4,7 +4,6 @@
 // lib/payload-json.ts (JSON payloads encoded and parsed with their large strings cut out).
 import { describe, expect, it } from 'vitest';
 import { envelopeJsonBytes, envelopeToJson } from '../../src/envelope-json.js';
-import type { Envelope } from '../../src/envelope-model.js';
 import { base64urlDecode, base64urlDecodeBytes, base64urlEncode } from '../../src/lib/codec.js';
 import { deferredText, releaseDeferred, takeDeferred } from '../../src/lib/deferred-text.js';
 import { LARGE_STRING_BYTES, parseJsonBytes } from '../../src/lib/json-body.js';
@@ -14,6 +13,7 @@ import {
   LARGE_PAYLOAD_STRING,
   parseLargeJson,
 } from '../../src/lib/payload-json.js';
+import { fakeEnvelope } from '../helpers.js';
 
 const enc = new TextEncoder();
 const big = (n: number, c = 'A') => c.repeat(n);
@@ -51,19 +51,7 @@ describe('parseJsonBytes', () => {
 
 describe('envelopeToJson with a large ciphertext', () => {
   const ciphertext = new Uint8Array(3 * 1024 * 1024 + 2).map((_, i) => (i * 7) & 0xff);
-  const env = {
-    version: 2,
-    alg: 'XWING-AES256GCM-ED25519',
-    sender: 'did:key:z6Mkaaa',
-    recipient: 'did:key:z6Mkbbb',
-    timestamp: 1,
-    nonce: new Uint8Array(16),
-    scope: 'pay',
-    iv: new Uint8Array(12),
-    kem: new Uint8Array(32),
-    ciphertext,
-    signature: new Uint8Array(64),
-  } as unknown as Envelope;
+  const env = fakeEnvelope(ciphertext);
 
   it('streams the bytes of JSON.stringify without making the text; reads see a string', () => {
     const json = envelopeToJson(env);

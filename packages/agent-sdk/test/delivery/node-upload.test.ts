@@ -7,28 +7,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeJsonBytes, envelopeToJson } from '../../src/envelope-json.js';
-import type { Envelope } from '../../src/envelope-model.js';
 import { base64urlEncode, base64urlEncodeInto } from '../../src/lib/codec.js';
 import { giveBack, markSoleText, trimAfter } from '../../src/lib/deferred-text.js';
 import { httpCall } from '../../src/lib/http-call.js';
 import { nodeUpload } from '../../src/lib/node-upload.js';
+import { fakeEnvelope } from '../helpers.js';
 
 const MiB = 1024 * 1024;
 
 function largeJson(n: number) {
-  const env = {
-    version: 2,
-    alg: 'XWING-AES256GCM-ED25519',
-    sender: 'did:key:z6Mkaaa',
-    recipient: 'did:key:z6Mkbbb',
-    timestamp: 1,
-    nonce: new Uint8Array(16),
-    scope: 'pay',
-    iv: new Uint8Array(12),
-    kem: new Uint8Array(32),
-    ciphertext: new Uint8Array(n).map((_, i) => (i * 7 + (i >> 9)) & 0xff),
-    signature: new Uint8Array(64),
-  } as unknown as Envelope;
+  const env = fakeEnvelope(new Uint8Array(n).map((_, i) => (i * 7 + (i >> 9)) & 0xff));
   return envelopeToJson(env);
 }
 
