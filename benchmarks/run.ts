@@ -7,12 +7,16 @@
  * post-quantum fallback) and Node 24 LTS from runtimes/ (npm alias node24, native ML-KEM /
  * ML-DSA), each with jose measured in the same process, then prints the ratios side by side.
  * The xorida, xghost and xpass benchmarks (issue 15's small-operation targets) run on both too,
- * and their medians are printed side by side.
+ * and their medians are printed side by side. So does the modelguard benchmark (issue 16's
+ * throughput targets), whose guard and restore times are also printed against the faster of
+ * the two runtimes' SHA-256 references, so that a slow reference on one line cannot flatter it.
  */
+
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { modelguardSideBySide } from './modelguard-compare.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const NODE24 = join(here, '..', 'runtimes', 'node_modules', 'node24', 'bin', 'node');
@@ -20,6 +24,7 @@ const NODE24 = join(here, '..', 'runtimes', 'node_modules', 'node24', 'bin', 'no
 // xpass cold decrypt) run on both Node lines.
 const MULTI_RUNTIME = new Set([
   'agent.bench.ts',
+  'modelguard.bench.ts',
   'xghost.bench.ts',
   'xorida.bench.ts',
   'xpass.bench.ts',
@@ -99,6 +104,8 @@ for (const f of files) {
   const okB = runOn(NODE24, f, '-node24');
   if (!okA || !okB) failed++;
   else if (name === 'agent') sideBySide(name, ['-fallback', '-node24']);
+  else if (name === 'modelguard')
+    modelguardSideBySide(join(here, 'results'), ['-fallback', '-node24']);
   else mediansSideBySide(name, ['-fallback', '-node24']);
 }
 process.exit(failed === 0 ? 0 : 1);

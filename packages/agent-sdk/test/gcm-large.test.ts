@@ -28,3 +28,28 @@ it('AES-GCM of 33 MiB + 5 bytes in place equals one-shot GCM, and opens back', a
   again[12_345_678]! ^= 1;
   expect(await backend.aes256GcmOpen(key, iv, again, aad, true)).toBeNull();
 });
+
+it('AES-GCM around the 64 KiB slice and 1 MiB one-shot boundaries equals one-shot GCM', async () => {
+  const key = randomFillSync(new Uint8Array(32));
+  const iv = randomFillSync(new Uint8Array(12));
+  const aad = new Uint8Array([9]);
+  const K = 64 * 1024;
+  const M = 1024 * 1024;
+  for (const n of [1, K - 1, K, K + 1, 3 * K + 7, M - 1, M, M + 1]) {
+    const plain = randomFillSync(new Uint8Array(n));
+    const c = createCipheriv('aes-256-gcm', key, iv);
+    c.setAAD(aad);
+    const expected = Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]);
+    for (const inPlace of [false, true]) {
+      const buf = new Uint8Array(n + 16);
+      buf.set(plain);
+      const sealed = await backend.aes256GcmSeal(key, iv, buf.subarray(0, n), aad, 0, inPlace);
+      expect(Buffer.compare(Buffer.from(sealed), expected), `seal ${n} ${inPlace}`).toBe(0);
+      const opened = await backend.aes256GcmOpen(key, iv, sealed, aad, inPlace);
+      expect(opened && Buffer.compare(Buffer.from(opened), Buffer.from(plain))).toBe(0);
+      const bad = Uint8Array.from(expected);
+      bad[n - 1]! ^= 1;
+      expect(await backend.aes256GcmOpen(key, iv, bad, aad, inPlace)).toBeNull();
+    }
+  }
+});
