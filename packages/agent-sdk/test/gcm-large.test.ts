@@ -1,5 +1,5 @@
 // The node backend's AES-GCM of a large input writes each slice's output into place and frees
-// it at once (detached: Node >= 22) or, on Node 20 above 32 MiB, takes it as a Latin-1 string
+// it at once (detached: Node >= 22) or, on Node 20 from 1 MiB, takes it as a Latin-1 string
 // (lib/crypto/node.ts): the bytes must equal one-shot AES-GCM of node:crypto, sealed and opened
 // in place, and a flipped byte must fail the tag.
 import { createCipheriv, randomFillSync } from 'node:crypto';

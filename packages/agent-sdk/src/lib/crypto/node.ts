@@ -150,14 +150,16 @@ function x25519Handle(key: KeyObject, publicKey: Uint8Array): X25519SecretKey {
  * Large inputs go through the cipher in slices written straight into the output (and the
  * plaintext into the ciphertext's place on open): `update()` on the whole input would allocate
  * a second full-size buffer next to the result (measured in test/delivery/memory.test.ts).
- * From `GCM_STRINGS_FROM` bytes on, each 64 KiB slice's output is taken as a Latin-1 string (one char
- * per byte, exact) and written into place: 64 KiB strings die young in V8's new space, while
- * Buffers from `update()` are external memory that waits for a full GC (Node 24: a whole 64 MiB
- * message of dead slices). Below it the strings' new-space growth costs more than it saves
- * (Node 24, 16 MiB: 5.6x instead of 4.7x in test/delivery/memory.test.ts).
- * Where ArrayBuffer has `transfer` (ES2024: Node >= 22, not 20), neither is needed: each
- * slice's Buffer is detached once copied into place, which frees it at once, so a message of any
- * size leaves no dead slices (Node 24, 64 MiB: sealing a split share grew RSS by 55 MiB, now 2).
+ * Where ArrayBuffer has `transfer` (ES2024: Node >= 22, not 20), each slice's Buffer is detached
+ * once copied into place, which frees it at once, so a message of any size leaves no dead slices
+ * (Node 24, 64 MiB: sealing a split share grew RSS by 55 MiB, now 2).
+ * Without it (Node 20), from `GCM_STRINGS_FROM` bytes on, each slice's output is taken as a
+ * Latin-1 string (one char per byte, exact) and written into place: 64 KiB strings die young in
+ * V8's new space, while Buffers from `update()` are external memory that waits for a full GC.
+ * Those dead Buffers made V8 run full GCs over modelguard's 4 MiB chunks: on Node 20 its compact
+ * guard and restore of 512 MiB took 4.1-4.2 and 3.1-3.6 s with Buffer slices, 2.2-2.7 and
+ * 2.3-2.6 s with strings (A/B, same load). Memory of 16 and 64 MiB messages did not grow
+ * (test/delivery/memory.test.ts, Node 20: 16 MiB split send 5.6x with Buffers, 4.4x with strings).
  */
 // 64 KiB, not 1 MiB: each update() allocates its output, and an allocation of 1 MiB is a fresh
 // mmap whose pages fault in on first touch. On a 2-core VM, AES-256-GCM through 1 MiB slices ran
@@ -167,7 +169,7 @@ const GCM_SLICE = 64 * 1024;
 const GCM_STRING_SLICE = 64 * 1024;
 /** Bodies up to this length are opened by one update() whose output is the plaintext. */
 const GCM_ONCE_MAX = 1024 * 1024;
-const GCM_STRINGS_FROM = 32 * 1024 * 1024;
+const GCM_STRINGS_FROM = GCM_ONCE_MAX;
 
 /** Runs `slice` of `input` through `c` and writes its output into `out` at `at`; its length. */
 interface SliceCipher {
