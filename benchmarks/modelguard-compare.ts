@@ -2,13 +2,16 @@
  * The modelguard benchmark on several Node lines, side by side (used by run.ts): each
  * runtime's guard and restore times on tmpfs as a ratio to its own SHA-256 reference (the
  * figure modelguard.bench.ts reports) and to the fastest SHA-256 reference of all the runtimes
- * run, which is the stricter of the two when one runtime hashes, or reads its input, slower.
+ * run, which is the stricter of the two when one runtime hashes, or reads its input, slower;
+ * and the floor of the format on that runtime (modelguard-floor.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface ModelguardResult {
-  machine: { node: string };
+  machine: { node: string; cores: number };
+  passNsPerByte?: { readPageCache: number; sha256: number };
+  floorNsPerByte?: Record<string, number>;
   bestMs: Record<string, number>;
   sizeBytes: number;
 }
@@ -38,6 +41,13 @@ export function modelguardSideBySide(dir: string, suffixes: readonly string[]): 
         const strict = `${mode} ${op} tmpfs, x fastest SHA-256`;
         table[own] = { ...table[own], [col]: verdict(r.bestMs.sha256! / ms, TARGETS[mode]) };
         table[strict] = { ...table[strict], [col]: verdict(fastestSha / ms, TARGETS[mode]) };
+        const floor = r.floorNsPerByte?.[`${mode} ${op}`];
+        const p = r.passNsPerByte;
+        if (floor && p) {
+          const row = `${mode} ${op} tmpfs, floor of the format`;
+          const x = (p.readPageCache + p.sha256) / (floor / r.machine.cores);
+          table[row] = { ...table[row], [col]: `${x.toFixed(2)}×` };
+        }
       }
   }
   console.log('\n=== modelguard: tmpfs throughput on each runtime, side by side');
