@@ -102,7 +102,6 @@ export function xwingEncapsulate(
     return null;
   if (eseed !== undefined && eseed.length !== 64) return null;
   const pkX = publicKey.subarray(ML_KEM_PK);
-  // Random path: the native generator is much faster than importing a random scalar.
   const eph = eseed ? backend.x25519SecretKey(eseed.subarray(32, 64)) : backend.x25519Generate();
   const ssX = eph.agree(pkX, true);
   if (ssX === null) return null;
