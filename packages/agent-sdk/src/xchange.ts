@@ -2,156 +2,90 @@
  * Xchange mode (opt-in performance path, docs/formats.md#xchange-parts): a fresh random
  * AES-256-GCM key encrypts the payload ONCE; the 32-byte key (not the payload) is XOR-shared
  * with xorida into n shares; part i = key share i + the common ciphertext, carried as the body
- * of a signed-only envelope (Ed25519, no KEM), one part per channel.
+ * of a signed-only envelope (no KEM), one part per channel. Byte layouts: xchange-part.ts.
  *
- *   part body = "XLXC" | u8 version (1) | b16 IDA5 key share (product type 0x0001, L = 32)
- *               | iv (12) | b32 AES-256-GCM ciphertext || tag
- *   AAD       = "XLINK-XCHANGE-AAD-V1" | groupId (16) | u8 k | u8 n | b16 sender DID
- *               | b16 recipient DID | b16 scope
+ *   AAD = "XLINK-XCHANGE-AAD-V1" | groupId (16) | u8 k | u8 n | b16 sender DID
+ *         | b16 recipient DID | b16 scope
+ *
+ * One signature per message (part version 2, issue 15): the sender signs ONE group statement
+ * with Ed25519 and every part carries that signature in its envelope `signature` field. The
+ * statement binds a context string, both DIDs, scope, groupId, k, n, the timestamp, the common
+ * iv, SHA-256 of the common ciphertext and, for every index i, the digest
+ * SHA-256(context | nonce_i | key share_i) of part i's own data. A receiver accepts part i iff
+ *   - its own digest (from ITS envelope nonce and key share) is entry i of the statement, and
+ *   - the statement it builds from the part's header (sender, recipient, scope, timestamp) and
+ *     body (groupId, k, n, iv, ciphertext hash, digests) verifies under the sender DID's key,
+ *     which costs one Ed25519 verification for the first part of a group: the verified
+ *     statement and signature are kept with the buffered group (share-buffer.ts, bounded like
+ *     the group), and a later part whose statement and signature are byte-for-byte the same is
+ *     covered by that verification. Any other part is verified on its own, so nothing is ever
+ *     accepted unverified; two different valid statements for one group drop the group
+ *     (`INCONSISTENT_SHARES:STATEMENT_MISMATCH`).
+ * Replay protection is unchanged: each part's nonce (covered through its digest) is recorded
+ * after the check, the timestamp (covered by the statement) is checked against the window, and
+ * a delivered group is recorded in the nonce store (its late parts are acknowledged before any
+ * check, and nothing is recorded or returned from them: receive/late-share.ts).
+ * The signing input starts with "XLINK-XCHANGE-STATEMENT-V2", which no envelope signing input
+ * ("XLINK-ENVELOPE-SIG-V1 ...") starts with: a group signature never verifies as an envelope
+ * signature, nor the reverse. A generic `verifyEnvelopeSignatures` refuses Xchange parts.
  *
  * What it protects: an observer of fewer than k channels learns nothing about the key
- * (information-theoretic, from the split) and therefore, as long as AES-256-GCM holds, nothing
- * about the payload beyond its length; Ed25519 authenticates every part (origin, recipient,
- * scope, timestamp, nonce) and the GCM tag under the reconstructed key authenticates the payload
- * and binds groupId, k, n, DIDs and scope.
+ * (information-theoretic, from the split; the digests of the other parts hide their shares
+ * behind their 16-byte random nonces, which travel only with their own parts) and therefore, as
+ * long as AES-256-GCM holds, nothing about the payload beyond its length; the group signature
+ * authenticates every part (origin, recipient, scope, timestamp, nonce, key share, ciphertext)
+ * and the GCM tag under the reconstructed key authenticates the payload.
  * What it does NOT protect: an observer of k channels (or one channel carrying k parts) learns
  * the key and the payload; there is no KEM, so no forward secrecy and no post-quantum key
- * exchange (nothing to compromise later, but nothing protects parts recorded from k channels);
- * no ML-DSA-65 signature; metadata (DIDs, scope, sizes, timing) is cleartext on every channel.
+ * exchange; no ML-DSA-65 signature; metadata (DIDs, scope, sizes, timing) is cleartext on every
+ * channel.
  *
  * Pitfalls:
  * - Both agents must opt in (`Agent.create({ xchange: true })`); a receiver that did not
  *   refuses parts with `UNSUPPORTED_VERSION:XCHANGE_NOT_ENABLED`. Key documents do not advertise
  *   Xchange, so the sender cannot check the opt-in in advance.
+ * - Version 1 parts (one signature per part, agent-sdk before issue 15) are refused
+ *   (`INCONSISTENT_SHARES:MALFORMED_SHARE`): both agents must run the same release.
+ * - Parts of one group received concurrently may each be verified (the statement is cached when
+ *   the first part is buffered); that costs time, never safety.
  * - Routing the parts over ONE transport (the default) gives no protection beyond
  *   "signed cleartext with an extra step": use one independent transport per part.
  *
  * @module
  */
-import {
-  type DecodedShare,
-  decodeShare,
-  encodeShare,
-  ok,
-  type Result,
-  reconstruct,
-  type Share,
-  split,
-} from 'xorida';
+import { encodeShare, ok, type Result, reconstruct, type Share, split } from 'xorida';
 import { backend } from '#crypto';
 import type { PendingShares } from './agent-types.js';
 import type { Envelope } from './envelope.js';
 import { type EnvelopeJson, envelopeToJson, IV_LENGTH, NONCE_LENGTH } from './envelope.js';
 import { type XlinkErrorDetail, xlinkErr } from './errors.js';
 import type { AgentIdentity } from './identity.js';
-import { ByteReader, ByteWriter, utf8 } from './lib/binary.js';
+import { ByteWriter, utf8 } from './lib/binary.js';
 import { base64urlEncode } from './lib/codec.js';
 import type { NonceStore } from './nonce-store.js';
-import { createSignedEnvelopeOver, withRoomFor } from './seal.js';
 import { dispatchShares } from './split-channel/routing.js';
 import type { SplitSendResult } from './split-channel/send.js';
 import { groupRecordKey } from './split-channel/share-buffer.js';
 import { SPLIT_CHANNEL_PRODUCT_TYPE } from './split-channel/share-record.js';
 import type { TransportAdapter } from './transport.js';
+import { buildXchangeParts, decodeXchangePart, type XchangePart } from './xchange-part.js';
 
-const MAGIC = utf8('XLXC');
-/** Version of the Xchange part body. */
-export const XCHANGE_PART_VERSION = 1;
+export {
+  buildXchangeParts,
+  decodeXchangePart,
+  encodeXchangePart,
+  isXchangePart,
+  type VerifiedStatement,
+  verifyXchangePart,
+  XCHANGE_PART_VERSION,
+  type XchangePart,
+  type XchangePartsInput,
+  type XchangeStatementFields,
+  xchangePartDigest,
+  xchangeStatement,
+} from './xchange-part.js';
+
 const AAD_CONTEXT = utf8('XLINK-XCHANGE-AAD-V1');
-/** Largest IDA5 key share accepted in a part (34-byte header + padded 32-byte key). */
-const MAX_KEY_SHARE = 34 + 512;
-const EMPTY = new Uint8Array(0);
-
-/** A decoded Xchange part. */
-export interface XchangePart {
-  readonly share: DecodedShare;
-  readonly iv: Uint8Array;
-  readonly ciphertext: Uint8Array;
-}
-
-/**
- * True when a signed-only envelope body is an Xchange part (starts with "XLXC").
- * @param body the envelope body (cleartext)
- */
-export function isXchangePart(body: Uint8Array): boolean {
-  return (
-    body.length >= 5 &&
-    body[0] === MAGIC[0] &&
-    body[1] === MAGIC[1] &&
-    body[2] === MAGIC[2] &&
-    body[3] === MAGIC[3]
-  );
-}
-
-/**
- * Encodes one part body.
- * @param share key share from `split`
- * @param iv 12-byte AES-GCM IV
- * @param ciphertext AES-GCM ciphertext || tag
- * @returns the part body
- * @throws RangeError only for a malformed share (programming error)
- */
-export function encodeXchangePart(
-  share: Share,
-  iv: Uint8Array,
-  ciphertext: Uint8Array,
-): Uint8Array {
-  return writeXchangePart(share, iv, ciphertext, (n) => new Uint8Array(n));
-}
-
-/** {@link encodeXchangePart} into `alloc(exact length)`. */
-function writeXchangePart(
-  share: Share,
-  iv: Uint8Array,
-  ciphertext: Uint8Array,
-  alloc: (length: number) => Uint8Array,
-): Uint8Array {
-  const enc = encodeShare(share, { productType: SPLIT_CHANNEL_PRODUCT_TYPE });
-  if (!enc.ok) throw new RangeError(`cannot encode key share: ${enc.error.message}`);
-  const length = MAGIC.length + 1 + 2 + enc.value.length + iv.length + 4 + ciphertext.length;
-  const out = new ByteWriter(0, alloc(length))
-    .bytes(MAGIC)
-    .u8(XCHANGE_PART_VERSION)
-    .bytes16(enc.value)
-    .bytes(iv)
-    .bytes32(ciphertext)
-    .finish();
-  enc.value.fill(0);
-  return out;
-}
-
-/**
- * Decodes one part body strictly.
- * @param body signed-only envelope body
- * @param maxCiphertext largest accepted ciphertext, bytes
- * @returns the part, or `INCONSISTENT_SHARES` subCode `MALFORMED_SHARE`
- */
-export function decodeXchangePart(
-  body: Uint8Array,
-  maxCiphertext: number,
-): Result<XchangePart, XlinkErrorDetail> {
-  const bad = (message: string) =>
-    xlinkErr('INCONSISTENT_SHARES', message, 'The sender produced an invalid Xchange part', {
-      subCode: 'MALFORMED_SHARE',
-      field: 'share',
-    });
-  if (!isXchangePart(body)) return bad('not an Xchange part');
-  const r = new ByteReader(body);
-  r.bytes(4);
-  const version = r.u8();
-  const shareBytes = r.bytes16(MAX_KEY_SHARE);
-  const iv = r.bytes(IV_LENGTH);
-  const ciphertext = r.bytes32(maxCiphertext);
-  if (!r.done()) return bad('truncated, oversize or trailing bytes in the Xchange part');
-  if (version !== XCHANGE_PART_VERSION) return bad(`unknown Xchange part version ${version}`);
-  if (ciphertext.length < 17) return bad('ciphertext shorter than the GCM tag plus one byte');
-  const share = decodeShare(shareBytes);
-  if (!share.ok)
-    return bad(`key share does not decode: ${share.error.code}:${share.error.subCode}`);
-  if (share.value.productType !== SPLIT_CHANNEL_PRODUCT_TYPE || share.value.originalLength !== 32)
-    return bad('key share must have product type 0x0001 and a 32-byte secret');
-  return ok({ share: share.value, iv: iv.slice(), ciphertext: ciphertext.slice() });
-}
 
 /**
  * The associated data of the payload encryption (see module doc).
@@ -203,10 +137,11 @@ export interface XchangeSendInput {
 }
 
 /**
- * Encrypts once, splits the key, signs and routes one part per share (see module doc).
+ * Encrypts once, splits the key, signs the group statement once and routes one part per share
+ * (see module doc).
  * @param input identity, recipient DID, scope, plaintext, k, n, transports
  * @returns the split result (mode `xchange`), or `PAYLOAD_TOO_LARGE` (a part over 1 MiB),
- *   `SEND_FAILED:BELOW_THRESHOLD`
+ *   `INVALID_SCOPE`, `INVALID_DID`, `INVALID_OPTIONS` (timestamp), `SEND_FAILED:BELOW_THRESHOLD`
  */
 export async function sendXchange(
   input: XchangeSendInput,
@@ -230,31 +165,32 @@ export async function sendXchange(
   const ciphertext = await backend.aes256GcmSeal(key, iv, input.plaintext, aad);
   key.fill(0);
   const timestamp = input.timestamp ?? (input.now ?? Date.now)();
-  const envelopes: EnvelopeJson[] = [];
+  const encoded: Uint8Array[] = [];
+  let built: ReturnType<typeof buildXchangeParts>;
   try {
-    // Each body is written behind room for its signing prefix and handed to the envelope:
-    // no copy of it for the envelope nor for the signing input.
-    const header = { sender: identity.did, recipient: recipientDid, scope, iv: EMPTY, kem: EMPTY };
-    for (const [i, share] of shares.value.entries()) {
-      const body = writeXchangePart(share, iv, ciphertext, (n) => withRoomFor(header, n));
-      const env = createSignedEnvelopeOver({
-        identity,
-        recipientDid,
-        scope,
-        plaintext: body,
-        timestamp,
-        nonce: nonceAt(i),
-      });
-      if (!env.ok) {
-        body.fill(0);
-        return env;
-      }
-      // not wiped: the body is the envelope's (a large one is base64'd only when read)
-      envelopes.push(envelopeToJson(env.value));
+    for (const share of shares.value) {
+      const enc = encodeShare(share, { productType: SPLIT_CHANNEL_PRODUCT_TYPE });
+      if (!enc.ok) throw new RangeError(`cannot encode key share: ${enc.error.message}`);
+      encoded.push(enc.value);
     }
+    built = buildXchangeParts({
+      identity,
+      recipientDid,
+      scope,
+      shares: encoded,
+      groupId,
+      k,
+      iv,
+      ciphertext,
+      timestamp,
+      nonces: shares.value.map((_, i) => nonceAt(i)),
+    });
   } finally {
     for (const s of shares.value) s.payload.fill(0);
+    for (const e of encoded) e.fill(0);
   }
+  if (!built.ok) return built;
+  const envelopes: EnvelopeJson[] = built.value.envelopes.map(envelopeToJson);
   const sent = await dispatchShares(input.transports, envelopes, recipientDid, k, input.onSending);
   if (!sent.ok) return sent;
   return ok({

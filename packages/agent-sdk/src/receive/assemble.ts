@@ -47,7 +47,7 @@ const xchangeAssembler: Assembler = {
         : decodeXchangePart(s.plaintext!, max);
     if (!part.ok) return part;
     const { share, iv, ciphertext } = part.value;
-    return ok({ share, xchange: { iv, ciphertext } });
+    return ok({ share, xchange: { iv, ciphertext, verified: s.xchangeVerified } });
   },
 };
 

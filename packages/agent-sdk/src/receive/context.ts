@@ -14,7 +14,7 @@ import type { KeyDocument } from '../key-document.js';
 import type { ShareBuffer } from '../split-channel/share-buffer.js';
 import type { Step } from '../step-pipeline.js';
 import type { VerifiedPeer, VerifiedPeers } from '../verified-peers.js';
-import type { XchangePart } from '../xchange.js';
+import type { VerifiedStatement, XchangePart } from '../xchange.js';
 
 /** The receiving agent, as the steps see it. */
 export interface ReceiveContext {
@@ -55,6 +55,11 @@ export interface ReceiveState {
   nonceKey?: string;
   /** resolve-sender: registry entry and verified key document. */
   sender?: VerifiedPeer;
+  /**
+   * signatures: an Xchange part's group statement and signature, verified now or covered by
+   * the verification of its group's first part (xchange-part.ts).
+   */
+  xchangeVerified?: VerifiedStatement;
   /** signatures: the encoded header, verified (open.ts); the AEAD associated data. */
   header?: Uint8Array;
   /** decrypt: the plaintext (the payload itself for signed-only envelopes). */

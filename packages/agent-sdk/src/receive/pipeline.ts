@@ -10,7 +10,7 @@
  *   resolve-sender  sender in the registry, key document verified against its DID
  *   revoked         sender not revoked
  *   downgrade       encrypted envelopes use the version both key documents support
- *   signatures      Ed25519, plus ML-DSA-65 for v3
+ *   signatures      Ed25519, plus ML-DSA-65 for v3; Xchange: group statement, once a group
  *   record-nonce    nonce recorded atomically, only now that the envelope is authentic
  *   scope           granted by the registry and accepted by this agent
  *   decrypt         key agreement and AES-256-GCM

@@ -24,6 +24,8 @@ import { LRUCache } from 'lru-cache';
 import { bytesToHex, type DecodedShare, ok, type Result } from 'xorida';
 import { type XlinkErrorDetail, xlinkErr } from '../errors.js';
 import { giveBack } from '../lib/deferred-text.js';
+import type { VerifiedStatement } from '../xchange-part.js';
+import { type XchangeCommon, xchangeCommonBytes, xchangeMismatch } from './xchange-common.js';
 
 /**
  * Nonce-store key of the per-group replay record (see split-channel/receive.ts).
@@ -69,8 +71,11 @@ export interface IncomingShare {
   /** base64url envelope nonce. */
   readonly nonce: string;
   readonly share: DecodedShare;
-  /** Xchange only: AES-GCM IV (12) and ciphertext shared by every part. */
-  readonly xchange?: { readonly iv: Uint8Array; readonly ciphertext: Uint8Array } | undefined;
+  /**
+   * Xchange only: AES-GCM IV (12) and ciphertext shared by every part, and the group statement
+   * and signature the part was checked against (none for a part restored from the spool).
+   */
+  readonly xchange?: XchangeCommon | undefined;
   /** Deadline (ms) of a group restored from the share spool (share-spool.ts); else now + timeout. */
   readonly groupDeadline?: number | undefined;
 }
@@ -178,7 +183,8 @@ export class ShareBuffer {
    * @returns `pending` (with `duplicate` when the index was already buffered) or `complete`
    *   (the group is removed from the buffer; the caller reconstructs and wipes it), or
    *   `completed-before` (the group completed within the last group timeout), or
-   *   `INCONSISTENT_SHARES` (`PARAMETER_MISMATCH`, `CIPHERTEXT_MISMATCH`; the group is dropped)
+   *   `INCONSISTENT_SHARES` (`PARAMETER_MISMATCH`, `CIPHERTEXT_MISMATCH`, `STATEMENT_MISMATCH`; the
+   *   group is dropped)
    *   or `PAYLOAD_TOO_LARGE:SHARE_BUFFER_FULL`
    */
   add(part: IncomingShare): Result<AddOutcome, XlinkErrorDetail> {
@@ -207,22 +213,18 @@ export class ShareBuffer {
         );
       }
       if (part.mode === 'xchange') {
-        const first = g.parts.values().next().value?.xchange;
-        if (!first || !part.xchange || !same(first, part.xchange)) {
+        const mismatch = xchangeMismatch(g.parts.values().next().value?.xchange, part.xchange);
+        if (mismatch) {
           this.drop(g);
-          return xlinkErr(
-            'INCONSISTENT_SHARES',
-            'Xchange parts of one group carry different ciphertexts',
-            'The sender mixed parts of different messages under one groupId',
-            { subCode: 'CIPHERTEXT_MISMATCH', field: 'ciphertext' },
-          );
+          return mismatch;
         }
       }
       if (g.parts.has(s.index)) return ok({ state: 'pending', group: g, duplicate: true });
       const used = this.senderBytes.get(part.sender) ?? 0;
       if (used + size > this.maxBytes) return full('buffered bytes of this sender');
     } else {
-      const extra = size + (part.xchange ? part.xchange.ciphertext.length : 0);
+      const common = xchangeCommonBytes(part.xchange);
+      const extra = size + common;
       if ((this.senderBytes.get(part.sender) ?? 0) + extra > this.maxBytes)
         return full('buffered bytes of this sender');
       if ((this.senderGroups.get(part.sender) ?? 0) >= this.maxPerSender)
@@ -246,10 +248,8 @@ export class ShareBuffer {
       };
       this.groups.set(key, g);
       this.bump(this.senderGroups, part.sender, 1);
-      if (part.xchange) {
-        g.bytes += part.xchange.ciphertext.length;
-        this.bump(this.senderBytes, part.sender, part.xchange.ciphertext.length);
-      }
+      g.bytes += common;
+      this.bump(this.senderBytes, part.sender, common);
     }
     // Xchange parts repeat one ciphertext: keep (and count) only the first copy.
     g.parts.set(s.index, g.parts.size === 0 ? part : { ...part, xchange: undefined });
@@ -296,6 +296,19 @@ export class ShareBuffer {
    */
   lateShare(sender: string, nonce: string): LateShareInfo | undefined {
     return this.late.size === 0 ? undefined : this.late.get(`${sender}|${nonce}`);
+  }
+
+  /**
+   * The group statement verified for a buffered Xchange group (xchange-part.ts), so that its
+   * later parts need no second Ed25519 verification; it lives and goes with the group.
+   * @param sender sender DID
+   * @param groupId 16-byte groupId
+   * @returns the statement and signature, or undefined (no such group, or restored from spool)
+   */
+  xchangeStatement(sender: string, groupId: Uint8Array): VerifiedStatement | undefined {
+    if (this.groups.size === 0) return undefined;
+    const g = this.groups.get(`${sender}|${bytesToHex(groupId)}`);
+    return g?.mode === 'xchange' ? g.parts.values().next().value?.xchange?.verified : undefined;
   }
 
   /** Drops every buffered group (wiping payloads) and cancels timers. */
@@ -366,15 +379,4 @@ function full(what: string) {
     'Complete or let expire the pending groups, or raise AgentOptions.splitChannel limits',
     { subCode: 'SHARE_BUFFER_FULL', field: 'sender' },
   );
-}
-
-function same(
-  a: { iv: Uint8Array; ciphertext: Uint8Array },
-  b: { iv: Uint8Array; ciphertext: Uint8Array },
-): boolean {
-  if (a.iv.length !== b.iv.length || a.ciphertext.length !== b.ciphertext.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.iv.length; i++) d |= a.iv[i]! ^ b.iv[i]!;
-  for (let i = 0; i < a.ciphertext.length; i++) d |= a.ciphertext[i]! ^ b.ciphertext[i]!;
-  return d === 0;
 }

@@ -1,19 +1,18 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { bytesToHex, hexToBytes, type Result, type Share, split } from 'xorida';
+import { bytesToHex, encodeShare, hexToBytes, type Result, type Share, split } from 'xorida';
 import { xlinkErr } from '../../src/errors.js';
 import {
   Agent,
   type AgentLogger,
   type AgentOptions,
   buildSplitSecret,
+  buildXchangeParts,
   createEnvelope,
-  createSignedEnvelope,
   decideSecurity,
   decodeShareRecord,
   type EnvelopeJson,
   encodeShareRecord,
-  encodeXchangePart,
   envelopeToJson,
   isPendingShares,
   LoopbackTransport,
@@ -854,33 +853,51 @@ export function splitChannelSuite(): void {
       if (!pt.ok) throw new Error('pt');
       const aad = xchangeAad(gid, 2, 3, alice.agent.did, bob.agent.did, 'chat');
       const ctGood = await backend.aes256GcmSeal(key, iv, pt.value, aad);
-      const part = (share: Share, c: Uint8Array) => {
-        const e = createSignedEnvelope({
+      // one signed group of 3 parts over these shares and this ciphertext; part i is returned
+      const group = (list: Share[], c: Uint8Array) => {
+        const encoded = list.map((x) => {
+          const e = encodeShare(x, { productType: 1 });
+          if (!e.ok) throw new Error('encode');
+          return e.value;
+        });
+        const b = buildXchangeParts({
           identity: alice.identity,
           recipientDid: bob.agent.did,
           scope: 'chat',
-          plaintext: encodeXchangePart(share, iv, c),
+          shares: encoded,
+          groupId: gid,
+          k: 2,
+          iv,
+          ciphertext: c,
+          timestamp: Date.now(),
+          nonces: list.map(() => backend.randomBytes(16)),
         });
-        if (!e.ok) throw new Error('sign');
-        return envelopeToJson(e.value);
+        if (!b.ok) throw new Error('sign');
+        return b.value.envelopes.map(envelopeToJson);
       };
-      // good parts reconstruct
+      // good parts (of one signed group) reconstruct
+      const good = group(sh.value, ctGood);
       const rx = bobAgain(bob, registry, { xchange: true });
-      await rx.receive(part(sh.value[0]!, ctGood));
-      const ok = await rx.receive(part(sh.value[2]!, ctGood));
+      await rx.receive(good[0]);
+      const ok = await rx.receive(good[2]);
       expect(ok.ok && ok.value.payload).toEqual({ v: 2 });
-      // an altered key share: the GCM tag under the reconstructed key fails
+      // an altered key share, signed by the sender: the GCM tag under the reconstructed key fails
       const rx2 = bobAgain(bob, registry, { xchange: true });
-      await rx2.receive(part(sh.value[0]!, ctGood));
       const bad = { ...sh.value[1]!, payload: flip(sh.value[1]!.payload, 0) };
-      expect(codeOf(await rx2.receive(part(bad, ctGood)))).toBe(
-        'HMAC_VERIFICATION_FAILED:AEAD_MISMATCH',
-      );
-      // parts of one group with different ciphertexts
+      const badGroup = group([sh.value[0]!, bad, sh.value[2]!], ctGood);
+      await rx2.receive(badGroup[0]);
+      expect(codeOf(await rx2.receive(badGroup[1]))).toBe('HMAC_VERIFICATION_FAILED:AEAD_MISMATCH');
+      // parts of one group with different ciphertexts (each group signed by the sender)
       const rx3 = bobAgain(bob, registry, { xchange: true });
-      await rx3.receive(part(sh.value[0]!, ctGood));
-      expect(codeOf(await rx3.receive(part(sh.value[1]!, flip(ctGood, 3))))).toBe(
+      await rx3.receive(good[0]);
+      expect(codeOf(await rx3.receive(group(sh.value, flip(ctGood, 3))[1]))).toBe(
         'INCONSISTENT_SHARES:CIPHERTEXT_MISMATCH',
+      );
+      // two different statements, each signed by the sender, for one group
+      const rx4 = bobAgain(bob, registry, { xchange: true });
+      await rx4.receive(good[0]);
+      expect(codeOf(await rx4.receive(group(sh.value, ctGood)[1]))).toBe(
+        'INCONSISTENT_SHARES:STATEMENT_MISMATCH',
       );
       // receiver without xchange, sender without xchange
       const plain = bobAgain(bob, registry);
