@@ -295,18 +295,5 @@ export {
 } from './split-channel/share-spool.js';
 export type { XchangeCommon } from './split-channel/xchange-common.js';
 export { type EnvelopeHandler, LoopbackTransport, type TransportAdapter } from './transport.js';
-export {
-  buildXchangeParts,
-  decodeXchangePart,
-  encodeXchangePart,
-  isXchangePart,
-  type VerifiedStatement,
-  verifyXchangePart,
-  XCHANGE_PART_VERSION,
-  type XchangePart,
-  type XchangePartsInput,
-  type XchangeStatementFields,
-  xchangeAad,
-  xchangePartDigest,
-  xchangeStatement,
-} from './xchange.js';
+export { xchangeAad } from './xchange.js';
+export * from './xchange-part.js';

@@ -70,21 +70,6 @@ import { SPLIT_CHANNEL_PRODUCT_TYPE } from './split-channel/share-record.js';
 import type { TransportAdapter } from './transport.js';
 import { buildXchangeParts, decodeXchangePart, type XchangePart } from './xchange-part.js';
 
-export {
-  buildXchangeParts,
-  decodeXchangePart,
-  encodeXchangePart,
-  isXchangePart,
-  type VerifiedStatement,
-  verifyXchangePart,
-  XCHANGE_PART_VERSION,
-  type XchangePart,
-  type XchangePartsInput,
-  type XchangeStatementFields,
-  xchangePartDigest,
-  xchangeStatement,
-} from './xchange-part.js';
-
 const AAD_CONTEXT = utf8('XLINK-XCHANGE-AAD-V1');
 
 /**

@@ -19,7 +19,7 @@ import { SPLIT_SECRET_OVERHEAD } from '../split-channel/integrity.js';
 import { acceptShare } from '../split-channel/receive.js';
 import type { IncomingShare } from '../split-channel/share-buffer.js';
 import { decodeShareRecord, isShareRecord } from '../split-channel/share-record.js';
-import { decodeXchangePart } from '../xchange.js';
+import { decodeXchangePart } from '../xchange-part.js';
 import type { ReceiveContext, ReceiveOutcome, ReceiveState, ReceiveStep } from './context.js';
 
 /** Recognises one kind of share and decodes it. */

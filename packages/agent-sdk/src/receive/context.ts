@@ -14,7 +14,7 @@ import type { KeyDocument } from '../key-document.js';
 import type { ShareBuffer } from '../split-channel/share-buffer.js';
 import type { Step } from '../step-pipeline.js';
 import type { VerifiedPeer, VerifiedPeers } from '../verified-peers.js';
-import type { VerifiedStatement, XchangePart } from '../xchange.js';
+import type { VerifiedStatement, XchangePart } from '../xchange-part.js';
 
 /** The receiving agent, as the steps see it. */
 export interface ReceiveContext {

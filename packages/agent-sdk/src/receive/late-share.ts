@@ -8,7 +8,8 @@
 import { ok } from 'xorida';
 import { base64urlEncode } from '../lib/codec.js';
 import { latePending } from '../split-channel/receive.js';
-import { decodeXchangePart, lateXchangePart } from '../xchange.js';
+import { lateXchangePart } from '../xchange.js';
+import { decodeXchangePart } from '../xchange-part.js';
 import type { ReceiveStep } from './context.js';
 
 /**

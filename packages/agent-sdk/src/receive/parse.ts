@@ -8,7 +8,7 @@
 import { SHARE_ENVELOPE_SLACK } from '../agent-types.js';
 import { parseEnvelope, SIGNED_ONLY_ALG } from '../envelope.js';
 import { xlinkErr } from '../errors.js';
-import { isXchangePart } from '../xchange.js';
+import { isXchangePart } from '../xchange-part.js';
 import type { ReceiveStep } from './context.js';
 
 /**

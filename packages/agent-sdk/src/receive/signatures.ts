@@ -8,7 +8,7 @@
  * @module
  */
 import { verifyEnvelopeSignatures } from '../open.js';
-import { decodeXchangePart, verifyXchangePart } from '../xchange.js';
+import { decodeXchangePart, verifyXchangePart } from '../xchange-part.js';
 import type { ReceiveStep } from './context.js';
 
 const EMPTY = new Uint8Array(0);
