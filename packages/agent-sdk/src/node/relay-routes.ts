@@ -9,7 +9,7 @@
  *
  * What the relay checks on POST: a well-formed envelope (strict parser, size limit), recipient
  * equal to the mailbox, and (default) the sender's Ed25519 envelope signature against the
- * sender did:key, so only DID-key holders can fill mailboxes, and the envelope's freshness
+ * sender did:key (for an Xchange part, its group statement's signature: sender-signature.ts), so only DID-key holders can fill mailboxes, and the envelope's freshness
  * against the relay's own clock (deposit window). With a receipt key it signs a deposit receipt
  * (relay-receipt.ts) for each message, returned at deposit and with every pull. It never decrypts.
  * Owner acks may carry permanent rejections: those messages are deleted and their codes kept in
@@ -24,11 +24,11 @@
  * @module
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { backend } from '#crypto';
 import { checkWindow, DEFAULT_DIRECT_WINDOW_MS } from '../delivery-freshness.js';
 import { didFromEd25519PublicKey, parseDidKey } from '../did.js';
-import { encodeEnvelopeHeader, envelopeSigningInput, parseEnvelope } from '../envelope.js';
+import { parseEnvelope } from '../envelope.js';
 import type { Ed25519SigningKey } from '../lib/crypto/types.js';
+import { senderSignatureValid } from '../sender-signature.js';
 import { sizeLimits } from '../size-policy.js';
 import { sendError } from './lib/http-errors.js';
 import {
@@ -196,9 +196,7 @@ export const relayRoutes: FastifyPluginAsync<RelayRoutesOptions> = async (
           field: 'recipient',
         });
       if (checkSig) {
-        const pub = parseDidKey(env.value.sender);
-        const input = envelopeSigningInput(encodeEnvelopeHeader(env.value), env.value.ciphertext);
-        if (!pub.ok || !backend.ed25519Verify(pub.value, input, env.value.signature))
+        if (!senderSignatureValid(env.value))
           return sendError(reply, 400, {
             code: 'VERIFICATION_FAILED',
             subCode: 'SIGNATURE_MISMATCH',
