@@ -19,6 +19,12 @@
  *
  * Not counted: copies between buffers, thread hand-offs, GC, system-call overhead beyond the
  * measured write and read, so real pipelines sit above this floor.
+ *
+ * Pitfall, fresh tmpfs pages under a hypervisor: the write probe reuses pages freed a moment
+ * ago. Pages the guest has not touched for a while (or ever) can cost a host fault on first
+ * touch, several times more (2 GiB written to /dev/shm by one process here: 0.43 s right after
+ * the same volume was freed, 1.3-2.9 s otherwise); modelguard.bench.ts primes tmpfs before each
+ * pass so the passes meet the pages this floor assumes.
  */
 import { createCipheriv, createHash, randomFillSync } from 'node:crypto';
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
