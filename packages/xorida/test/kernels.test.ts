@@ -1,7 +1,8 @@
 /**
  * The XOR kernels against a byte-by-byte reference: every arity 1..9 (fused groups of 4, folds of
- * 1..3), aligned, 4-byte-aligned, unaligned and co-aligned offsets, lengths around the 64-byte and 8-byte boundaries, and the
- * one allowed alias (dst exactly srcs[0]).
+ * 1..3), aligned, 4-byte-aligned, unaligned (staged) and co-aligned offsets, lengths around the 64-byte
+ * and 8-byte boundaries and past the staging buffers kept, and the one allowed alias (dst exactly
+ * srcs[0]).
  */
 import { describe, expect, it } from 'vitest';
 import { xorSources } from '../src/lib/xor.js';
@@ -38,6 +39,25 @@ describe('xorSources', () => {
       }
     });
   }
+
+  it('unaligned pieces larger than the kept staging buffers, then small ones again', () => {
+    // xorStaged keeps its aligned buffers up to 1 MiB: a larger piece takes fresh ones and
+    // drops them; the next call must still be right.
+    for (const len of [(1 << 20) + 13, 1_500_001, 87_382, 100]) {
+      const srcs = Array.from({ length: 3 }, () => {
+        const b = new Uint8Array(len + 8);
+        for (let o = 0; o < b.length; o += 65_536)
+          crypto.getRandomValues(b.subarray(o, o + 65_536));
+        return b;
+      });
+      const offs = [1, 2, 3];
+      const dst = new Uint8Array(len + 8).fill(0xaa);
+      xorSources(dst, 5, srcs, offs, 3, len);
+      const want = reference(srcs, offs, len);
+      expect(Buffer.compare(dst.subarray(5, 5 + len), want)).toBe(0);
+      expect([dst[4], dst[5 + len]]).toEqual([0xaa, 0xaa]);
+    }
+  });
 
   it('co-aligned: every source and dst at the same nonzero offset modulo 8', () => {
     for (const count of [2, 3, 4, 5, 8]) {
