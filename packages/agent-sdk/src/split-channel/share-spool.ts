@@ -20,6 +20,11 @@
  * decrypted shares: k of them reconstruct the message, so it is as secret as the keystore
  * (file-share-spool.ts writes 0600 files next to it).
  *
+ * Pitfall: the spool is trusted like the keystore. A record carries no signature (Xchange parts
+ * keep no group statement here) and no checksum, so one altered on disk that still decodes is
+ * caught only when its group fails to decrypt, and that message is lost even if its other shares
+ * were sound (test/delivery/xchange-spool-restart.test.ts records this).
+ *
  * @module
  */
 import { ok, type Result } from 'xorida';
