@@ -1,7 +1,7 @@
 /**
  * The XOR kernels against a byte-by-byte reference: every arity 1..9 (fused groups of 4, folds of
  * 1..3), aligned, 4-byte-aligned, unaligned (staged) and co-aligned offsets, lengths around the 64-byte
- * and 8-byte boundaries and past the staging buffers kept, and the one allowed alias (dst exactly
+ * and 8-byte boundaries and over many 64 KiB staging blocks, and the one allowed alias (dst exactly
  * srcs[0]).
  */
 import { describe, expect, it } from 'vitest';
@@ -40,9 +40,8 @@ describe('xorSources', () => {
     });
   }
 
-  it('unaligned pieces larger than the kept staging buffers, then small ones again', () => {
-    // xorStaged keeps its aligned buffers up to 1 MiB: a larger piece takes fresh ones and
-    // drops them; the next call must still be right.
+  it('unaligned pieces of many staging blocks, a partial last block, then small ones again', () => {
+    // xorStaged stages 64 KiB at a time: every block and the short last one must land in place.
     for (const len of [(1 << 20) + 13, 1_500_001, 87_382, 100]) {
       const srcs = Array.from({ length: 3 }, () => {
         const b = new Uint8Array(len + 8);
