@@ -64,8 +64,15 @@ export interface ServerKitOptions {
   readonly health?: () => HealthReport | Promise<HealthReport>;
   /** Code of a request-schema failure (default `BAD_REQUEST`). */
   readonly validationCode?: string;
+  /**
+   * Longest wait, ms, for in-flight requests and open connections on close (default 10 000);
+   * then every connection is cut so that close, and a SIGTERM, always finish.
+   */
+  readonly shutdownGraceMs?: number;
 }
 
+/** Default `shutdownGraceMs`. */
+const SHUTDOWN_GRACE_MS = 10_000;
 /** A server under construction (routes are added to `app`). */
 export interface ServerKit {
   readonly app: FastifyInstance;
@@ -190,7 +197,20 @@ export async function createServerKit(
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
-      await app.close();
+      // Fastify's close() waits for every connection to end. A request that never completes
+      // (a client that stops sending its body) or a keep-alive connection that was busy when
+      // close began (Fastify keeps those up to its 72 s keepAliveTimeout) would hold it, and a
+      // SIGTERM, open: past the grace period every connection is cut.
+      const cut = setTimeout(
+        () => app.server.closeAllConnections(),
+        options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS,
+      );
+      cut.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
       for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => {});
     })();
     return closed;
